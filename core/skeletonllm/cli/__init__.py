@@ -1,0 +1,78 @@
+"""``skeletonllm`` command line: one module per command, plugins may add more."""
+
+from __future__ import annotations
+
+import sys
+import traceback
+
+import click
+
+from ..errors import SkeletonLLMError, SpecError
+
+# (module, command function) for the built-in commands; imported lazily so
+# ``skeletonllm --help`` does not import torch.
+BUILTIN_COMMANDS = {
+    "plugins": ("plugins_cmd", "plugins"),
+    "info": ("info_cmd", "info"),
+    "export": ("export_cmd", "export"),
+    "validate": ("validate_cmd", "validate"),
+    "render": ("render_cmd", "render"),
+    "synth": ("synth_cmd", "synth"),
+}
+
+
+class SkeletonLLMGroup(click.Group):
+    """Lazily loads built-in commands and asks plugins for theirs via ``register_commands``."""
+
+    _plugins_loaded = False
+
+    def _load_plugin_commands(self) -> None:
+        if self._plugins_loaded:
+            return
+        self._plugins_loaded = True
+        from ..registry import get_registry
+
+        get_registry().pm.hook.register_commands(cli=self)
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        self._load_plugin_commands()
+        return sorted(set(BUILTIN_COMMANDS) | set(self.commands))
+
+    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
+        if name in BUILTIN_COMMANDS:
+            import importlib
+
+            module, attr = BUILTIN_COMMANDS[name]
+            try:
+                return getattr(importlib.import_module(f".{module}", __name__), attr)
+            except ModuleNotFoundError as exc:
+                if exc.name and exc.name.endswith(module):
+                    return None
+                raise
+        self._load_plugin_commands()
+        return self.commands.get(name)
+
+    def invoke(self, ctx: click.Context):  # noqa: ANN201
+        try:
+            return super().invoke(ctx)
+        except SkeletonLLMError as exc:
+            if ctx.obj and ctx.obj.get("debug"):
+                traceback.print_exc()
+            problems = exc.problems if isinstance(exc, SpecError) else [str(exc)]
+            for line in problems:
+                prefix = f"{exc.source}: " if isinstance(exc, SpecError) and exc.source else ""
+                click.echo(f"error: {prefix}{line}", err=True)
+            sys.exit(1)
+
+
+@click.group(cls=SkeletonLLMGroup)
+@click.option("--debug", is_flag=True, help="Show tracebacks for errors.")
+@click.version_option(package_name="skeletonllm")
+@click.pass_context
+def cli(ctx: click.Context, debug: bool) -> None:
+    """SkeletonLLM: read, render and understand skeleton sequences with multimodal LLMs."""
+    ctx.obj = {"debug": debug}
+
+
+def main() -> None:
+    cli()

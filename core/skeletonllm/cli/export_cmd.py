@@ -1,0 +1,29 @@
+"""``skeletonllm export FILE... -o OUT``: any supported file to one canonical ``.npz`` per sequence."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from .progress import progress
+
+
+@click.command()
+@click.argument("files", nargs=-1, required=True, type=click.Path())
+@click.option("-o", "--output", "out", required=True, type=click.Path(file_okay=False), help="Output folder.")
+@click.option("--format", "fmt", default=None, help="Force a format plugin instead of sniffing.")
+def export(files: tuple[str, ...], out: str, fmt: str | None) -> None:
+    """Write positions (M,T,V,C), mask, orientations, joint_names, edges, fps, format as .npz."""
+    from ..io import export_npz, read_sequences
+
+    out_dir = Path(out)
+    written = 0
+    for path in progress(files, desc="exporting", unit="file"):
+        seqs = read_sequences(path, fmt)
+        stem = Path(path).stem
+        for i, seq in enumerate(seqs):
+            name = f"{stem}.npz" if len(seqs) == 1 else f"{stem}_{i:04d}.npz"
+            export_npz(seq, out_dir / name)
+            written += 1
+    click.echo(f"wrote {written} .npz files to {out_dir}")

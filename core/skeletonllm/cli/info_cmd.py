@@ -1,0 +1,48 @@
+"""``skeletonllm info FILE...``: what is in a skeleton file, without opening a notebook."""
+
+from __future__ import annotations
+
+import json
+
+import click
+
+from .progress import progress
+
+
+def sequence_summary(path: str, seq, index: int | None = None) -> dict:
+    return {
+        "path": path if index is None else f"{path}#{index}",
+        "format": seq.meta.get("format", ""),
+        "persons": seq.num_persons,
+        "frames": seq.num_frames,
+        "joints": seq.num_joints,
+        "dims": seq.dims,
+        "fps": seq.fps,
+        "duration": round(seq.duration, 3) if seq.duration else None,
+        "has_orientations": seq.has_orientations,
+    }
+
+
+@click.command()
+@click.argument("files", nargs=-1, required=True, type=click.Path())
+@click.option("--json", "as_json", is_flag=True, help="Print a JSON list, one object per sequence.")
+@click.option("--format", "fmt", default=None, help="Force a format plugin instead of sniffing.")
+def info(files: tuple[str, ...], as_json: bool, fmt: str | None) -> None:
+    """Format, persons, frames, joints, dims, fps and duration of each file."""
+    from ..io import read_sequences
+
+    rows = []
+    for path in progress(files, desc="reading", unit="file"):
+        seqs = read_sequences(path, fmt)
+        for i, seq in enumerate(seqs):
+            rows.append(sequence_summary(path, seq, i if len(seqs) > 1 else None))
+    if as_json:
+        click.echo(json.dumps(rows, indent=2))
+        return
+    cols = ["path", "format", "persons", "frames", "joints", "dims", "fps", "duration", "has_orientations"]
+    cells = [[("-" if r[c] is None else str(r[c])) for c in cols] for r in rows]
+    widths = [max(len(c), *(len(row[i]) for row in cells)) for i, c in enumerate(cols)]
+    click.echo("  ".join(c.upper().ljust(w) for c, w in zip(cols, widths)))
+    for row in cells:
+        click.echo("  ".join(v.ljust(w) for v, w in zip(row, widths)))
+    click.echo(f"{len(rows)} sequences in {len(files)} files")

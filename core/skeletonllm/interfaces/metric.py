@@ -1,0 +1,25 @@
+"""Metric: accumulates predictions and reports numbers."""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from typing import ClassVar
+
+from .base import Component
+
+
+class Metric(Component, ABC):
+    kind: ClassVar[str] = "metric"
+
+    def __init__(self, options=None) -> None:
+        self.options = options if options is not None else self.Options()
+        self.reset()
+
+    @abstractmethod
+    def reset(self) -> None: ...
+
+    @abstractmethod
+    def update(self, predictions: list[str], targets: list[str]) -> None: ...
+
+    @abstractmethod
+    def compute(self) -> dict[str, float]: ...

@@ -1,0 +1,41 @@
+"""Stage: one phase of training (which groups learn, on which prompts, how long)."""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from dataclasses import dataclass
+from typing import ClassVar
+
+from pydantic import Field
+
+from .base import Component, PluginOptions
+
+
+class StageOptions(PluginOptions):
+    epochs: float = Field(1.0, ge=0)
+    lr: float | None = Field(None, gt=0, description="overrides optim.lr for this stage")
+    max_steps: int | None = Field(None, ge=1)
+
+
+@dataclass
+class PromptExample:
+    """A prompt/target pair for one clip; ``answer`` is what the parser should recover."""
+
+    prompt: str
+    target: str
+    answer: str
+    kind: str = "mqa"
+
+
+class Stage(Component, ABC):
+    kind: ClassVar[str] = "stage"
+    Options: ClassVar[type[PluginOptions]] = StageOptions
+    #: parameter groups trained in this stage (``renderer`` plus backbone groups).
+    trainable: ClassVar[tuple[str, ...]] = ()
+
+    def __init__(self, options=None) -> None:
+        self.options = options if options is not None else self.Options()
+
+    @abstractmethod
+    def examples(self, label: int, class_names: list[str], seen: list[int], rng) -> list[PromptExample]:
+        """Prompt/target pairs for one clip of class ``label``; ``seen`` limits negatives."""

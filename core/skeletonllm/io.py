@@ -1,0 +1,82 @@
+"""Read any supported file: the format is decided by content (sniffing), not by name.
+
+Also writes the canonical ``.npz`` export, the project's answer to opaque
+per-dataset layouts: plain arrays any tool can open with ``numpy.load``
+(no pickle).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from .errors import SkeletonDataError
+from .registry import Registry, get_registry
+from .sequence import SkeletonSequence
+
+HEAD_BYTES = 4096
+
+
+def detect_format(path: str | Path, registry: Registry | None = None) -> Any:
+    """The format plugin instance that claims ``path`` most confidently."""
+    registry = registry or get_registry()
+    path = Path(path)
+    if not path.exists():
+        raise SkeletonDataError("no such file", source=path)
+    if path.is_dir():
+        raise SkeletonDataError("is a directory, expected a skeleton file", source=path)
+    with open(path, "rb") as fh:
+        head = fh.read(HEAD_BYTES)
+    if not head:
+        raise SkeletonDataError("empty file", source=path)
+    best, best_score = None, 0.0
+    for info in registry.infos("format"):
+        fmt = info.cls()
+        try:
+            score = float(fmt.sniff(path, head))
+        except Exception:  # noqa: BLE001 - a sniffer must never decide by crashing
+            score = 0.0
+        if path.suffix.lower() in getattr(fmt, "suffixes", ()):
+            score += 0.01  # suffix breaks ties only
+        if score > best_score:
+            best, best_score = fmt, score
+    if best is None or best_score < 0.1:
+        known = ", ".join(registry.names("format")) or "none installed"
+        raise SkeletonDataError(f"not a recognised skeleton file (formats tried: {known})", source=path)
+    return best
+
+
+def read_sequences(path: str | Path, format: str | None = None, registry: Registry | None = None) -> list[SkeletonSequence]:
+    """Every sequence in ``path``; ``format`` forces a plugin by name instead of sniffing."""
+    registry = registry or get_registry()
+    path = Path(path)
+    fmt = registry.create("format", format) if format else detect_format(path, registry)
+    sequences = fmt.read(path)
+    for s in sequences:
+        s.meta.setdefault("source", str(path))
+        s.meta.setdefault("format", fmt.name)
+    return sequences
+
+
+def export_npz(sequence: SkeletonSequence, path: str | Path) -> Path:
+    """Write the canonical ``.npz``: positions (M,T,V,C), mask, orientations?, joint_names, edges, fps, format."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    arrays: dict[str, np.ndarray] = {
+        "positions": sequence.positions.astype(np.float32),
+        "mask": sequence.mask,
+        "joint_names": np.array(sequence.topology.joint_names, dtype=np.str_),
+        "edges": np.array(sequence.topology.edges, dtype=np.int64).reshape(-1, 2),
+        "fps": np.float32(sequence.fps if sequence.fps else np.nan),
+        "format": np.array(str(sequence.meta.get("format", ""))),
+    }
+    if sequence.orientations is not None:
+        arrays["orientations"] = sequence.orientations.astype(np.float32)
+    if sequence.confidence is not None:
+        arrays["confidence"] = sequence.confidence.astype(np.float32)
+    tmp = path.with_name(path.name + ".tmp.npz")
+    np.savez_compressed(tmp, **arrays)
+    tmp.replace(path)
+    return path

@@ -1,0 +1,202 @@
+"""Discover plugins through entry points and index their components by kind and name.
+
+Built-in plugins load through the very same entry-point group
+(``skeletonllm``) as third-party packages, so the built-ins are proof that
+the public path works. A plugin that fails to import is skipped with a
+warning naming its distribution and the exception: one broken package never
+takes the tool down. ``SKELETONLLM_LOAD_PLUGINS`` (comma-separated entry
+point or distribution names; empty = none) restricts what loads.
+"""
+
+from __future__ import annotations
+
+import difflib
+import os
+import warnings
+from dataclasses import dataclass
+from importlib import metadata
+from typing import Any
+
+import pluggy
+from pydantic import BaseModel
+
+from . import hookspecs
+from .errors import PluginError, UnknownPluginError
+from .interfaces import interface_for
+
+ENTRY_POINT_GROUP = "skeletonllm"
+LOAD_ENV = "SKELETONLLM_LOAD_PLUGINS"
+
+
+@dataclass(frozen=True)
+class PluginInfo:
+    """One registered component and where it came from."""
+
+    name: str
+    kind: str
+    cls: type
+    plugin: str
+    distribution: str
+    version: str
+    entry_point: str
+    summary: str
+
+
+class Registry:
+    def __init__(self, load_entry_points: bool = True, strict: bool = False) -> None:
+        self.strict = strict
+        self.pm = pluggy.PluginManager(hookspecs.PROJECT)
+        self.pm.add_hookspecs(hookspecs)
+        self._origin: dict[str, tuple[str, str, str]] = {}  # plugin name -> (dist, version, entry point)
+        self._by_kind: dict[str, dict[str, PluginInfo]] = {k: {} for k in hookspecs.KIND_HOOKS}
+        self.problems: list[str] = []
+        if load_entry_points:
+            self._load_entry_points()
+
+    # -- loading ---------------------------------------------------------------
+    def _wanted(self) -> set[str] | None:
+        raw = os.environ.get(LOAD_ENV)
+        if raw is None:
+            return None
+        return {n.strip() for n in raw.split(",") if n.strip()}
+
+    def _load_entry_points(self) -> None:
+        wanted = self._wanted()
+        for ep in sorted(metadata.entry_points(group=ENTRY_POINT_GROUP), key=lambda e: e.name):
+            dist = ep.dist.name if ep.dist else "?"
+            version = ep.dist.version if ep.dist else "?"
+            if wanted is not None and ep.name not in wanted and dist not in wanted:
+                continue
+            if self.pm.has_plugin(ep.name):
+                continue  # the same distribution seen twice on sys.path
+            try:
+                module = ep.load()
+            except Exception as exc:  # noqa: BLE001 - isolate any broken plugin
+                self._problem(f"plugin {ep.name!r} from distribution {dist!r} failed to load: {type(exc).__name__}: {exc}")
+                continue
+            self.add_plugin(module, ep.name, dist, version, f"{ep.name} = {ep.value}")
+
+    def add_plugin(
+        self, module: Any, name: str, distribution: str = "?", version: str = "?", entry_point: str = ""
+    ) -> None:
+        """Register a plugin object (a module or any object with ``@hookimpl`` functions)."""
+        if self.pm.has_plugin(name):
+            raise PluginError(f"a plugin named {name!r} is already registered")
+        self.pm.register(module, name=name)
+        self._origin[name] = (distribution, version, entry_point or name)
+        self._collect(name)
+
+    def remove_plugin(self, name: str) -> None:
+        self.pm.unregister(name=name)
+        for table in self._by_kind.values():
+            for comp in [n for n, info in table.items() if info.plugin == name]:
+                del table[comp]
+        self._origin.pop(name, None)
+
+    def _problem(self, message: str) -> None:
+        self.problems.append(message)
+        if self.strict:
+            raise PluginError(message)
+        warnings.warn(message, RuntimeWarning, stacklevel=3)
+
+    def _collect(self, plugin_name: str) -> None:
+        plugin = self.pm.get_plugin(plugin_name)
+        dist, version, ep = self._origin[plugin_name]
+        for kind, hook_name in hookspecs.KIND_HOOKS.items():
+            for impl in getattr(self.pm.hook, hook_name).get_hookimpls():
+                if impl.plugin is not plugin:
+                    continue
+
+                def register(cls: type, _kind: str = kind) -> None:
+                    self._register_component(_kind, cls, plugin_name, dist, version, ep)
+
+                try:
+                    impl.function(register=register)
+                except PluginError:
+                    raise
+                except Exception as exc:  # noqa: BLE001
+                    self._problem(
+                        f"plugin {plugin_name!r} from distribution {dist!r} failed in {hook_name}: "
+                        f"{type(exc).__name__}: {exc}"
+                    )
+
+    def _register_component(self, kind: str, cls: type, plugin: str, dist: str, version: str, ep: str) -> None:
+        base = interface_for(kind)
+        if not (isinstance(cls, type) and issubclass(cls, base)):
+            self._problem(f"plugin {plugin!r} registered {cls!r} as a {kind}, but it is not a {base.__name__} subclass")
+            return
+        name = getattr(cls, "name", "")
+        if not name:
+            self._problem(f"plugin {plugin!r} registered {cls.__name__} without a name")
+            return
+        options = getattr(cls, "Options", None)
+        if not (isinstance(options, type) and issubclass(options, BaseModel)):
+            self._problem(f"{kind} {name!r} from plugin {plugin!r} has no pydantic Options model")
+            return
+        table = self._by_kind[kind]
+        if name in table:
+            other = table[name]
+            self._problem(
+                f"duplicate {kind} name {name!r}: plugin {plugin!r} ({dist}) tried to register it, "
+                f"but plugin {other.plugin!r} ({other.distribution}) already did; keeping the first"
+            )
+            return
+        summary = getattr(cls, "summary", "") or (cls.__doc__ or "").strip().splitlines()[0:1]
+        if isinstance(summary, list):
+            summary = summary[0] if summary else ""
+        table[name] = PluginInfo(name, kind, cls, plugin, dist, version, ep, summary)
+
+    # -- lookup ----------------------------------------------------------------
+    def names(self, kind: str) -> list[str]:
+        return sorted(self._table(kind))
+
+    def infos(self, kind: str | None = None) -> list[PluginInfo]:
+        kinds = [kind] if kind else list(self._by_kind)
+        return [self._by_kind[k][n] for k in kinds for n in sorted(self._table(k))]
+
+    def _table(self, kind: str) -> dict[str, PluginInfo]:
+        if kind not in self._by_kind:
+            raise UnknownPluginError(f"unknown plugin kind {kind!r}; kinds: {', '.join(self._by_kind)}")
+        return self._by_kind[kind]
+
+    def info(self, kind: str, name: str) -> PluginInfo:
+        table = self._table(kind)
+        if name in table:
+            return table[name]
+        close = difflib.get_close_matches(name, list(table), n=3, cutoff=0.5)
+        hint = f"; did you mean {', '.join(repr(c) for c in close)}?" if close else ""
+        elsewhere = [k for k, t in self._by_kind.items() if name in t and k != kind]
+        if elsewhere:
+            hint += f" ({name!r} is a {elsewhere[0]}, not a {kind})"
+        available = ", ".join(sorted(table)) or "none installed"
+        raise UnknownPluginError(f"unknown {kind} {name!r}{hint} Available {kind}s: {available}")
+
+    def get(self, kind: str, name: str) -> type:
+        return self.info(kind, name).cls
+
+    def options(self, kind: str, name: str, values: dict[str, Any] | None = None) -> BaseModel:
+        return self.get(kind, name).Options.model_validate(values or {})
+
+    def create(self, kind: str, name: str, options: dict[str, Any] | BaseModel | None = None) -> Any:
+        """Instantiate a component; ``options`` is validated by its Options model first."""
+        cls = self.get(kind, name)
+        if not isinstance(options, BaseModel):
+            options = cls.Options.model_validate(options or {})
+        return cls(options)
+
+
+_REGISTRY: Registry | None = None
+
+
+def get_registry() -> Registry:
+    """The process-wide registry, loaded on first use."""
+    global _REGISTRY
+    if _REGISTRY is None:
+        _REGISTRY = Registry()
+    return _REGISTRY
+
+
+def reset_registry() -> None:
+    """Forget the loaded registry (tests, or after installing a plugin at run time)."""
+    global _REGISTRY
+    _REGISTRY = None

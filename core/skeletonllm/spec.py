@@ -1,0 +1,163 @@
+"""The pipeline spec: one YAML file describes a whole experiment.
+
+Validation happens in two passes, both before anything heavy is built:
+the structure (sections, optimiser numbers) by pydantic, then each
+component's options by the ``Options`` model *its plugin* declares, looked up
+in the live registry. Every problem is reported with its YAML path, e.g.
+``stages[2].epochs: Input should be greater than or equal to 0 (stage 'disc_ft')``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from .errors import SpecError, UnknownPluginError
+from .registry import Registry, get_registry
+
+
+class ComponentSpec(BaseModel):
+    """``{name: ..., **options}``; the options are checked against the plugin's own model."""
+
+    model_config = ConfigDict(extra="allow")
+    name: str = Field(min_length=1)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _from_string(cls, value: Any) -> Any:
+        # ``renderer: stick`` is shorthand for ``renderer: {name: stick}``.
+        return {"name": value} if isinstance(value, str) else value
+
+    @property
+    def options(self) -> dict[str, Any]:
+        return dict(self.model_extra or {})
+
+
+class OptimSpec(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    lr: float = Field(5e-4, gt=0)
+    weight_decay: float = Field(0.0, ge=0)
+    warmup_steps: int = Field(0, ge=0)
+    batch_size: int = Field(8, ge=1)
+    grad_accum: int = Field(1, ge=1)
+    max_grad_norm: float | None = Field(1.0, gt=0)
+    precision: Literal["auto", "fp32", "bf16"] = "auto"
+    seed: int = 0
+
+
+class EvalSpec(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    split: str = "test"
+    metrics: list[ComponentSpec] = Field(default_factory=lambda: [ComponentSpec(name="accuracy")])
+    max_new_tokens: int = Field(32, ge=1)
+    limit: int | None = Field(None, ge=1)
+
+
+class PipelineSpec(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    data: ComponentSpec
+    renderer: ComponentSpec
+    backbone: ComponentSpec
+    stages: list[ComponentSpec] = Field(default_factory=list)
+    teacher: ComponentSpec | None = None
+    optim: OptimSpec = Field(default_factory=OptimSpec)
+    eval: EvalSpec = Field(default_factory=EvalSpec)
+    output_dir: str = "runs/default"
+
+    def digest(self) -> str:
+        """Stable hash of the spec, stored in checkpoint manifests."""
+        blob = json.dumps(self.model_dump(mode="json"), sort_keys=True).encode()
+        return hashlib.sha256(blob).hexdigest()[:16]
+
+
+#: spec section -> plugin kind
+SECTION_KINDS = {"data": "dataset", "renderer": "renderer", "backbone": "backbone", "teacher": "teacher"}
+
+
+def _loc(parts: tuple[Any, ...]) -> str:
+    out = ""
+    for p in parts:
+        out += f"[{p}]" if isinstance(p, int) else (f".{p}" if out else str(p))
+    return out
+
+
+def _pydantic_problems(exc: ValidationError, prefix: str = "", plugin: str = "") -> list[str]:
+    suffix = f" ({plugin})" if plugin else ""
+    problems = []
+    for err in exc.errors():
+        loc = _loc(tuple(err["loc"]))
+        path = f"{prefix}.{loc}" if prefix and loc else (prefix or loc or "<root>")
+        problems.append(f"{path}: {err['msg']}{suffix}")
+    return problems
+
+
+class ValidatedSpec:
+    """A spec whose every component is known to exist and whose options are typed."""
+
+    def __init__(self, spec: PipelineSpec, options: dict[str, Any], registry: Registry) -> None:
+        self.spec = spec
+        self.options = options  # YAML path -> validated Options instance
+        self.registry = registry
+
+    def build(self, section: str, index: int | None = None) -> Any:
+        """Instantiate the component at ``section`` (or ``section[index]``)."""
+        path = section if index is None else f"{section}[{index}]"
+        comp = getattr(self.spec, section)
+        if index is not None:
+            comp = comp[index]
+        kind = SECTION_KINDS.get(section, {"stages": "stage"}.get(section, "metric"))
+        return self.registry.create(kind, comp.name, self.options[path])
+
+
+def validate_spec(data: Any, registry: Registry | None = None, source: str | None = None) -> ValidatedSpec:
+    """Validate a parsed spec; raises SpecError listing *every* problem."""
+    registry = registry or get_registry()
+    try:
+        spec = PipelineSpec.model_validate(data)
+    except ValidationError as exc:
+        raise SpecError(_pydantic_problems(exc), source) from None
+    problems: list[str] = []
+    options: dict[str, Any] = {}
+    components: list[tuple[str, str, ComponentSpec]] = []
+    for section, kind in SECTION_KINDS.items():
+        comp = getattr(spec, section)
+        if comp is not None:
+            components.append((section, kind, comp))
+    components += [(f"stages[{i}]", "stage", c) for i, c in enumerate(spec.stages)]
+    components += [(f"eval.metrics[{i}]", "metric", c) for i, c in enumerate(spec.eval.metrics)]
+    for path, kind, comp in components:
+        try:
+            cls = registry.get(kind, comp.name)
+        except UnknownPluginError as exc:
+            problems.append(f"{path}.name: {exc}")
+            continue
+        try:
+            options[path] = cls.Options.model_validate(comp.options)
+        except ValidationError as exc:
+            problems += _pydantic_problems(exc, path, f"{kind} {comp.name!r}")
+    if problems:
+        raise SpecError(problems, source)
+    return ValidatedSpec(spec, options, registry)
+
+
+def load_spec(path: str | Path, registry: Registry | None = None) -> ValidatedSpec:
+    """Read YAML with ``safe_load`` (never ``load``) and validate it."""
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise SpecError([f"cannot read spec: {exc.strerror}"], str(path)) from None
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
+        raise SpecError([f"{where}invalid YAML: {getattr(exc, 'problem', exc)}"], str(path)) from None
+    if not isinstance(data, dict):
+        raise SpecError(["<root>: a spec must be a mapping with data/renderer/backbone sections"], str(path))
+    return validate_spec(data, registry, str(path))

@@ -1,0 +1,1 @@
+"""skeletonllm_datasets plugin package."""

@@ -1,0 +1,1 @@
+"""skeletonllm_draction plugin package."""

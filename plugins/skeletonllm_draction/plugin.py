@@ -1,0 +1,3 @@
+"""Entry point of the draction plugin."""
+
+from skeletonllm import hookimpl  # noqa: F401

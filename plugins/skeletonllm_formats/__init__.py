@@ -1,0 +1,1 @@
+"""skeletonllm_formats plugin package."""

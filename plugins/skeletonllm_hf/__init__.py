@@ -1,0 +1,1 @@
+"""skeletonllm_hf plugin package."""

@@ -1,0 +1,1 @@
+"""skeletonllm_renderers plugin package."""

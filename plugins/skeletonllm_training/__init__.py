@@ -1,0 +1,1 @@
+"""skeletonllm_training plugin package."""

@@ -1,0 +1,3 @@
+"""Entry point of the training plugin."""
+
+from skeletonllm import hookimpl  # noqa: F401
