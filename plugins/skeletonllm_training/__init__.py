@@ -1,1 +1,1 @@
-"""skeletonllm_training plugin package."""
+"""The paper's four training stages, the offline rationale teacher and the accuracy metric."""
