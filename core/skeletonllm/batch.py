@@ -60,7 +60,7 @@ class SkeletonBatch:
     def num_frames(self) -> int:
         return int(self.positions.shape[2])
 
-    def to(self, device: torch.device | str) -> "SkeletonBatch":
+    def to(self, device: torch.device | str) -> SkeletonBatch:
         return SkeletonBatch(
             positions=self.positions.to(device),
             mask=self.mask.to(device),
@@ -79,7 +79,7 @@ class SkeletonBatch:
         rng: np.random.Generator | None = None,
         labels: list[int] | None = None,
         max_persons: int | None = None,
-    ) -> "SkeletonBatch":
+    ) -> SkeletonBatch:
         """Sample ``frames`` frames per clip (``None`` keeps every frame; then lengths must agree)."""
         if not sequences:
             raise SkeletonDataError("cannot build a batch from no sequences")

@@ -7,7 +7,8 @@ many components and the registry knows exactly which plugin gave which.
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import pluggy
 

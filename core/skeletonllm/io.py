@@ -48,7 +48,9 @@ def detect_format(path: str | Path, registry: Registry | None = None) -> Any:
     return best
 
 
-def read_sequences(path: str | Path, format: str | None = None, registry: Registry | None = None) -> list[SkeletonSequence]:
+def read_sequences(
+    path: str | Path, format: str | None = None, registry: Registry | None = None
+) -> list[SkeletonSequence]:
     """Every sequence in ``path``; ``format`` forces a plugin by name instead of sniffing."""
     registry = registry or get_registry()
     path = Path(path)

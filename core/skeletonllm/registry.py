@@ -72,7 +72,9 @@ class Registry:
             try:
                 module = ep.load()
             except Exception as exc:  # noqa: BLE001 - isolate any broken plugin
-                self._problem(f"plugin {ep.name!r} from distribution {dist!r} failed to load: {type(exc).__name__}: {exc}")
+                self._problem(
+                    f"plugin {ep.name!r} from distribution {dist!r} failed to load: {type(exc).__name__}: {exc}"
+                )
                 continue
             self.add_plugin(module, ep.name, dist, version, f"{ep.name} = {ep.value}")
 

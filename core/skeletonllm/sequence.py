@@ -128,7 +128,7 @@ class SkeletonSequence:
         """``(M, T)`` bool: the person has at least one valid joint in that frame."""
         return self.mask.any(axis=-1)
 
-    def select_frames(self, index: np.ndarray | list[int]) -> "SkeletonSequence":
+    def select_frames(self, index: np.ndarray | list[int]) -> SkeletonSequence:
         """A new sequence made of the given frame indices (used by frame sampling)."""
         idx = np.asarray(index, dtype=np.int64)
 

@@ -88,7 +88,7 @@ class Topology:
         dims: int = 3,
         source: str = "",
         groups: dict[str, tuple[int, ...]] | None = None,
-    ) -> "Topology":
+    ) -> Topology:
         """Build from a kinematic tree: one bone per (parent, child) pair."""
         edges = tuple((p, j) for j, p in enumerate(parents) if p >= 0)
         return cls(name, tuple(joint_names), edges, dims, tuple(parents), source, dict(groups or {}))

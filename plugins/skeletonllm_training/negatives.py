@@ -45,9 +45,7 @@ def mine_hard_negatives(similarity: np.ndarray, seen: list[int], top_k: int) -> 
     if len(seen) < 2:
         raise SkeletonLLMError(f"Disc-FT needs at least two seen classes to form pairs, got {len(seen)}")
     if similarity.shape[0] != similarity.shape[1] or max(seen) >= similarity.shape[0]:
-        raise SkeletonLLMError(
-            f"similarity matrix {similarity.shape} does not cover class ids up to {max(seen)}"
-        )
+        raise SkeletonLLMError(f"similarity matrix {similarity.shape} does not cover class ids up to {max(seen)}")
     idx = np.array(seen)
     out: dict[int, list[int]] = {}
     for c in seen:

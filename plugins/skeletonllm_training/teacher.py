@@ -22,12 +22,28 @@ from skeletonllm_hf.prompts import label_answer
 
 # key word -> (body parts, kind of movement); first match wins, order matters.
 _CUES: tuple[tuple[tuple[str, ...], str, str], ...] = (
-    (("other person", "each other", "handshak", "hug", "high-five"), "both people's arms and torsos", "an interaction between two people"),
-    (("kick", "step", "hop", "jump", "walk", "run", "stagger", "fall"), "the legs and feet", "a movement of the lower body that shifts the body's support"),
-    (("sit", "squat", "stand"), "the hips, knees and torso", "the body's height changing as the hips bend or straighten"),
+    (
+        ("other person", "each other", "handshak", "hug", "high-five"),
+        "both people's arms and torsos",
+        "an interaction between two people",
+    ),
+    (
+        ("kick", "step", "hop", "jump", "walk", "run", "stagger", "fall"),
+        "the legs and feet",
+        "a movement of the lower body that shifts the body's support",
+    ),
+    (
+        ("sit", "squat", "stand"),
+        "the hips, knees and torso",
+        "the body's height changing as the hips bend or straighten",
+    ),
     (("head", "nod", "bow", "neck"), "the head and neck", "a movement centred on the head"),
     (("clap", "rub", "palms", "hands"), "both hands", "the two hands moving towards each other in front of the chest"),
-    (("wav", "salute", "point", "throw", "punch", "drink", "eat", "brush", "phone", "wipe", "fan"), "one arm and hand", "the hand travelling to a characteristic place and moving there"),
+    (
+        ("wav", "salute", "point", "throw", "punch", "drink", "eat", "brush", "phone", "wipe", "fan"),
+        "one arm and hand",
+        "the hand travelling to a characteristic place and moving there",
+    ),
 )
 
 

@@ -1,6 +1,5 @@
 """One small interface per plugin kind; start reading here to write a plugin."""
 
-
 # Imported lazily: formats, datasets and specs must not pay for importing torch
 # (``skeletonllm info`` on a text file should start in well under a second).
 from importlib import import_module
