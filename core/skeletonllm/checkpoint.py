@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import torch
-from safetensors import SafetensorsError
+from safetensors import SafetensorError
 from safetensors.torch import load_file, save_file
 
 from .errors import CheckpointError
@@ -63,6 +63,6 @@ def load_checkpoint(directory: str | Path) -> tuple[dict[str, torch.Tensor], dic
     try:
         manifest = json.loads((directory / MANIFEST).read_text(encoding="utf-8"))
         tensors = load_file(str(directory / TENSORS))
-    except (OSError, ValueError, SafetensorsError) as exc:
+    except (OSError, ValueError, SafetensorError) as exc:
         raise CheckpointError(f"{directory}: corrupt checkpoint: {exc}") from None
     return tensors, manifest

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import ClassVar
 
 import torch
+from pydantic import Field
 from torch import nn
 
 from ..batch import SkeletonBatch
@@ -14,8 +15,8 @@ from .base import Component, PluginOptions
 class RendererOptions(PluginOptions):
     """Settings every renderer shares; plugins subclass to add their own."""
 
-    frames: int = 12
-    size: int = 448
+    frames: int = Field(12, ge=1, description="frames per clip (uniform segment sampling)")
+    size: int = Field(448, ge=8, le=4096, description="square output size in pixels")
 
 
 class Renderer(Component, nn.Module):

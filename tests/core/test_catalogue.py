@@ -1,0 +1,38 @@
+"""registry.yaml is the catalogue of built-in plugins; it must equal what the registry discovers."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import yaml
+
+from skeletonllm.registry import ENTRY_POINT_GROUP, Registry
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def _catalogue() -> set[tuple[str, str, str, str]]:
+    data = yaml.safe_load((REPO / "registry.yaml").read_text(encoding="utf-8"))
+    return {(p["kind"], p["name"], p["entry_point"], p["summary"]) for p in data["plugins"]}
+
+
+def test_registry_yaml_matches_the_discovered_built_in_plugins(monkeypatch):
+    monkeypatch.delenv("SKELETONLLM_LOAD_PLUGINS", raising=False)
+    reg = Registry()
+    live = {
+        (i.kind, i.name, i.entry_point.split(" = ")[0], i.summary)
+        for i in reg.infos()
+        if i.distribution == "skeletonllm"
+    }
+    catalogue = _catalogue()
+    assert not reg.problems, reg.problems
+    assert live - catalogue == set(), "registered but missing from registry.yaml"
+    assert catalogue - live == set(), "in registry.yaml but not registered"
+
+
+def test_catalogue_entry_points_are_declared_in_pyproject():
+    text = (REPO / "pyproject.toml").read_text(encoding="utf-8")
+    section = text.split(f"[project.entry-points.{ENTRY_POINT_GROUP}]", 1)[1].split("\n[", 1)[0]
+    declared = set(re.findall(r"^(\w+)\s*=", section, re.MULTILINE))
+    assert {ep for _, _, ep, _ in _catalogue()} == declared

@@ -1,0 +1,193 @@
+"""Pipeline specs: every problem reported with its YAML path and plugin, before anything is built."""
+
+from __future__ import annotations
+
+import types
+
+import pytest
+from click.testing import CliRunner
+from pydantic import Field
+
+from skeletonllm import SpecError, hookimpl
+from skeletonllm.cli import cli
+from skeletonllm.interfaces import Dataset, PluginOptions, Renderer, RendererOptions, Stage, StageOptions
+from skeletonllm.registry import Registry
+from skeletonllm.spec import load_spec, validate_spec
+
+
+class ToyDatasetOptions(PluginOptions):
+    root: str = "."
+    classes: int = Field(4, ge=2)
+
+
+class ToyDataset(Dataset):
+    name = "toy"
+    summary = "toy"
+    Options = ToyDatasetOptions
+    class_names = ["a", "b"]
+
+    def protocols(self):
+        return ["all"]
+
+    def samples(self, split, classes=None):
+        return iter(())
+
+
+class ToyRendererOptions(RendererOptions):
+    line_width: float = Field(2.0, gt=0)
+
+
+class ToyRenderer(Renderer):
+    name = "toy_renderer"
+    summary = "toy"
+    Options = ToyRendererOptions
+
+
+class ToyStage(Stage):
+    name = "toy_stage"
+    summary = "toy"
+    Options = StageOptions
+
+    def examples(self, label, class_names, seen, rng):
+        return []
+
+
+class ToyBackboneOptions(PluginOptions):
+    preset: str = "tiny"
+
+
+def _registry() -> Registry:
+    from skeletonllm.interfaces import Backbone, Metric
+
+    class ToyBackbone(Backbone):
+        name = "toy_backbone"
+        summary = "toy"
+        Options = ToyBackboneOptions
+
+        def parameter_groups(self):
+            return {}
+
+        def loss(self, frames, prompts, targets):
+            raise NotImplementedError
+
+        def generate(self, frames, prompts, max_new_tokens=32):
+            return []
+
+    class Acc(Metric):
+        name = "accuracy"
+        summary = "toy"
+
+        def reset(self):
+            pass
+
+        def update(self, p, t):
+            pass
+
+        def compute(self):
+            return {}
+
+    plugin = types.SimpleNamespace(
+        register_datasets=hookimpl(lambda register: register(ToyDataset)),
+        register_renderers=hookimpl(lambda register: register(ToyRenderer)),
+        register_stages=hookimpl(lambda register: register(ToyStage)),
+        register_backbones=hookimpl(lambda register: register(ToyBackbone)),
+        register_metrics=hookimpl(lambda register: register(Acc)),
+    )
+    for name in (
+        "register_datasets",
+        "register_renderers",
+        "register_stages",
+        "register_backbones",
+        "register_metrics",
+    ):
+        getattr(plugin, name).__name__ = name
+    reg = Registry(load_entry_points=False)
+    reg.add_plugin(plugin, "toys")
+    return reg
+
+
+GOOD = {
+    "data": {"name": "toy", "classes": 5},
+    "renderer": {"name": "toy_renderer", "size": 64},
+    "backbone": "toy_backbone",
+    "stages": [{"name": "toy_stage", "epochs": 1}, {"name": "toy_stage", "epochs": 0.5}],
+    "optim": {"lr": 1e-4},
+}
+
+
+def test_a_good_spec_validates_and_builds_components():
+    spec = validate_spec(GOOD, _registry())
+    assert spec.options["data"].classes == 5
+    assert spec.options["renderer"].size == 64
+    assert spec.spec.backbone.name == "toy_backbone"
+    renderer = spec.build("renderer")
+    assert renderer.options.line_width == 2.0
+    assert spec.build("stages", 1).options.epochs == 0.5
+    assert len(spec.spec.digest()) == 16
+
+
+def test_every_problem_is_reported_with_its_path_and_plugin():
+    bad = {
+        **GOOD,
+        "renderer": {"name": "toy_renderer", "line_width": -1, "colour": "red"},
+        "stages": [{"name": "toy_stage"}, {"name": "toy_stage"}, {"name": "toy_stage", "epochs": -2}],
+        "backbone": {"name": "toy_backbon"},
+    }
+    with pytest.raises(SpecError) as err:
+        validate_spec(bad, _registry())
+    problems = err.value.problems
+    assert "stages[2].epochs: Input should be greater than or equal to 0 (stage 'toy_stage')" in problems
+    assert any(
+        p.startswith("renderer.line_width: Input should be greater than 0 (renderer 'toy_renderer')") for p in problems
+    )
+    assert any(p.startswith("renderer.colour: Extra inputs are not permitted") for p in problems)
+    assert any(
+        p.startswith("backbone.name: unknown backbone 'toy_backbon'; did you mean 'toy_backbone'") for p in problems
+    )
+    assert len(problems) == 4
+
+
+def test_structural_errors_name_the_section():
+    with pytest.raises(SpecError) as err:
+        validate_spec({"data": "toy", "renderer": "toy_renderer", "optim": {"lr": 0}, "extra": 1}, _registry())
+    problems = err.value.problems
+    assert "backbone: Field required" in problems
+    assert "optim.lr: Input should be greater than 0" in problems
+    assert "extra: Extra inputs are not permitted" in problems
+
+
+def test_yaml_is_read_safely_and_errors_give_the_line(tmp_path):
+    path = tmp_path / "spec.yaml"
+    path.write_text("data: !!python/object/apply:os.system ['echo pwned']\n")
+    with pytest.raises(SpecError, match="invalid YAML"):
+        load_spec(path, _registry())
+    path.write_text("data: {name: toy\nrenderer: x\n")
+    with pytest.raises(SpecError, match="line"):
+        load_spec(path, _registry())
+    path.write_text("- just\n- a list\n")
+    with pytest.raises(SpecError, match="must be a mapping"):
+        load_spec(path, _registry())
+    with pytest.raises(SpecError, match="cannot read spec"):
+        load_spec(tmp_path / "missing.yaml", _registry())
+
+
+def test_validate_command_prints_every_error_and_exits_1(tmp_path, monkeypatch):
+    import skeletonllm.registry as registry_module
+
+    monkeypatch.setattr(registry_module, "_REGISTRY", _registry())
+    good = tmp_path / "good.yaml"
+    good.write_text("data: toy\nrenderer: toy_renderer\nbackbone: toy_backbone\nstages: [{name: toy_stage}]\n")
+    result = CliRunner().invoke(cli, ["validate", str(good)])
+    assert result.exit_code == 0 and result.output.strip() == "OK"
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(
+        "data: toy\nrenderer: {name: toy_renderer, size: 0}\nbackbone: toy_backbone\n"
+        "stages: [{name: toy_stage}, {name: toy_stage}, {name: toy_stage, epochs: -1}]\n"
+    )
+    result = CliRunner().invoke(cli, ["validate", str(bad)])
+    assert result.exit_code == 1
+    lines = result.stderr.strip().splitlines()
+    assert f"error: {bad}: stages[2].epochs: Input should be greater than or equal to 0 (stage 'toy_stage')" in lines
+    assert f"error: {bad}: renderer.size: Input should be greater than or equal to 8 (renderer 'toy_renderer')" in lines
+    assert len(lines) == 2
+    assert "Traceback" not in result.output
