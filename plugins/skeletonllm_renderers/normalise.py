@@ -1,0 +1,74 @@
+"""Put any skeleton into one viewing frame, so every format fills the picture alike.
+
+Formats disagree on units (metres, centimetres, pixels, inches) and on where
+the subject stands; a renderer that drew raw coordinates would show a Kinect
+clip as a dot and a COCO clip off-screen. Each clip is therefore centred on the
+bounding box of its valid joints (all persons, all frames) and scaled so that
+box spans [-1, 1] on its larger side. The normalisation is per clip, not per
+frame: motion across the scene stays visible, and persons keep their relative
+places. Masked joints take no part (their coordinates may be anything, even
+NaN).
+
+Axes after normalisation: ``x`` to the right, ``y`` up, ``z`` depth (larger is
+farther from the viewer). 3D inputs are taken as given (y up, as in Kinect,
+SMPL/HumanML3D and BVH); 2D inputs are image coordinates (y down), so ``y`` is
+flipped and ``z`` is 0.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import torch
+
+from skeletonllm.batch import SkeletonBatch
+
+#: fraction of the half-width left empty around the figure
+MARGIN = 0.08
+
+
+@dataclass
+class NormalisedClip:
+    """``xyz`` ``(B, M, F, V, 3)`` in the common frame (zero where masked); ``mask`` ``(B, M, F, V)``."""
+
+    xyz: torch.Tensor
+    mask: torch.Tensor
+    is_2d: bool
+
+
+def normalise(batch: SkeletonBatch, fit_axes: Sequence[int] = (0, 1)) -> NormalisedClip:
+    """Centre each clip on its valid joints and scale the largest extent over ``fit_axes`` to [-1, 1]."""
+    pos = batch.positions.to(torch.float32)
+    mask = batch.mask.to(torch.bool) & torch.isfinite(pos).all(-1)
+    is_2d = pos.shape[-1] == 2
+    if is_2d:
+        pos = torch.cat([pos[..., :1], -pos[..., 1:2], torch.zeros_like(pos[..., :1])], dim=-1)
+    pos = torch.where(mask.unsqueeze(-1), pos, torch.zeros_like(pos))
+
+    b = pos.shape[0]
+    flat = pos.reshape(b, -1, 3)
+    valid = mask.reshape(b, -1, 1)
+    inf = torch.tensor(float("inf"), device=pos.device)
+    lo = torch.where(valid, flat, inf).amin(1)  # (B, 3)
+    hi = torch.where(valid, flat, -inf).amax(1)
+    any_valid = valid.any(1)  # (B, 1)
+    lo = torch.where(any_valid, lo, torch.zeros_like(lo))
+    hi = torch.where(any_valid, hi, torch.zeros_like(hi))
+    centre = (lo + hi) / 2
+    half = ((hi - lo) / 2)[:, list(fit_axes)].amax(1)
+    # A single joint (or a clip where every joint coincides) has no extent: leave its scale alone.
+    half = torch.where(half > 1e-9, half, torch.ones_like(half))
+
+    shape = (b,) + (1,) * (pos.dim() - 2) + (3,)
+    xyz = (pos - centre.view(shape)) / half.view(shape[:-1] + (1,))
+    xyz = torch.where(mask.unsqueeze(-1), xyz, torch.zeros_like(xyz))
+    return NormalisedClip(xyz=xyz, mask=mask, is_2d=is_2d)
+
+
+def to_pixels(xy: torch.Tensor, width: float, height: float, left: float = 0.0, top: float = 0.0) -> torch.Tensor:
+    """Map normalised ``(..., 2)`` (x right, y up, [-1, 1]) into a ``width x height`` box at ``(left, top)``."""
+    side = min(width, height) * (1.0 - MARGIN) / 2.0
+    px = left + width / 2.0 + xy[..., 0] * side
+    py = top + height / 2.0 - xy[..., 1] * side
+    return torch.stack([px, py], dim=-1)

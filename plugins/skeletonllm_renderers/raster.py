@@ -1,0 +1,122 @@
+"""Anti-aliased thick lines and dots, rasterised with torch ops in time proportional to the ink.
+
+Every baseline draws the same two things: round-capped line segments (bones,
+trajectories) and discs (joints; a disc is a segment of length zero). A dense
+distance field over all pixels times all primitives costs ``H * W * N`` work
+(about 10 M evaluations per 448x448 frame for a stick figure), almost all of
+it on empty background. Instead each segment is cut into pieces no longer than
+``PIECE`` pixels and only the pixels in a fixed window around each piece are
+evaluated, so the cost grows with the length of what is drawn, not with the
+image area. Everything stays vectorised: there is no Python loop over
+primitives or frames.
+
+Overlaps are resolved by depth: per pixel, the nearest primitive that covers it
+gives the colour, and the largest coverage gives the opacity, so edges are
+anti-aliased against the background.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import torch
+
+#: longest piece a segment is cut into (pixels); the window per piece is PIECE + 2 * radius + 3 wide
+PIECE = 8.0
+
+
+@dataclass
+class Primitives:
+    """Flat list of round-capped segments over many images (a dot has ``start == end``).
+
+    ``image`` ``(N,)`` long: which output image; ``start``/``end`` ``(N, 2)``
+    pixel coordinates ``(x, y)`` with ``(0, 0)`` the top-left corner of the
+    top-left pixel; ``radius`` ``(N,)`` pixels (half the line width);
+    ``colour`` ``(N, 3)`` in [0, 1]; ``depth`` ``(N,)``, smaller is nearer
+    and is drawn on top.
+    """
+
+    image: torch.Tensor
+    start: torch.Tensor
+    end: torch.Tensor
+    radius: torch.Tensor
+    colour: torch.Tensor
+    depth: torch.Tensor
+
+    @staticmethod
+    def concat(parts: list[Primitives]) -> Primitives:
+        """Join primitive lists; at equal depth the earlier list is drawn on top (list dots first)."""
+        return Primitives(*(torch.cat([getattr(p, f) for p in parts]) for f in Primitives.__dataclass_fields__))
+
+    def select(self, keep: torch.Tensor) -> Primitives:
+        """Only the primitives where ``keep`` is True (e.g. both joints of a bone present)."""
+        return Primitives(*(getattr(self, f)[keep] for f in Primitives.__dataclass_fields__))
+
+
+def rasterise(prims: Primitives, images: int, height: int, width: int, background: torch.Tensor) -> torch.Tensor:
+    """Draw ``prims`` onto ``images`` canvases of ``background`` colour -> ``(images, 3, H, W)`` in [0, 1]."""
+    device = background.device
+    bg = background.to(torch.float32).view(1, 3, 1, 1)
+    out = bg.expand(images, 3, height, width).clone()
+    if prims.image.numel() == 0:
+        return out
+    ok = torch.isfinite(prims.start).all(1) & torch.isfinite(prims.end).all(1) & (prims.radius > 0)
+    prims = prims.select(ok)
+    n = prims.image.numel()
+    if n == 0:
+        return out
+
+    # Global drawing order: by image, then depth, then list position (stable), so a smaller
+    # priority number means "in front"; the per-pixel minimum picks the visible primitive.
+    order = torch.arange(n, device=device)
+    key_depth = torch.argsort(prims.depth, stable=True)
+    by_image = torch.argsort(prims.image[key_depth], stable=True)
+    sorted_idx = key_depth[by_image]
+    priority = torch.empty_like(order)
+    priority[sorted_idx] = order
+
+    seg = prims.end - prims.start
+    length = seg.norm(dim=1)
+    pieces = torch.clamp(torch.ceil(length / PIECE), min=1).long()
+    owner = torch.repeat_interleave(torch.arange(n, device=device), pieces)
+    first = torch.cumsum(pieces, 0) - pieces
+    k = torch.arange(owner.numel(), device=device) - first[owner]
+    t0 = (k / pieces[owner]).unsqueeze(1)
+    t1 = ((k + 1) / pieces[owner]).unsqueeze(1)
+    a = prims.start[owner] + seg[owner] * t0
+    b = prims.start[owner] + seg[owner] * t1
+    r = prims.radius[owner]
+    lo = torch.floor(torch.minimum(a, b) - r.unsqueeze(1) - 1.0).long()
+
+    span = int(math.ceil(PIECE + 2.0 * float(prims.radius.max()) + 3.0))
+    grid = torch.arange(span, device=device)
+    offsets = torch.stack(torch.meshgrid(grid, grid, indexing="xy"), -1).view(-1, 2)  # (S*S, 2) as (x, y)
+    pix = lo.unsqueeze(1) + offsets.unsqueeze(0)  # (P, S*S, 2)
+    centre = pix.to(torch.float32) + 0.5
+
+    # Distance from each candidate pixel centre to the whole segment its piece belongs to.
+    p0 = prims.start[owner].unsqueeze(1)
+    d = seg[owner].unsqueeze(1)
+    denom = (d * d).sum(-1).clamp_min(1e-12)
+    t = (((centre - p0) * d).sum(-1) / denom).clamp(0.0, 1.0)
+    dist = (centre - (p0 + t.unsqueeze(-1) * d)).norm(dim=-1)
+    coverage = (r.unsqueeze(1) + 0.5 - dist).clamp(0.0, 1.0)
+
+    inside = (pix[..., 0] >= 0) & (pix[..., 0] < width) & (pix[..., 1] >= 0) & (pix[..., 1] < height)
+    hit = inside & (coverage > 0)
+    img = prims.image[owner].unsqueeze(1).expand_as(hit)[hit]
+    flat = img * (height * width) + pix[..., 1][hit] * width + pix[..., 0][hit]
+    cov = coverage[hit]
+    pri = priority[owner].unsqueeze(1).expand_as(hit)[hit]
+
+    total = images * height * width
+    alpha = torch.zeros(total, device=device).scatter_reduce(0, flat, cov, reduce="amax", include_self=True)
+    front = torch.full((total,), n, dtype=torch.long, device=device)
+    front = front.scatter_reduce(0, flat, pri, reduce="amin", include_self=True)
+    colour_by_priority = torch.cat([prims.colour[sorted_idx].to(torch.float32), torch.zeros(1, 3, device=device)])
+    colour = colour_by_priority[front]  # (total, 3); index n = nothing drawn (alpha is 0 there)
+
+    colour = colour.view(images, height, width, 3).permute(0, 3, 1, 2)
+    alpha = alpha.view(images, 1, height, width)
+    return (out * (1.0 - alpha) + colour * alpha).clamp(0.0, 1.0)
