@@ -1,3 +1,30 @@
-"""Entry point of the formats plugin."""
+"""Entry point of the formats plugin: registers one class per file layout."""
 
-from skeletonllm import hookimpl  # noqa: F401
+from skeletonllm import hookimpl
+
+from .amass import AmassFormat
+from .bvh import BvhFormat
+from .coco import CocoKeypointsFormat
+from .humanml3d import HumanMl3dFormat
+from .ntu import NtuSkeletonFormat
+from .nw_ucla import NwUclaFormat
+from .pku_mmd import PkuMmdFormat
+from .pyskl import PysklPickleFormat
+
+FORMATS = (
+    NtuSkeletonFormat,
+    PkuMmdFormat,
+    NwUclaFormat,
+    HumanMl3dFormat,
+    CocoKeypointsFormat,
+    PysklPickleFormat,
+    BvhFormat,
+    AmassFormat,
+)
+
+
+@hookimpl
+def register_formats(register) -> None:  # noqa: ANN001 - the registry's callback
+    """One registration per format class."""
+    for cls in FORMATS:
+        register(cls)

@@ -1,0 +1,163 @@
+"""Shared helpers for the text readers: numbered lines, typed fields, one error style.
+
+Every text format reports bad input the same way: the file, the 1-based line
+number, the field and what was expected. Keeping that logic here means the
+NTU, PKU-MMD, BVH and JSON readers cannot drift apart in how they complain.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from skeletonllm.errors import SkeletonDataError
+
+_JSON_NUMBER_TYPES = {int, float, type(None)}
+
+#: the float format every writer uses: 9 significant digits round-trip any float32 exactly
+FLOAT32_FMT = "%.9g"
+
+
+def read_text(path: Path) -> str:
+    """The whole file as text; undecodable bytes are a data error, not a UnicodeDecodeError."""
+    try:
+        raw = Path(path).read_bytes()
+    except OSError as exc:
+        raise SkeletonDataError(f"cannot read file: {exc.strerror or exc}", source=path) from None
+    if not raw.strip():
+        raise SkeletonDataError("empty file, expected skeleton data", source=path)
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise SkeletonDataError(
+            f"byte {exc.start} is not UTF-8 text (expected a text file)", source=path, line=line
+        ) from None
+
+
+class LineReader:
+    """Walks the non-split lines of a text file, remembering 1-based line numbers for errors."""
+
+    def __init__(self, path: Path, text: str) -> None:
+        self.path = path
+        self.lines = text.splitlines()
+        self.pos = 0  # index of the next line to read
+
+    @property
+    def line_no(self) -> int:
+        """1-based number of the line most recently returned."""
+        return self.pos
+
+    def at_end(self) -> bool:
+        return all(not ln.strip() for ln in self.lines[self.pos :])
+
+    def next_fields(self, what: str, frame: int | None = None) -> list[str]:
+        """The whitespace-separated fields of the next line; running out is a truncation error."""
+        if self.pos >= len(self.lines):
+            raise SkeletonDataError(
+                f"file ends early: expected {what} at line {self.pos + 1}",
+                source=self.path,
+                line=self.pos + 1,
+                frame=frame,
+            )
+        fields = self.lines[self.pos].split()
+        self.pos += 1
+        return fields
+
+    def error(self, message: str, frame: int | None = None, field: str | None = None) -> SkeletonDataError:
+        return SkeletonDataError(message, source=self.path, line=self.line_no, frame=frame, field=field)
+
+    def next_int(self, what: str, frame: int | None = None, minimum: int = 0) -> int:
+        """A line holding exactly one integer (a count)."""
+        fields = self.next_fields(what, frame)
+        if len(fields) != 1:
+            raise self.error(f"expected one integer ({what}), got {len(fields)} fields", frame, what)
+        return parse_int(fields[0], self, what, frame, minimum)
+
+    def next_floats(self, count: int, what: str, frame: int | None = None) -> list[float]:
+        """A line of exactly ``count`` numbers."""
+        fields = self.next_fields(what, frame)
+        if len(fields) != count:
+            raise self.error(f"expected {count} numbers ({what}), got {len(fields)}", frame, what)
+        return [parse_float(tok, self, what, frame, i) for i, tok in enumerate(fields)]
+
+
+def parse_int(token: str, reader: LineReader, what: str, frame: int | None = None, minimum: int = 0) -> int:
+    try:
+        value = int(token)
+    except ValueError:
+        raise reader.error(f"{token[:40]!r} is not an integer (expected {what})", frame, what) from None
+    if value < minimum:
+        raise reader.error(f"{value} is below {minimum} (expected {what})", frame, what)
+    return value
+
+
+def parse_float(token: str, reader: LineReader, what: str, frame: int | None = None, column: int = 0) -> float:
+    try:
+        return float(token)
+    except ValueError:
+        raise reader.error(
+            f"{token[:40]!r} in column {column + 1} is not a number (expected {what})", frame, what
+        ) from None
+
+
+def format_floats(values: np.ndarray) -> str:
+    """Space-separated, exact at float32 (NaN written as ``nan`` so missing joints survive a round trip)."""
+    return " ".join(FLOAT32_FMT % float(v) for v in np.asarray(values, dtype=np.float32).ravel())
+
+
+def read_json(path: Path) -> Any:
+    """Parsed JSON; syntax errors name the line and column."""
+    text = read_text(path)
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise SkeletonDataError(
+            f"invalid JSON at column {exc.colno}: {exc.msg}", source=path, line=exc.lineno
+        ) from None
+    except RecursionError:
+        raise SkeletonDataError("JSON nested too deeply", source=path) from None
+
+
+def numeric_array(value: Any, shape_tail: tuple[int, ...], path: Path, field: str) -> np.ndarray:
+    """A nested JSON list as a float64 array whose trailing shape must be ``shape_tail``.
+
+    JSON ``null`` (how NaN is usually written) becomes NaN, which the sequence turns into mask False.
+    """
+    try:
+        cells = np.array(value, dtype=object)
+        if not {type(c) for c in cells.ravel()} <= _JSON_NUMBER_TYPES:
+            raise TypeError("non-numeric cell")
+        arr = cells.astype(np.float64)
+    except (ValueError, TypeError):
+        raise SkeletonDataError(
+            f"expected a nested list of numbers with trailing shape {shape_tail}, found ragged or non-numeric data",
+            source=path,
+            field=field,
+        ) from None
+    if arr.ndim != 1 + len(shape_tail) or arr.shape[1:] != shape_tail:
+        raise SkeletonDataError(
+            f"expected shape (frames, {', '.join(map(str, shape_tail))}), got {arr.shape}", source=path, field=field
+        )
+    return arr
+
+
+def json_number(value: Any) -> float:
+    """A JSON scalar as float; ``None`` means missing (NaN). Raises ValueError/TypeError otherwise."""
+    if value is None:
+        return math.nan
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise TypeError(f"{value!r} is not a number")
+    return float(value)
+
+
+def decoded_head(head: bytes) -> str:
+    """The sniffing head as text, dropping a possibly cut last line."""
+    text = head.decode("utf-8", errors="replace")
+    if len(head) >= 4096 and "\n" in text:
+        text = text[: text.rfind("\n")]
+    return text

@@ -1,0 +1,146 @@
+"""AMASS SMPL-H ``.npz``: recognised, explained, and turned into joints when a body model is given.
+
+AMASS stores body-model parameters, not joints: ``poses`` (T, 156) axis-angle
+(root 3 + body 63 + hands 90), ``trans`` (T, 3), ``betas``, ``gender``,
+``mocap_framerate``. Joints need the SMPL-H model (MPI licence, not
+downloadable here), so without ``body_model`` the reader stops with an
+explanation. With it: ``J = J_regressor @ (v_template + shapedirs . betas)``
+and forward kinematics with the axis-angle poses give the 22 body joints
+(the same 22 HumanML3D uses); pose blend shapes move vertices, not joints,
+so they are not needed.
+"""
+
+from __future__ import annotations
+
+import zipfile
+from pathlib import Path
+from typing import ClassVar
+
+import numpy as np
+
+from skeletonllm.errors import SkeletonDataError
+from skeletonllm.interfaces import PluginOptions, SkeletonFormat
+from skeletonllm.sequence import SkeletonSequence
+
+from .rotations import axis_angle_to_matrix, matrix_to_quaternion
+from .topologies import SMPL22
+
+BODY_JOINTS = 22
+REQUIRED_KEYS = ("poses", "trans", "betas", "mocap_framerate")
+MODEL_KEYS = ("v_template", "shapedirs", "J_regressor", "kintree_table")
+
+
+class AmassOptions(PluginOptions):
+    """``body_model``: an SMPL-H ``model.npz``, or a folder holding ``<gender>/model.npz``."""
+
+    body_model: Path | None = None
+
+
+def _load_npz(path: Path, what: str) -> dict[str, np.ndarray]:
+    try:
+        with np.load(path, allow_pickle=False) as npz:
+            return {k: npz[k] for k in npz.files}
+    except ValueError as exc:
+        raise SkeletonDataError(f"{what} holds pickled objects, which are not loaded ({exc})", source=path) from None
+    except (OSError, EOFError, zipfile.BadZipFile) as exc:
+        raise SkeletonDataError(f"unreadable {what} (truncated or not an .npz): {exc}", source=path) from None
+
+
+def _model_path(option: Path, gender: str) -> Path:
+    if option.is_file():
+        return option
+    tried = [option / gender / "model.npz", option / f"{gender}.npz", option / "neutral" / "model.npz"]
+    for candidate in tried:
+        if candidate.is_file():
+            return candidate
+    raise SkeletonDataError(
+        f"no SMPL-H body model found; tried {', '.join(map(str, tried))}", source=option, field="body_model"
+    )
+
+
+def body_joints(model: dict[str, np.ndarray], poses: np.ndarray, trans: np.ndarray, betas: np.ndarray) -> tuple:
+    """(T, 22, 3) joint positions and (T, 22, 3, 3) global rotations by SMPL joint regression + FK."""
+    num_betas = min(betas.shape[0], model["shapedirs"].shape[-1])
+    v_shaped = model["v_template"] + model["shapedirs"][..., :num_betas] @ betas[:num_betas]
+    rest = (model["J_regressor"] @ v_shaped)[:BODY_JOINTS]
+    parents = model["kintree_table"][0].astype(np.int64)[:BODY_JOINTS]
+    t_count = poses.shape[0]
+    local = axis_angle_to_matrix(poses[:, : BODY_JOINTS * 3].reshape(-1, 3)).reshape(t_count, BODY_JOINTS, 3, 3)
+    pos = np.zeros((t_count, BODY_JOINTS, 3))
+    rot = np.zeros((t_count, BODY_JOINTS, 3, 3))
+    for j in range(BODY_JOINTS):
+        p = int(parents[j]) if j > 0 else -1
+        if p < 0:
+            rot[:, j] = local[:, j]
+            pos[:, j] = rest[j] + trans
+        else:
+            rot[:, j] = rot[:, p] @ local[:, j]
+            pos[:, j] = pos[:, p] + np.einsum("tij,j->ti", rot[:, p], rest[j] - rest[p])
+    return pos, rot
+
+
+class AmassFormat(SkeletonFormat):
+    """SMPL-22 joints from AMASS parameters, given a licensed SMPL-H body model."""
+
+    name: ClassVar[str] = "amass"
+    summary: ClassVar[str] = "AMASS SMPL-H .npz (needs a licensed body model for joints)"
+    Options: ClassVar[type[PluginOptions]] = AmassOptions
+    suffixes: ClassVar[tuple[str, ...]] = (".npz",)
+    topology = SMPL22
+
+    def sniff(self, path: Path, head: bytes) -> float:
+        if not head.startswith(b"PK\x03\x04"):
+            return 0.0
+        try:
+            with zipfile.ZipFile(path) as zf:
+                names = set(zf.namelist())
+        except (OSError, zipfile.BadZipFile, ValueError):
+            return 0.0
+        if {"poses.npy", "trans.npy"} <= names:
+            return 0.95 if "mocap_framerate.npy" in names else 0.8
+        return 0.0
+
+    def read(self, path: Path) -> list[SkeletonSequence]:
+        path = Path(path)
+        data = _load_npz(path, "AMASS file")
+        missing = [k for k in REQUIRED_KEYS if k not in data]
+        if missing:
+            raise SkeletonDataError(
+                f"missing keys {missing}; an AMASS file has {', '.join(REQUIRED_KEYS)}", source=path, field=missing[0]
+            )
+        poses, trans, betas = (np.asarray(data[k], dtype=np.float64) for k in ("poses", "trans", "betas"))
+        if poses.ndim != 2 or poses.shape[1] < BODY_JOINTS * 3 or poses.shape[0] < 1:
+            raise SkeletonDataError(f"poses shape {poses.shape}, expected (frames, >= 66)", source=path, field="poses")
+        if trans.shape != (poses.shape[0], 3):
+            raise SkeletonDataError(
+                f"trans shape {trans.shape}, expected {(poses.shape[0], 3)}", source=path, field="trans"
+            )
+        gender = data.get("gender", np.array("neutral"))
+        gender = gender.item().decode() if isinstance(gender.item(), bytes) else str(gender.item())
+        fps = float(data["mocap_framerate"])
+        if self.options.body_model is None:
+            raise SkeletonDataError(
+                f"AMASS stores SMPL-H parameters ({poses.shape[0]} frames at {fps:g} fps, gender {gender}), not joints; "
+                "turning them into joints needs the licensed SMPL-H body model (https://mano.is.tue.mpg.de). "
+                "Download it yourself and set the format option body_model: /path/to/smplh/<gender>/model.npz "
+                "(or the folder holding <gender>/model.npz)",
+                source=path,
+                field="body_model",
+            )
+        model_path = _model_path(Path(self.options.body_model), gender.strip().lower())
+        model = _load_npz(model_path, "SMPL-H body model")
+        absent = [k for k in MODEL_KEYS if k not in model]
+        if absent:
+            raise SkeletonDataError(f"body model lacks {absent}", source=model_path, field=absent[0])
+        if model["J_regressor"].shape[0] < BODY_JOINTS or model["kintree_table"].shape[-1] < BODY_JOINTS:
+            raise SkeletonDataError("body model has fewer than 22 joints", source=model_path, field="J_regressor")
+        pos, rot = body_joints(model, poses, trans, betas)
+        return [
+            SkeletonSequence(
+                positions=pos[None],
+                orientations=matrix_to_quaternion(rot)[None],
+                topology=SMPL22,
+                fps=fps,
+                meta={"source": str(path), "gender": gender, "body_model": str(model_path), "betas": betas},
+            )
+        ]

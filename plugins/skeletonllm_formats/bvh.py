@@ -1,0 +1,172 @@
+"""BVH motion capture: any hierarchy, forward kinematics to positions and global rotations.
+
+The topology is built from each file (``bvh:<file stem>``), which is the
+proof that nothing downstream assumes a joint count. Conventions (Meredith &
+Maddock, "Motion capture file formats explained"): a joint's translation is
+its OFFSET plus its position channels; its local rotation is the product of
+its rotation channels in the order listed (``Zrotation Yrotation Xrotation``
+means ``Rz @ Ry @ Rx``); End Sites are not joints. Units are the file's own;
+``fps = 1 / Frame Time``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+from typing import ClassVar
+
+import numpy as np
+
+from skeletonllm.errors import SkeletonDataError
+from skeletonllm.interfaces import NoOptions, PluginOptions, SkeletonFormat
+from skeletonllm.sequence import SkeletonSequence
+from skeletonllm.topology import Topology
+
+from ._text import read_text
+from .bvh_parse import BvhData, parse_bvh
+from .rotations import euler_to_matrix, matrix_to_euler_zyx, matrix_to_quaternion, quaternion_to_matrix
+
+DEFAULT_FPS = 30.0  # used by ``write`` when a sequence has no frame rate
+
+
+def forward_kinematics(data: BvhData) -> tuple[np.ndarray, np.ndarray]:
+    """Global positions (T, J, 3) and rotation matrices (T, J, 3, 3), vectorised over frames."""
+    motion = data.motion
+    t_count, j_count = motion.shape[0], len(data.joints)
+    pos = np.zeros((t_count, j_count, 3))
+    rot = np.zeros((t_count, j_count, 3, 3))
+    for j, joint in enumerate(data.joints):  # parents always precede children in a BVH
+        cols = {ch: motion[:, joint.first_channel + i] for i, ch in enumerate(joint.channels)}
+        translation = np.tile(joint.offset, (t_count, 1))
+        for axis, k in (("X", 0), ("Y", 1), ("Z", 2)):
+            if f"{axis}position" in cols:
+                translation[:, k] += cols[f"{axis}position"]
+        order = "".join(ch[0] for ch in joint.channels if ch.endswith("rotation"))
+        local = euler_to_matrix(order, np.stack([cols[f"{a}rotation"] for a in order], axis=-1)) if order else None
+        if joint.parent < 0:
+            pos[:, j] = translation
+            rot[:, j] = local if local is not None else np.eye(3)
+        else:
+            parent_rot = rot[:, joint.parent]
+            pos[:, j] = pos[:, joint.parent] + np.einsum("tij,tj->ti", parent_rot, translation)
+            rot[:, j] = parent_rot @ local if local is not None else parent_rot
+    return pos, rot
+
+
+def bvh_topology(stem: str, names: list[str], parents: list[int], path: Path | None = None) -> Topology:
+    """A topology named after the file and a short hash of its joint names (two layouts never share a name)."""
+    digest = hashlib.sha1("/".join(f"{n}:{p}" for n, p in zip(names, parents)).encode()).hexdigest()[:8]
+    try:
+        return Topology.from_parents(
+            name=f"bvh:{stem}:{digest}", joint_names=names, parents=parents, dims=3, source=f"BVH hierarchy of {path}"
+        )
+    except SkeletonDataError as exc:
+        raise SkeletonDataError(exc.message, source=path, field="HIERARCHY") from None
+
+
+class BvhFormat(SkeletonFormat):
+    """One person; positions and global joint orientations from forward kinematics."""
+
+    name: ClassVar[str] = "bvh"
+    summary: ClassVar[str] = "BVH motion capture (any hierarchy, forward kinematics)"
+    Options: ClassVar[type[PluginOptions]] = NoOptions
+    suffixes: ClassVar[tuple[str, ...]] = (".bvh",)
+    topology = None  # each file defines its own
+    can_write: ClassVar[bool] = True
+
+    def sniff(self, path: Path, head: bytes) -> float:
+        return 0.95 if head.lstrip().startswith(b"HIERARCHY") else 0.0
+
+    def read(self, path: Path) -> list[SkeletonSequence]:
+        path = Path(path)
+        data = parse_bvh(path, read_text(path))
+        pos, rot = forward_kinematics(data)
+        names = [j.name for j in data.joints]
+        topology = bvh_topology(path.stem, names, [j.parent for j in data.joints], path)
+        return [
+            SkeletonSequence(
+                positions=pos[None],
+                orientations=matrix_to_quaternion(rot)[None],
+                topology=topology,
+                fps=1.0 / data.frame_time,
+                meta={"source": str(path), "frame_time": data.frame_time},
+            )
+        ]
+
+    def write(self, sequence: SkeletonSequence, path: Path) -> Path:
+        """Rotation channels when orientations exist, else position channels (exact for any positions).
+
+        BVH lists joints depth-first, so a topology whose indices are not in
+        depth-first order reads back with the same names in hierarchy order.
+        """
+        path = Path(path)
+        seq = sequence
+        parents = seq.topology.parents
+        if parents is None:
+            raise SkeletonDataError(
+                f"bvh needs a kinematic tree; topology {seq.topology.name!r} has no parents", source=path
+            )
+        if seq.num_persons != 1 or seq.dims != 3:
+            raise SkeletonDataError(f"bvh holds one 3D person, got {seq.num_persons} in {seq.dims}D", source=path)
+        if not seq.mask.all():
+            raise SkeletonDataError("bvh cannot represent missing joints (mask has False entries)", source=path)
+        children: dict[int, list[int]] = {j: [] for j in range(-1, seq.num_joints)}
+        for j, p in enumerate(parents):
+            children[p].append(j)
+        order: list[int] = []
+        stack = list(reversed(children[-1]))
+        while stack:
+            j = stack.pop()
+            order.append(j)
+            stack.extend(reversed(children[j]))
+        pos = seq.positions[0].astype(np.float64)
+        use_rotations = seq.orientations is not None
+        if use_rotations:
+            glob = quaternion_to_matrix(seq.orientations[0].astype(np.float64))  # (T, J, 3, 3)
+        columns: list[np.ndarray] = []
+        offsets: dict[int, np.ndarray] = {}
+        for j in order:
+            p = parents[j]
+            if use_rotations:
+                local = glob[:, j] if p < 0 else np.swapaxes(glob[:, p], -1, -2) @ glob[:, j]
+                if p < 0:
+                    offsets[j] = np.zeros(3)
+                    columns.append(pos[:, j])
+                else:
+                    offsets[j] = glob[0, p].T @ (pos[0, j] - pos[0, p])
+                columns.append(matrix_to_euler_zyx(local))
+            else:
+                offsets[j] = np.zeros(3)
+                columns.append(pos[:, j] if p < 0 else pos[:, j] - pos[:, p])
+        names = seq.topology.joint_names
+        out = ["HIERARCHY"]
+
+        def emit(j: int, depth: int) -> None:
+            pad = "\t" * depth
+            out.append(f"{pad}{'ROOT' if parents[j] < 0 else 'JOINT'} {names[j]}")
+            out.append(pad + "{")
+            out.append(f"{pad}\tOFFSET {' '.join(repr(float(v)) for v in offsets[j])}")
+            if use_rotations:
+                chans = (["Xposition", "Yposition", "Zposition"] if parents[j] < 0 else []) + [
+                    "Zrotation", "Yrotation", "Xrotation"
+                ]  # fmt: skip
+            else:
+                chans = ["Xposition", "Yposition", "Zposition"]
+            out.append(f"{pad}\tCHANNELS {len(chans)} {' '.join(chans)}")
+            for c in children[j]:
+                emit(c, depth + 1)
+            if not children[j]:
+                out.append(f"{pad}\tEnd Site")
+                out.append(pad + "\t{")
+                out.append(f"{pad}\t\tOFFSET 0 0 0")
+                out.append(pad + "\t}")
+            out.append(pad + "}")
+
+        for root in children[-1]:
+            emit(root, 0)
+        fps = seq.fps or DEFAULT_FPS
+        motion = np.concatenate(columns, axis=-1)
+        out += ["MOTION", f"Frames: {seq.num_frames}", f"Frame Time: {1.0 / fps!r}"]
+        out += [" ".join(map(repr, row)) for row in motion.tolist()]
+        path.write_text("\n".join(out) + "\n", encoding="ascii")
+        return path
