@@ -46,13 +46,25 @@ class OptimSpec(BaseModel):
     batch_size: int = Field(8, ge=1)
     grad_accum: int = Field(1, ge=1)
     max_grad_norm: float | None = Field(1.0, gt=0)
+    save_every: int = Field(50, ge=1, description="optimizer steps between checkpoints")
     precision: Literal["auto", "fp32", "bf16"] = "auto"
     seed: int = 0
 
 
+class SplitSpec(BaseModel):
+    """Which samples train and which evaluate, and the seen/unseen class split (zero-shot)."""
+
+    model_config = ConfigDict(extra="forbid")
+    train: str = "train"
+    test: str = "test"
+    class_split: str | None = Field(None, description="a name from the dataset's class_splits(), e.g. '55/5'")
+
+
 class EvalSpec(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    split: str = "test"
+    candidates: Literal["all", "seen", "unseen"] = Field(
+        "all", description="class names offered at test time: all (GZSL), unseen (ZSL) or seen"
+    )
     metrics: list[ComponentSpec] = Field(default_factory=lambda: [ComponentSpec(name="accuracy")])
     max_new_tokens: int = Field(32, ge=1)
     limit: int | None = Field(None, ge=1)
@@ -65,6 +77,7 @@ class PipelineSpec(BaseModel):
     backbone: ComponentSpec
     stages: list[ComponentSpec] = Field(default_factory=list)
     teacher: ComponentSpec | None = None
+    split: SplitSpec = Field(default_factory=SplitSpec)
     optim: OptimSpec = Field(default_factory=OptimSpec)
     eval: EvalSpec = Field(default_factory=EvalSpec)
     output_dir: str = "runs/default"

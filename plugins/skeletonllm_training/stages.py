@@ -58,6 +58,9 @@ class WarmupStage(Stage):
         name = class_names[label]
         return [PromptExample(prompts.mqa_prompt(options), prompts.label_answer(name), name.lower(), "mqa")]
 
+    def question(self, candidates: list[str]) -> str:
+        return prompts.mqa_prompt(candidates)
+
 
 class DiscFTOptions(StageOptions):
     top_k: int = Field(3, ge=1, description="hard negatives kept per class")
@@ -123,6 +126,9 @@ class CRDistillStage(Stage):
         target = self.teacher.rationale(name, description)
         return [PromptExample(prompts.rationale_prompt(options), target, name.lower(), "rationale")]
 
+    def question(self, candidates: list[str]) -> str:
+        return prompts.rationale_prompt(candidates)
+
 
 class RefineStage(Stage):
     """Recognition refinement with the renderer frozen: projector and LoRA only."""
@@ -137,3 +143,6 @@ class RefineStage(Stage):
         options = [class_names[c] for c in _choices(label, seen, self.options.num_choices, rng)]
         name = class_names[label]
         return [PromptExample(prompts.mqa_prompt(options), prompts.label_answer(name), name.lower(), "mqa")]
+
+    def question(self, candidates: list[str]) -> str:
+        return prompts.mqa_prompt(candidates)

@@ -40,7 +40,9 @@ def example_on_path(installed_example, monkeypatch):
 
 def _frame(tmp_path: Path, people: list[list[float]]) -> Path:
     path = tmp_path / "clip_000000000000_keypoints.json"
-    path.write_text(json.dumps({"version": 1.3, "people": [{"person_id": [-1], "pose_keypoints_2d": p} for p in people]}))
+    path.write_text(
+        json.dumps({"version": 1.3, "people": [{"person_id": [-1], "pose_keypoints_2d": p} for p in people]})
+    )
     return path
 
 

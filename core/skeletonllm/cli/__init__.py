@@ -18,6 +18,9 @@ BUILTIN_COMMANDS = {
     "validate": ("validate_cmd", "validate"),
     "render": ("render_cmd", "render"),
     "synth": ("synth_cmd", "synth"),
+    "train": ("train_cmd", "train"),
+    "evaluate": ("train_cmd", "evaluate"),
+    "infer": ("train_cmd", "infer"),
 }
 
 

@@ -39,3 +39,11 @@ class Stage(Component, ABC):
     @abstractmethod
     def examples(self, label: int, class_names: list[str], seen: list[int], rng) -> list[PromptExample]:
         """Prompt/target pairs for one clip of class ``label``; ``seen`` limits negatives."""
+
+    def question(self, candidates: list[str]) -> str:
+        """The test-time prompt over ``candidates`` that this stage trained the model to answer.
+
+        Recognition stages implement it; evaluation asks the last stage that does, so the
+        test prompt always matches the training prompt format.
+        """
+        raise NotImplementedError(f"stage {self.name!r} does not define a test-time question")

@@ -1,0 +1,119 @@
+"""The trainer: losses fall, held-out accuracy beats chance, a killed run resumes exactly."""
+
+from __future__ import annotations
+
+import pytest
+import torch
+from toy_components import toy_registry
+
+from skeletonllm.errors import CheckpointError
+from skeletonllm.pipeline import Pipeline
+from skeletonllm.spec import validate_spec
+from skeletonllm.training import Trainer, warmup_cosine
+
+
+def _spec(tmp_path, **over):
+    data = {
+        "data": {"name": "toy_data", "per_class": 12},
+        "renderer": {"name": "toy_renderer", "frames": 3, "size": 8},
+        "backbone": "toy_backbone",
+        "stages": [{"name": "warmup", "max_steps": 4, "num_choices": 2}, {"name": "refine", "max_steps": 30}],
+        "optim": {"lr": 0.1, "batch_size": 6, "save_every": 3, "seed": 3},
+        "split": {"class_split": "3/1"},
+        "output_dir": str(tmp_path / "run"),
+    }
+    data.update(over)
+    return validate_spec(data, toy_registry())
+
+
+def test_schedule_warms_up_then_decays():
+    f = warmup_cosine(4, 20)
+    assert f(0) == pytest.approx(0.25) and f(3) == pytest.approx(1.0)
+    assert f(19) < f(10) < f(4) and f(19) >= 0.1
+
+
+def test_training_learns_and_evaluation_beats_chance(tmp_path):
+    pipeline = Pipeline(_spec(tmp_path))
+    before = pipeline.evaluate(show_progress=False)
+    history = Trainer(pipeline, show_progress=False).fit()
+    assert [h["stage"] for h in history] == ["warmup", "refine"]
+    refine = history[1]
+    assert refine["loss_last"] < refine["loss_first"]
+    after = pipeline.evaluate(show_progress=False)
+    assert after["samples"] == 12 * 4
+    assert after["seen_accuracy"] > 0.8 > before["seen_accuracy"]  # chance over 4 candidates is 0.25
+    assert (tmp_path / "run" / "last" / "model.safetensors").exists()
+
+
+def test_unseen_classes_never_reach_training(tmp_path):
+    pipeline = Pipeline(_spec(tmp_path))
+    assert {s.label for s in Trainer(pipeline, show_progress=False).samples} == {0, 1, 2}
+
+
+def _final_state(pipeline):
+    return {k: v.clone() for k, v in pipeline.backbone.state_dict().items()} | {
+        "gain": pipeline.renderer.gain.detach().clone()
+    }
+
+
+def test_a_killed_run_resumes_to_the_same_weights(tmp_path, monkeypatch):
+    reference = Pipeline(_spec(tmp_path / "a"))
+    Trainer(reference, show_progress=False).fit()
+    expected = _final_state(reference)
+
+    killed = Pipeline(_spec(tmp_path / "b"))
+    trainer = Trainer(killed, show_progress=False)
+    real_loss = Trainer._loss
+
+    def dying_loss(self, stage, stage_idx, step, micro, k):
+        if stage_idx == 1 and step == 13:
+            raise KeyboardInterrupt  # killed mid-stage, after the step-12 checkpoint
+        return real_loss(self, stage, stage_idx, step, micro, k)
+
+    monkeypatch.setattr(Trainer, "_loss", dying_loss)
+    with pytest.raises(KeyboardInterrupt):
+        trainer.fit()
+    monkeypatch.setattr(Trainer, "_loss", real_loss)
+
+    resumed = Pipeline(_spec(tmp_path / "b"))  # a fresh process: new, untrained components
+    history = Trainer(resumed, show_progress=False).fit()
+    assert [h["stage"] for h in history] == ["warmup", "refine"]
+    got = _final_state(resumed)
+    for key, value in expected.items():
+        assert torch.allclose(got[key], value, atol=1e-6), key
+
+
+def test_resume_refuses_a_checkpoint_from_another_spec(tmp_path):
+    Trainer(Pipeline(_spec(tmp_path)), show_progress=False).fit()
+    other = _spec(tmp_path, optim={"lr": 0.05, "batch_size": 6})
+    with pytest.raises(CheckpointError, match="different spec"):
+        Trainer(Pipeline(other), show_progress=False).fit()
+
+
+def test_train_evaluate_infer_commands(tmp_path, monkeypatch):
+    import json
+
+    import yaml
+    from click.testing import CliRunner
+
+    import skeletonllm.registry as registry_module
+    from skeletonllm.cli import cli
+
+    monkeypatch.setattr(registry_module, "_REGISTRY", toy_registry())
+    spec = _spec(tmp_path).spec.model_dump(mode="json")
+    path = tmp_path / "spec.yaml"
+    path.write_text(yaml.safe_dump(spec))
+    runner = CliRunner()
+    result = runner.invoke(cli, ["train", str(path)])
+    assert result.exit_code == 0, result.output
+    assert "refine: 30 steps" in result.stdout
+    metrics = json.loads(result.stdout.splitlines()[-2])
+    assert metrics["seen_accuracy"] > 0.8
+
+    result = runner.invoke(cli, ["evaluate", str(path)])
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["seen_accuracy"] == metrics["seen_accuracy"]
+
+    result = runner.invoke(cli, ["evaluate", str(path), "--checkpoint", str(tmp_path / "nope")])
+    assert result.exit_code == 1 and "no checkpoint here" in result.stderr
+    monkeypatch.setattr(registry_module, "_REGISTRY", None)

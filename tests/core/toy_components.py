@@ -1,0 +1,122 @@
+"""Small but real components for testing the trainer without the heavy plugins.
+
+The toy task: a one-joint skeleton stands at x = +1 (class "left"... "right")
+and the toy renderer paints that position into pixels; the toy backbone is
+a linear classifier on pooled pixels that answers ``Label: <name>``.
+"""
+
+from __future__ import annotations
+
+import types
+
+import numpy as np
+import torch
+from pydantic import Field
+from torch import nn
+
+from skeletonllm import SkeletonSequence, Topology, hookimpl
+from skeletonllm.interfaces import Backbone, ClassSplit, Dataset, PluginOptions, Renderer, Sample
+from skeletonllm.registry import Registry
+
+TOPO = Topology("dot", ("a", "b"), ((0, 1),), dims=3)
+CLASSES = ["left", "right", "up", "down"]
+OFFSETS = np.array([[-1, 0], [1, 0], [0, 1], [0, -1]], np.float32)
+
+
+class ToyDataOptions(PluginOptions):
+    per_class: int = Field(12, ge=1)
+
+
+class ToyData(Dataset):
+    name = "toy_data"
+    summary = "toy"
+    Options = ToyDataOptions
+
+    @property
+    def class_names(self) -> list[str]:
+        return CLASSES
+
+    def protocols(self) -> list[str]:
+        return ["random"]
+
+    def class_splits(self) -> dict[str, ClassSplit]:
+        return {"3/1": ClassSplit("3/1", (0, 1, 2), (3,), "toy")}
+
+    def samples(self, split, classes=None):
+        rng = np.random.default_rng(0 if split == "train" else 1)
+        for c in range(len(CLASSES)):
+            if classes is not None and c not in classes:
+                continue
+            for i in range(self.options.per_class):
+                xy = OFFSETS[c] + rng.normal(0, 0.3, 2)
+                pos = np.zeros((1, 5, 2, 3), np.float32)
+                pos[..., 0, :2] = xy
+                pos[..., 1, :2] = xy + 0.1
+
+                def load(pos=pos):
+                    return SkeletonSequence(pos, TOPO, fps=30)
+
+                yield Sample(f"{split}-{c}-{i}", c, load)
+
+
+class ToyRenderer(Renderer):
+    name = "toy_renderer"
+    summary = "toy"
+    learnable = True
+
+    def __init__(self, options=None) -> None:
+        super().__init__(options)
+        self.gain = nn.Parameter(torch.tensor(0.5))
+
+    def forward(self, batch):
+        b = batch.positions.shape[0]
+        f = batch.positions.shape[2]
+        xy = batch.positions[:, 0, :, 0, :2]  # (B, F, 2)
+        img = torch.zeros(b, f, 3, 4, 4)
+        img[:, :, 0] = torch.sigmoid(self.gain * xy[..., 0])[..., None, None]
+        img[:, :, 1] = torch.sigmoid(self.gain * xy[..., 1])[..., None, None]
+        return img
+
+
+class ToyBackbone(Backbone):
+    name = "toy_backbone"
+    summary = "toy"
+
+    def __init__(self, options=None) -> None:
+        super().__init__(options)
+        torch.manual_seed(0)
+        self.proj = nn.Linear(3, len(CLASSES))
+
+    def parameter_groups(self):
+        return {"vision": [], "projector": list(self.proj.parameters()), "llm": [], "lora": []}
+
+    def _logits(self, frames):
+        return self.proj(frames.mean(dim=(1, 3, 4)) * 8 - 4)
+
+    def loss(self, frames, prompts, targets):
+        idx = torch.tensor([CLASSES.index(t.split("Label:")[-1].strip()) for t in targets])
+        return nn.functional.cross_entropy(self._logits(frames), idx)
+
+    def generate(self, frames, prompts, max_new_tokens=32):
+        out = []
+        for logit, prompt in zip(self._logits(frames), prompts):
+            allowed = [i for i, c in enumerate(CLASSES) if c in prompt]
+            best = max(allowed, key=lambda i: logit[i].item())
+            out.append(f"Label: {CLASSES[best]}")
+        return out
+
+
+def toy_registry() -> Registry:
+    import skeletonllm_training.plugin as training
+
+    plugin = types.SimpleNamespace(
+        register_datasets=hookimpl(lambda register: register(ToyData)),
+        register_renderers=hookimpl(lambda register: register(ToyRenderer)),
+        register_backbones=hookimpl(lambda register: register(ToyBackbone)),
+    )
+    for name in ("register_datasets", "register_renderers", "register_backbones"):
+        getattr(plugin, name).__name__ = name
+    reg = Registry(load_entry_points=False)
+    reg.add_plugin(plugin, "toys")
+    reg.add_plugin(training, "training")
+    return reg
