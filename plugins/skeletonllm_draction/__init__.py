@@ -1,1 +1,6 @@
-"""skeletonllm_draction plugin package."""
+"""DrAction: differentiable Gaussian-splatting renderer for any skeleton topology."""
+
+from .options import DrActionOptions
+from .renderer import DrActionRenderer
+
+__all__ = ["DrActionOptions", "DrActionRenderer"]

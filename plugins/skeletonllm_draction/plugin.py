@@ -1,3 +1,13 @@
-"""Entry point of the draction plugin."""
+"""Entry point of the draction plugin: registers the DrAction renderer."""
 
-from skeletonllm import hookimpl  # noqa: F401
+from __future__ import annotations
+
+from skeletonllm import hookimpl
+
+from .renderer import DrActionRenderer
+
+
+@hookimpl
+def register_renderers(register) -> None:
+    """DrAction, learnable, any topology."""
+    register(DrActionRenderer)

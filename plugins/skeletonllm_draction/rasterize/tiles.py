@@ -1,0 +1,108 @@
+"""The ``torch`` backend: tile-culled, sort-light, differentiable splatting in pure PyTorch.
+
+Why this layout: each (Gaussian, 16x16 tile) intersection becomes one row of
+``tile*tile`` pixels. Rows are sorted once by (image, tile, depth) - a sort
+of a few thousand keys, not of the millions of pixel-Gaussian pairs - and
+within a tile all rows share the same pixel columns, so front-to-back
+compositing is a plain cumulative sum of log(1 - alpha) down the rows of a
+tile segment: no per-pixel sort, no gather of pixel ids, and every op is a
+dense vectorised kernel that autograd differentiates. The cost grows with
+the tiles the figure covers, not with pixels x Gaussians. The cumulative sum
+runs in float64 because it spans all segments; the per-segment difference
+would otherwise lose the transmittance's precision.
+"""
+
+from __future__ import annotations
+
+import math
+
+import torch
+
+from ..camera import PinholeCamera
+from .base import TRANSMITTANCE_MIN, GaussianScene, Projected, Rasteriser, gaussian_alpha, project
+
+
+def tile_intersections(proj: Projected, tiles_x: int, tiles_y: int, tile: int) -> tuple[torch.Tensor, torch.Tensor]:
+    """Rows as ``(gaussian flat index (K*N), tile flat index (K*tiles))``, sorted by tile then depth."""
+    k, n = proj.depths.shape
+    device = proj.depths.device
+    mx, my = proj.means2d.detach().unbind(-1)
+    rx, ry = proj.radii.unbind(-1)
+    visible = (rx > 0) | (ry > 0)
+    tx0 = torch.floor((mx - rx) / tile).clamp(0, tiles_x).long()
+    tx1 = torch.ceil((mx + rx) / tile).clamp(0, tiles_x).long()
+    ty0 = torch.floor((my - ry) / tile).clamp(0, tiles_y).long()
+    ty1 = torch.ceil((my + ry) / tile).clamp(0, tiles_y).long()
+    width = (tx1 - tx0).where(visible, torch.zeros_like(tx0))
+    counts = (width * (ty1 - ty0)).clamp_min(0).reshape(-1)
+    total = int(counts.sum())
+    if total == 0:
+        empty = torch.zeros(0, dtype=torch.long, device=device)
+        return empty, empty
+    gid = torch.repeat_interleave(torch.arange(k * n, device=device), counts, output_size=total)
+    first = torch.cumsum(counts, 0) - counts
+    local = torch.arange(total, device=device) - first[gid]
+    w = width.reshape(-1)[gid]
+    tx = tx0.reshape(-1)[gid] + local % w
+    ty = ty0.reshape(-1)[gid] + torch.div(local, w, rounding_mode="floor")
+    image = torch.div(gid, n, rounding_mode="floor")
+    tile_id = image * (tiles_x * tiles_y) + ty * tiles_x + tx
+    depth_rank = torch.empty_like(proj.depths, dtype=torch.long)
+    order = torch.argsort(proj.depths.detach(), dim=1)
+    depth_rank.scatter_(1, order, torch.arange(n, device=device).expand(k, n).contiguous())
+    key = tile_id * n + depth_rank.reshape(-1)[gid]
+    perm = torch.argsort(key)
+    return gid[perm], tile_id[perm]
+
+
+class TileRasteriser(Rasteriser):
+    """Pure-PyTorch, any device, differentiable: the default backend."""
+
+    name = "torch"
+
+    def __init__(self, tile_size: int = 16) -> None:
+        self.tile = tile_size
+
+    def __call__(self, scene: GaussianScene, camera: PinholeCamera, background: torch.Tensor) -> torch.Tensor:
+        k, n = scene.opacities.shape
+        h, w, t = camera.height, camera.width, self.tile
+        tiles_x, tiles_y = math.ceil(w / t), math.ceil(h / t)
+        num_tiles = k * tiles_x * tiles_y
+        proj = project(scene, camera)
+        rows, tiles = tile_intersections(proj, tiles_x, tiles_y, t)
+        dtype, device = scene.means.dtype, scene.means.device
+
+        # pixel centres of each row's tile: (I, t*t)
+        inner = torch.arange(t, device=device, dtype=dtype)
+        local_x = inner.repeat(t)
+        local_y = inner.repeat_interleave(t)
+        tile_in_image = tiles % (tiles_x * tiles_y)
+        ox = ((tile_in_image % tiles_x) * t).to(dtype).unsqueeze(1)
+        oy = (torch.div(tile_in_image, tiles_x, rounding_mode="floor") * t).to(dtype).unsqueeze(1)
+        means2d = proj.means2d.reshape(-1, 2)[rows]
+        dx = means2d[:, :1] - (ox + local_x + 0.5)
+        dy = means2d[:, 1:] - (oy + local_y + 0.5)
+        conics = proj.conics.reshape(-1, 3)[rows].unsqueeze(1)
+        opac = scene.opacities.reshape(-1)[rows].unsqueeze(1)
+        alpha = gaussian_alpha(dx, dy, conics, opac)
+        log_t = torch.log1p(-alpha)
+
+        # segmented front-to-back transmittance down each tile's rows
+        inclusive = torch.cumsum(log_t.double(), 0)
+        starts = torch.ones_like(tiles, dtype=torch.bool)
+        starts[1:] = tiles[1:] != tiles[:-1]
+        seg = torch.cumsum(starts.long(), 0) - 1
+        base = (inclusive - log_t.double())[starts][seg]
+        inclusive = inclusive - base
+        alive = (inclusive > math.log(TRANSMITTANCE_MIN)).detach()
+        before = torch.exp(inclusive - log_t.double()).to(dtype)
+        weight = torch.where(alive, alpha * before, torch.zeros_like(alpha))
+        colours = scene.colours.reshape(-1, 3)[rows]
+
+        rgb = torch.zeros(num_tiles, t * t, 3, dtype=dtype, device=device)
+        rgb = rgb.index_add(0, tiles, weight.unsqueeze(-1) * colours.unsqueeze(1))
+        log_final = torch.zeros(num_tiles, t * t, dtype=dtype, device=device)
+        log_final = log_final.index_add(0, tiles, torch.where(alive, log_t, torch.zeros_like(log_t)))
+        image = rgb + torch.exp(log_final).unsqueeze(-1) * background.to(dtype).reshape(1, 1, 3)
+        image = image.reshape(k, tiles_y, tiles_x, t, t, 3).permute(0, 5, 1, 3, 2, 4)
+        return image.reshape(k, 3, tiles_y * t, tiles_x * t)[:, :, :h, :w]

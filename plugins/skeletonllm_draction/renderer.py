@@ -1,0 +1,155 @@
+"""DrAction: the composition of Gaussians, LBS, NFM, colour map, camera and rasteriser.
+
+Built once, used for any topology: everything topology-shaped is derived at
+forward time from ``batch.topology`` (and cached per topology), while the
+learned parameters (appearance base and embedding, NFM, colour-map weight,
+global scale) have shapes that do not depend on the joint count.
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+import torch
+from torch import nn
+
+from skeletonllm.batch import SkeletonBatch
+from skeletonllm.errors import CheckpointError, SkeletonDataError
+from skeletonllm.interfaces import Renderer
+from skeletonllm.topology import Topology
+
+from .appearance import AppearanceFeatures, gaussian_descriptors
+from .camera import PinholeCamera, normalise_scene
+from .colormap import DepthColourBlend, normalised_depth
+from .gaussians import GaussianTemplate, adaptive_scales, build_template, first_valid_frame
+from .lbs import blend, joint_transforms, posed_covariance
+from .nfm import NeuralFeatureModulator, motion_inputs
+from .options import DrActionOptions
+from .rasterize import GaussianScene, make_rasteriser
+
+CHECKPOINT_PREFIX = "renderer."
+# the 180-degree turn about the optical axis applied to 3D positions (see camera.py), on quaternions
+_QUAT_AXIS_TURN = (1.0, -1.0, -1.0, 1.0)
+
+
+class DrActionRenderer(Renderer):
+    """Differentiable Gaussian-splatting renderer for any skeleton topology."""
+
+    name: ClassVar[str] = "draction"
+    summary: ClassVar[str] = "DrAction: differentiable Gaussian-splatting renderer for any topology"
+    learnable: ClassVar[bool] = True
+    Options: ClassVar[type[DrActionOptions]] = DrActionOptions
+
+    def __init__(self, options: DrActionOptions | None = None) -> None:
+        super().__init__(options if options is not None else DrActionOptions())
+        o: DrActionOptions = self.options
+        self.appearance = AppearanceFeatures(o.feature_dim, o.feature_init_std)
+        self.nfm = NeuralFeatureModulator(o.feature_dim, o.nfm, o.nfm_hidden, o.mlp_hidden, o.base_opacity)
+        self.colour_blend = DepthColourBlend(o.depth_colour_weight)
+        self.log_scale = nn.Parameter(torch.zeros(()))
+        self.camera = PinholeCamera(o.size, o.size, o.fov_degrees)
+        self.distance = self.camera.subject_distance(o.fill)
+        self.rasteriser = make_rasteriser(o.backend, o.tile_size)
+        self.register_buffer("background", torch.tensor(o.background, dtype=torch.float32), persistent=False)
+        self._templates: dict[tuple[Topology, str], GaussianTemplate] = {}
+
+    def template(self, topology: Topology, device: torch.device) -> GaussianTemplate:
+        """Per-topology constants (indices, LBS logits and weights), built once per topology and device."""
+        key = (topology, str(device))
+        if key not in self._templates:
+            o: DrActionOptions = self.options
+            self._templates[key] = build_template(topology, o.lbs_logits, o.lbs_logit_scale).to(device)
+        return self._templates[key]
+
+    def forward(self, batch: SkeletonBatch) -> torch.Tensor:
+        o: DrActionOptions = self.options
+        positions, mask = _checked_inputs(batch)
+        b, m, f, v, c = positions.shape
+        tpl = self.template(batch.topology, positions.device)
+        weights = tpl.lbs_weights.to(positions.dtype)
+
+        scene = normalise_scene(positions, mask, c, self.distance)  # (B,M,F,V,3)
+        canon_idx = first_valid_frame(mask)  # (B,M)
+        gather_idx = canon_idx.reshape(b, m, 1, 1, 1).expand(b, m, 1, v, 3)
+        canon = torch.gather(scene, 2, gather_idx).squeeze(2)  # (B,M,V,3)
+        canon_mask = torch.gather(mask, 2, gather_idx[..., 0]).squeeze(2)
+        canonical_means = torch.einsum("nv,bmvc->bmnc", weights, canon)
+        scales = adaptive_scales(canon, canon_mask, batch.topology, tpl, o.scale_base, o.scale_min, o.scale_max)
+        scales = scales * torch.exp(self.log_scale)  # (B,M,N)
+
+        orientations = None
+        if o.use_orientations and batch.orientations is not None and c == 3:
+            turn = torch.tensor(_QUAT_AXIS_TURN, dtype=positions.dtype, device=positions.device)
+            orientations = batch.orientations.to(positions.dtype) * turn
+        rotations, translations = joint_transforms(scene, canon, orientations, canon_idx)
+        means, gauss_rot = blend(weights, rotations, translations, canonical_means)  # (B,M,F,N,3)
+        n = tpl.num_gaussians
+        covariances = posed_covariance(gauss_rot, scales.unsqueeze(2).unsqueeze(-1).expand(b, m, f, n, 3))
+
+        features = self.appearance(gaussian_descriptors(tpl, canonical_means, scales))
+        colour, opacity = self.nfm(features, motion_inputs(weights, scene, mask))
+        colour = self.colour_blend(colour, normalised_depth(means[..., 2], self.distance, o.depth_range))
+
+        present = mask[..., tpl.joint_a] & mask[..., tpl.joint_b]  # (B,M,F,N)
+        opacity = torch.where(present, opacity, torch.zeros_like(opacity))
+        parked = torch.tensor([0.0, 0.0, self.distance], dtype=means.dtype, device=means.device)
+        means = torch.where(present.unsqueeze(-1), means, parked)
+
+        def per_image(x: torch.Tensor) -> torch.Tensor:  # (B,M,F,N,...) -> (B*F, M*N, ...)
+            x = x.transpose(1, 2)
+            return x.reshape(b * f, m * n, *x.shape[4:])
+
+        gs = GaussianScene(per_image(means), per_image(covariances), per_image(colour), per_image(opacity))
+        images = self.rasteriser(gs, self.camera, self.background)
+        return images.reshape(b, f, 3, o.size, o.size).clamp(0.0, 1.0)
+
+    def trainable_state(self) -> dict[str, torch.Tensor]:
+        """Learned tensors under the shared checkpoint prefix ``renderer.``."""
+        return {CHECKPOINT_PREFIX + k: v for k, v in self.state_dict().items()}
+
+    def load_trainable(self, tensors: dict[str, torch.Tensor]) -> None:
+        """Load ``renderer.*`` tensors (other prefixes are ignored); missing or misshapen ones are an error."""
+        mine = {k[len(CHECKPOINT_PREFIX) :]: t for k, t in tensors.items() if k.startswith(CHECKPOINT_PREFIX)}
+        own = self.state_dict()
+        missing = sorted(set(own) - set(mine))
+        unexpected = sorted(set(mine) - set(own))
+        wrong = sorted(k for k in set(own) & set(mine) if own[k].shape != mine[k].shape)
+        if missing or unexpected or wrong:
+            raise CheckpointError(
+                f"checkpoint does not fit this DrAction renderer: missing {missing}, unexpected {unexpected}, "
+                f"wrong shape {wrong} (were nfm/feature_dim options changed?)"
+            )
+        self.load_state_dict(mine)
+
+
+def _checked_inputs(batch: SkeletonBatch) -> tuple[torch.Tensor, torch.Tensor]:
+    """Positions with non-finite or masked joints zeroed, and the mask with them removed.
+
+    ``torch.where`` (not multiplication) keeps a NaN out of the gradient too.
+    """
+    pos, mask = batch.positions, batch.mask
+    if pos.dim() != 5:
+        raise SkeletonDataError(f"batch positions must be (B, M, F, V, C), got shape {tuple(pos.shape)}")
+    b, m, f, v, c = pos.shape
+    if c not in (2, 3):
+        raise SkeletonDataError(f"joint coordinates must be 2D or 3D, got {c} values", field="positions")
+    if v != batch.topology.num_joints:
+        raise SkeletonDataError(
+            f"{v} joints but topology {batch.topology.name!r} has {batch.topology.num_joints}", field="positions"
+        )
+    if tuple(mask.shape) != (b, m, f, v):
+        raise SkeletonDataError(f"mask shape {tuple(mask.shape)} != positions' {(b, m, f, v)}", field="mask")
+    if b == 0 or m == 0 or f == 0:
+        raise SkeletonDataError(f"nothing to render: batch has shape {tuple(pos.shape)}", field="positions")
+    mask = mask.bool() & torch.isfinite(pos).all(-1)
+    empty = (~mask.reshape(b, -1).any(-1)).nonzero().flatten().tolist()
+    if empty:
+        i = empty[0]
+        source = batch.meta[i].get("source") if i < len(batch.meta) else None
+        raise SkeletonDataError(
+            f"clip {i} of the batch has no valid joint in any frame (empty or all NaN); nothing to render",
+            source=source,
+            field="positions",
+        )
+    pos = torch.where(mask.unsqueeze(-1), pos, torch.zeros_like(pos))
+    return pos, mask
