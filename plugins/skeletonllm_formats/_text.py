@@ -8,7 +8,6 @@ NTU, PKU-MMD, BVH and JSON readers cannot drift apart in how they complain.
 from __future__ import annotations
 
 import json
-import math
 from pathlib import Path
 from typing import Any
 
@@ -123,36 +122,42 @@ def read_json(path: Path) -> Any:
         raise SkeletonDataError("JSON nested too deeply", source=path) from None
 
 
+def _first_non_number(value: Any, where: tuple[int, ...] = ()) -> tuple[tuple[int, ...], Any] | None:
+    """Index path and value of the first cell that is not a JSON number or null."""
+    if isinstance(value, list):
+        for i, item in enumerate(value):
+            found = _first_non_number(item, (*where, i))
+            if found:
+                return found
+        return None
+    return None if type(value) in _JSON_NUMBER_TYPES else (where, value)
+
+
 def numeric_array(value: Any, shape_tail: tuple[int, ...], path: Path, field: str) -> np.ndarray:
-    """A nested JSON list as a float64 array whose trailing shape must be ``shape_tail``.
+    """A nested JSON list as a float64 (frames, *shape_tail) array; the first bad cell is named by frame.
 
     JSON ``null`` (how NaN is usually written) becomes NaN, which the sequence turns into mask False.
+    Strings that look like numbers are refused: a quoted number is a broken file, not data.
     """
-    try:
-        cells = np.array(value, dtype=object)
-        if not {type(c) for c in cells.ravel()} <= _JSON_NUMBER_TYPES:
-            raise TypeError("non-numeric cell")
-        arr = cells.astype(np.float64)
-    except (ValueError, TypeError):
+    bad = _first_non_number(value)
+    if bad is not None:
+        index, cell = bad
         raise SkeletonDataError(
-            f"expected a nested list of numbers with trailing shape {shape_tail}, found ragged or non-numeric data",
+            f"{cell!r:.40} at index {list(index)} is not a number",
             source=path,
+            frame=index[0] if index else None,
             field=field,
-        ) from None
-    if arr.ndim != 1 + len(shape_tail) or arr.shape[1:] != shape_tail:
+        )
+    try:
+        arr = np.array(value, dtype=np.float64)
+    except (ValueError, TypeError):
+        arr = None
+    if arr is None or arr.ndim != 1 + len(shape_tail) or arr.shape[1:] != shape_tail:
+        got = "a ragged nested list" if arr is None else f"shape {arr.shape}"
         raise SkeletonDataError(
-            f"expected shape (frames, {', '.join(map(str, shape_tail))}), got {arr.shape}", source=path, field=field
+            f"expected shape (frames, {', '.join(map(str, shape_tail))}), got {got}", source=path, field=field
         )
     return arr
-
-
-def json_number(value: Any) -> float:
-    """A JSON scalar as float; ``None`` means missing (NaN). Raises ValueError/TypeError otherwise."""
-    if value is None:
-        return math.nan
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        raise TypeError(f"{value!r} is not a number")
-    return float(value)
 
 
 def decoded_head(head: bytes) -> str:

@@ -26,6 +26,7 @@ from .topologies import KINECT_V2
 NUM_JOINTS = 25
 BODY_FIELDS = 10
 JOINT_FIELDS = 12
+JOINT_LAYOUT = "x y z depthX depthY colorX colorY qw qx qy qz trackingState"
 FPS = 30.0
 #: SsssCcccPpppRrrrAaaa: setup, camera, performer, replication, action (NTU README)
 NAME_PATTERN = re.compile(r"S(\d{3})C(\d{3})P(\d{3})R(\d{3})A(\d{3})")
@@ -73,14 +74,9 @@ def _parse(path: Path) -> list[list[_Body]]:
                 raise reader.error(f"joint count {joints_here}, expected {NUM_JOINTS} (Kinect v2)", t, "joint count")
             rows = np.empty((NUM_JOINTS, JOINT_FIELDS))
             for j in range(NUM_JOINTS):
-                rows[j] = reader.next_floats(
-                    JOINT_FIELDS,
-                    f"joint {j} of body {b}: x y z depthX depthY colorX colorY qw qx qy qz trackingState",
-                    t,
-                )
-            state = rows[:, 11]
-            if not np.isin(state, (0, 1, 2)).all():
-                raise reader.error(f"body {b} has a trackingState outside 0, 1, 2", t, "trackingState")
+                rows[j] = reader.next_floats(JOINT_FIELDS, f"joint {j} of body {b}: {JOINT_LAYOUT}", t)
+                if rows[j, 11] not in (0.0, 1.0, 2.0):
+                    raise reader.error(f"trackingState {rows[j, 11]:g}, expected 0, 1 or 2", t, "trackingState")
             bodies.append(_Body(body_id, rows))
         frames.append(bodies)
     if not reader.at_end():

@@ -35,6 +35,22 @@ def name_fields(file_name: str) -> dict[str, int]:
     return dict(zip(("action", "subject", "environment", "view"), map(int, match.groups())))
 
 
+def _skeletons(value: object, path: Path) -> np.ndarray:
+    """(T, 20, 3) float64; a malformed frame is named by its index (null becomes NaN, a missing joint)."""
+    if not isinstance(value, list) or not value:
+        raise SkeletonDataError("expected a non-empty list of frames (T x 20 x 3)", source=path, field="skeletons")
+    for t, frame in enumerate(value):
+        if not isinstance(frame, list) or len(frame) != NUM_JOINTS:
+            got = len(frame) if isinstance(frame, list) else type(frame).__name__
+            raise SkeletonDataError(f"{got} joints, expected {NUM_JOINTS}", source=path, frame=t, field="skeletons")
+        for j, joint in enumerate(frame):
+            if not isinstance(joint, list) or len(joint) != 3:
+                raise SkeletonDataError(
+                    f"joint {j} is {joint!r:.40}, expected [x, y, z]", source=path, frame=t, field="skeletons"
+                )
+    return numeric_array(value, (NUM_JOINTS, 3), path, "skeletons")
+
+
 class NwUclaFormat(SkeletonFormat):
     """One person per file; the label and name codes are kept in ``meta``."""
 
@@ -56,9 +72,7 @@ class NwUclaFormat(SkeletonFormat):
         doc = read_json(path)
         if not isinstance(doc, dict) or "skeletons" not in doc:
             raise SkeletonDataError('expected a JSON object with a "skeletons" list', source=path, field="skeletons")
-        xyz = numeric_array(doc["skeletons"], (NUM_JOINTS, 3), path, "skeletons")
-        if xyz.shape[0] == 0:
-            raise SkeletonDataError("no frames, expected T x 20 x 3", source=path, field="skeletons")
+        xyz = _skeletons(doc["skeletons"], path)
         file_name = doc.get("file_name", path.stem)
         if not isinstance(file_name, str):
             raise SkeletonDataError(f"expected a string, got {file_name!r}", source=path, field="file_name")
