@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+
 from skeletonllm.errors import SkeletonLLMError
 from skeletonllm_hf.answers import parse_label, parse_yes_no
 from skeletonllm_hf.prompts import (
