@@ -167,4 +167,6 @@ def generate(
         "source": f"synthact:{action}:seed{seed}",
         "synth": perf.__dict__ | {"bodies": [b.__dict__ for b in bodies]},
     }
+    if topology in ("smpl22", "bvh"):  # mocap-derived layouts: no sensor noise, no dropped joints
+        return to_topology(topology, world, rotations, np.ones_like(visible), centre, perf, fps, meta)
     return to_topology(topology, noisy, rotations, visible, centre, perf, fps, meta)

@@ -74,6 +74,12 @@ def _tilt(deg: float) -> np.ndarray:
     return np.array([[1.0, 0.0, 0.0], [0.0, np.cos(a), -np.sin(a)], [0.0, np.sin(a), np.cos(a)]])
 
 
+def _project(cam: np.ndarray, focal: float, size: tuple[int, int]) -> np.ndarray:
+    """Pinhole projection of camera-space points to pixels (the sensor's left, +x, is the image's left)."""
+    z = np.where(cam[..., 2] > 1e-6, cam[..., 2], 1e-6)
+    return np.stack([size[0] / 2 - focal * cam[..., 0] / z, size[1] / 2 - focal * cam[..., 1] / z], axis=-1)
+
+
 def to_topology(
     name: str,
     world: np.ndarray,
@@ -102,10 +108,15 @@ def to_topology(
     cam = (pos - cam_pos) @ r_cam.T
     if frame == "camera":
         quat = matrix_to_quaternion(r_cam @ rot) if name == "kinect_v2" else None
-        conf = np.where(mask, 2.0, 0.0).astype(np.float32)
-        return SkeletonSequence(cam, topo, fps=fps, mask=mask, orientations=quat, confidence=conf, meta=meta)
-    w, h = IMAGE_SIZE
-    px = np.stack([w / 2 - FOCAL_PX * cam[..., 0] / cam[..., 2], h / 2 - FOCAL_PX * cam[..., 1] / cam[..., 2]], axis=-1)
+        conf = np.where(mask, 1.0, 0.0).astype(np.float32)  # NTU trackingState 2 (tracked) / 0, as state / 2
+        extras = {}
+        if name == "kinect_v2":  # the pixel columns an NTU file carries: depth (512x424) and colour images
+            extras = {"depth_xy": _project(cam, 365.0, (512, 424)), "color_xy": _project(cam, FOCAL_PX, IMAGE_SIZE)}
+            extras = {k: np.where(mask[..., None], v, 0.0).astype(np.float32) for k, v in extras.items()}
+        return SkeletonSequence(
+            cam, topo, fps=fps, mask=mask, orientations=quat, confidence=conf, extras=extras, meta=meta
+        )
+    px = _project(cam, FOCAL_PX, IMAGE_SIZE)
     meta["image_size"] = IMAGE_SIZE
     conf = np.where(mask, 1.0, 0.0).astype(np.float32)
     return SkeletonSequence(px, topo, fps=fps, mask=mask, confidence=conf, meta=meta)
