@@ -17,9 +17,6 @@ from skeletonllm.errors import SkeletonDataError
 
 _JSON_NUMBER_TYPES = {int, float, type(None)}
 
-#: the float format every writer uses: 9 significant digits round-trip any float32 exactly
-FLOAT32_FMT = "%.9g"
-
 
 def read_text(path: Path) -> str:
     """The whole file as text; undecodable bytes are a data error, not a UnicodeDecodeError."""
@@ -105,8 +102,13 @@ def parse_float(token: str, reader: LineReader, what: str, frame: int | None = N
 
 
 def format_floats(values: np.ndarray) -> str:
-    """Space-separated, exact at float32 (NaN written as ``nan`` so missing joints survive a round trip)."""
-    return " ".join(FLOAT32_FMT % float(v) for v in np.asarray(values, dtype=np.float32).ravel())
+    """Space-separated shortest text that reads back as the same float32 (``nan`` for missing joints).
+
+    numpy's ``str`` of a float32 scalar is the shortest round-tripping form, so a
+    value read from a file is written back as the file had it (``3.785547``, not
+    ``3.78554702``) while any float32 still survives a write/read exactly.
+    """
+    return " ".join(map(str, np.asarray(values, dtype=np.float32).ravel()))
 
 
 def read_json(path: Path) -> Any:

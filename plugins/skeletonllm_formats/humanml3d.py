@@ -60,7 +60,11 @@ class HumanMl3dFormat(SkeletonFormat):
         try:
             arr = np.load(path, allow_pickle=False)
         except ValueError as exc:
-            raise SkeletonDataError(f"not a plain numeric .npy array ({exc})", source=path) from None
+            if "allow_pickle" in str(exc):
+                raise SkeletonDataError(
+                    "not a plain numeric .npy array (it holds Python objects, which are never unpickled)", source=path
+                ) from None
+            raise SkeletonDataError(f"unreadable .npy (truncated or corrupt?): {exc}", source=path) from None
         except (OSError, EOFError) as exc:
             raise SkeletonDataError(f"unreadable .npy (truncated or corrupt?): {exc}", source=path) from None
         if not isinstance(arr, np.ndarray) or arr.dtype.kind not in "fiu":
