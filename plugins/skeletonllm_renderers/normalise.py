@@ -46,11 +46,20 @@ def normalise(batch: SkeletonBatch, fit_axes: Sequence[int] = (0, 1)) -> Normali
         pos = torch.cat([pos[..., :1], -pos[..., 1:2], torch.zeros_like(pos[..., :1])], dim=-1)
     pos = torch.where(mask.unsqueeze(-1), pos, torch.zeros_like(pos))
 
-    b = pos.shape[0]
-    flat = pos.reshape(b, -1, 3)
+    xyz = fit_box(pos, mask, fit_axes)
+    return NormalisedClip(xyz=xyz, mask=mask, is_2d=is_2d)
+
+
+def fit_box(points: torch.Tensor, mask: torch.Tensor, fit_axes: Sequence[int]) -> torch.Tensor:
+    """Centre ``points`` ``(B, ..., D)`` per clip on the box of its valid points; scale ``fit_axes`` into [-1, 1].
+
+    Invalid points (``mask`` False) are ignored and come back as zeros.
+    """
+    b, d = points.shape[0], points.shape[-1]
+    flat = points.reshape(b, -1, d)
     valid = mask.reshape(b, -1, 1)
-    inf = torch.tensor(float("inf"), device=pos.device)
-    lo = torch.where(valid, flat, inf).amin(1)  # (B, 3)
+    inf = torch.tensor(float("inf"), device=points.device)
+    lo = torch.where(valid, flat, inf).amin(1)  # (B, D)
     hi = torch.where(valid, flat, -inf).amax(1)
     any_valid = valid.any(1)  # (B, 1)
     lo = torch.where(any_valid, lo, torch.zeros_like(lo))
@@ -59,11 +68,9 @@ def normalise(batch: SkeletonBatch, fit_axes: Sequence[int] = (0, 1)) -> Normali
     half = ((hi - lo) / 2)[:, list(fit_axes)].amax(1)
     # A single joint (or a clip where every joint coincides) has no extent: leave its scale alone.
     half = torch.where(half > 1e-9, half, torch.ones_like(half))
-
-    shape = (b,) + (1,) * (pos.dim() - 2) + (3,)
-    xyz = (pos - centre.view(shape)) / half.view(shape[:-1] + (1,))
-    xyz = torch.where(mask.unsqueeze(-1), xyz, torch.zeros_like(xyz))
-    return NormalisedClip(xyz=xyz, mask=mask, is_2d=is_2d)
+    shape = (b,) + (1,) * (points.dim() - 2)
+    out = (points - centre.view(shape + (d,))) / half.view(shape + (1,))
+    return torch.where(mask.unsqueeze(-1), out, torch.zeros_like(out))
 
 
 def to_pixels(xy: torch.Tensor, width: float, height: float, left: float = 0.0, top: float = 0.0) -> torch.Tensor:

@@ -3,8 +3,9 @@
 The "just project it" baseline of skeleton-to-image work: no body-part colour,
 no motion cue, one grey level per person, thin bones and brighter joint points.
 The camera is fixed (60 degree field of view, looking along +z at the clip's
-centre from the distance where the normalised figure fills the frame), so 3D
-clips show perspective: nearer joints spread apart. 2D clips lie on one depth
+centre from the distance where the normalised figure fills the frame, the
+projected clip then framed like every other renderer's), so 3D clips show
+perspective: nearer joints spread apart. 2D clips lie on one depth
 plane, where the projection is a plain scale.
 """
 
@@ -21,7 +22,7 @@ from skeletonllm.interfaces import Renderer, RendererOptions
 
 from .colours import person_shade
 from .drawing import edge_index, skeleton_primitives
-from .normalise import normalise, to_pixels
+from .normalise import fit_box, normalise, to_pixels
 from .raster import rasterise
 
 #: nearest allowed distance in front of the camera (normalised units); closer joints are clamped
@@ -62,6 +63,8 @@ class Projection2dRenderer(Renderer):
         xyz = clip.xyz.permute(0, 2, 1, 3, 4).reshape(b * f, m, v, 3)
         mask = clip.mask.permute(0, 2, 1, 3).reshape(b * f, m, v)
         xy, distance = pinhole(xyz, opts.fov_degrees)
+        # Frame the projected clip like the other renderers: perspective can push near joints off-screen.
+        xy = fit_box(xy.view(b, f, m, v, 2), mask.view(b, f, m, v), (0, 1)).view(b * f, m, v, 2)
         grey = person_shade(m, device).view(1, m, 1, 1).expand(1, m, 1, 3)
         prims = skeleton_primitives(
             pix=to_pixels(xy, size, size),

@@ -76,39 +76,16 @@ def rasterise(prims: Primitives, images: int, height: int, width: int, backgroun
     priority = torch.empty_like(order)
     priority[sorted_idx] = order
 
-    seg = prims.end - prims.start
-    length = seg.norm(dim=1)
-    pieces = torch.clamp(torch.ceil(length / PIECE), min=1).long()
-    owner = torch.repeat_interleave(torch.arange(n, device=device), pieces)
-    first = torch.cumsum(pieces, 0) - pieces
-    k = torch.arange(owner.numel(), device=device) - first[owner]
-    t0 = (k / pieces[owner]).unsqueeze(1)
-    t1 = ((k + 1) / pieces[owner]).unsqueeze(1)
-    a = prims.start[owner] + seg[owner] * t0
-    b = prims.start[owner] + seg[owner] * t1
-    r = prims.radius[owner]
-    lo = torch.floor(torch.minimum(a, b) - r.unsqueeze(1) - 1.0).long()
-
-    span = int(math.ceil(PIECE + 2.0 * float(prims.radius.max()) + 3.0))
-    grid = torch.arange(span, device=device)
-    offsets = torch.stack(torch.meshgrid(grid, grid, indexing="xy"), -1).view(-1, 2)  # (S*S, 2) as (x, y)
-    pix = lo.unsqueeze(1) + offsets.unsqueeze(0)  # (P, S*S, 2)
-    centre = pix.to(torch.float32) + 0.5
-
-    # Distance from each candidate pixel centre to the whole segment its piece belongs to.
-    p0 = prims.start[owner].unsqueeze(1)
-    d = seg[owner].unsqueeze(1)
-    denom = (d * d).sum(-1).clamp_min(1e-12)
-    t = (((centre - p0) * d).sum(-1) / denom).clamp(0.0, 1.0)
-    dist = (centre - (p0 + t.unsqueeze(-1) * d)).norm(dim=-1)
-    coverage = (r.unsqueeze(1) + 0.5 - dist).clamp(0.0, 1.0)
-
-    inside = (pix[..., 0] >= 0) & (pix[..., 0] < width) & (pix[..., 1] >= 0) & (pix[..., 1] < height)
-    hit = inside & (coverage > 0)
-    img = prims.image[owner].unsqueeze(1).expand_as(hit)[hit]
-    flat = img * (height * width) + pix[..., 1][hit] * width + pix[..., 0][hit]
-    cov = coverage[hit]
-    pri = priority[owner].unsqueeze(1).expand_as(hit)[hit]
+    # Pixels are enumerated per radius class, so thin lines do not pay for the window of big dots.
+    radius_class = torch.ceil(prims.radius).long()
+    flats, covs, pris = [], [], []
+    for cls in torch.unique(radius_class).tolist():
+        members = (radius_class == cls).nonzero().squeeze(1)
+        flat, cov, who = _covered_pixels(prims.select(members), float(cls), height, width)
+        flats.append(flat)
+        covs.append(cov)
+        pris.append(priority[members][who])
+    flat, cov, pri = torch.cat(flats), torch.cat(covs), torch.cat(pris)
 
     total = images * height * width
     alpha = torch.zeros(total, device=device).scatter_reduce(0, flat, cov, reduce="amax", include_self=True)
@@ -120,3 +97,54 @@ def rasterise(prims: Primitives, images: int, height: int, width: int, backgroun
     colour = colour.view(images, height, width, 3).permute(0, 3, 1, 2)
     alpha = alpha.view(images, 1, height, width)
     return (out * (1.0 - alpha) + colour * alpha).clamp(0.0, 1.0)
+
+
+def _covered_pixels(
+    prims: Primitives, max_radius: float, height: int, width: int
+) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+    """``(flat pixel index, coverage, primitive index)`` of every pixel a primitive covers (any amount).
+
+    Pixels are candidates when they lie in the square window around a piece of
+    at most ``PIECE`` pixels of their segment; the coverage is computed from
+    the exact distance to the whole segment, so pieces overlap harmlessly
+    (the reductions downstream are max/min).
+    """
+    device = prims.start.device
+    n = prims.image.numel()
+    seg = prims.end - prims.start
+    pieces = torch.clamp(torch.ceil(seg.norm(dim=1) / PIECE), min=1).long()
+    owner = torch.repeat_interleave(torch.arange(n, device=device), pieces)
+    first = torch.cumsum(pieces, 0) - pieces
+    k = torch.arange(owner.numel(), device=device) - first[owner]
+    t0 = (k / pieces[owner]).unsqueeze(1)
+    t1 = ((k + 1) / pieces[owner]).unsqueeze(1)
+    a = prims.start[owner] + seg[owner] * t0
+    b = prims.start[owner] + seg[owner] * t1
+    lo = torch.floor(torch.minimum(a, b) - max_radius - 1.0)  # (P, 2) window corner, whole pixels
+
+    span = int(math.ceil(PIECE + 2.0 * max_radius + 3.0))
+    step = torch.arange(span, device=device, dtype=torch.float32)
+    px = lo[:, 0].view(-1, 1, 1) + step.view(1, span, 1)  # (P, S, 1): window columns
+    py = lo[:, 1].view(-1, 1, 1) + step.view(1, 1, span)  # (P, 1, S): window rows
+    x0 = prims.start[owner, 0].view(-1, 1, 1)
+    y0 = prims.start[owner, 1].view(-1, 1, 1)
+    ux = seg[owner, 0].view(-1, 1, 1)
+    uy = seg[owner, 1].view(-1, 1, 1)
+    dx = px + 0.5 - x0  # pixel centres relative to the segment start
+    dy = py + 0.5 - y0
+    denom = (ux * ux + uy * uy).clamp_min(1e-12)
+    t = ((dx * ux + dy * uy) / denom).clamp(0.0, 1.0)
+    ex = dx - t * ux
+    ey = dy - t * uy
+    coverage = prims.radius[owner].view(-1, 1, 1) + 0.5 - torch.sqrt(ex * ex + ey * ey)
+    inside = (px >= 0) & (px < width) & (py >= 0) & (py < height)
+    hit = (inside & (coverage > 0)).view(-1).nonzero().squeeze(1)
+    cov = coverage.view(-1).take(hit).clamp(max=1.0)
+    piece = torch.div(hit, span * span, rounding_mode="floor")
+    col = torch.div(hit, span, rounding_mode="floor") % span
+    row = hit % span
+    x = (lo[:, 0].take(piece) + col).long()
+    y = (lo[:, 1].take(piece) + row).long()
+    who = owner.take(piece)
+    flat = prims.image.take(who) * (height * width) + y * width + x
+    return flat, cov, who

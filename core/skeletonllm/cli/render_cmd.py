@@ -1,0 +1,141 @@
+"""``skeletonllm render FILE -o OUT``: look at a skeleton file through any registered renderer."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import Any
+
+import click
+
+from ..errors import CheckpointError, SkeletonDataError, SkeletonLLMError
+from .progress import progress
+
+#: key prefix of the renderer's tensors in a pipeline checkpoint
+RENDERER_PREFIX = "renderer."
+
+
+def load_renderer_checkpoint(renderer: Any, directory: str | Path, strict: bool = True) -> int:
+    """Load the ``renderer.*`` tensors of a checkpoint into ``renderer``; returns how many were loaded."""
+    from ..checkpoint import load_checkpoint
+
+    tensors, _manifest = load_checkpoint(directory)
+    state = {k[len(RENDERER_PREFIX) :]: v for k, v in tensors.items() if k.startswith(RENDERER_PREFIX)}
+    if not state:
+        prefixes = sorted({k.split(".", 1)[0] for k in tensors})
+        raise CheckpointError(
+            f"{directory}: no renderer tensors (keys starting with {RENDERER_PREFIX!r}); "
+            f"it holds {', '.join(prefixes) or 'nothing'}"
+        )
+    own = renderer.state_dict()
+    if not own:
+        raise CheckpointError(f"{directory}: has renderer tensors, but renderer {renderer.name!r} has no parameters")
+    try:
+        result = renderer.load_state_dict(state, strict=strict)
+    except RuntimeError as exc:
+        first = str(exc).strip().splitlines()
+        detail = " ".join(line.strip() for line in first[:3])
+        raise CheckpointError(
+            f"{directory}: renderer tensors do not fit renderer {renderer.name!r}: {detail}"
+        ) from None
+    return len(state) - len(getattr(result, "unexpected_keys", []))
+
+
+def read_batch(path: str | Path, frames: int, index: int = 0, fmt: str | None = None) -> Any:
+    """Sequence ``index`` of ``path`` as a one-clip batch of ``frames`` evaluation-sampled frames."""
+    from ..batch import SkeletonBatch
+    from ..io import read_sequences
+
+    sequences = read_sequences(path, fmt)
+    if not sequences:
+        raise SkeletonDataError("the file holds no sequence", source=path)
+    if not 0 <= index < len(sequences):
+        raise SkeletonDataError(
+            f"--index {index} is out of range: the file holds {len(sequences)} sequences", source=path
+        )
+    return SkeletonBatch.from_sequences([sequences[index]], frames=frames, train=False)
+
+
+def build_renderer(name: str, frames: int, size: int, checkpoint: str | Path | None = None) -> Any:
+    """A registered renderer in evaluation mode, with a checkpoint's renderer tensors when given."""
+    from ..registry import get_registry
+
+    renderer = get_registry().create("renderer", name, {"frames": frames, "size": size})
+    if checkpoint is not None:
+        load_renderer_checkpoint(renderer, checkpoint)
+    return renderer.eval()
+
+
+def render_batch(renderer: Any, batch: Any) -> Any:
+    """The first clip's frames ``(F, 3, H, W)``, checked against the renderer contract."""
+    import torch
+
+    with torch.no_grad():
+        out = renderer(batch)
+    if out.dim() != 5 or out.shape[0] != 1 or out.shape[2] != 3:
+        raise SkeletonLLMError(
+            f"renderer {renderer.name!r} returned shape {tuple(out.shape)}, expected (1, F, 3, H, W)"
+        )
+    return out[0]
+
+
+def render_file(
+    path: str | Path,
+    renderer_name: str,
+    frames: int = 12,
+    size: int = 448,
+    index: int = 0,
+    fmt: str | None = None,
+    checkpoint: str | Path | None = None,
+) -> Any:
+    """Read sequence ``index`` of ``path`` and render it -> ``(F, 3, H, W)`` float tensor."""
+    renderer = build_renderer(renderer_name, frames, size, checkpoint)
+    return render_batch(renderer, read_batch(path, frames, index, fmt))
+
+
+@click.command()
+@click.argument("file", type=click.Path(dir_okay=False))
+@click.option("--renderer", "-r", "renderer_name", default="draction", show_default=True, help="Renderer plugin name.")
+@click.option("--frames", "-f", default=12, show_default=True, type=click.IntRange(min=1), help="Frames to sample.")
+@click.option("--size", "-s", default=448, show_default=True, type=click.IntRange(min=8, max=4096), help="Image side.")
+@click.option("--checkpoint", type=click.Path(file_okay=False), default=None, help="Checkpoint directory to load.")
+@click.option("--format", "fmt", default=None, help="Force a format plugin instead of sniffing.")
+@click.option("--index", default=0, show_default=True, type=int, help="Which sequence of a container file.")
+@click.option("--fps", default=4.0, show_default=True, type=click.FloatRange(min=0.1), help="GIF/MP4 frame rate.")
+@click.option("--output", "-o", required=True, type=click.Path(dir_okay=False), help=".png, .gif or .mp4")
+def render(
+    file: str,
+    renderer_name: str,
+    frames: int,
+    size: int,
+    checkpoint: str | None,
+    fmt: str | None,
+    index: int,
+    fps: float,
+    output: str,
+) -> None:
+    """Render FILE to a PNG contact sheet, an animated GIF or an MP4 (chosen by the output's suffix)."""
+    from ..imaging import IMAGE_SUFFIXES, write_frames
+
+    suffix = Path(output).suffix.lower()
+    if suffix not in IMAGE_SUFFIXES:
+        known = ", ".join(IMAGE_SUFFIXES)
+        raise SkeletonLLMError(f"{output}: unknown output type {suffix or '(no suffix)'!r}; use one of {known}")
+    from ..registry import get_registry
+
+    get_registry().info("renderer", renderer_name)  # an unknown name fails before any file is read
+    started = time.perf_counter()
+    renderer = batch = images = None
+    # Stages, so a slow step (a long BVH, DrAction on CPU) shows a progress bar after a second.
+    for stage in progress(("build renderer", "read", "render", "write"), desc="render", unit="step"):
+        if stage == "build renderer":
+            renderer = build_renderer(renderer_name, frames, size, checkpoint)
+        elif stage == "read":
+            batch = read_batch(file, frames, index, fmt)
+        elif stage == "render":
+            images = render_batch(renderer, batch)
+        else:
+            write_frames(images, output, fps=fps)
+    f, _, h, w = images.shape
+    seconds = time.perf_counter() - started
+    click.echo(f"wrote {output} ({f} frames, {w}x{h}, renderer {renderer_name}) in {seconds:.1f} s")
