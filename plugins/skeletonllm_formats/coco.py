@@ -32,6 +32,11 @@ from .topologies import COCO17
 NUM_KEYPOINTS = 17
 
 
+def _is_id(value: object) -> bool:
+    """COCO ids are integers (strings are tolerated); anything else cannot key an image."""
+    return isinstance(value, (int, str)) and not isinstance(value, bool)
+
+
 def _keypoints(ann: dict, index: int, path: Path) -> np.ndarray:
     """(17, 3) x, y, v of one annotation, with the annotation's position in the error."""
     where = f"annotations[{index}].keypoints"
@@ -92,8 +97,10 @@ class CocoKeypointsFormat(SkeletonFormat):
         order: dict[Any, int] = {}
         names: dict[Any, str] = {}
         for i, img in enumerate(images):
-            if not isinstance(img, dict) or "id" not in img:
-                raise SkeletonDataError('expected an object with an "id"', source=path, field=f"images[{i}]")
+            if not isinstance(img, dict) or not _is_id(img.get("id")):
+                raise SkeletonDataError(
+                    'expected an object with an integer or string "id"', source=path, field=f"images[{i}]"
+                )
             order.setdefault(img["id"], i)
             names[img["id"]] = str(img.get("file_name", ""))
         found = []
@@ -107,6 +114,10 @@ class CocoKeypointsFormat(SkeletonFormat):
             if labelled.sum() < self.options.min_keypoints:
                 continue
             image_id = ann.get("image_id")
+            if image_id is not None and not _is_id(image_id):
+                raise SkeletonDataError(
+                    f"{image_id!r:.40} is not an integer or string id", source=path, field=f"annotations[{i}].image_id"
+                )
             if images and image_id not in order:
                 raise SkeletonDataError(
                     f"image_id {image_id!r} is not in images", source=path, field=f"annotations[{i}].image_id"

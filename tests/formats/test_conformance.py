@@ -10,7 +10,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from format_fixtures import synthetic_files  # noqa: F401 - fixture
+from format_fixtures import check_consistent, synthetic_files  # noqa: F401 - fixture
 
 from skeletonllm.interfaces import PluginOptions, SkeletonFormat
 from skeletonllm.io import detect_format
@@ -49,20 +49,6 @@ def test_sniff_never_raises(name: str, head: bytes, tmp_path: Path) -> None:
     assert isinstance(score, float) and 0.0 <= score <= 1.0
 
 
-def check_consistent(seq: SkeletonSequence) -> None:
-    m, t, v, c = seq.positions.shape
-    assert seq.positions.dtype == np.float32 and np.isfinite(seq.positions).all()
-    assert seq.mask.shape == (m, t, v) and seq.mask.dtype == bool
-    assert v == seq.topology.num_joints and c == seq.topology.dims
-    assert not seq.positions[~seq.mask].any()
-    if seq.orientations is not None:
-        assert seq.orientations.shape == (m, t, v, 4)
-    if seq.confidence is not None:
-        assert seq.confidence.shape == (m, t, v)
-    for arr in seq.extras.values():
-        assert arr.shape[:3] == (m, t, v)
-
-
 def synthetic_for(name: str, files: dict[str, Path]) -> Path:
     if name not in files:
         pytest.skip(f"no synthetic fixture for format {name!r} (third-party formats bring their own tests)")
@@ -80,6 +66,9 @@ def test_reads_its_synthetic_file_and_sniffs_it(name: str, synthetic_files: dict
         if fmt.topology is not None:
             assert seq.topology == fmt.topology
     assert detect_format(path).name == name
+    renamed = path.with_name(f"renamed_{name}.dat")
+    renamed.write_bytes(path.read_bytes())
+    assert detect_format(renamed).name == name, "sniffing must decide by content, not by suffix"
 
 
 def stack_frames(seqs: list[SkeletonSequence]) -> tuple[np.ndarray, np.ndarray]:

@@ -16,6 +16,7 @@ from click.testing import CliRunner
 
 from conftest import shared_file
 from skeletonllm.cli import cli
+from skeletonllm.io import detect_format
 
 NTU = "ntu_rgbd_skeleton/S001C001P001R001A001.skeleton"
 PKU = "pku_mmd/A10N08-L.txt"
@@ -195,3 +196,21 @@ def test_bvh_export_is_rigid_and_follows_root_channels(tmp_path: Path) -> None:
             length = np.linalg.norm(pos[:, j] - pos[:, p], axis=-1)
             np.testing.assert_allclose(length, np.linalg.norm(offsets[j]), atol=1e-4)
     assert list(npz["joint_names"][:3]) == ["Hips", "LHipJoint", "LeftHip"]
+
+
+@pytest.mark.parametrize(
+    ("relative", "fmt"),
+    [
+        (NTU, "ntu_skeleton"),
+        (PKU, "pku_mmd"),
+        (HUMANML, "humanml3d"),
+        (BVH, "bvh"),
+        (COCO, "coco_keypoints"),
+        (f"{UCLA_DIR}/a01_s01_e00_v01.json", "nw_ucla"),
+        ("amass/dmpl_sample.npz", "amass"),
+    ],
+)
+def test_renamed_real_files_are_recognised_by_content(relative: str, fmt: str, tmp_path: Path) -> None:
+    renamed = tmp_path / "no_hint.dat"
+    renamed.write_bytes(shared_file(relative).read_bytes())
+    assert detect_format(renamed).name == fmt

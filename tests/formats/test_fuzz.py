@@ -1,0 +1,142 @@
+"""Hypothesis fuzzing of every text reader: a mutated valid file reads cleanly or fails with SkeletonDataError.
+
+Any other exception type (IndexError, a numpy ValueError, KeyError...) is a
+bug: the user would see a traceback instead of one line saying what is wrong.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from format_fixtures import BVH_TEXT, check_consistent, coco_doc, ntu_text, nw_ucla_doc, pku_text
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from skeletonllm.errors import SkeletonDataError
+from skeletonllm_formats.plugin import FORMATS
+
+FORMAT_CLASSES = {cls.name: cls for cls in FORMATS}
+FUZZ = settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow], derandomize=True)
+TOKENS = ["nan", "NaN", "inf", "-inf", "1e999", "", "x", "-", "0", "1", "2", "25", "24", "-1", "3.5", "{", "}",
+          "JOINT", "End", "ROOT", "CHANNELS", "OFFSET", "MOTION", "Frames:", "7 7", "99999999999999999999"]  # fmt: skip
+
+TEXT_SOURCES: dict[str, Callable[[], str]] = {
+    "ntu_skeleton": lambda: ntu_text([1, 2, 0]),
+    "pku_mmd": lambda: pku_text(frames=3),
+    "bvh": lambda: BVH_TEXT,
+    "nw_ucla": lambda: json.dumps(nw_ucla_doc(frames=3), indent=1),
+    "coco_keypoints": lambda: json.dumps(coco_doc(), indent=1),
+}
+
+
+@st.composite
+def mutated_text(draw: st.DrawFn, text: str) -> bytes:
+    """One to three edits: truncate, drop/duplicate/swap lines, replace a token, or insert raw bytes."""
+    lines = text.split("\n")
+    raw_insert = b""
+    for _ in range(draw(st.integers(1, 3))):
+        op = draw(st.sampled_from(["truncate", "drop", "duplicate", "swap", "token", "token", "token", "bytes"]))
+        if not lines:
+            break
+        i = draw(st.integers(0, len(lines) - 1))
+        if op == "truncate":
+            joined = "\n".join(lines)
+            lines = joined[: draw(st.integers(0, len(joined)))].split("\n")
+        elif op == "drop":
+            del lines[i]
+        elif op == "duplicate":
+            lines.insert(i, lines[i])
+        elif op == "swap":
+            j = draw(st.integers(0, len(lines) - 1))
+            lines[i], lines[j] = lines[j], lines[i]
+        elif op == "token":
+            fields = lines[i].split(" ")
+            k = draw(st.integers(0, len(fields) - 1))
+            fields[k] = draw(st.sampled_from(TOKENS) | st.text(max_size=4))
+            lines[i] = " ".join(fields)
+        else:
+            raw_insert = draw(st.binary(min_size=1, max_size=4))
+    data = "\n".join(lines).encode("utf-8")
+    if raw_insert:
+        at = draw(st.integers(0, len(data)))
+        data = data[:at] + raw_insert + data[at:]
+    return data
+
+
+JSON_VALUES = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.integers(-5, 30)
+    | st.floats(allow_nan=True, allow_infinity=True)
+    | st.text(max_size=3),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=3), inner, max_size=3),
+    max_leaves=8,
+)
+
+
+@st.composite
+def mutated_json(draw: st.DrawFn, doc: dict) -> bytes:
+    """Replace (or delete) one node somewhere in the document tree with arbitrary JSON."""
+    doc = json.loads(json.dumps(doc))
+    node, key = doc, None
+    for _ in range(draw(st.integers(0, 5))):
+        children = (
+            list(node.keys()) if isinstance(node, dict) else list(range(len(node))) if isinstance(node, list) else []
+        )
+        if not children:
+            break
+        key = draw(st.sampled_from(children))
+        if not isinstance(node[key], (dict, list)) or draw(st.booleans()):
+            break
+        node = node[key]
+        key = None
+    if key is None and isinstance(node, dict) and node:
+        key = draw(st.sampled_from(list(node.keys())))
+    if key is not None:
+        if isinstance(node, dict) and draw(st.integers(0, 4)) == 0:
+            del node[key]
+        else:
+            node[key] = draw(JSON_VALUES)
+    return json.dumps(doc).encode()
+
+
+def check(name: str, data: bytes) -> None:
+    fmt = FORMAT_CLASSES[name]()
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "fuzzed.dat"
+        path.write_bytes(data)
+        score = fmt.sniff(path, data[:4096])
+        assert isinstance(score, float) and 0.0 <= score <= 1.0 and not math.isnan(score)
+        try:
+            sequences = fmt.read(path)
+        except SkeletonDataError as exc:
+            assert str(exc) and "\n" not in str(exc)
+            return
+    assert sequences
+    for seq in sequences:
+        check_consistent(seq)
+
+
+@pytest.mark.parametrize("name", sorted(TEXT_SOURCES))
+def test_text_mutations(name: str) -> None:
+    @FUZZ
+    @given(data=mutated_text(TEXT_SOURCES[name]()))
+    def run(data: bytes) -> None:
+        check(name, data)
+
+    run()
+
+
+@pytest.mark.parametrize(("name", "make"), [("nw_ucla", lambda: nw_ucla_doc(frames=3)), ("coco_keypoints", coco_doc)])
+def test_json_structure_mutations(name: str, make: Callable[[], dict]) -> None:
+    @FUZZ
+    @given(data=mutated_json(make()))
+    def run(data: bytes) -> None:
+        check(name, data)
+
+    run()
