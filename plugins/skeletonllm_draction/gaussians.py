@@ -134,7 +134,7 @@ def adaptive_scales(
     length = (pa - pb).norm(dim=-1).detach()  # (..., E)
     known = canonical_mask[..., edges[:, 0]] & canonical_mask[..., edges[:, 1]] & (length > 0)
     nan = torch.full_like(length, float("nan"))
-    med = torch.nanmedian(torch.where(known, length, nan), dim=-1, keepdim=True).values.nan_to_num(1.0)
+    med = torch.nanquantile(torch.where(known, length, nan), 0.5, dim=-1, keepdim=True).nan_to_num(1.0)
     length = torch.where(known, length, med)
     longest = length.amax(-1, keepdim=True).clamp_min(1e-6)
     ratio = (length / longest).clamp(min_ratio, max_ratio)  # (..., E)
@@ -144,6 +144,8 @@ def adaptive_scales(
     incidence[edges[:, 0], cols] = True
     incidence[edges[:, 1], cols] = True
     per_joint = torch.where(incidence, ratio.unsqueeze(-2), torch.full_like(ratio.unsqueeze(-2), float("nan")))
-    joint_ratio = torch.nanmedian(per_joint, dim=-1).values.nan_to_num(max_ratio)  # (..., V)
+    joint_ratio = torch.nanquantile(per_joint, 0.5, dim=-1).nan_to_num(
+        max_ratio
+    )  # (1+0.5)/2, not the lower  # (..., V)
     bone_ratio = ratio.repeat_interleave(GAUSSIANS_PER_BONE, dim=-1)
     return base * longest * torch.cat([joint_ratio, bone_ratio], dim=-1)

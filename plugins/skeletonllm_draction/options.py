@@ -13,7 +13,7 @@ class DrActionOptions(RendererOptions):
     """``frames``/``size`` as every renderer; the rest tune the Gaussians, NFM and rasteriser."""
 
     backend: Literal["torch", "gsplat", "dense"] = "torch"
-    tile_size: int = Field(16, ge=4, le=64)
+    tile_size: int = Field(8, ge=4, le=64)
     nfm: Literal["gru", "rnn", "lstm", "none"] = "gru"
     nfm_hidden: int = Field(10, ge=1)
     mlp_hidden: int = Field(32, ge=1)

@@ -19,7 +19,8 @@ import math
 import torch
 
 from ..camera import PinholeCamera
-from .base import TRANSMITTANCE_MIN, GaussianScene, Projected, Rasteriser, gaussian_alpha, project
+from .base import GaussianScene, Projected, Rasteriser, project
+from .composite import TileComposite
 
 
 def tile_intersections(proj: Projected, tiles_x: int, tiles_y: int, tile: int) -> tuple[torch.Tensor, torch.Tensor]:
@@ -74,35 +75,26 @@ class TileRasteriser(Rasteriser):
 
         # pixel centres of each row's tile: (I, t*t)
         inner = torch.arange(t, device=device, dtype=dtype)
-        local_x = inner.repeat(t)
-        local_y = inner.repeat_interleave(t)
         tile_in_image = tiles % (tiles_x * tiles_y)
         ox = ((tile_in_image % tiles_x) * t).to(dtype).unsqueeze(1)
         oy = (torch.div(tile_in_image, tiles_x, rounding_mode="floor") * t).to(dtype).unsqueeze(1)
+        pix_x = ox + (inner.repeat(t) + 0.5)
+        pix_y = oy + (inner.repeat_interleave(t) + 0.5)
         means2d = proj.means2d.reshape(-1, 2)[rows]
-        dx = means2d[:, :1] - (ox + local_x + 0.5)
-        dy = means2d[:, 1:] - (oy + local_y + 0.5)
-        conics = proj.conics.reshape(-1, 3)[rows].unsqueeze(1)
-        opac = scene.opacities.reshape(-1)[rows].unsqueeze(1)
-        alpha = gaussian_alpha(dx, dy, conics, opac)
-        log_t = torch.log1p(-alpha)
-
-        # segmented front-to-back transmittance down each tile's rows
-        inclusive = torch.cumsum(log_t.double(), 0)
-        starts = torch.ones_like(tiles, dtype=torch.bool)
-        starts[1:] = tiles[1:] != tiles[:-1]
-        seg = torch.cumsum(starts.long(), 0) - 1
-        base = (inclusive - log_t.double())[starts][seg]
-        inclusive = inclusive - base
-        alive = (inclusive > math.log(TRANSMITTANCE_MIN)).detach()
-        before = torch.exp(inclusive - log_t.double()).to(dtype)
-        weight = torch.where(alive, alpha * before, torch.zeros_like(alpha))
-        colours = scene.colours.reshape(-1, 3)[rows]
-
-        rgb = torch.zeros(num_tiles, t * t, 3, dtype=dtype, device=device)
-        rgb = rgb.index_add(0, tiles, weight.unsqueeze(-1) * colours.unsqueeze(1))
-        log_final = torch.zeros(num_tiles, t * t, dtype=dtype, device=device)
-        log_final = log_final.index_add(0, tiles, torch.where(alive, log_t, torch.zeros_like(log_t)))
+        conics = proj.conics.reshape(-1, 3)[rows]
+        rgb, log_final = TileComposite.apply(
+            means2d[:, 0],
+            means2d[:, 1],
+            conics[:, 0],
+            conics[:, 1],
+            conics[:, 2],
+            scene.opacities.reshape(-1)[rows],
+            scene.colours.reshape(-1, 3)[rows],
+            pix_x,
+            pix_y,
+            tiles,
+            num_tiles,
+        )
         image = rgb + torch.exp(log_final).unsqueeze(-1) * background.to(dtype).reshape(1, 1, 3)
         image = image.reshape(k, tiles_y, tiles_x, t, t, 3).permute(0, 5, 1, 3, 2, 4)
         return image.reshape(k, 3, tiles_y * t, tiles_x * t)[:, :, :h, :w]

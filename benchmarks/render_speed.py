@@ -1,0 +1,174 @@
+"""DrAction rendering speed: per-frame milliseconds and peak memory, by backend, size and persons.
+
+Usage::
+
+    python benchmarks/render_speed.py            # table with dense/torch ratios
+    python benchmarks/render_speed.py --json     # one JSON list, one object per row
+
+Scene: the procedural ``hand waving`` (one person) and ``handshaking`` (two
+persons) clips in Kinect v2 layout (25 joints, 24 bones: 265 Gaussians a
+person), 12 frames by uniform segment sampling, through the whole DrAction
+renderer (Gaussians, LBS, NFM, colour map and rasteriser). ``forward`` runs
+without autograd (inference); ``forward_backward`` runs with it and
+back-propagates the mean pixel. Each row is the best of ``--repeats`` runs
+after one warm-up. The dense reference is timed on ``--dense-frames`` frames
+(it costs seconds per frame) and reported per frame like the others.
+
+Peak memory: on CUDA ``torch.cuda.max_memory_allocated`` during the run; on
+CPU the peak resident set size (sampled every millisecond from a thread)
+minus the resident size just before the run, i.e. what the run added.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import threading
+import time
+from pathlib import Path
+
+import psutil
+import torch
+
+from skeletonllm.batch import SkeletonBatch
+from skeletonllm.cli.progress import progress
+from skeletonllm_draction import DrActionRenderer
+from skeletonllm_draction.options import DrActionOptions
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "plugins"))
+from skeletonllm_datasets.synthetic import generate  # noqa: E402
+
+CLIPS = {1: "hand waving", 2: "handshaking"}
+
+
+class PeakRss:
+    """Peak resident set size above the starting point, sampled from a background thread."""
+
+    def __init__(self) -> None:
+        self.proc = psutil.Process()
+        self.peak = 0
+        self._stop = threading.Event()
+
+    def __enter__(self) -> PeakRss:
+        self.start = self.proc.memory_info().rss
+        self.peak = self.start
+        self.thread = threading.Thread(target=self._poll, daemon=True)
+        self.thread.start()
+        return self
+
+    def _poll(self) -> None:
+        while not self._stop.is_set():
+            self.peak = max(self.peak, self.proc.memory_info().rss)
+            time.sleep(0.001)
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self.thread.join()
+        self.peak = max(self.peak, self.proc.memory_info().rss)
+
+    @property
+    def added_mb(self) -> float:
+        return (self.peak - self.start) / 2**20
+
+
+def run_once(
+    renderer: DrActionRenderer, batch: SkeletonBatch, backward: bool, device: torch.device
+) -> tuple[float, float]:
+    """Seconds and peak MB of one forward (+ backward) pass."""
+    if device.type == "cuda":
+        torch.cuda.synchronize()
+        torch.cuda.reset_peak_memory_stats()
+        base = torch.cuda.memory_allocated()
+        start = time.perf_counter()
+        with torch.set_grad_enabled(backward):
+            images = renderer(batch)
+            if backward:
+                images.mean().backward()
+        torch.cuda.synchronize()
+        return time.perf_counter() - start, (torch.cuda.max_memory_allocated() - base) / 2**20
+    with PeakRss() as rss:
+        start = time.perf_counter()
+        with torch.set_grad_enabled(backward):
+            images = renderer(batch)
+            if backward:
+                images.mean().backward()
+        seconds = time.perf_counter() - start
+    return seconds, rss.added_mb
+
+
+def measure(
+    backend: str, size: int, persons: int, frames: int, backward: bool, repeats: int, device: torch.device
+) -> dict:
+    renderer = DrActionRenderer(DrActionOptions(size=size, backend=backend)).to(device)
+    seq = generate(CLIPS[persons], "kinect_v2", 0, randomize=False)
+    batch = SkeletonBatch.from_sequences([seq], frames=frames).to(device)
+    run_once(renderer, batch, backward, device)  # warm-up: template cache, allocator, kernels
+    best_s, best_mb = float("inf"), 0.0
+    for _ in range(repeats):
+        renderer.zero_grad(set_to_none=True)
+        seconds, mb = run_once(renderer, batch, backward, device)
+        if seconds < best_s:
+            best_s, best_mb = seconds, mb
+    return {
+        "backend": backend,
+        "size": size,
+        "persons": persons,
+        "frames": frames,
+        "pass": "forward_backward" if backward else "forward",
+        "ms_per_frame": round(1000 * best_s / frames, 2),
+        "peak_mb": round(best_mb, 1),
+    }
+
+
+def print_table(rows: list[dict]) -> None:
+    by_key = {(r["backend"], r["size"], r["persons"], r["pass"]): r for r in rows}
+    head = f"{'backend':8} {'size':>5} {'pers':>4} {'frames':>6} {'pass':17} {'ms/frame':>9} {'peak MB':>8} {'dense/this':>10} {'12-frame s':>10}"
+    print(head)
+    print("-" * len(head))
+    for r in rows:
+        dense = by_key.get(("dense", r["size"], r["persons"], r["pass"]))
+        ratio = f"{dense['ms_per_frame'] / r['ms_per_frame']:.1f}x" if dense and r["backend"] != "dense" else ""
+        twelve = 12 * r["ms_per_frame"] / 1000
+        print(
+            f"{r['backend']:8} {r['size']:>5} {r['persons']:>4} {r['frames']:>6} {r['pass']:17} "
+            f"{r['ms_per_frame']:>9.1f} {r['peak_mb']:>8.1f} {ratio:>10} {twelve:>10.2f}"
+        )
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--json", action="store_true", help="print one JSON list instead of the table")
+    parser.add_argument("--sizes", type=int, nargs="+", default=[224, 448])
+    parser.add_argument("--persons", type=int, nargs="+", default=[1, 2], choices=[1, 2])
+    parser.add_argument("--frames", type=int, default=12)
+    parser.add_argument("--dense-frames", type=int, default=1)
+    parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--backends", nargs="+", default=None, help="default: torch dense (+ gsplat on CUDA)")
+    parser.add_argument("--threads", type=int, default=None, help="torch CPU threads (default: torch's choice)")
+    args = parser.parse_args(argv)
+    if args.threads:
+        torch.set_num_threads(args.threads)
+    device = torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    backends = args.backends or (["torch", "dense"] + (["gsplat"] if device.type == "cuda" else []))
+    jobs = [
+        (backend, size, persons, backward)
+        for size in args.sizes
+        for persons in args.persons
+        for backend in backends
+        for backward in (False, True)
+    ]
+    rows = []
+    for backend, size, persons, backward in progress(jobs, desc="render_speed", unit="row"):
+        frames = args.dense_frames if backend == "dense" else args.frames
+        rows.append(measure(backend, size, persons, frames, backward, args.repeats, device))
+    if args.json:
+        print(json.dumps(rows, indent=1))
+    else:
+        print(f"device: {device}, torch threads: {torch.get_num_threads()}")
+        print_table(rows)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,147 @@
+"""Front-to-back compositing of tile rows with a hand-written backward pass.
+
+A row is one (Gaussian, tile) intersection: ``P = tile*tile`` pixels. Rows
+arrive sorted by tile, then depth, so a tile's rows form one contiguous
+segment and a pixel's front-to-back order is its column read downwards.
+
+Why a custom ``autograd.Function``: letting autograd record the ~30
+elementwise steps over millions of row-pixel entries stores every
+intermediate and replays each one backwards. Here the forward keeps only the
+per-row parameters and the backward recomputes alpha and transmittance once,
+then applies the standard 3DGS gradient (colour, alpha, and through alpha the
+opacity, conic and 2D mean), which is several times faster and lighter. The
+tests compare it with autograd through the dense reference.
+
+Segmented cumulative sums (see ``segmented_inclusive_cumsum``) give each
+entry the log-transmittance in front of it.
+"""
+
+from __future__ import annotations
+
+import math
+
+import torch
+
+from .base import ALPHA_MAX, ALPHA_THRESHOLD, TRANSMITTANCE_MIN
+
+_LOG_T_MIN = math.log(TRANSMITTANCE_MIN)
+
+
+CHUNK = 32
+
+
+def segment_ids(tiles: torch.Tensor) -> torch.Tensor:
+    """For rows sorted by tile: 0, 0, 1, 1, 1, 2, ... (one id per run of equal tiles)."""
+    starts = torch.ones_like(tiles, dtype=torch.bool)
+    starts[1:] = tiles[1:] != tiles[:-1]
+    return torch.cumsum(starts.long(), 0) - 1
+
+
+def segmented_inclusive_cumsum(x: torch.Tensor, seg: torch.Tensor) -> torch.Tensor:
+    """Cumulative sum of ``x`` (I, P) down the rows, restarting wherever ``seg`` changes.
+
+    Why not ``torch.cumsum``: a float32 running sum over millions of entries
+    loses the precision a transmittance needs, float64 doubles the traffic,
+    and a cumsum along dim 0 is slow on CPU. Instead rows are cut into chunks
+    of 32: inside a chunk a masked lower-triangular matmul (BLAS, exact
+    enough for 32 terms) gives the segmented sums; a float64 cumsum over the
+    32x fewer chunk tails carries a segment across chunk borders.
+    """
+    i, p = x.shape
+    pad = (-i) % CHUNK
+    if pad:
+        x = torch.cat([x, x.new_zeros(pad, p)])
+        seg = torch.cat([seg, seg.new_full((pad,), -1)])
+    k = x.shape[0] // CHUNK
+    xc = x.reshape(k, CHUNK, p)
+    sc = seg.reshape(k, CHUNK)
+    tri = torch.ones(CHUNK, CHUNK, dtype=torch.bool, device=x.device).tril()
+    same = (sc.unsqueeze(2) == sc.unsqueeze(1)) & tri  # (k, row, col): col <= row, same segment
+    within = torch.bmm(same.to(x.dtype), xc)  # (k, CHUNK, P)
+    # carry: sum of the rows of a chunk's first segment that lie in earlier chunks
+    tail = within[:, -1]  # sums of each chunk's last segment inside the chunk
+    last_seg, first_seg = sc[:, -1], sc[:, 0]
+    continues = torch.zeros(k, dtype=torch.bool, device=x.device)
+    continues[1:] = last_seg[:-1] == first_seg[1:]
+    contrib = torch.cat([tail.new_zeros(1, p), tail[:-1]])  # previous chunk's part of the segment
+    contrib = torch.where(continues.unsqueeze(1), contrib, 0.0)
+    # carry_j = contrib_j + carry_{j-1} when chunk j-1 was all one segment that goes on into j:
+    # a sum over runs of linked chunks, done as one float64 cumsum minus each run's base
+    whole_before = torch.zeros(k, dtype=torch.bool, device=x.device)
+    whole_before[1:] = first_seg[:-1] == last_seg[:-1]
+    run_start = ~(continues & whole_before)
+    run_id = torch.cumsum(run_start.long(), 0) - 1
+    first_of_run = run_start.nonzero().flatten()[run_id]
+    csum = torch.cumsum(contrib.double(), 0)
+    carry = (csum - csum[first_of_run] + contrib.double()[first_of_run]).to(x.dtype)
+    in_first = (sc == first_seg.unsqueeze(1)).unsqueeze(2)
+    out = within + torch.where(in_first, carry.unsqueeze(1), 0.0)
+    return out.reshape(-1, p)[:i]
+
+
+def _alpha_terms(rows: tuple[torch.Tensor, ...], pix_x: torch.Tensor, pix_y: torch.Tensor):
+    mx, my, ca, cb, cc, opac = rows
+    dx = mx.unsqueeze(1) - pix_x
+    dy = my.unsqueeze(1) - pix_y
+    sigma = 0.5 * (ca.unsqueeze(1) * dx * dx + cc.unsqueeze(1) * dy * dy) + cb.unsqueeze(1) * dx * dy
+    gauss = torch.exp(-sigma)
+    raw = opac.unsqueeze(1) * gauss
+    keep = (sigma >= 0) & (raw.clamp(max=ALPHA_MAX) >= ALPHA_THRESHOLD)
+    alpha = torch.where(keep, raw.clamp(max=ALPHA_MAX), 0.0)
+    return dx, dy, gauss, raw, keep, alpha
+
+
+class TileComposite(torch.autograd.Function):
+    """rows -> (rgb (T, P, 3), log final transmittance (T, P)) for ``T`` tiles."""
+
+    @staticmethod
+    def forward(ctx, mx, my, ca, cb, cc, opac, colour, pix_x, pix_y, tiles, num_tiles):  # type: ignore[override]
+        seg_start = segment_ids(tiles)
+        _dx, _dy, _g, _raw, _keep, alpha = _alpha_terms((mx, my, ca, cb, cc, opac), pix_x, pix_y)
+        log_t = torch.log1p(-alpha)
+        incl = segmented_inclusive_cumsum(log_t, seg_start)
+        alive = incl > _LOG_T_MIN
+        weight = torch.where(alive, alpha * torch.exp(incl - log_t), 0.0)
+        p = pix_x.shape[-1]
+        rgb = torch.zeros(num_tiles, p, 3, dtype=alpha.dtype, device=alpha.device)
+        for ch in range(3):
+            rgb[..., ch].index_add_(0, tiles, weight * colour[:, ch : ch + 1])
+        log_final = torch.zeros(num_tiles, p, dtype=alpha.dtype, device=alpha.device)
+        log_final.index_add_(0, tiles, torch.where(alive, log_t, 0.0))
+        ctx.save_for_backward(mx, my, ca, cb, cc, opac, colour, pix_x, pix_y, tiles, seg_start)
+        ctx.mark_non_differentiable()
+        return rgb, log_final
+
+    @staticmethod
+    def backward(ctx, grad_rgb, grad_log_final):  # type: ignore[override]
+        mx, my, ca, cb, cc, opac, colour, pix_x, pix_y, tiles, seg_start = ctx.saved_tensors
+        dx, dy, gauss, raw, keep, alpha = _alpha_terms((mx, my, ca, cb, cc, opac), pix_x, pix_y)
+        log_t = torch.log1p(-alpha)
+        incl = segmented_inclusive_cumsum(log_t, seg_start)
+        alive = incl > _LOG_T_MIN
+        before = torch.exp(incl - log_t)
+        weight = torch.where(alive, alpha * before, 0.0)
+        # c . g per entry and d/dcolour, a channel at a time (no (I, P, 3) temporaries)
+        cg = torch.zeros_like(alpha)
+        grad_colour = torch.empty_like(colour)
+        for ch in range(3):
+            g_ch = grad_rgb[..., ch].index_select(0, tiles)
+            cg.addcmul_(g_ch, colour[:, ch : ch + 1])
+            grad_colour[:, ch] = (weight * g_ch).sum(1)
+        # suffix sums of weight * (c . g) behind each entry, within its tile segment
+        contrib = weight * cg
+        behind = segmented_inclusive_cumsum(contrib, seg_start)
+        total = torch.zeros(int(grad_rgb.shape[0]), contrib.shape[1], dtype=contrib.dtype, device=contrib.device)
+        total.index_add_(0, tiles, contrib)
+        behind = total.index_select(0, tiles) - behind
+        gt = grad_log_final.index_select(0, tiles)
+        grad_alpha = before * cg - (behind + gt) / (1.0 - alpha)
+        grad_alpha = torch.where(alive & keep & (raw < ALPHA_MAX), grad_alpha, 0.0)
+        grad_opac = (grad_alpha * gauss).sum(1)
+        grad_sigma = -grad_alpha * alpha
+        grad_mx = (grad_sigma * (ca.unsqueeze(1) * dx + cb.unsqueeze(1) * dy)).sum(1)
+        grad_my = (grad_sigma * (cc.unsqueeze(1) * dy + cb.unsqueeze(1) * dx)).sum(1)
+        grad_ca = 0.5 * (grad_sigma * dx * dx).sum(1)
+        grad_cc = 0.5 * (grad_sigma * dy * dy).sum(1)
+        grad_cb = (grad_sigma * dx * dy).sum(1)
+        return grad_mx, grad_my, grad_ca, grad_cb, grad_cc, grad_opac, grad_colour, None, None, None, None
