@@ -49,7 +49,11 @@ def write_png(frames: torch.Tensor, path: str | Path, columns: int | None = None
 
 
 def write_gif(frames: torch.Tensor, path: str | Path, fps: float = 4.0) -> Path:
-    """Looping animated GIF, one frame per rendered frame."""
+    """Looping animated GIF, one frame per rendered frame.
+
+    Pillow merges identical consecutive frames into one longer frame (a
+    one-frame clip sampled 12 times becomes a still GIF), which looks the same.
+    """
     path = Path(path)
     pics = [Image.fromarray(p) for p in frames_to_uint8(frames)]
     pics[0].save(path, save_all=True, append_images=pics[1:], duration=int(round(1000 / fps)), loop=0, optimize=False)

@@ -3,7 +3,7 @@
 Built-in topologies name their parts in ``Topology.groups``. File-defined
 topologies (BVH hierarchies, user formats) have none, so parts are guessed from
 joint names: a side from a ``left``/``right`` word or an ``L``/``l`` prefix
-(``LeftKnee``, ``l_hip``, ``LHipJoint``, ``lhand``), a limb from anatomical
+(``LeftKnee``, ``l_hip``, ``LHipJoint``, ``lhand``, ``HandTipLeft``), a limb from anatomical
 words (``elbow``, ``femur``, ...). A prefix letter counts only when the rest of
 the name is a body word, so ``lowerback`` is not a left anything. Whatever
 cannot be placed is ``torso``, which makes an unknown skeleton one colour.
@@ -26,7 +26,7 @@ _WORDS = re.compile(r"[A-Z]+(?=[A-Z][a-z])|[A-Z]?[a-z]+|[A-Z]+|\d+")
 
 def _limb(word: str) -> str | None:
     word = word.lower()
-    if word.startswith(_HEAD):
+    if word.startswith(_HEAD) or word.endswith(("neck", "head")):
         return "head"
     if word.startswith(_ARM) or word.endswith(("arm", "hand")):
         return "arm"
@@ -42,7 +42,11 @@ def part_from_name(name: str) -> str:
         return "torso"
     side = None
     first = words[0].lower()
-    if first in ("left", "l"):
+    lowered = [w.lower() for w in words]
+    if "left" in lowered[1:] or "right" in lowered[1:]:  # HandTipLeft, ShoulderRight
+        side = "left" if "left" in lowered[1:] else "right"
+        words = [w for w in words if w.lower() not in ("left", "right")]
+    elif first in ("left", "l"):
         side, words = "left", words[1:]
     elif first in ("right", "r"):
         side, words = "right", words[1:]

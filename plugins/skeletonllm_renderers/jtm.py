@@ -117,49 +117,46 @@ class JtmRenderer(Renderer):
         now_mask = (mask & present.unsqueeze(-1)).permute(0, 2, 1, 3).reshape(b * f, m, v)
         white = torch.ones(3, device=device)
 
-        if clip.is_2d:
-            boxes = [(0.0, 0.0, float(size))]  # (left, top, side)
-            views = _views(xyz)[:1]
-        else:
-            half = size / 2.0
-            boxes = [(0.0, 0.0, half), (half, 0.0, half), (0.0, half, half)]
-            views = _views(xyz)
+        # Each view is rasterised as an image of its own (index view * B*F + frame) and the tiles are
+        # assembled afterwards, so a thick stroke near a tile's edge cannot bleed into the next view.
+        tiles = 1 if clip.is_2d else 4
+        side = size if clip.is_2d else (size + 1) // 2
+        views = _views(xyz)[: 1 if clip.is_2d else 3]
         parts: list[Primitives] = []
-        for (left, top, side), view in zip(boxes, views):
-            pix = to_pixels(view, side, side, left, top)
+        for k, view in enumerate(views):
+            pix = to_pixels(view, side, side)
             now = pix.permute(0, 2, 1, 3, 4).reshape(b * f, m, v, 2)
             no_edges = torch.zeros(0, 2, dtype=torch.long, device=device)
-            parts.append(
-                skeleton_primitives(
-                    now,
-                    torch.full_like(now[..., 0], -1e6),
-                    now_mask,
-                    no_edges,
-                    white,
-                    white,
-                    0.0,
-                    opts.dot_radius * size,
-                )
+            dots = skeleton_primitives(
+                now, torch.full_like(now[..., 0], -1e6), now_mask, no_edges, white, white, 0.0, opts.dot_radius * size
             )
+            parts.append(_shift_images(dots, k * b * f))
             if colour is not None:
-                parts.append(trajectory_primitives(pix, mask, present, colour, opts.line_width * size / 2))
+                trails = trajectory_primitives(pix, mask, present, colour, opts.line_width * size / 2)
+                parts.append(_shift_images(trails, k * b * f))
 
-        pose_box = (0.0, 0.0, float(size)) if clip.is_2d else (size / 2.0, size / 2.0, size / 2.0)
-        left, top, side = pose_box
         front = xyz[..., :2].permute(0, 2, 1, 3, 4).reshape(b * f, m, v, 2)
         grey = torch.full((3,), POSE_GREY, device=device)
         thin = 0.5 if clip.is_2d else 1.0
-        parts.append(
-            skeleton_primitives(
-                to_pixels(front, side, side, left, top),
-                torch.full_like(front[..., 0], -1e5 if clip.is_2d else 0.0),
-                now_mask,
-                edge_index(batch.topology.edges, device),
-                grey,
-                grey,
-                thin * opts.line_width * size / 2,
-                thin * opts.dot_radius * size,
-            )
+        pose = skeleton_primitives(
+            to_pixels(front, side, side),
+            torch.full_like(front[..., 0], -1e5 if clip.is_2d else 0.0),
+            now_mask,
+            edge_index(batch.topology.edges, device),
+            grey,
+            grey,
+            thin * opts.line_width * size / 2,
+            thin * opts.dot_radius * size,
         )
-        frames = rasterise(Primitives.concat(parts), b * f, size, size, torch.zeros(3, device=device))
-        return frames.view(b, f, 3, size, size)
+        parts.append(_shift_images(pose, (tiles - 1) * b * f))
+        views_out = rasterise(Primitives.concat(parts), tiles * b * f, side, side, torch.zeros(3, device=device))
+        if clip.is_2d:
+            return views_out.view(b, f, 3, size, size)
+        t = views_out.view(2, 2, b * f, 3, side, side)  # [row][column]: front, side / top, pose
+        grid = torch.cat([torch.cat([t[0, 0], t[0, 1]], -1), torch.cat([t[1, 0], t[1, 1]], -1)], -2)
+        return grid[..., :size, :size].reshape(b, f, 3, size, size)
+
+
+def _shift_images(prims: Primitives, offset: int) -> Primitives:
+    """The same primitives drawn into images ``offset`` further on (another view's tile)."""
+    return Primitives(prims.image + offset, prims.start, prims.end, prims.radius, prims.colour, prims.depth)
