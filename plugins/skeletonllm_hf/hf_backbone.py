@@ -106,14 +106,21 @@ class HFBackbone(TrainableCheckpointMixin, Backbone):
         opts: HFBackboneOptions = self.options
         params = memory.count_parameters(self.model_class, config)
         lora = memory.lora_parameter_count(config.text_config, opts.lora.r, opts.lora.target_modules)
-        tokens = opts.frames * 256 + 256
+        vc = config.vision_config
+        side = opts.image_size or (
+            vc.image_size[0] if isinstance(getattr(vc, "image_size", None), (list, tuple)) else 448
+        )
+        patch = vc.patch_size[0] if isinstance(vc.patch_size, (list, tuple)) else vc.patch_size
+        patches = opts.frames * (side // patch) ** 2
         est = memory.estimate(
             params,
             lora if opts.lora.enabled else 0,
             config.text_config,
-            tokens,
-            2 if opts.torch_dtype() != torch.float32 else 4,
-            opts.gradient_checkpointing,
+            tokens=patches // 4 + 256,  # both families merge 2x2 patches into one LLM token
+            bytes_per_param=2 if opts.torch_dtype() != torch.float32 else 4,
+            gradient_checkpointing=opts.gradient_checkpointing,
+            vision_config=vc,
+            vision_tokens=patches,
         )
         print(est.line(f"{self.name} {path.name}"), file=sys.stderr)
 

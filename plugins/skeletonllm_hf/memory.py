@@ -29,10 +29,14 @@ class MemoryEstimate:
 
     def line(self, what: str) -> str:
         return (
-            f"{what}: {self.params / 1e9:.2f} B parameters -> weights {self.weights_gib:.1f} GiB, "
-            f"LoRA ({self.lora_params / 1e6:.1f} M) with grads + AdamW {self.lora_train_gib:.2f} GiB, "
+            f"{what}: {_count(self.params)} parameters -> weights {self.weights_gib:.1f} GiB, "
+            f"LoRA ({_count(self.lora_params)}) with grads + AdamW {self.lora_train_gib:.2f} GiB, "
             f"activations ~{self.activations_gib:.1f} GiB; about {self.total_gib:.1f} GiB per GPU at batch 1"
         )
+
+
+def _count(n: int) -> str:
+    return f"{n / 1e9:.2f} B" if n >= 1e9 else f"{n / 1e6:.2f} M"
 
 
 def count_parameters(model_cls: type[PreTrainedModel], config: PretrainedConfig) -> int:
@@ -67,12 +71,19 @@ def estimate(
     tokens: int,
     bytes_per_param: int = 2,
     gradient_checkpointing: bool = True,
+    vision_config: PretrainedConfig | None = None,
+    vision_tokens: int = 0,
 ) -> MemoryEstimate:
     """Weights at ``bytes_per_param``; LoRA in fp32 with grad and two Adam moments (16 B each);
     activations ~ ``tokens * hidden * layers * bytes`` times 2 kept per layer with checkpointing,
-    times ~34 without (attention + MLP intermediates of a Llama-style block)."""
+    times ~34 without (attention + MLP intermediates of a Llama-style block), for the language
+    model and, since the renderer needs gradients through it, for the vision encoder's
+    ``vision_tokens`` patches too."""
     per_layer = 2 if gradient_checkpointing else 34
     act = tokens * text_config.hidden_size * text_config.num_hidden_layers * bytes_per_param * per_layer
+    if vision_config is not None and vision_tokens:
+        depth = getattr(vision_config, "depth", None) or vision_config.num_hidden_layers
+        act += vision_tokens * vision_config.hidden_size * depth * bytes_per_param * per_layer
     logits = tokens * text_config.vocab_size * 4  # fp32 logits for the loss
     return MemoryEstimate(
         params=params,
