@@ -18,6 +18,11 @@ from skeletonllm.errors import SkeletonDataError
 _JSON_NUMBER_TYPES = {int, float, type(None)}
 
 
+def one_line(exc: BaseException) -> str:
+    """A library's exception text on one line (the CLI prints one line per problem)."""
+    return " ".join(str(exc).split())
+
+
 def read_text(path: Path) -> str:
     """The whole file as text; undecodable bytes are a data error, not a UnicodeDecodeError."""
     try:

@@ -22,6 +22,7 @@ from skeletonllm.errors import SkeletonDataError
 from skeletonllm.interfaces import PluginOptions, SkeletonFormat
 from skeletonllm.sequence import SkeletonSequence
 
+from ._text import one_line
 from .rotations import axis_angle_to_matrix, matrix_to_quaternion
 from .topologies import SMPL22
 
@@ -41,9 +42,13 @@ def _load_npz(path: Path, what: str) -> dict[str, np.ndarray]:
         with np.load(path, allow_pickle=False) as npz:
             return {k: npz[k] for k in npz.files}
     except ValueError as exc:
-        raise SkeletonDataError(f"{what} holds pickled objects, which are not loaded ({exc})", source=path) from None
-    except (OSError, EOFError, zipfile.BadZipFile) as exc:
-        raise SkeletonDataError(f"unreadable {what} (truncated or not an .npz): {exc}", source=path) from None
+        raise SkeletonDataError(
+            f"{what} holds pickled objects, which are not loaded ({one_line(exc)})", source=path
+        ) from None
+    except Exception as exc:  # noqa: BLE001 - zip, zlib, header and OS errors all mean a broken file here
+        raise SkeletonDataError(
+            f"unreadable {what} (truncated or not an .npz): {type(exc).__name__}: {one_line(exc)}", source=path
+        ) from None
 
 
 def _model_path(option: Path, gender: str) -> Path:
@@ -94,7 +99,7 @@ class AmassFormat(SkeletonFormat):
         try:
             with zipfile.ZipFile(path) as zf:
                 names = set(zf.namelist())
-        except (OSError, zipfile.BadZipFile, ValueError):
+        except Exception:  # noqa: BLE001 - a sniffer answers "no", it never crashes
             return 0.0
         if {"poses.npy", "trans.npy"} <= names:
             return 0.95 if "mocap_framerate.npy" in names else 0.8

@@ -16,6 +16,7 @@ from skeletonllm.errors import SkeletonDataError
 from skeletonllm.interfaces import NoOptions, PluginOptions, SkeletonFormat
 from skeletonllm.sequence import SkeletonSequence
 
+from ._text import one_line
 from .topologies import SMPL22
 
 NUM_JOINTS = 22
@@ -32,7 +33,7 @@ def npy_header(head: bytes) -> dict | None:
         reader = np.lib.format.read_array_header_1_0 if version == (1, 0) else np.lib.format.read_array_header_2_0
         shape, fortran, dtype = reader(stream)
         return {"shape": shape, "fortran_order": fortran, "descr": dtype}
-    except (ValueError, SyntaxError, EOFError, TypeError):
+    except Exception:  # noqa: BLE001 - numpy's header parser raises tokenize/syntax/value errors on junk
         return None
 
 
@@ -64,9 +65,11 @@ class HumanMl3dFormat(SkeletonFormat):
                 raise SkeletonDataError(
                     "not a plain numeric .npy array (it holds Python objects, which are never unpickled)", source=path
                 ) from None
-            raise SkeletonDataError(f"unreadable .npy (truncated or corrupt?): {exc}", source=path) from None
-        except (OSError, EOFError) as exc:
-            raise SkeletonDataError(f"unreadable .npy (truncated or corrupt?): {exc}", source=path) from None
+            raise SkeletonDataError(f"unreadable .npy (truncated or corrupt?): {one_line(exc)}", source=path) from None
+        except Exception as exc:  # noqa: BLE001 - a corrupt header can raise tokenize, syntax or OS errors
+            raise SkeletonDataError(
+                f"unreadable .npy (truncated or corrupt?): {type(exc).__name__}: {one_line(exc)}", source=path
+            ) from None
         if not isinstance(arr, np.ndarray) or arr.dtype.kind not in "fiu":
             raise SkeletonDataError(
                 f"expected a float array, got dtype {getattr(arr, 'dtype', type(arr))}", source=path

@@ -69,6 +69,8 @@ def _parse(path: Path) -> list[list[_Body]]:
                     "body info",
                 )
             body_id = parse_int(info[0], reader, "bodyID", t)
+            if body_id >= 2**63:
+                raise reader.error(f"bodyID {body_id} does not fit in 64 bits", t, "bodyID")
             joints_here = reader.next_int(f"joint count of body {b}", t)
             if joints_here != NUM_JOINTS:
                 raise reader.error(f"joint count {joints_here}, expected {NUM_JOINTS} (Kinect v2)", t, "joint count")

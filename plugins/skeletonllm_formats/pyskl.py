@@ -63,7 +63,9 @@ def _annotation(ann: Any, index: int, path: Path, splits: dict[str, list[str]], 
             field=f"{where}.total_frames",
         )
     score = ann.get("keypoint_score")
-    if score is not None and (not isinstance(score, np.ndarray) or score.shape != (m, t, v)):
+    if score is not None and (
+        not isinstance(score, np.ndarray) or score.shape != (m, t, v) or score.dtype.kind not in "fiu"
+    ):
         raise SkeletonDataError(
             f"expected an (M, T, V) = {(m, t, v)} array, got {getattr(score, 'shape', type(score).__name__)}",
             source=path,
@@ -80,11 +82,16 @@ def _annotation(ann: Any, index: int, path: Path, splits: dict[str, list[str]], 
         "annotation_index": index,
         "splits": sorted(name for name, members in splits.items() if frame_dir in members),
     }
-    if "label" in ann:
-        meta["label"] = int(ann["label"])
-    for key in ("img_shape", "original_shape"):
-        if key in ann:
-            meta[key] = tuple(int(x) for x in ann[key])
+    try:
+        if "label" in ann:
+            meta["label"] = int(ann["label"])
+        for key in ("img_shape", "original_shape"):
+            if key in ann:
+                meta[key] = tuple(int(x) for x in ann[key])
+    except (TypeError, ValueError, OverflowError):
+        raise SkeletonDataError(
+            "label must be an integer and img_shape/original_shape integer pairs", source=path, field=where
+        ) from None
     return SkeletonSequence(
         positions=kp,
         topology=topology,

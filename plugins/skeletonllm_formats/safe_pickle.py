@@ -15,6 +15,8 @@ from typing import Any
 
 from skeletonllm.errors import SkeletonDataError
 
+from ._text import one_line
+
 #: (module, name) pairs that only build arrays, dtypes, scalars or containers from data
 ALLOWED: frozenset[tuple[str, str]] = frozenset(
     {
@@ -60,7 +62,7 @@ def safe_load(path: Path) -> Any:
     try:
         return AllowListUnpickler(io.BytesIO(data)).load()
     except pickle.UnpicklingError as exc:
-        message = str(exc)
+        message = one_line(exc)
         if message.startswith("forbidden class"):
             raise SkeletonDataError(
                 f"{message} (only numpy arrays and plain containers are allowed)", source=path, field="pickle"
@@ -68,5 +70,5 @@ def safe_load(path: Path) -> Any:
         raise SkeletonDataError(f"not a valid pickle: {message}", source=path) from None
     except Exception as exc:  # noqa: BLE001 - corrupt pickles raise almost any type; all mean the same here
         raise SkeletonDataError(
-            f"not a valid pickle (truncated or corrupt): {type(exc).__name__}: {exc}", source=path
+            f"not a valid pickle (truncated or corrupt): {type(exc).__name__}: {one_line(exc)}", source=path
         ) from None

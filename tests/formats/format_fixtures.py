@@ -142,7 +142,8 @@ def write(path: Path, content: str | bytes | dict) -> Path:
 def pyskl_bytes(v: int = 17, c: int = 2, persons: int = 2, frames: int = 4, seed: int = 4) -> bytes:
     rng = np.random.default_rng(seed)
     kp = rng.uniform(1, 100, (persons, frames, v, c)).astype(np.float32)
-    kp[1, 0] = 0  # second person absent in frame 0
+    if persons > 1:
+        kp[1, 0] = 0  # second person absent in frame 0
     ann = {"frame_dir": "S001C001P001R001A001", "total_frames": frames, "label": 0, "keypoint": kp}
     if c == 2:
         ann["keypoint_score"] = rng.uniform(0, 1, (persons, frames, v)).astype(np.float32)

@@ -377,3 +377,12 @@ def test_bvh_duplicate_joint_names(tmp_path: Path) -> None:
     path = tmp_path / "x.bvh"
     path.write_text(BVH_TEXT.replace("JOINT leg", "JOINT spine"))
     expect_error("bvh", path, "duplicate joint names", "HIERARCHY")
+
+
+def test_ntu_body_id_too_large(tmp_path: Path) -> None:
+    """Found by fuzzing: an oversized bodyID used to overflow the int64 ID array."""
+    lines = ntu_text([1]).split("\r\n")
+    lines[2] = replace_field(lines[2], 0, "99999999999999999999")
+    path = tmp_path / "big.skeleton"
+    path.write_text("\r\n".join(lines))
+    expect_error("ntu_skeleton", path, "bodyID", "64 bits", "line 3")

@@ -252,3 +252,20 @@ def test_real_amass_sample_is_recognised_and_explained() -> None:
     assert AmassFormat().sniff(path, path.read_bytes()[:4096]) > 0.5
     with pytest.raises(SkeletonDataError, match="235 frames at 120 fps, gender female"):
         AmassFormat().read(path)
+
+
+@pytest.mark.parametrize(
+    ("change", "fragment"),
+    [
+        (lambda a: a.update(label="walk"), "label must be an integer"),
+        (lambda a: a.update(keypoint_score=np.array([[["x"] * 17] * 4] * 2)), "keypoint_score"),
+    ],
+    ids=["text-label", "text-scores"],
+)
+def test_pyskl_bad_field_types(change, fragment: str, tmp_path: Path) -> None:  # noqa: ANN001
+    doc = pickle.loads(pyskl_bytes())
+    change(doc["annotations"][0])
+    path = tmp_path / "bad.pkl"
+    path.write_bytes(pickle.dumps(doc))
+    with pytest.raises(SkeletonDataError, match=fragment):
+        PysklPickleFormat().read(path)

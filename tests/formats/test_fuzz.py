@@ -13,7 +13,16 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from format_fixtures import BVH_TEXT, check_consistent, coco_doc, ntu_text, nw_ucla_doc, pku_text
+from format_fixtures import (
+    BVH_TEXT,
+    check_consistent,
+    coco_doc,
+    humanml3d_bytes,
+    ntu_text,
+    nw_ucla_doc,
+    pku_text,
+    pyskl_bytes,
+)
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -136,6 +145,53 @@ def test_text_mutations(name: str) -> None:
 def test_json_structure_mutations(name: str, make: Callable[[], dict]) -> None:
     @FUZZ
     @given(data=mutated_json(make()))
+    def run(data: bytes) -> None:
+        check(name, data)
+
+    run()
+
+
+@st.composite
+def mutated_bytes(draw: st.DrawFn, data: bytes) -> bytes:
+    """Overwrite, delete or insert a few bytes, or truncate: what a bad download or disk does."""
+    data = bytearray(data)
+    for _ in range(draw(st.integers(1, 4))):
+        if not data:
+            break
+        i = draw(st.integers(0, len(data) - 1))
+        op = draw(st.sampled_from(["set", "set", "delete", "insert", "truncate"]))
+        if op == "set":
+            data[i] = draw(st.integers(0, 255))
+        elif op == "delete":
+            del data[i]
+        elif op == "insert":
+            data[i:i] = draw(st.binary(min_size=1, max_size=3))
+        else:
+            del data[i:]
+    return bytes(data)
+
+
+def amass_bytes() -> bytes:
+    import io
+
+    import numpy as np
+
+    buf = io.BytesIO()
+    np.savez(buf, poses=np.zeros((2, 156)), trans=np.zeros((2, 3)), betas=np.zeros(4), mocap_framerate=np.array(30.0))
+    return buf.getvalue()
+
+
+@pytest.mark.parametrize(
+    ("name", "make"),
+    [
+        ("pyskl_pickle", lambda: pyskl_bytes(persons=1, frames=2)),
+        ("humanml3d", lambda: humanml3d_bytes(frames=2)),
+        ("amass", amass_bytes),
+    ],  # fmt: skip
+)
+def test_binary_mutations(name: str, make: Callable[[], bytes]) -> None:
+    @FUZZ
+    @given(data=mutated_bytes(make()))
     def run(data: bytes) -> None:
         check(name, data)
 
