@@ -30,7 +30,9 @@ from skeletonllm.errors import SkeletonDataError
 from skeletonllm_formats.plugin import FORMATS
 
 FORMAT_CLASSES = {cls.name: cls for cls in FORMATS}
-FUZZ = settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow], derandomize=True)
+FUZZ = settings(
+    max_examples=100, deadline=None, database=None, suppress_health_check=[HealthCheck.too_slow], derandomize=True
+)
 TOKENS = ["nan", "NaN", "inf", "-inf", "1e999", "", "x", "-", "0", "1", "2", "25", "24", "-1", "3.5", "{", "}",
           "JOINT", "End", "ROOT", "CHANNELS", "OFFSET", "MOTION", "Frames:", "7 7", "99999999999999999999"]  # fmt: skip
 

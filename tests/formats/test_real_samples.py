@@ -214,3 +214,15 @@ def test_renamed_real_files_are_recognised_by_content(relative: str, fmt: str, t
     renamed = tmp_path / "no_hint.dat"
     renamed.write_bytes(shared_file(relative).read_bytes())
     assert detect_format(renamed).name == fmt
+
+
+def test_info_reads_every_sample_with_a_plugin(shared_data: Path) -> None:
+    """Every skeleton file in ../shared/data: one CLI call, one row per sequence, no file left unread."""
+    skip = {"label_maps", "splits", "new_joint_vecs", "amass"}  # not skeleton files, or explained (AMASS)
+    files = sorted(p for p in shared_data.rglob("*") if p.is_file() and p.suffix != ".md" and not skip & set(p.parts))
+    rows = info_rows(*files)
+    by_format: dict[str, int] = {}
+    for row in rows:
+        by_format[row["format"]] = by_format.get(row["format"], 0) + 1
+    assert by_format == {"ntu_skeleton": 1, "pku_mmd": 1, "humanml3d": 1, "bvh": 1, "nw_ucla": 10, "coco_keypoints": 14}
+    assert {r["path"].split("#")[0] for r in rows} == {str(p) for p in files}
