@@ -9,10 +9,15 @@ frame: motion across the scene stays visible, and persons keep their relative
 places. Masked joints take no part (their coordinates may be anything, even
 NaN).
 
-Axes after normalisation: ``x`` to the right, ``y`` up, ``z`` depth (larger is
-farther from the viewer). 3D inputs are taken as given (y up, as in Kinect,
-SMPL/HumanML3D and BVH); 2D inputs are image coordinates (y down), so ``y`` is
-flipped and ``z`` is 0.
+Axes after normalisation: ``x`` to the right of the picture, ``y`` up, ``z``
+depth (larger is farther from the viewer). 3D inputs are read as camera space
+in the Kinect convention (the camera at the origin looks along +z, y up, so
++x is on the camera's *left*): ``x`` is negated, so a Kinect clip looks as its
+camera saw it and matches 2D keypoints from a camera at the same place. 2D
+inputs are image coordinates (x right, y down), so ``y`` is negated and ``z``
+is 0. World-frame formats whose subjects face +z (HumanML3D) are therefore
+seen from behind; every renderer shares this one convention, so at least they
+all agree.
 """
 
 from __future__ import annotations
@@ -44,6 +49,8 @@ def normalise(batch: SkeletonBatch, fit_axes: Sequence[int] = (0, 1)) -> Normali
     is_2d = pos.shape[-1] == 2
     if is_2d:
         pos = torch.cat([pos[..., :1], -pos[..., 1:2], torch.zeros_like(pos[..., :1])], dim=-1)
+    else:
+        pos = torch.cat([-pos[..., :1], pos[..., 1:]], dim=-1)
     pos = torch.where(mask.unsqueeze(-1), pos, torch.zeros_like(pos))
 
     xyz = fit_box(pos, mask, fit_axes)

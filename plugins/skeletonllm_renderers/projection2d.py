@@ -2,10 +2,11 @@
 
 The "just project it" baseline of skeleton-to-image work: no body-part colour,
 no motion cue, one grey level per person, thin bones and brighter joint points.
-The camera is fixed (60 degree field of view, looking along +z at the clip's
-centre from the distance where the normalised figure fills the frame, the
-projected clip then framed like every other renderer's), so 3D clips show
-perspective: nearer joints spread apart. 2D clips lie on one depth
+The camera is fixed for the whole clip (60 degree field of view, looking along
++z at the clip's centre, at least as far as the figure's size and three times
+as far as the clip reaches in depth, so a subject walking towards the camera
+grows at most twofold; the projected clip is then framed like every other
+renderer's), so 3D clips show perspective: nearer joints spread apart. 2D clips lie on one depth
 plane, where the projection is a plain scale.
 """
 
@@ -35,15 +36,28 @@ class Projection2dOptions(RendererOptions):
     point_radius: float = Field(0.009, gt=0, le=0.2, description="joint point radius / image side")
 
 
-def pinhole(xyz: torch.Tensor, fov_degrees: float) -> tuple[torch.Tensor, torch.Tensor]:
-    """Project normalised points; the camera distance maps the z=0 square [-1, 1] to [-1, 1] in the image.
+def pinhole(xyz: torch.Tensor, fov_degrees: float, distance: torch.Tensor | float | None = None):
+    """Project normalised points seen from ``distance`` in front of the z=0 plane.
 
-    Returns ``(xy (..., 2), distance (...))``.
+    The default distance maps the z=0 square [-1, 1] onto [-1, 1] in the
+    image. Returns ``(xy (..., 2), depth from the camera (...))``.
     """
     focal = 1.0 / math.tan(math.radians(fov_degrees) / 2.0)
-    distance = focal  # a point at x=1, z=0 lands at focal * 1 / distance = 1
+    if distance is None:
+        distance = focal  # a point at x=1, z=0 lands at focal * 1 / distance = 1
     z = (xyz[..., 2] + distance).clamp_min(NEAR)
     return focal * xyz[..., :2] / z.unsqueeze(-1), z
+
+
+def camera_distance(z: torch.Tensor, mask: torch.Tensor, fov_degrees: float) -> torch.Tensor:
+    """Per clip ``(B,)``: far enough that the nearest and farthest joints differ at most 2x in scale.
+
+    A clip that walks towards the camera (CMU BVH) would otherwise pass through
+    it; ``z`` ``(B, ...)`` normalised depths, ``mask`` their validity.
+    """
+    focal = 1.0 / math.tan(math.radians(fov_degrees) / 2.0)
+    reach = torch.where(mask, z.abs(), torch.zeros_like(z)).flatten(1).amax(1)
+    return torch.clamp(3.0 * reach, min=focal)
 
 
 class Projection2dRenderer(Renderer):
@@ -62,7 +76,8 @@ class Projection2dRenderer(Renderer):
         b, m, f, v, _ = clip.xyz.shape
         xyz = clip.xyz.permute(0, 2, 1, 3, 4).reshape(b * f, m, v, 3)
         mask = clip.mask.permute(0, 2, 1, 3).reshape(b * f, m, v)
-        xy, distance = pinhole(xyz, opts.fov_degrees)
+        dist = camera_distance(clip.xyz[..., 2], clip.mask, opts.fov_degrees)
+        xy, distance = pinhole(xyz, opts.fov_degrees, dist.repeat_interleave(f).view(b * f, 1, 1))
         # Frame the projected clip like the other renderers: perspective can push near joints off-screen.
         xy = fit_box(xy.view(b, f, m, v, 2), mask.view(b, f, m, v), (0, 1)).view(b * f, m, v, 2)
         grey = person_shade(m, device).view(1, m, 1, 1).expand(1, m, 1, 3)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import pytest
 import torch
 
@@ -9,7 +11,7 @@ from skeletonllm.batch import SkeletonBatch
 from skeletonllm.topology import Topology
 from skeletonllm_renderers.colours import PART_RGB
 from skeletonllm_renderers.jtm import JtmRenderer
-from skeletonllm_renderers.projection2d import Projection2dRenderer, pinhole
+from skeletonllm_renderers.projection2d import Projection2dRenderer, camera_distance, pinhole
 from skeletonllm_renderers.stick import StickRenderer
 from skeletonllm_renderers.velocity3d import Velocity3dRenderer
 
@@ -57,12 +59,15 @@ def test_pinhole_maps_the_unit_square_and_shows_perspective():
 
 
 def velocity_batch() -> SkeletonBatch:
-    """Joint 0 moves right by 1 per frame, joint 1 stays put (3D, no bones)."""
+    """Joint 0 moves to the picture's right by 1 per frame, joint 1 stays put (3D, no bones).
+
+    Camera space: +x is the camera's left, so moving right on screen is decreasing x.
+    """
     topo = Topology("pair", ("mover", "still"), (), dims=3)
     f = 5
     pos = torch.zeros(1, 1, f, 2, 3)
-    pos[0, 0, :, 0, 0] = torch.arange(f, dtype=torch.float32)
-    pos[0, 0, :, 1] = torch.tensor([2.0, -2.0, 0.0])
+    pos[0, 0, :, 0, 0] = -torch.arange(f, dtype=torch.float32)
+    pos[0, 0, :, 1] = torch.tensor([-2.0, -2.0, 0.0])
     return SkeletonBatch(pos, torch.ones(1, 1, f, 2, dtype=torch.bool), topo)
 
 
@@ -70,7 +75,7 @@ def test_velocity3d_colours_a_rightward_joint_red_and_a_still_joint_dim_grey():
     renderer = Velocity3dRenderer(Velocity3dRenderer.Options(frames=5, size=SIZE, joint_radius=3 / SIZE))
     batch = velocity_batch()
     img = renderer(batch)[0, 2]
-    # normalised: box x 0..4, y -2..0 -> centre (2, -1), half extent 2: mover at (0, 0.5), still at (0, -0.5)
+    # on screen: box x 0..4, y -2..0 -> centre (2, -1), half extent 2: mover at (0, 0.5), still at (0, -0.5)
     from skeletonllm_renderers.normalise import to_pixels
 
     mover = to_pixels(torch.tensor([0.0, 0.5]), SIZE, SIZE).long()
@@ -104,3 +109,15 @@ def test_jtm_2d_fills_the_image_with_the_front_view():
     lit = img.amax(0) > 0
     assert lit[:, : SIZE // 4].any() and lit[:, 3 * SIZE // 4 :].any()
     assert not lit[: SIZE // 4].any()
+
+
+def test_camera_stands_back_for_clips_deep_in_z():
+    z = torch.tensor([[-4.0, 0.0, 4.0]])
+    mask = torch.tensor([[True, True, True]])
+    d = camera_distance(z, mask, 60.0)
+    assert d.item() == pytest.approx(12.0)
+    near, _ = pinhole(torch.tensor([1.0, 0.0, -4.0]), 60.0, d)
+    far, _ = pinhole(torch.tensor([1.0, 0.0, 4.0]), 60.0, d)
+    assert (near[..., 0] / far[..., 0]).item() == pytest.approx(2.0)
+    masked = camera_distance(z, torch.tensor([[False, True, False]]), 60.0)
+    assert masked.item() == pytest.approx(1 / math.tan(math.radians(30)))

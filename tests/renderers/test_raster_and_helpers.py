@@ -87,8 +87,9 @@ def test_normalise_centres_scales_and_ignores_masked_joints():
     pos = torch.cat([pos, torch.full_like(pos, float("nan"))], dim=2)  # a second frame, all masked
     mask = torch.tensor([[[[True, True], [False, False]]]])
     clip = normalise(SkeletonBatch(pos, mask, topo))
-    # box x 0..4, y 0..2, z 2..4 -> centre (2, 1, 3), half extent over x, y = 2
-    assert torch.allclose(clip.xyz[0, 0, 0], torch.tensor([[-1.0, -0.5, -0.5], [1.0, 0.5, 0.5]]))
+    # x is negated (Kinect camera space: +x is the camera's left): box x -4..0, y 0..2, z 2..4
+    # -> centre (-2, 1, 3), half extent over x, y = 2
+    assert torch.allclose(clip.xyz[0, 0, 0], torch.tensor([[1.0, -0.5, -0.5], [-1.0, 0.5, 0.5]]))
     assert torch.equal(clip.xyz[0, 0, 1], torch.zeros(2, 3)) and not clip.is_2d
 
 
