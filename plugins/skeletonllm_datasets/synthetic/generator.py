@@ -43,24 +43,28 @@ class Performance:
     lead_in_s: float
     lead_out_s: float
     partner_distance: float
+    turn_deg: float
+    drift: tuple[float, float]
 
     @classmethod
     def draw(cls, rng: np.random.Generator, randomize: bool) -> Performance:
         if not randomize:
-            return cls(1.0, 1.0, False, 0.0, (0.0, 2.8), 0.9, 0.0, 0.0, 0.0, 0.3, 0.3, 1.0)
+            return cls(1.0, 1.0, False, 0.0, (0.0, 2.8), 0.9, 0.0, 0.0, 0.0, 0.3, 0.3, 1.0, 0.0, (0.0, 0.0))
         return cls(
             speed=float(np.exp(rng.uniform(np.log(0.5), np.log(2.0)))),
-            amplitude=float(rng.uniform(0.75, 1.25)),
+            amplitude=float(rng.uniform(0.65, 1.3)),
             mirrored=bool(rng.uniform() < 0.5),
             yaw_deg=float(rng.uniform(-90.0, 90.0)),
             position=(float(rng.uniform(-0.6, 0.6)), float(rng.uniform(2.3, 3.4))),
             camera_height=float(rng.uniform(0.6, 1.3)),
-            camera_tilt_deg=float(rng.uniform(-10.0, 10.0)),
-            noise_m=float(rng.uniform(0.003, 0.02)),
+            camera_tilt_deg=float(rng.uniform(-15.0, 15.0)),
+            noise_m=float(rng.uniform(0.005, 0.03)),
             drop_rate=float(rng.uniform(0.0, 0.03)),
-            lead_in_s=float(rng.uniform(0.0, 0.6)),
-            lead_out_s=float(rng.uniform(0.0, 0.6)),
+            lead_in_s=float(rng.uniform(0.0, 1.0)),
+            lead_out_s=float(rng.uniform(0.0, 1.0)),
             partner_distance=float(rng.uniform(0.85, 1.15)),
+            turn_deg=float(rng.uniform(-30.0, 30.0)),
+            drift=(float(rng.uniform(-0.25, 0.25)), float(rng.uniform(-0.25, 0.25))),
         )
 
 
@@ -78,25 +82,37 @@ def _mirror(m: Motion) -> Motion:
     return out
 
 
-def _idle_layer(m: Motion, u: np.ndarray, rng: np.random.Generator) -> None:
-    """Small constant posture offsets plus slow sway, so no two performers stand alike."""
+def _idle_layer(m: Motion, clock: np.ndarray, rng: np.random.Generator) -> None:
+    """Posture offsets, slow sway and the odd fidget of an arm, so no two performers move alike.
+
+    ``clock`` runs 0 -> 1 over the whole clip (lead-in and lead-out included):
+    people fidget before and after an action too.
+    """
     for joint in _IDLE_JOINTS:
-        base = rng.normal(0.0, 6.0, 3)
-        sway = rng.normal(0.0, 3.0, 3)[None] * np.sin(2 * np.pi * (rng.uniform(0.3, 1.2) * u[:, None] + rng.uniform()))
-        m.add(joint, base[None] + sway)
+        base = rng.normal(0.0, 8.0, 3)
+        wave = np.sin(2 * np.pi * (rng.uniform(0.3, 1.5) * clock[:, None] + rng.uniform()))
+        m.add(joint, base[None] + rng.normal(0.0, 5.0, 3)[None] * wave)
+    for side in ("l", "r"):
+        if rng.uniform() < 0.5:  # a brief gesture: scratch, adjust clothes, shift the arm
+            bump = np.exp(-0.5 * ((clock - rng.uniform()) / rng.uniform(0.08, 0.2)) ** 2)
+            m.add(f"{side}_shoulder", rng.normal(0.0, 20.0, 3)[None] * bump[:, None])
+            m.add(f"{side}_elbow", np.array([rng.uniform(-50.0, 0.0), 0.0, 0.0])[None] * bump[:, None])
 
 
-def _pose_person(m: Motion, body: Body, facing_deg: float, place: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """World positions ``(T, J, 3)`` (floor at y=0) and rotations ``(T, J, 3, 3)`` of one performer."""
+def _pose_person(m: Motion, body: Body, facing_deg: np.ndarray, place: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """World positions ``(T, J, 3)`` (floor at y=0) and rotations ``(T, J, 3, 3)`` of one performer.
+
+    ``facing_deg`` ``(T,)`` and ``place`` ``(T, 3)`` may change over the clip (turning, drifting).
+    """
     t = m.frames
     local = np.broadcast_to(np.eye(3), (t, NUM_JOINTS, 3, 3)).copy()
     for joint, ang in m.angles.items():
         local[:, JOINT_INDEX[joint]] = euler_to_matrix(ang)
-    yaw = yaw_matrix(facing_deg)
+    yaw = euler_to_matrix(np.stack([np.zeros(t), facing_deg, np.zeros(t)], axis=-1))  # (T, 3, 3) about y
     root_local = euler_to_matrix(m.root_angles) if m.root_angles is not None else np.eye(3)[None]
-    root_rot = yaw[None] @ root_local
+    root_rot = yaw @ root_local
     offset = m.root_offset if m.root_offset is not None else np.zeros((t, 3))
-    root_pos = place[None] + offset @ yaw.T
+    root_pos = place + np.einsum("tab,tb->ta", yaw, offset)
     pos, rot = forward_kinematics(local, np.broadcast_to(root_rot, (t, 3, 3)), root_pos, body.offsets())
     # Ground contact: the lowest foot joint touches the floor, plus the action's airborne lift.
     pos[..., 1] -= pos[:, _GROUND_JOINTS, 1].min(axis=1, keepdims=True)
@@ -138,18 +154,21 @@ def generate(
     motions = spec.fn(u, perf.amplitude, style_rng)
     if spec.one_sided and perf.mirrored:
         motions = [_mirror(m) for m in motions]
+    clock = times / max(total, 1e-6)
     if randomize:
         for m in motions:
-            _idle_layer(m, u, rng)
+            _idle_layer(m, clock, rng)
 
     centre = np.array([perf.position[0], 0.0, perf.position[1]])
-    facing = 180.0 + perf.yaw_deg  # 180 = facing the camera
+    facing = 180.0 + perf.yaw_deg + perf.turn_deg * clock  # 180 = facing the camera; turns while acting
+    drift = np.stack([perf.drift[0] * clock, np.zeros_like(clock), perf.drift[1] * clock], axis=-1)
     if spec.persons == 1:
-        placements = [(facing, centre)]
+        placements = [(facing, centre + drift)]
     else:  # two performers face each other across the centre, side-on to the camera at yaw 0
-        axis = yaw_matrix(facing + 90.0) @ np.array([0.0, 0.0, 1.0])
+        axis = yaw_matrix(180.0 + perf.yaw_deg + 90.0) @ np.array([0.0, 0.0, 1.0])
         half = 0.5 * perf.partner_distance * axis
-        placements = [(facing + 90.0, centre - half), (facing - 90.0, centre + half)]
+        still = np.full_like(clock, 180.0 + perf.yaw_deg)  # a pair does not turn: they keep facing each other
+        placements = [(still + 90.0, centre - half + drift), (still - 90.0, centre + half + drift)]
     posed = [_pose_person(m, b, f, p) for m, b, (f, p) in zip(motions, bodies, placements)]
     world = np.stack([p for p, _ in posed])  # (M, T, J, 3)
     rotations = np.stack([r for _, r in posed])  # (M, T, J, 3, 3)
