@@ -64,34 +64,32 @@ def axis_angle_to_matrix(vec: np.ndarray) -> np.ndarray:
 
 
 def matrix_to_quaternion(rot: np.ndarray) -> np.ndarray:
-    """(..., 4) w,x,y,z unit quaternions with w >= 0 from (..., 3, 3) rotation matrices."""
+    """(..., 4) w,x,y,z unit quaternions with w >= 0 from (..., 3, 3) rotation matrices.
+
+    Uses the largest of 4w², 4x², 4y², 4z² as the divisor (Shepperd's method),
+    so the result stays accurate near 180-degree rotations where w -> 0.
+    """
     m = np.asarray(rot, dtype=np.float64)
     shape = m.shape[:-2]
     m = m.reshape(-1, 3, 3)
-    trace = m[:, 0, 0] + m[:, 1, 1] + m[:, 2, 2]
-    # Candidates for 4w^2, 4x^2, 4y^2, 4z^2; use the largest for numerical stability.
-    cand = np.stack(
-        [1 + trace, 1 + m[:, 0, 0] - m[:, 1, 1] - m[:, 2, 2], 1 - m[:, 0, 0] + m[:, 1, 1] - m[:, 2, 2],
-         1 - m[:, 0, 0] - m[:, 1, 1] + m[:, 2, 2]],
-        axis=-1,
-    )  # fmt: skip
-    best = np.argmax(cand, axis=-1)
-    q = np.empty((m.shape[0], 4))
-    big = np.sqrt(np.maximum(cand[np.arange(len(best)), best], 1e-300)) * 2.0  # 4 * component
-    w_r = best == 0
-    x_r = best == 1
-    y_r = best == 2
-    z_r = best == 3
-    q[w_r] = np.stack([big[w_r] / 4, (m[w_r, 2, 1] - m[w_r, 1, 2]) / big[w_r], (m[w_r, 0, 2] - m[w_r, 2, 0]) / big[w_r],
-                       (m[w_r, 1, 0] - m[w_r, 0, 1]) / big[w_r]], -1)  # fmt: skip
-    q[x_r] = np.stack([(m[x_r, 2, 1] - m[x_r, 1, 2]) / big[x_r], big[x_r] / 4, (m[x_r, 0, 1] + m[x_r, 1, 0]) / big[x_r],
-                       (m[x_r, 0, 2] + m[x_r, 2, 0]) / big[x_r]], -1)  # fmt: skip
-    q[y_r] = np.stack([(m[y_r, 0, 2] - m[y_r, 2, 0]) / big[y_r], (m[y_r, 0, 1] + m[y_r, 1, 0]) / big[y_r], big[y_r] / 4,
-                       (m[y_r, 1, 2] + m[y_r, 2, 1]) / big[y_r]], -1)  # fmt: skip
-    q[z_r] = np.stack([(m[z_r, 1, 0] - m[z_r, 0, 1]) / big[z_r], (m[z_r, 0, 2] + m[z_r, 2, 0]) / big[z_r],
-                       (m[z_r, 1, 2] + m[z_r, 2, 1]) / big[z_r], big[z_r] / 4], -1)  # fmt: skip
-    q *= np.where(q[:, :1] < 0, -1.0, 1.0)
+    m00, m11, m22 = m[:, 0, 0], m[:, 1, 1], m[:, 2, 2]
+    squares = np.stack([1 + m00 + m11 + m22, 1 + m00 - m11 - m22, 1 - m00 + m11 - m22, 1 - m00 - m11 + m22], -1)
+    # Sums and differences of off-diagonal pairs: each candidate row is 4 * (w, x, y, z) * (its big component).
+    d21, d02, d10 = m[:, 2, 1] - m[:, 1, 2], m[:, 0, 2] - m[:, 2, 0], m[:, 1, 0] - m[:, 0, 1]
+    s10, s20, s21 = m[:, 1, 0] + m[:, 0, 1], m[:, 0, 2] + m[:, 2, 0], m[:, 1, 2] + m[:, 2, 1]
+    rows = np.stack(
+        [
+            np.stack([squares[:, 0], d21, d02, d10], -1),
+            np.stack([d21, squares[:, 1], s10, s20], -1),
+            np.stack([d02, s10, squares[:, 2], s21], -1),
+            np.stack([d10, s20, s21, squares[:, 3]], -1),
+        ],
+        axis=1,
+    )
+    best = np.argmax(squares, axis=-1)
+    q = rows[np.arange(len(best)), best]
     q /= np.linalg.norm(q, axis=-1, keepdims=True)
+    q *= np.where(q[:, :1] < 0, -1.0, 1.0)
     return q.reshape(*shape, 4)
 
 
