@@ -84,7 +84,10 @@ class LineReader:
         fields = self.next_fields(what, frame)
         if len(fields) != count:
             raise self.error(f"expected {count} numbers ({what}), got {len(fields)}", frame, what)
-        return [parse_float(tok, self, what, frame, i) for i, tok in enumerate(fields)]
+        try:
+            return list(map(float, fields))  # fast path; the slow one below only names the bad column
+        except ValueError:
+            return [parse_float(tok, self, what, frame, i) for i, tok in enumerate(fields)]
 
 
 def parse_int(token: str, reader: LineReader, what: str, frame: int | None = None, minimum: int = 0) -> int:
