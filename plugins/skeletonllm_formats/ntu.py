@@ -113,6 +113,17 @@ def _assign_slots(frames: list[list[_Body]]) -> tuple[int, list[list[int]]]:
     return num_slots, assignment
 
 
+def _unit_quaternions(quat: np.ndarray) -> np.ndarray:
+    """Kinect writes 0 0 0 0 for joints it gives no orientation (hand tips, feet, absent bodies).
+
+    The sequence promises unit quaternions, so those become the identity
+    rather than a zero vector that would turn into NaN when normalised.
+    """
+    quat = quat.copy()
+    quat[~np.any(quat != 0, axis=-1)] = (1.0, 0.0, 0.0, 0.0)
+    return quat
+
+
 class NtuSkeletonFormat(SkeletonFormat):
     """Reads every body with positions, orientations, tracking states and pixel coordinates."""
 
@@ -170,7 +181,7 @@ class NtuSkeletonFormat(SkeletonFormat):
             topology=KINECT_V2,
             fps=FPS,
             mask=np.broadcast_to(present[..., None], (m, t_count, NUM_JOINTS)),
-            orientations=np.where(present[..., None, None], rows[..., 7:11], (1.0, 0.0, 0.0, 0.0)),
+            orientations=_unit_quaternions(rows[..., 7:11]),
             confidence=state / 2.0,
             extras={
                 "tracking_state": state,
