@@ -55,67 +55,78 @@ def segmented_inclusive_cumsum(x: torch.Tensor, seg: torch.Tensor) -> torch.Tens
     k = x.shape[0] // CHUNK
     xc = x.reshape(k, CHUNK, p)
     sc = seg.reshape(k, CHUNK)
-    tri = torch.ones(CHUNK, CHUNK, dtype=torch.bool, device=x.device).tril()
-    same = (sc.unsqueeze(2) == sc.unsqueeze(1)) & tri  # (k, row, col): col <= row, same segment
-    within = torch.bmm(same.to(x.dtype), xc)  # (k, CHUNK, P)
-    # carry: sum of the rows of a chunk's first segment that lie in earlier chunks
-    tail = within[:, -1]  # sums of each chunk's last segment inside the chunk
-    last_seg, first_seg = sc[:, -1], sc[:, 0]
+    first_seg, last_seg = sc[:, 0], sc[:, -1]
+    # each chunk's part of its last segment, then the carry a segment brings in from earlier chunks
+    in_last = (sc == last_seg.unsqueeze(1)).to(x.dtype).unsqueeze(1)  # (k, 1, CHUNK)
+    tail = torch.bmm(in_last, xc).squeeze(1)  # (k, P)
     continues = torch.zeros(k, dtype=torch.bool, device=x.device)
     continues[1:] = last_seg[:-1] == first_seg[1:]
-    contrib = torch.cat([tail.new_zeros(1, p), tail[:-1]])  # previous chunk's part of the segment
+    contrib = torch.cat([tail.new_zeros(1, p), tail[:-1]])
     contrib = torch.where(continues.unsqueeze(1), contrib, 0.0)
-    # carry_j = contrib_j + carry_{j-1} when chunk j-1 was all one segment that goes on into j:
+    # carry_j = contrib_j + carry_{j-1} when chunk j-1 was all one segment going on into j:
     # a sum over runs of linked chunks, done as one float64 cumsum minus each run's base
     whole_before = torch.zeros(k, dtype=torch.bool, device=x.device)
     whole_before[1:] = first_seg[:-1] == last_seg[:-1]
     run_start = ~(continues & whole_before)
-    run_id = torch.cumsum(run_start.long(), 0) - 1
-    first_of_run = run_start.nonzero().flatten()[run_id]
+    first_of_run = run_start.nonzero().flatten()[torch.cumsum(run_start.long(), 0) - 1]
     csum = torch.cumsum(contrib.double(), 0)
     carry = (csum - csum[first_of_run] + contrib.double()[first_of_run]).to(x.dtype)
-    in_first = (sc == first_seg.unsqueeze(1)).unsqueeze(2)
-    out = within + torch.where(in_first, carry.unsqueeze(1), 0.0)
+    # one matmul: [carry; rows] with a masked lower-triangular matrix whose column 0 adds the carry
+    # to the rows of the chunk's first segment
+    same = (sc.unsqueeze(2) == sc.unsqueeze(1)) & _tril(x.device)  # (k, row, col): col <= row, same segment
+    mat = torch.cat([(sc == first_seg.unsqueeze(1)).unsqueeze(2), same], dim=2).to(x.dtype)
+    out = torch.bmm(mat, torch.cat([carry.unsqueeze(1), xc], dim=1))
     return out.reshape(-1, p)[:i]
 
 
-def _alpha_terms(rows: tuple[torch.Tensor, ...], pix_x: torch.Tensor, pix_y: torch.Tensor):
-    mx, my, ca, cb, cc, opac = rows
-    dx = mx.unsqueeze(1) - pix_x
-    dy = my.unsqueeze(1) - pix_y
-    sigma = 0.5 * (ca.unsqueeze(1) * dx * dx + cc.unsqueeze(1) * dy * dy) + cb.unsqueeze(1) * dx * dy
-    gauss = torch.exp(-sigma)
-    raw = opac.unsqueeze(1) * gauss
-    keep = (sigma >= 0) & (raw.clamp(max=ALPHA_MAX) >= ALPHA_THRESHOLD)
-    alpha = torch.where(keep, raw.clamp(max=ALPHA_MAX), 0.0)
-    return dx, dy, gauss, raw, keep, alpha
+def _tril(device: torch.device) -> torch.Tensor:
+    return torch.ones(CHUNK, CHUNK, dtype=torch.bool, device=device).tril()
+
+
+def _alpha_terms(rows: tuple[torch.Tensor, ...], local_x: torch.Tensor, local_y: torch.Tensor):
+    """dx, dy (mean minus pixel centre), exp(-sigma), unclamped alpha and alpha as composited.
+
+    ``rows``: per row mean relative to its tile origin, conic, opacity; ``local_*`` (P,) pixel
+    centres inside a tile. Written to make few passes over the (I, P) entries.
+    """
+    rel_x, rel_y, ca, cb, cc, opac = rows
+    dx = rel_x.unsqueeze(1) - local_x
+    dy = rel_y.unsqueeze(1) - local_y
+    # sigma = dx (a/2 dx + b dy) + c/2 dy^2
+    sigma = torch.addcmul(cb.unsqueeze(1) * dy, dx, 0.5 * ca.unsqueeze(1)).mul_(dx)
+    sigma.addcmul_(dy * dy, 0.5 * cc.unsqueeze(1))
+    gauss = sigma.neg_().exp_()
+    raw = gauss * opac.unsqueeze(1)
+    alpha = raw.clamp(max=ALPHA_MAX)
+    alpha.masked_fill_(alpha < ALPHA_THRESHOLD, 0.0)
+    return dx, dy, gauss, raw, alpha
 
 
 class TileComposite(torch.autograd.Function):
     """rows -> (rgb (T, P, 3), log final transmittance (T, P)) for ``T`` tiles."""
 
     @staticmethod
-    def forward(ctx, mx, my, ca, cb, cc, opac, colour, pix_x, pix_y, tiles, num_tiles):  # type: ignore[override]
+    def forward(ctx, mx, my, ca, cb, cc, opac, colour, local_x, local_y, tiles, num_tiles):  # type: ignore[override]
         seg_start = segment_ids(tiles)
-        _dx, _dy, _g, _raw, _keep, alpha = _alpha_terms((mx, my, ca, cb, cc, opac), pix_x, pix_y)
+        alpha = _alpha_terms((mx, my, ca, cb, cc, opac), local_x, local_y)[-1]
         log_t = torch.log1p(-alpha)
         incl = segmented_inclusive_cumsum(log_t, seg_start)
         alive = incl > _LOG_T_MIN
         weight = torch.where(alive, alpha * torch.exp(incl - log_t), 0.0)
-        p = pix_x.shape[-1]
+        p = local_x.shape[-1]
         rgb = torch.zeros(num_tiles, p, 3, dtype=alpha.dtype, device=alpha.device)
         for ch in range(3):
             rgb[..., ch].index_add_(0, tiles, weight * colour[:, ch : ch + 1])
         log_final = torch.zeros(num_tiles, p, dtype=alpha.dtype, device=alpha.device)
         log_final.index_add_(0, tiles, torch.where(alive, log_t, 0.0))
-        ctx.save_for_backward(mx, my, ca, cb, cc, opac, colour, pix_x, pix_y, tiles, seg_start)
+        ctx.save_for_backward(mx, my, ca, cb, cc, opac, colour, local_x, local_y, tiles, seg_start)
         ctx.mark_non_differentiable()
         return rgb, log_final
 
     @staticmethod
     def backward(ctx, grad_rgb, grad_log_final):  # type: ignore[override]
-        mx, my, ca, cb, cc, opac, colour, pix_x, pix_y, tiles, seg_start = ctx.saved_tensors
-        dx, dy, gauss, raw, keep, alpha = _alpha_terms((mx, my, ca, cb, cc, opac), pix_x, pix_y)
+        mx, my, ca, cb, cc, opac, colour, local_x, local_y, tiles, seg_start = ctx.saved_tensors
+        dx, dy, gauss, raw, alpha = _alpha_terms((mx, my, ca, cb, cc, opac), local_x, local_y)
         log_t = torch.log1p(-alpha)
         incl = segmented_inclusive_cumsum(log_t, seg_start)
         alive = incl > _LOG_T_MIN
@@ -136,7 +147,7 @@ class TileComposite(torch.autograd.Function):
         behind = total.index_select(0, tiles) - behind
         gt = grad_log_final.index_select(0, tiles)
         grad_alpha = before * cg - (behind + gt) / (1.0 - alpha)
-        grad_alpha = torch.where(alive & keep & (raw < ALPHA_MAX), grad_alpha, 0.0)
+        grad_alpha = torch.where(alive & (alpha > 0) & (raw < ALPHA_MAX), grad_alpha, 0.0)
         grad_opac = (grad_alpha * gauss).sum(1)
         grad_sigma = -grad_alpha * alpha
         grad_mx = (grad_sigma * (ca.unsqueeze(1) * dx + cb.unsqueeze(1) * dy)).sum(1)

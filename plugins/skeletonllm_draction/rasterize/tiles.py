@@ -76,22 +76,20 @@ class TileRasteriser(Rasteriser):
         # pixel centres of each row's tile: (I, t*t)
         inner = torch.arange(t, device=device, dtype=dtype)
         tile_in_image = tiles % (tiles_x * tiles_y)
-        ox = ((tile_in_image % tiles_x) * t).to(dtype).unsqueeze(1)
-        oy = (torch.div(tile_in_image, tiles_x, rounding_mode="floor") * t).to(dtype).unsqueeze(1)
-        pix_x = ox + (inner.repeat(t) + 0.5)
-        pix_y = oy + (inner.repeat_interleave(t) + 0.5)
+        ox = ((tile_in_image % tiles_x) * t).to(dtype)
+        oy = (torch.div(tile_in_image, tiles_x, rounding_mode="floor") * t).to(dtype)
         means2d = proj.means2d.reshape(-1, 2)[rows]
         conics = proj.conics.reshape(-1, 3)[rows]
         rgb, log_final = TileComposite.apply(
-            means2d[:, 0],
-            means2d[:, 1],
+            means2d[:, 0] - ox,  # mean relative to the tile's corner
+            means2d[:, 1] - oy,
             conics[:, 0],
             conics[:, 1],
             conics[:, 2],
             scene.opacities.reshape(-1)[rows],
             scene.colours.reshape(-1, 3)[rows],
-            pix_x,
-            pix_y,
+            inner.repeat(t) + 0.5,  # pixel centres inside a tile, row-major
+            inner.repeat_interleave(t) + 0.5,
             tiles,
             num_tiles,
         )
