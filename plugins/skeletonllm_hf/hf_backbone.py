@@ -16,14 +16,14 @@ from typing import Any, ClassVar
 import torch
 from peft import LoraConfig, inject_adapter_in_model
 from torch import nn
-from transformers import PretrainedConfig, PreTrainedModel, PreTrainedTokenizerBase
+from transformers import AutoConfig, PretrainedConfig, PreTrainedModel, PreTrainedTokenizerBase
 
 from skeletonllm.errors import SkeletonLLMError
 from skeletonllm.interfaces import Backbone
 
 from . import chat, memory
 from .checkpoints import TrainableCheckpointMixin
-from .loading import image_statistics, load_local
+from .loading import check_layout, image_statistics, load_local
 from .options import HFBackboneOptions
 from .tokenizer import IM_END, build_bpe_tokenizer
 
@@ -97,11 +97,7 @@ class HFBackbone(TrainableCheckpointMixin, Backbone):
     # ---- building ----------------------------------------------------------------
     def print_memory_estimate(self, path: Path) -> None:
         """Printed before a real checkpoint loads (config only), so an OOM is foreseen, not met."""
-        from .loading import check_layout
-
         check_layout(path, self.model_type)
-        from transformers import AutoConfig
-
         config = AutoConfig.from_pretrained(path, local_files_only=True)
         opts: HFBackboneOptions = self.options
         params = memory.count_parameters(self.model_class, config)

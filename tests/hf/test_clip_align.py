@@ -80,3 +80,8 @@ def test_checkpoint_round_trip(align, tmp_path):
     _, manifest = other.load_trainable(tmp_path / "ck")
     assert manifest["step"] == 3
     assert all(torch.equal(a, b) for a, b in zip(align.encoder.parameters(), other.encoder.parameters(), strict=True))
+
+
+def test_any_frame_count_is_pooled(align):
+    out = align.generate(torch.rand(1, 5, 3, 32, 32), [mqa_prompt(["jump up", "yawn"])])
+    assert parse_label(out[0]) in ("jump up", "yawn")

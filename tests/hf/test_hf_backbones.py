@@ -171,3 +171,17 @@ def test_checkpoint_of_another_backbone_is_refused(tmp_path):
         build("internvl3").load_trainable(tmp_path / "q")
     with pytest.raises(CheckpointError, match="lora-r8"):
         build("qwen2_5_vl", lora={"r": 8}).load_trainable(tmp_path / "q")
+
+
+@pytest.mark.parametrize("name", FAMILIES)
+def test_gradient_checkpointing_keeps_gradients_equal(name):
+    plain = build(name, lora={"enabled": False}, trainable=["vision", "projector", "llm"])
+    ckpt = build(name, lora={"enabled": False}, trainable=["vision", "projector", "llm"], gradient_checkpointing=True)
+    assert ckpt.model.is_activation_checkpointing and not plain.model.is_activation_checkpointing
+    grads = []
+    for backbone in (plain, ckpt):
+        clip = frames(batch=1, requires_grad=True)
+        batch_loss(backbone, clip).backward()
+        grads.append(clip.grad)
+    assert grads[1].abs().sum() > 0
+    assert torch.allclose(grads[0], grads[1], atol=1e-5, rtol=1e-3)

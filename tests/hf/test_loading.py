@@ -55,3 +55,17 @@ def test_saved_tiny_model_loads_back_from_path(name, tmp_path, capsys):
     prompt, target = [mqa_prompt(["jump up", "yawn"])], [label_answer("yawn")]
     assert torch.allclose(loaded.loss(clip, prompt, target), tiny.loss(clip, prompt, target), atol=1e-5)
     assert loaded.generate(clip, prompt, 4) == tiny.generate(clip, prompt, 4)
+
+
+def test_memory_estimate_counts_parameters_without_allocating():
+    from skeletonllm_hf import memory
+
+    tiny = get_registry().create("backbone", "internvl3", {"frames": 2, "lora": {"enabled": False}})
+    config = tiny.model.config
+    assert memory.count_parameters(type(tiny.model), config) == sum(p.numel() for p in tiny.model.parameters())
+    lora = memory.lora_parameter_count(config.text_config, 4, ["q_proj", "down_proj"])
+    h, inter = config.text_config.hidden_size, config.text_config.intermediate_size
+    assert lora == config.text_config.num_hidden_layers * 4 * ((h + h) + (inter + h))
+    est = memory.estimate(8_000_000_000, lora, config.text_config, tokens=100)
+    assert abs(est.weights_gib - 8e9 * 2 / 2**30) < 1e-6 and est.total_gib > est.weights_gib
+    assert "8.00 B parameters" in est.line("x")
