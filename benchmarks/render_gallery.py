@@ -4,6 +4,7 @@ Usage (from the repository root)::
 
     python benchmarks/render_gallery.py                 # writes docs/images/gallery_*.png
     python benchmarks/render_gallery.py --no-real       # skip the CMU BVH / COCO samples
+    python benchmarks/render_gallery.py --speed         # time each renderer instead (12 frames, 448 px)
 
 The motion is SynthAct's clean "hand waving" (``randomize=False``): the same
 performance emitted as Kinect v2 (25 joints), Kinect v1 (20), SMPL-22,
@@ -89,6 +90,35 @@ def render_rows(renderer_name: str, rows: list[Row], frames: int, size: int) -> 
     return sheet
 
 
+def speed_table(names: list[str], action: str, seed: int, frames: int = 12, size: int = 448, repeats: int = 3) -> None:
+    """Median wall and CPU time of one forward pass (no gradient) on synthetic Kinect v2 clips.
+
+    CPU time (all threads of this process) is printed next to wall time because it
+    hardly changes when other jobs share the machine, while wall time does.
+    """
+    from skeletonllm_datasets.synthetic import generate
+
+    print(f"torch {torch.__version__}, {torch.get_num_threads()} threads, {frames} frames at {size}x{size}")
+    print(f"{'renderer':<14} {'persons':>7} {'wall ms':>8} {'CPU ms':>8}")
+    clips = [generate(action, "kinect_v2", seed, randomize=False), generate("handshaking", "kinect_v2", seed)]
+    for name in names:
+        renderer = get_registry().create("renderer", name, {"frames": frames, "size": size}).eval()
+        for clip in clips:
+            batch = SkeletonBatch.from_sequences([clip], frames=frames, train=False)
+            walls, cpus = [], []
+            with torch.no_grad():
+                renderer(batch)  # warm-up
+                for _ in range(repeats):
+                    wall, cpu = time.perf_counter(), time.process_time()
+                    renderer(batch)
+                    walls.append(time.perf_counter() - wall)
+                    cpus.append(time.process_time() - cpu)
+            mid = len(walls) // 2
+            print(
+                f"{name:<14} {clip.num_persons:>7} {sorted(walls)[mid] * 1000:>8.0f} {sorted(cpus)[mid] * 1000:>8.0f}"
+            )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=REPO / "docs" / "images")
@@ -98,10 +128,16 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--renderers", nargs="*", default=None, help="default: every registered renderer")
     parser.add_argument("--no-real", action="store_true", help="leave out the CMU BVH / COCO samples")
+    parser.add_argument("--speed", action="store_true", help="print forward times at 12 frames x 448 px instead")
+    parser.add_argument("--threads", type=int, default=2, help="torch CPU threads (CI has 2 cores)")
     args = parser.parse_args()
 
     torch.manual_seed(0)
+    torch.set_num_threads(args.threads)
     names = args.renderers or get_registry().names("renderer")
+    if args.speed:
+        speed_table(names, args.action, args.seed)
+        return
     synthetic = synthetic_rows(args.action, args.seed)
     real = [] if args.no_real else real_rows()
     args.out.mkdir(parents=True, exist_ok=True)

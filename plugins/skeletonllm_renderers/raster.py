@@ -24,6 +24,8 @@ import torch
 
 #: longest piece a segment is cut into (pixels); the window per piece is PIECE + 2 * radius + 3 wide
 PIECE = 8.0
+#: upper bounds (pixels) of the short-segment classes that get smaller windows than a full piece
+LENGTH_CLASSES = torch.tensor([1.0, 2.0, 4.0])
 
 
 @dataclass
@@ -77,11 +79,20 @@ def rasterise(prims: Primitives, images: int, height: int, width: int, backgroun
     priority[sorted_idx] = order
 
     # Pixels are enumerated per radius class, so thin lines do not pay for the window of big dots.
+    # Pixels are enumerated per (radius, length) class, so thin lines do not pay for the window of
+    # big dots and the many near-still strokes of a trajectory map not for that of a long bone.
     radius_class = torch.ceil(prims.radius).long()
+    length = (prims.end - prims.start).norm(dim=1)
+    length_class = torch.bucketize(
+        length, LENGTH_CLASSES.to(length.device)
+    )  # 0: up to 1 px ... len(LENGTH_CLASSES): longer
+    reach = torch.cat([LENGTH_CLASSES, torch.tensor([PIECE])]).tolist()
+    key = radius_class * (len(LENGTH_CLASSES) + 1) + length_class
     flats, covs, pris = [], [], []
-    for cls in torch.unique(radius_class).tolist():
-        members = (radius_class == cls).nonzero().squeeze(1)
-        flat, cov, who = _covered_pixels(prims.select(members), float(cls), height, width)
+    for k in torch.unique(key).tolist():
+        members = (key == k).nonzero().squeeze(1)
+        r_cls, l_cls = divmod(k, len(LENGTH_CLASSES) + 1)
+        flat, cov, who = _covered_pixels(prims.select(members), float(r_cls), reach[l_cls], height, width)
         flats.append(flat)
         covs.append(cov)
         pris.append(priority[members][who])
@@ -91,21 +102,23 @@ def rasterise(prims: Primitives, images: int, height: int, width: int, backgroun
     alpha = torch.zeros(total, device=device).scatter_reduce(0, flat, cov, reduce="amax", include_self=True)
     front = torch.full((total,), n, dtype=torch.long, device=device)
     front = front.scatter_reduce(0, flat, pri, reduce="amin", include_self=True)
-    colour_by_priority = torch.cat([prims.colour[sorted_idx].to(torch.float32), torch.zeros(1, 3, device=device)])
-    colour = colour_by_priority[front]  # (total, 3); index n = nothing drawn (alpha is 0 there)
-
-    colour = colour.view(images, height, width, 3).permute(0, 3, 1, 2)
-    alpha = alpha.view(images, 1, height, width)
-    return (out * (1.0 - alpha) + colour * alpha).clamp(0.0, 1.0)
+    # Blend only the touched pixels: the rest of the canvas is background already.
+    touched = (alpha > 0).nonzero().squeeze(1)
+    a = alpha[touched].unsqueeze(1)
+    colour = prims.colour[sorted_idx].to(torch.float32)[front[touched]]
+    blended = (bg.view(1, 3) * (1.0 - a) + colour * a).clamp(0.0, 1.0)
+    img = torch.div(touched, height * width, rounding_mode="floor")
+    out.view(images, 3, height * width)[img, :, touched % (height * width)] = blended
+    return out
 
 
 def _covered_pixels(
-    prims: Primitives, max_radius: float, height: int, width: int
+    prims: Primitives, max_radius: float, max_piece: float, height: int, width: int
 ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
     """``(flat pixel index, coverage, primitive index)`` of every pixel a primitive covers (any amount).
 
     Pixels are candidates when they lie in the square window around a piece of
-    at most ``PIECE`` pixels of their segment; the coverage is computed from
+    at most ``max_piece`` (<= ``PIECE``) pixels of their segment; the coverage is computed from
     the exact distance to the whole segment, so pieces overlap harmlessly
     (the reductions downstream are max/min).
     """
@@ -122,7 +135,7 @@ def _covered_pixels(
     b = prims.start[owner] + seg[owner] * t1
     lo = torch.floor(torch.minimum(a, b) - max_radius - 1.0)  # (P, 2) window corner, whole pixels
 
-    span = int(math.ceil(PIECE + 2.0 * max_radius + 3.0))
+    span = int(math.ceil(max_piece + 2.0 * max_radius + 3.0))
     step = torch.arange(span, device=device, dtype=torch.float32)
     px = lo[:, 0].view(-1, 1, 1) + step.view(1, span, 1)  # (P, S, 1): window columns
     py = lo[:, 1].view(-1, 1, 1) + step.view(1, 1, span)  # (P, 1, S): window rows

@@ -66,14 +66,14 @@ def test_one_frame_sequence_renders(name: str):
 
 
 @pytest.mark.parametrize("name", RENDERERS)
-@pytest.mark.parametrize("garbage", [1e4, float("nan")])
-def test_masked_joints_do_not_draw(name: str, garbage: float):
+def test_masked_joints_do_not_draw(name: str):
     batch = batch_of(TOPOLOGIES["kinect_v2"], frames=3)
     batch.mask[0, 0, :, 3] = False  # the head, in every frame
     batch.mask[0, 0, 1, 7] = False  # one hand, in one frame
     base = render(name, batch)
     moved = SkeletonBatch(batch.positions.clone(), batch.mask, batch.topology)
-    moved.positions[~batch.mask] = garbage
+    moved.positions[0, 0, :, 3] = 1e4  # far away: would stretch any normalisation that looked at it
+    moved.positions[0, 0, 1, 7] = float("nan")
     out = render(name, moved)
     assert torch.isfinite(out).all()
     torch.testing.assert_close(out, base, atol=1e-4, rtol=0)
