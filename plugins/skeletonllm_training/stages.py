@@ -44,13 +44,10 @@ class MultipleChoiceOptions(StageOptions):
     num_choices: int = Field(4, ge=2, description="candidate class names per question")
 
 
-class WarmupStage(Stage):
-    """Only the renderer learns, so it adapts to a frozen MLLM before anything else moves."""
+class _MultipleChoiceStage(Stage):
+    """Shared by warm-up and refinement: pick the label among seen distractors."""
 
-    name = "warmup"
-    summary = "Stage 1: render warm-up on multiple-choice QA, renderer only"
     Options = MultipleChoiceOptions
-    trainable: ClassVar[tuple[str, ...]] = ("renderer",)
 
     def examples(self, label, class_names, seen, rng) -> list[PromptExample]:
         _check_seen(label, class_names, seen)
@@ -60,6 +57,14 @@ class WarmupStage(Stage):
 
     def question(self, candidates: list[str]) -> str:
         return prompts.mqa_prompt(candidates)
+
+
+class WarmupStage(_MultipleChoiceStage):
+    """Only the renderer learns, so it adapts to a frozen MLLM before anything else moves."""
+
+    name = "warmup"
+    summary = "Stage 1: render warm-up on multiple-choice QA, renderer only"
+    trainable: ClassVar[tuple[str, ...]] = ("renderer",)
 
 
 class DiscFTOptions(StageOptions):
@@ -130,19 +135,9 @@ class CRDistillStage(Stage):
         return prompts.rationale_prompt(candidates)
 
 
-class RefineStage(Stage):
+class RefineStage(_MultipleChoiceStage):
     """Recognition refinement with the renderer frozen: projector and LoRA only."""
 
     name = "refine"
     summary = "Stage 4: recognition refinement, renderer frozen"
-    Options = MultipleChoiceOptions
     trainable: ClassVar[tuple[str, ...]] = ("projector", "lora")
-
-    def examples(self, label, class_names, seen, rng) -> list[PromptExample]:
-        _check_seen(label, class_names, seen)
-        options = [class_names[c] for c in _choices(label, seen, self.options.num_choices, rng)]
-        name = class_names[label]
-        return [PromptExample(prompts.mqa_prompt(options), prompts.label_answer(name), name.lower(), "mqa")]
-
-    def question(self, candidates: list[str]) -> str:
-        return prompts.mqa_prompt(candidates)
