@@ -114,6 +114,12 @@ def test_train_evaluate_infer_commands(tmp_path, monkeypatch):
     assert result.exit_code == 0, result.output
     assert json.loads(result.stdout)["seen_accuracy"] == metrics["seen_accuracy"]
 
+    clip = tmp_path / "clip.toy"
+    clip.write_text('{"toy_xy": [1.1, 0.05]}')
+    result = runner.invoke(cli, ["infer", str(path), str(clip)])
+    assert result.exit_code == 0, result.output
+    assert result.stdout.strip() == f"{clip}\tLabel: right"
+
     result = runner.invoke(cli, ["evaluate", str(path), "--checkpoint", str(tmp_path / "nope")])
     assert result.exit_code == 1 and "no checkpoint here" in result.stderr
     monkeypatch.setattr(registry_module, "_REGISTRY", None)

@@ -15,7 +15,7 @@ from pydantic import Field
 from torch import nn
 
 from skeletonllm import SkeletonSequence, Topology, hookimpl
-from skeletonllm.interfaces import Backbone, ClassSplit, Dataset, PluginOptions, Renderer, Sample
+from skeletonllm.interfaces import Backbone, ClassSplit, Dataset, PluginOptions, Renderer, Sample, SkeletonFormat
 from skeletonllm.registry import Registry
 
 TOPO = Topology("dot", ("a", "b"), ((0, 1),), dims=3)
@@ -48,15 +48,35 @@ class ToyData(Dataset):
             if classes is not None and c not in classes:
                 continue
             for i in range(self.options.per_class):
-                xy = OFFSETS[c] + rng.normal(0, 0.3, 2)
-                pos = np.zeros((1, 5, 2, 3), np.float32)
-                pos[..., 0, :2] = xy
-                pos[..., 1, :2] = xy + 0.1
+                pos = toy_clip(OFFSETS[c] + rng.normal(0, 0.3, 2))
 
                 def load(pos=pos):
                     return SkeletonSequence(pos, TOPO, fps=30)
 
                 yield Sample(f"{split}-{c}-{i}", c, load)
+
+
+def toy_clip(xy) -> np.ndarray:
+    pos = np.zeros((1, 5, 2, 3), np.float32)
+    pos[..., 0, :2] = xy
+    pos[..., 1, :2] = np.asarray(xy) + 0.1
+    return pos
+
+
+class ToyFormat(SkeletonFormat):
+    """``{"toy_xy": [x, y]}`` files, so ``skeletonllm infer`` can be tested end to end."""
+
+    name = "toy_format"
+    summary = "toy"
+    suffixes = (".toy",)
+
+    def sniff(self, path, head):
+        return 1.0 if b"toy_xy" in head else 0.0
+
+    def read(self, path):
+        import json
+
+        return [SkeletonSequence(toy_clip(json.loads(open(path).read())["toy_xy"]), TOPO, fps=30)]
 
 
 class ToyRenderer(Renderer):
@@ -113,8 +133,9 @@ def toy_registry() -> Registry:
         register_datasets=hookimpl(lambda register: register(ToyData)),
         register_renderers=hookimpl(lambda register: register(ToyRenderer)),
         register_backbones=hookimpl(lambda register: register(ToyBackbone)),
+        register_formats=hookimpl(lambda register: register(ToyFormat)),
     )
-    for name in ("register_datasets", "register_renderers", "register_backbones"):
+    for name in ("register_datasets", "register_renderers", "register_backbones", "register_formats"):
         getattr(plugin, name).__name__ = name
     reg = Registry(load_entry_points=False)
     reg.add_plugin(plugin, "toys")
