@@ -89,7 +89,14 @@ def test_ntu120_cross_setup(ntu_root):
 
 
 def test_class_splits_never_leak_unseen_into_training(ntu_root, tmp_path):
-    for name, root in (("ntu60", ntu_root), ("ntu120", ntu_root), ("nw_ucla", nw_ucla_tree(tmp_path))):
+    segs = {"0002-L": [(2, 0, 40, 2), (21, 50, 90, 1)], "0002-M": [(8, 10, 60, 2), (26, 0, 9, 2)]}
+    pku = pku_tree(tmp_path, segs, xsub_train=["0002-L"], xview_train=["0002-M"])
+    for name, root in (
+        ("ntu60", ntu_root),
+        ("ntu120", ntu_root),
+        ("nw_ucla", nw_ucla_tree(tmp_path)),
+        ("pku_mmd", pku),
+    ):
         ds = make(name, root=str(root))
         for cs in ds.class_splits().values():
             train = {s.label for s in ds.samples(f"{cs.name}/train")}
