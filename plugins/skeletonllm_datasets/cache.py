@@ -85,6 +85,10 @@ class CachedSplit:
     def __len__(self) -> int:
         return len(self.data)
 
+    def torch(self) -> datasets.Dataset:
+        """The same memory-mapped rows as torch tensors, ready for a ``torch.utils.data.DataLoader``."""
+        return self.data.with_format("torch", columns=["positions", "mask", "label"])
+
     def arrays(self, index: int) -> tuple[np.ndarray, np.ndarray, int]:
         """Positions (float32), mask (bool) and label of one row, read from the memory map."""
         row = self.data[index]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import torch
 
 from skeletonllm.registry import get_registry
 from skeletonllm_datasets.cache import cached_split
@@ -25,6 +26,8 @@ def test_build_then_reuse_and_key_changes(tmp_path):
     again = cached_split(ds, "xsub/test", cfg, cache_dir=tmp_path, num_proc=2)
     assert again.reused and again.key == first.key and len(again) == len(first)
     assert again.data.cache_files  # memory-mapped Arrow files, not an in-memory table
+    batch = next(iter(torch.utils.data.DataLoader(again.torch(), batch_size=4)))
+    assert batch["positions"].shape == (4, 2, 8, 25, 3) and batch["label"].dtype == torch.int64
     other = cached_split(ds, "xsub/test", PreprocessConfig(frames=4), cache_dir=tmp_path)
     assert not other.reused and other.key != first.key
 

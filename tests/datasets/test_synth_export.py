@@ -105,3 +105,12 @@ def test_synth_unknown_format_or_action_is_one_line_error(tmp_path):
     assert result.exit_code == 1 and "synth cannot write 'amass'" in result.output
     result = runner.invoke(cli, ["synth", "--format", "bvh", "-o", str(tmp_path), "--action", "moonwalk"])
     assert result.exit_code == 1 and "unknown synthetic actions" in result.output
+
+
+def test_humanml3d_export_is_a_readable_humanml3d_folder(tmp_path):
+    result = CliRunner().invoke(cli, ["synth", "--format", "humanml3d", "--n", "8", "-o", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    ds = get_registry().create("dataset", "humanml3d", {"root": str(tmp_path)})
+    train, test = list(ds.samples("default/train")), list(ds.samples("default/test"))
+    assert len(train) + len(test) == 8 and train[0].text.startswith("a person performs ")
+    assert train[0].load().num_joints == 22
