@@ -91,20 +91,27 @@ def test_ntu120_cross_setup(ntu_root):
 def test_class_splits_never_leak_unseen_into_training(ntu_root, tmp_path):
     segs = {"0002-L": [(2, 0, 40, 2), (21, 50, 90, 1)], "0002-M": [(8, 10, 60, 2), (26, 0, 9, 2)]}
     pku = pku_tree(tmp_path, segs, xsub_train=["0002-L"], xview_train=["0002-M"])
-    for name, root in (
-        ("ntu60", ntu_root),
-        ("ntu120", ntu_root),
-        ("nw_ucla", nw_ucla_tree(tmp_path)),
-        ("pku_mmd", pku),
-    ):
+    names_2d = ["S001C001P001R001A011", "S001C002P003R001A020", "S002C003P008R002A058"]
+    trees = {
+        "ntu60": ntu_root,
+        "ntu120": ntu_root,
+        "ntu60_2d": pyskl_pickle(tmp_path, names_2d, "coco17"),
+        "nw_ucla": nw_ucla_tree(tmp_path),
+        "pku_mmd": pku,
+    }
+    assert set(trees) == set(PUBLISHED)  # every real benchmark with classes
+    for name, root in trees.items():
         ds = make(name, root=str(root))
+        unseen_present = False  # the fixture must hold unseen-class samples, or the check proves nothing
         for cs in ds.class_splits().values():
             train = {s.label for s in ds.samples(f"{cs.name}/train")}
             test = {s.label for s in ds.samples(f"{cs.name}/test")}
             assert train <= set(cs.seen) and test <= set(cs.unseen)
+            unseen_present |= bool(test)
             for protocol in ds.protocols():
                 leaked = {s.label for s in ds.samples(f"{protocol}/train", set(cs.seen))} & set(cs.unseen)
                 assert not leaked
+        assert unseen_present, name
 
 
 def test_ntu_pickles_3d_and_2d(tmp_path):
