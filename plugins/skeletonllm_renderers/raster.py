@@ -78,14 +78,12 @@ def rasterise(prims: Primitives, images: int, height: int, width: int, backgroun
     priority = torch.empty_like(order)
     priority[sorted_idx] = order
 
-    # Pixels are enumerated per radius class, so thin lines do not pay for the window of big dots.
     # Pixels are enumerated per (radius, length) class, so thin lines do not pay for the window of
     # big dots and the many near-still strokes of a trajectory map not for that of a long bone.
+    # Length class 0 holds strokes up to LENGTH_CLASSES[0] px long, the last class everything longer.
     radius_class = torch.ceil(prims.radius).long()
     length = (prims.end - prims.start).norm(dim=1)
-    length_class = torch.bucketize(
-        length, LENGTH_CLASSES.to(length.device)
-    )  # 0: up to 1 px ... len(LENGTH_CLASSES): longer
+    length_class = torch.bucketize(length, LENGTH_CLASSES.to(length.device))
     reach = torch.cat([LENGTH_CLASSES, torch.tensor([PIECE])]).tolist()
     key = radius_class * (len(LENGTH_CLASSES) + 1) + length_class
     flats, covs, pris = [], [], []
