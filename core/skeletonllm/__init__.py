@@ -8,7 +8,15 @@ the CLI. Everything that reads, renders or learns is a plugin.
 
 from importlib.metadata import PackageNotFoundError, version
 
-from .errors import CheckpointError, PluginError, SkeletonDataError, SkeletonLLMError, SpecError, UnknownPluginError
+from .errors import (
+    CheckpointError,
+    OptionsError,
+    PluginError,
+    SkeletonDataError,
+    SkeletonLLMError,
+    SpecError,
+    UnknownPluginError,
+)
 from .hookspecs import hookimpl
 from .sequence import SkeletonSequence
 from .topology import Topology
@@ -20,6 +28,7 @@ except PackageNotFoundError:  # running from a source tree without install
 
 __all__ = [
     "CheckpointError",
+    "OptionsError",
     "PluginError",
     "SkeletonDataError",
     "SkeletonLLMError",

@@ -62,6 +62,10 @@ class UnknownPluginError(SkeletonLLMError, KeyError):
         return str(self.args[0]) if self.args else ""
 
 
+class OptionsError(SkeletonLLMError, ValueError):
+    """A component's options failed its plugin's Options model (names the component and fields)."""
+
+
 class SpecError(SkeletonLLMError):
     """A pipeline spec is invalid; ``problems`` holds one ``path: message`` line each."""
 

@@ -49,17 +49,39 @@ def detect_format(path: str | Path, registry: Registry | None = None) -> Any:
 
 
 def read_sequences(
-    path: str | Path, format: str | None = None, registry: Registry | None = None
+    path: str | Path,
+    format: str | None = None,
+    registry: Registry | None = None,
+    options: dict[str, Any] | None = None,
 ) -> list[SkeletonSequence]:
-    """Every sequence in ``path``; ``format`` forces a plugin by name instead of sniffing."""
+    """Every sequence in ``path``; ``format`` forces a plugin by name instead of sniffing.
+
+    ``options`` configure the format plugin (validated by its Options model), e.g. AMASS's
+    ``body_model``; they apply to whichever format reads the file.
+    """
     registry = registry or get_registry()
     path = Path(path)
     fmt = registry.create("format", format) if format else detect_format(path, registry)
+    if options:
+        fmt = registry.create("format", fmt.name, options)
     sequences = fmt.read(path)
     for s in sequences:
         s.meta.setdefault("source", str(path))
         s.meta.setdefault("format", fmt.name)
     return sequences
+
+
+def parse_options(pairs: tuple[str, ...] | list[str]) -> dict[str, Any]:
+    """``["body_model=/m/smplh.npz", "fps=30"]`` -> dict; values are read as YAML scalars."""
+    import yaml
+
+    out: dict[str, Any] = {}
+    for pair in pairs:
+        key, sep, value = pair.partition("=")
+        if not sep or not key.strip():
+            raise SkeletonDataError(f"option {pair!r} is not KEY=VALUE")
+        out[key.strip()] = yaml.safe_load(value) if value.strip() else ""
+    return out
 
 
 def export_npz(sequence: SkeletonSequence, path: str | Path) -> Path:
@@ -78,6 +100,8 @@ def export_npz(sequence: SkeletonSequence, path: str | Path) -> Path:
         arrays["orientations"] = sequence.orientations.astype(np.float32)
     if sequence.confidence is not None:
         arrays["confidence"] = sequence.confidence.astype(np.float32)
+    for key, value in sequence.extras.items():  # e.g. NTU tracking state, depth/colour pixels
+        arrays[f"extra_{key}"] = np.asarray(value)
     tmp = path.with_name(path.name + ".tmp.npz")
     np.savez_compressed(tmp, **arrays)
     tmp.replace(path)

@@ -18,10 +18,10 @@ from importlib import metadata
 from typing import Any
 
 import pluggy
-from pydantic import BaseModel
+from pydantic import BaseModel, ValidationError
 
 from . import hookspecs
-from .errors import PluginError, UnknownPluginError
+from .errors import OptionsError, PluginError, UnknownPluginError
 from .interfaces import interface_for
 
 ENTRY_POINT_GROUP = "skeletonllm"
@@ -183,7 +183,11 @@ class Registry:
         """Instantiate a component; ``options`` is validated by its Options model first."""
         cls = self.get(kind, name)
         if not isinstance(options, BaseModel):
-            options = cls.Options.model_validate(options or {})
+            try:
+                options = cls.Options.model_validate(options or {})
+            except ValidationError as exc:
+                problems = "; ".join(f"{'.'.join(map(str, e['loc'])) or '<options>'}: {e['msg']}" for e in exc.errors())
+                raise OptionsError(f"{kind} {name!r}: {problems}") from None
         return cls(options)
 
 

@@ -57,3 +57,20 @@ def test_garbage_is_not_recognised(tmp_path):
     path.write_bytes(bytes(range(256)) * 4)
     result = CliRunner().invoke(cli, ["info", str(path)])
     assert result.exit_code == 1 and "not a recognised skeleton file" in result.stderr
+
+
+def test_format_options_reach_the_plugin_and_are_validated(tmp_path):
+    import numpy as np
+
+    clip = tmp_path / "motion.npy"
+    np.save(clip, np.zeros((5, 22, 3), np.float32))
+    result = CliRunner().invoke(cli, ["info", "--json", "-O", "fps=50", str(clip)])
+    if result.exit_code == 0:  # the humanml3d reader takes its frame rate as an option
+        assert json.loads(result.stdout)[0]["fps"] == 50
+    else:
+        assert "humanml3d" in result.stderr and "fps" in result.stderr
+    result = CliRunner().invoke(cli, ["info", "-O", "no_such_option=1", str(clip)])
+    assert result.exit_code == 1
+    assert result.stderr.strip().startswith("error: format 'humanml3d': no_such_option: Extra inputs are not permitted")
+    result = CliRunner().invoke(cli, ["info", "-O", "novalue", str(clip)])
+    assert result.exit_code == 1 and "is not KEY=VALUE" in result.stderr

@@ -13,14 +13,15 @@ from .progress import progress
 @click.argument("files", nargs=-1, required=True, type=click.Path())
 @click.option("-o", "--output", "out", required=True, type=click.Path(file_okay=False), help="Output folder.")
 @click.option("--format", "fmt", default=None, help="Force a format plugin instead of sniffing.")
-def export(files: tuple[str, ...], out: str, fmt: str | None) -> None:
+@click.option("-O", "--option", "option", multiple=True, help="Format option KEY=VALUE (e.g. body_model=PATH).")
+def export(files: tuple[str, ...], out: str, fmt: str | None, option: tuple[str, ...]) -> None:
     """Write positions (M,T,V,C), mask, orientations, joint_names, edges, fps, format as .npz."""
-    from ..io import export_npz, read_sequences
+    from ..io import export_npz, parse_options, read_sequences
 
     out_dir = Path(out)
     written = 0
     for path in progress(files, desc="exporting", unit="file"):
-        seqs = read_sequences(path, fmt)
+        seqs = read_sequences(path, fmt, options=parse_options(option))
         stem = Path(path).stem
         for i, seq in enumerate(seqs):
             name = f"{stem}.npz" if len(seqs) == 1 else f"{stem}_{i:04d}.npz"

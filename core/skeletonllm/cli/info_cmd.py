@@ -27,13 +27,14 @@ def sequence_summary(path: str, seq, index: int | None = None) -> dict:
 @click.argument("files", nargs=-1, required=True, type=click.Path())
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON list, one object per sequence.")
 @click.option("--format", "fmt", default=None, help="Force a format plugin instead of sniffing.")
-def info(files: tuple[str, ...], as_json: bool, fmt: str | None) -> None:
+@click.option("-O", "--option", "option", multiple=True, help="Format option KEY=VALUE (e.g. body_model=PATH).")
+def info(files: tuple[str, ...], as_json: bool, fmt: str | None, option: tuple[str, ...]) -> None:
     """Format, persons, frames, joints, dims, fps and duration of each file."""
-    from ..io import read_sequences
+    from ..io import parse_options, read_sequences
 
     rows = []
     for path in progress(files, desc="reading", unit="file"):
-        seqs = read_sequences(path, fmt)
+        seqs = read_sequences(path, fmt, options=parse_options(option))
         for i, seq in enumerate(seqs):
             rows.append(sequence_summary(path, seq, i if len(seqs) > 1 else None))
     if as_json:
