@@ -33,7 +33,17 @@ def ntu120_class_names() -> tuple[str, ...]:
 def build_bpe_tokenizer(
     special_tokens: list[str], class_names: list[str] | tuple[str, ...] = (), vocab_size: int = 1024
 ) -> PreTrainedTokenizerFast:
-    """Train a byte-level BPE on the prompt templates + class names; specials come first in the vocabulary."""
+    """Train a byte-level BPE on the prompt templates + class names; specials come first in the vocabulary.
+
+    Training is deterministic, so the result is cached per argument set: every tiny
+    backbone built in one process shares one (read-only) tokenizer instead of
+    spending a second retraining it.
+    """
+    return _train(tuple(special_tokens), tuple(class_names), vocab_size)
+
+
+@lru_cache(maxsize=8)
+def _train(special_tokens: tuple[str, ...], class_names: tuple[str, ...], vocab_size: int) -> PreTrainedTokenizerFast:
     names = list(dict.fromkeys([*ntu120_class_names(), *class_names]))
     corpus = prompt_corpus(names)
     specials = list(dict.fromkeys([PAD, IM_START, IM_END, *special_tokens]))

@@ -15,11 +15,13 @@ import torch
 
 from skeletonllm.registry import get_registry
 from skeletonllm_hf.answers import parse_label
-from skeletonllm_hf.prompts import label_answer, mqa_prompt
+from skeletonllm_hf.prompts import label_answer
 
 CLASSES = ["hand waving", "jump up", "kicking something"]
 COLOURS = torch.tensor([[1.0, 0.2, 0.2], [0.2, 1.0, 0.2], [0.2, 0.3, 1.0]])
 SIZE, FRAMES = 56, 2
+#: Short on purpose: the learning signal is in the frames, and fewer tokens make each step cheaper.
+PROMPT = "Which action is it? Answer 'Label: <action>'."
 
 
 def synthetic_clips(labels: torch.Tensor, gen: torch.Generator) -> torch.Tensor:
@@ -40,7 +42,7 @@ def synthetic_clips(labels: torch.Tensor, gen: torch.Generator) -> torch.Tensor:
 
 def held_out_accuracy(backbone, gen: torch.Generator, n: int = 24) -> float:
     labels = torch.arange(n) % len(CLASSES)
-    answers = backbone.generate(synthetic_clips(labels, gen), [mqa_prompt(CLASSES)] * n, max_new_tokens=8)
+    answers = backbone.generate(synthetic_clips(labels, gen), [PROMPT] * n, max_new_tokens=8)
     return sum(parse_label(a) == CLASSES[int(y)] for a, y in zip(answers, labels, strict=True)) / n
 
 
@@ -50,16 +52,21 @@ def test_tiny_qwen_learns_synthetic_actions():
     backbone = get_registry().create(
         "backbone",
         "qwen2_5_vl",
-        {"frames": FRAMES, "image_size": SIZE, "lora": {"enabled": False}, "trainable": ["vision", "projector", "llm"]},
+        {
+            "frames": FRAMES,
+            "image_size": SIZE,
+            "system_prompt": "Answer from the frames.",
+            "lora": {"enabled": False},
+            "trainable": ["vision", "projector", "llm"],
+        },
     )
     train_gen, eval_gen = torch.Generator().manual_seed(1), torch.Generator().manual_seed(2)
     opt = torch.optim.AdamW([p for p in backbone.parameters() if p.requires_grad], lr=5e-4)
-    prompt = mqa_prompt(CLASSES)
     start, losses, accuracy = time.time(), [], 0.0
-    for step in range(1, 401):
+    for step in range(1, 601):
         labels = torch.randint(0, len(CLASSES), (12,), generator=train_gen)
         loss = backbone.loss(
-            synthetic_clips(labels, train_gen), [prompt] * 12, [label_answer(CLASSES[int(y)]) for y in labels]
+            synthetic_clips(labels, train_gen), [PROMPT] * 12, [label_answer(CLASSES[int(y)]) for y in labels]
         )
         opt.zero_grad()
         loss.backward()
