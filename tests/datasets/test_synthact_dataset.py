@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 from pydantic import ValidationError
 
+from skeletonllm.errors import SkeletonLLMError
 from skeletonllm.registry import get_registry
 
 
@@ -40,5 +41,5 @@ def test_class_splits_are_disjoint_with_confusable_partners_seen():
 def test_topology_option_and_validation():
     seq = next(make(samples_per_class=1, topology="coco17", frames=12).samples("xsub/train")).load()
     assert seq.dims == 2 and seq.num_frames == 12
-    with pytest.raises(ValidationError, match="unknown topology"):
+    with pytest.raises((ValidationError, SkeletonLLMError), match="unknown topology"):  # the registry may wrap it
         make(topology="openpose")
