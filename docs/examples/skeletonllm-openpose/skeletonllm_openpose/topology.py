@@ -2,18 +2,19 @@
 
 from skeletonllm import Topology
 
+# fmt: off
 BODY_25 = Topology(
     name="openpose_body25",
     joint_names=(
         "Nose", "Neck", "RShoulder", "RElbow", "RWrist", "LShoulder", "LElbow", "LWrist", "MidHip",
         "RHip", "RKnee", "RAnkle", "LHip", "LKnee", "LAnkle", "REye", "LEye", "REar", "LEar",
         "LBigToe", "LSmallToe", "LHeel", "RBigToe", "RSmallToe", "RHeel",
-    ),  # fmt: skip
+    ),
     edges=(
         (1, 8), (1, 2), (1, 5), (2, 3), (3, 4), (5, 6), (6, 7), (8, 9), (9, 10), (10, 11), (8, 12),
         (12, 13), (13, 14), (1, 0), (0, 15), (15, 17), (0, 16), (16, 18), (14, 19), (19, 20), (14, 21),
         (11, 22), (22, 23), (11, 24),
-    ),  # fmt: skip
+    ),
     dims=2,
     source="CMU-Perceptual-Computing-Lab/openpose doc/02_output.md (BODY_25)",
     groups={
@@ -25,3 +26,4 @@ BODY_25 = Topology(
         "left_leg": (12, 13, 14, 19, 20, 21),
     },
 )
+# fmt: on
