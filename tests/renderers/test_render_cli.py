@@ -92,6 +92,13 @@ def test_bad_index_and_missing_file_are_clear(ucla_file: Path, tmp_path: Path):
     assert result.exit_code == 1 and "no such file" in result.output
 
 
+def test_unknown_format_option_is_one_clear_line(ucla_file: Path, tmp_path: Path):
+    result = run(ucla_file, "-r", "stick", "-O", "bogus_option=1", "-o", tmp_path / "x.png")
+    assert result.exit_code == 1
+    lines = result.output.strip().splitlines()
+    assert len(lines) == 1 and "bogus_option" in lines[0] and "nw_ucla" in lines[0]
+
+
 def test_checkpoint_without_renderer_tensors_is_refused(ucla_file: Path, tmp_path: Path):
     ckpt = save_checkpoint(tmp_path / "ckpt", {"backbone.lora.weight": torch.zeros(2)}, {"step": 1})
     result = run(ucla_file, "-r", "stick", "--checkpoint", ckpt, "-o", tmp_path / "x.png")

@@ -41,12 +41,14 @@ def load_renderer_checkpoint(renderer: Any, directory: str | Path, strict: bool 
     return len(state) - len(getattr(result, "unexpected_keys", []))
 
 
-def read_batch(path: str | Path, frames: int, index: int = 0, fmt: str | None = None) -> Any:
+def read_batch(
+    path: str | Path, frames: int, index: int = 0, fmt: str | None = None, options: dict[str, Any] | None = None
+) -> Any:
     """Sequence ``index`` of ``path`` as a one-clip batch of ``frames`` evaluation-sampled frames."""
     from ..batch import SkeletonBatch
     from ..io import read_sequences
 
-    sequences = read_sequences(path, fmt)
+    sequences = read_sequences(path, fmt, options=options)
     if not sequences:
         raise SkeletonDataError("the file holds no sequence", source=path)
     if not 0 <= index < len(sequences):
@@ -100,6 +102,7 @@ def render_file(
 @click.option("--size", "-s", default=448, show_default=True, type=click.IntRange(min=8, max=4096), help="Image side.")
 @click.option("--checkpoint", type=click.Path(file_okay=False), default=None, help="Checkpoint directory to load.")
 @click.option("--format", "fmt", default=None, help="Force a format plugin instead of sniffing.")
+@click.option("-O", "--option", "option", multiple=True, help="Format option KEY=VALUE (e.g. body_model=PATH).")
 @click.option("--index", default=0, show_default=True, type=int, help="Which sequence of a container file.")
 @click.option("--fps", default=4.0, show_default=True, type=click.FloatRange(min=0.1), help="GIF/MP4 frame rate.")
 @click.option("--output", "-o", required=True, type=click.Path(dir_okay=False), help=".png, .gif or .mp4")
@@ -110,20 +113,23 @@ def render(
     size: int,
     checkpoint: str | None,
     fmt: str | None,
+    option: tuple[str, ...],
     index: int,
     fps: float,
     output: str,
 ) -> None:
     """Render FILE to a PNG contact sheet, an animated GIF or an MP4 (chosen by the output's suffix)."""
     from ..imaging import IMAGE_SUFFIXES, write_frames
+    from ..io import parse_options
+    from ..registry import get_registry
 
+    # Everything that can be checked cheaply fails before any file is read or model built.
     suffix = Path(output).suffix.lower()
     if suffix not in IMAGE_SUFFIXES:
         known = ", ".join(IMAGE_SUFFIXES)
         raise SkeletonLLMError(f"{output}: unknown output type {suffix or '(no suffix)'!r}; use one of {known}")
-    from ..registry import get_registry
-
-    get_registry().info("renderer", renderer_name)  # an unknown name fails before any file is read
+    format_options = parse_options(option)
+    get_registry().info("renderer", renderer_name)
     started = time.perf_counter()
     renderer = batch = images = None
     # Stages, so a slow step (a long BVH, DrAction on CPU) shows a progress bar after a second.
@@ -131,7 +137,7 @@ def render(
         if stage == "build renderer":
             renderer = build_renderer(renderer_name, frames, size, checkpoint)
         elif stage == "read":
-            batch = read_batch(file, frames, index, fmt)
+            batch = read_batch(file, frames, index, fmt, format_options)
         elif stage == "render":
             images = render_batch(renderer, batch)
         else:
