@@ -121,3 +121,12 @@ def test_camera_stands_back_for_clips_deep_in_z():
     assert (near[..., 0] / far[..., 0]).item() == pytest.approx(2.0)
     masked = camera_distance(z, torch.tensor([[False, True, False]]), 60.0)
     assert masked.item() == pytest.approx(1 / math.tan(math.radians(30)))
+
+
+@pytest.mark.parametrize("cls", [StickRenderer, Projection2dRenderer, Velocity3dRenderer, JtmRenderer])
+def test_all_masked_clip_is_background(cls):
+    batch = velocity_batch()
+    batch.mask[:] = False
+    batch.positions[:] = float("nan")
+    out = cls(cls.Options(frames=5, size=SIZE))(batch)
+    assert out.shape == (1, 5, 3, SIZE, SIZE) and torch.equal(out, torch.zeros_like(out))
