@@ -49,7 +49,7 @@ def segmented_inclusive_cumsum(x: torch.Tensor, seg: torch.Tensor) -> torch.Tens
     """
     i, p = x.shape
     pad = (-i) % CHUNK
-    if pad:
+    if pad:  # TileComposite pads its rows already; this keeps the function general
         x = torch.cat([x, x.new_zeros(pad, p)])
         seg = torch.cat([seg, seg.new_full((pad,), -1)])
     k = x.shape[0] // CHUNK
@@ -71,12 +71,12 @@ def segmented_inclusive_cumsum(x: torch.Tensor, seg: torch.Tensor) -> torch.Tens
     first_of_run = run_start.nonzero().flatten()[torch.cumsum(run_start.long(), 0) - 1]
     csum = torch.cumsum(contrib.double(), 0)
     carry = (csum - csum[first_of_run] + contrib.double()[first_of_run]).to(x.dtype)
-    # one matmul: [carry; rows] with a masked lower-triangular matrix whose column 0 adds the carry
-    # to the rows of the chunk's first segment
+    # within a chunk: a masked lower-triangular matmul; then the carry onto the chunk's first segment
     same = (sc.unsqueeze(2) == sc.unsqueeze(1)) & _tril(x.device)  # (k, row, col): col <= row, same segment
-    mat = torch.cat([(sc == first_seg.unsqueeze(1)).unsqueeze(2), same], dim=2).to(x.dtype)
-    out = torch.bmm(mat, torch.cat([carry.unsqueeze(1), xc], dim=1))
-    return out.reshape(-1, p)[:i]
+    out = torch.bmm(same.to(x.dtype), xc)
+    out.addcmul_((sc == first_seg.unsqueeze(1)).to(x.dtype).unsqueeze(2), carry.unsqueeze(1))
+    out = out.reshape(-1, p)
+    return out[:i] if pad else out
 
 
 def _tril(device: torch.device) -> torch.Tensor:
@@ -100,6 +100,22 @@ def _alpha_terms(rows: tuple[torch.Tensor, ...], local_x: torch.Tensor, local_y:
     alpha = raw.clamp(max=ALPHA_MAX)
     alpha.masked_fill_(alpha < ALPHA_THRESHOLD, 0.0)
     return dx, dy, gauss, raw, alpha
+
+
+def pad_rows(tiles: torch.Tensor, *rows: torch.Tensor) -> tuple[torch.Tensor, ...]:
+    """Pad row tensors to a multiple of ``CHUNK`` with invisible rows (opacity 0) in the last tile.
+
+    Done once on the (I,) row parameters, so no (I, P) tensor is ever copied for padding.
+    The first of ``rows`` must be the opacities.
+    """
+    pad = (-tiles.shape[0]) % CHUNK
+    if pad == 0:
+        return (tiles, *rows)
+    last = tiles[-1:].expand(pad) if tiles.numel() else tiles.new_zeros(pad)
+    out = [torch.cat([tiles, last])]
+    for r in rows:
+        out.append(torch.cat([r, r.new_zeros((pad, *r.shape[1:]))]))
+    return tuple(out)
 
 
 class TileComposite(torch.autograd.Function):
@@ -126,7 +142,7 @@ class TileComposite(torch.autograd.Function):
     @staticmethod
     def backward(ctx, grad_rgb, grad_log_final):  # type: ignore[override]
         mx, my, ca, cb, cc, opac, colour, local_x, local_y, tiles, seg_start = ctx.saved_tensors
-        dx, dy, gauss, raw, alpha = _alpha_terms((mx, my, ca, cb, cc, opac), local_x, local_y)
+        dx, dy, _gauss, raw, alpha = _alpha_terms((mx, my, ca, cb, cc, opac), local_x, local_y)
         log_t = torch.log1p(-alpha)
         incl = segmented_inclusive_cumsum(log_t, seg_start)
         alive = incl > _LOG_T_MIN
@@ -139,20 +155,26 @@ class TileComposite(torch.autograd.Function):
             g_ch = grad_rgb[..., ch].index_select(0, tiles)
             cg.addcmul_(g_ch, colour[:, ch : ch + 1])
             grad_colour[:, ch] = (weight * g_ch).sum(1)
-        # suffix sums of weight * (c . g) behind each entry, within its tile segment
-        contrib = weight * cg
-        behind = segmented_inclusive_cumsum(contrib, seg_start)
-        total = torch.zeros(int(grad_rgb.shape[0]), contrib.shape[1], dtype=contrib.dtype, device=contrib.device)
-        total.index_add_(0, tiles, contrib)
-        behind = total.index_select(0, tiles) - behind
-        gt = grad_log_final.index_select(0, tiles)
-        grad_alpha = before * cg - (behind + gt) / (1.0 - alpha)
-        grad_alpha = torch.where(alive & (alpha > 0) & (raw < ALPHA_MAX), grad_alpha, 0.0)
-        grad_opac = (grad_alpha * gauss).sum(1)
-        grad_sigma = -grad_alpha * alpha
-        grad_mx = (grad_sigma * (ca.unsqueeze(1) * dx + cb.unsqueeze(1) * dy)).sum(1)
-        grad_my = (grad_sigma * (cc.unsqueeze(1) * dy + cb.unsqueeze(1) * dx)).sum(1)
-        grad_ca = 0.5 * (grad_sigma * dx * dx).sum(1)
-        grad_cc = 0.5 * (grad_sigma * dy * dy).sum(1)
-        grad_cb = (grad_sigma * dx * dy).sum(1)
+        # suffix sums of weight * (c . g) behind each entry, within its tile segment:
+        # the segment's total (its last row's inclusive sum) minus the inclusive sum so far
+        incl_contrib = segmented_inclusive_cumsum(weight.mul_(cg), seg_start)
+        ends = torch.ones_like(seg_start, dtype=torch.bool)
+        ends[:-1] = seg_start[1:] != seg_start[:-1]
+        last_row = ends.nonzero().flatten()[seg_start]
+        behind = incl_contrib.index_select(0, last_row).sub_(incl_contrib)
+        behind.add_(grad_log_final.index_select(0, tiles))
+        # dL/dalpha = T c.g - (light behind + dL/dlog T_final) / (1 - alpha), where alpha is live
+        grad_alpha = before.mul_(cg).sub_(behind.div_(1.0 - alpha))
+        grad_alpha.masked_fill_(~alive | (alpha == 0) | (raw >= ALPHA_MAX), 0.0)
+        # through alpha = o exp(-sigma): dsigma = -alpha dalpha, do = -sum(dsigma) / o
+        grad_sigma = grad_alpha.mul_(alpha).neg_()
+        grad_opac = -grad_sigma.sum(1) / opac
+        # sigma = a/2 dx^2 + b dx dy + c/2 dy^2 with a, b, c constant per row: five row sums suffice
+        gdx, gdy = grad_sigma * dx, grad_sigma * dy
+        sx, sy = gdx.sum(1), gdy.sum(1)
+        grad_ca = 0.5 * (gdx * dx).sum(1)
+        grad_cc = 0.5 * (gdy * dy).sum(1)
+        grad_cb = (gdx * dy).sum(1)
+        grad_mx = ca * sx + cb * sy
+        grad_my = cc * sy + cb * sx
         return grad_mx, grad_my, grad_ca, grad_cb, grad_cc, grad_opac, grad_colour, None, None, None, None

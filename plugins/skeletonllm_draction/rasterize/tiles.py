@@ -20,7 +20,7 @@ import torch
 
 from ..camera import PinholeCamera
 from .base import GaussianScene, Projected, Rasteriser, project
-from .composite import TileComposite
+from .composite import TileComposite, pad_rows
 
 
 def tile_intersections(proj: Projected, tiles_x: int, tiles_y: int, tile: int) -> tuple[torch.Tensor, torch.Tensor]:
@@ -80,14 +80,24 @@ class TileRasteriser(Rasteriser):
         oy = (torch.div(tile_in_image, tiles_x, rounding_mode="floor") * t).to(dtype)
         means2d = proj.means2d.reshape(-1, 2)[rows]
         conics = proj.conics.reshape(-1, 3)[rows]
-        rgb, log_final = TileComposite.apply(
+        tiles, opac, rel_x, rel_y, ca, cb, cc, colours = pad_rows(
+            tiles,
+            scene.opacities.reshape(-1)[rows],
             means2d[:, 0] - ox,  # mean relative to the tile's corner
             means2d[:, 1] - oy,
             conics[:, 0],
             conics[:, 1],
             conics[:, 2],
-            scene.opacities.reshape(-1)[rows],
             scene.colours.reshape(-1, 3)[rows],
+        )
+        rgb, log_final = TileComposite.apply(
+            rel_x,
+            rel_y,
+            ca,
+            cb,
+            cc,
+            opac,
+            colours,
             inner.repeat(t) + 0.5,  # pixel centres inside a tile, row-major
             inner.repeat_interleave(t) + 0.5,
             tiles,
