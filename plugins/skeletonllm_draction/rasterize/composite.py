@@ -7,8 +7,8 @@ segment and a pixel's front-to-back order is its column read downwards.
 Why a custom ``autograd.Function``: letting autograd record the ~30
 elementwise steps over millions of row-pixel entries stores every
 intermediate and replays each one backwards. Here the forward keeps only the
-per-row parameters and the backward recomputes alpha and transmittance once,
-then applies the standard 3DGS gradient (colour, alpha, and through alpha the
+per-row parameters plus alpha, transmittance and liveness per entry, and the
+backward applies the standard 3DGS gradient (colour, alpha, and through alpha the
 opacity, conic and 2D mean), which is several times faster and lighter. The
 tests compare it with autograd through the dense reference.
 
@@ -83,23 +83,21 @@ def _tril(device: torch.device) -> torch.Tensor:
     return torch.ones(CHUNK, CHUNK, dtype=torch.bool, device=device).tril()
 
 
-def _alpha_terms(rows: tuple[torch.Tensor, ...], local_x: torch.Tensor, local_y: torch.Tensor):
-    """dx, dy (mean minus pixel centre), exp(-sigma), unclamped alpha and alpha as composited.
+def _alpha(rows: tuple[torch.Tensor, ...], local_x: torch.Tensor, local_y: torch.Tensor) -> torch.Tensor:
+    """Alpha per entry as composited (clamped to 0.999, 0 below 1/255), in few passes over (I, P).
 
-    ``rows``: per row mean relative to its tile origin, conic, opacity; ``local_*`` (P,) pixel
-    centres inside a tile. Written to make few passes over the (I, P) entries.
+    ``rows``: per row mean relative to its tile origin, conic (a, b, c), opacity; ``local_*`` (P,)
+    pixel centres inside a tile. The conic is positive definite (det > 0 after the blur), so
+    sigma >= 0 and gsplat's ``sigma < 0`` test cannot fire.
     """
     rel_x, rel_y, ca, cb, cc, opac = rows
     dx = rel_x.unsqueeze(1) - local_x
     dy = rel_y.unsqueeze(1) - local_y
     # sigma = dx (a/2 dx + b dy) + c/2 dy^2
     sigma = torch.addcmul(cb.unsqueeze(1) * dy, dx, 0.5 * ca.unsqueeze(1)).mul_(dx)
-    sigma.addcmul_(dy * dy, 0.5 * cc.unsqueeze(1))
-    gauss = sigma.neg_().exp_()
-    raw = gauss * opac.unsqueeze(1)
-    alpha = raw.clamp(max=ALPHA_MAX)
-    alpha.masked_fill_(alpha < ALPHA_THRESHOLD, 0.0)
-    return dx, dy, gauss, raw, alpha
+    sigma.addcmul_(dy.mul_(dy), 0.5 * cc.unsqueeze(1))
+    alpha = sigma.neg_().exp_().mul_(opac.unsqueeze(1)).clamp_(max=ALPHA_MAX)
+    return alpha.masked_fill_(alpha < ALPHA_THRESHOLD, 0.0)
 
 
 def pad_rows(tiles: torch.Tensor, *rows: torch.Tensor) -> tuple[torch.Tensor, ...]:
@@ -124,30 +122,33 @@ class TileComposite(torch.autograd.Function):
     @staticmethod
     def forward(ctx, mx, my, ca, cb, cc, opac, colour, local_x, local_y, tiles, num_tiles):  # type: ignore[override]
         seg_start = segment_ids(tiles)
-        alpha = _alpha_terms((mx, my, ca, cb, cc, opac), local_x, local_y)[-1]
+        alpha = _alpha((mx, my, ca, cb, cc, opac), local_x, local_y)
         log_t = torch.log1p(-alpha)
         incl = segmented_inclusive_cumsum(log_t, seg_start)
         alive = incl > _LOG_T_MIN
-        weight = torch.where(alive, alpha * torch.exp(incl - log_t), 0.0)
+        log_t.masked_fill_(~alive, 0.0)
+        before = incl.sub_(log_t).exp_()  # transmittance in front of each entry
+        weight = alpha * before
+        weight.masked_fill_(~alive, 0.0)
         p = local_x.shape[-1]
         rgb = torch.zeros(num_tiles, p, 3, dtype=alpha.dtype, device=alpha.device)
         for ch in range(3):
             rgb[..., ch].index_add_(0, tiles, weight * colour[:, ch : ch + 1])
         log_final = torch.zeros(num_tiles, p, dtype=alpha.dtype, device=alpha.device)
-        log_final.index_add_(0, tiles, torch.where(alive, log_t, 0.0))
-        ctx.save_for_backward(mx, my, ca, cb, cc, opac, colour, local_x, local_y, tiles, seg_start)
-        ctx.mark_non_differentiable()
+        log_final.index_add_(0, tiles, log_t)
+        # keep alpha, T and liveness (cheaper to store than to recompute: no second scan)
+        ctx.save_for_backward(
+            mx, my, ca, cb, cc, opac, colour, local_x, local_y, tiles, seg_start, alpha, before, alive
+        )
         return rgb, log_final
 
     @staticmethod
     def backward(ctx, grad_rgb, grad_log_final):  # type: ignore[override]
-        mx, my, ca, cb, cc, opac, colour, local_x, local_y, tiles, seg_start = ctx.saved_tensors
-        dx, dy, _gauss, raw, alpha = _alpha_terms((mx, my, ca, cb, cc, opac), local_x, local_y)
-        log_t = torch.log1p(-alpha)
-        incl = segmented_inclusive_cumsum(log_t, seg_start)
-        alive = incl > _LOG_T_MIN
-        before = torch.exp(incl - log_t)
-        weight = torch.where(alive, alpha * before, 0.0)
+        mx, my, ca, cb, cc, opac, colour, local_x, local_y, tiles, seg_start, alpha, before, alive = ctx.saved_tensors
+        dx = mx.unsqueeze(1) - local_x
+        dy = my.unsqueeze(1) - local_y
+        weight = alpha * before
+        weight.masked_fill_(~alive, 0.0)
         # c . g per entry and d/dcolour, a channel at a time (no (I, P, 3) temporaries)
         cg = torch.zeros_like(alpha)
         grad_colour = torch.empty_like(colour)
@@ -165,7 +166,7 @@ class TileComposite(torch.autograd.Function):
         behind.add_(grad_log_final.index_select(0, tiles))
         # dL/dalpha = T c.g - (light behind + dL/dlog T_final) / (1 - alpha), where alpha is live
         grad_alpha = before.mul_(cg).sub_(behind.div_(1.0 - alpha))
-        grad_alpha.masked_fill_(~alive | (alpha == 0) | (raw >= ALPHA_MAX), 0.0)
+        grad_alpha.masked_fill_(~alive | (alpha == 0) | (alpha >= ALPHA_MAX), 0.0)  # clamped: no gradient
         # through alpha = o exp(-sigma): dsigma = -alpha dalpha, do = -sum(dsigma) / o
         grad_sigma = grad_alpha.mul_(alpha).neg_()
         grad_opac = -grad_sigma.sum(1) / opac
