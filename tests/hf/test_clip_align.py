@@ -85,3 +85,17 @@ def test_checkpoint_round_trip(align, tmp_path):
 def test_any_frame_count_is_pooled(align):
     out = align.generate(torch.rand(1, 5, 3, 32, 32), [mqa_prompt(["jump up", "yawn"])])
     assert parse_label(out[0]) in ("jump up", "yawn")
+
+
+def test_local_encoder_weights_load_and_bad_paths_are_clear(align, tmp_path):
+    from safetensors.torch import save_file
+
+    from skeletonllm_hf.loading import BackboneLoadError
+
+    weights = tmp_path / "vit_tiny.safetensors"
+    save_file({k: v.contiguous() for k, v in align.encoder.state_dict().items()}, str(weights))
+    options = {"frames": 2, "image_size": 32, "seed": 5, "encoder_checkpoint": str(weights)}
+    other = get_registry().create("backbone", "clip_align", options)
+    assert all(torch.equal(a, b) for a, b in zip(align.encoder.parameters(), other.encoder.parameters(), strict=True))
+    with pytest.raises(BackboneLoadError, match="expected an existing .safetensors file"):
+        get_registry().create("backbone", "clip_align", {**options, "encoder_checkpoint": str(tmp_path / "w.pth")})
