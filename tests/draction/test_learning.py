@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 import torch
 
 from skeletonllm.batch import SkeletonBatch
@@ -15,6 +16,7 @@ def _batch() -> SkeletonBatch:
     return SkeletonBatch.from_sequences([generate("cheer up", "kinect_v2", 2, frames=12)], frames=3)
 
 
+@pytest.mark.slow  # ~4 s alone on one quiet core, 20 s+ on the shared 2-core machine
 def test_renderer_parameters_fit_a_target_image() -> None:
     """Target: the same motion with thicker, brighter limbs; the loss must fall by a clear margin."""
     torch.manual_seed(0)
@@ -37,6 +39,7 @@ def test_renderer_parameters_fit_a_target_image() -> None:
     assert losses[-1] < 0.5 * losses[0], losses
 
 
+@pytest.mark.slow
 def test_joint_positions_fit_a_target_pose() -> None:
     """Gradients through the rasteriser move the joints towards where the target draws them."""
     torch.manual_seed(0)

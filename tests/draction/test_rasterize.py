@@ -10,6 +10,7 @@ from skeletonllm.errors import SkeletonLLMError
 from skeletonllm_draction.camera import PinholeCamera
 from skeletonllm_draction.rasterize import make_rasteriser
 from skeletonllm_draction.rasterize.base import project
+from skeletonllm_draction.rasterize.composite import segment_ids, segmented_inclusive_cumsum
 
 BG = torch.tensor([0.1, 0.2, 0.3])
 
@@ -102,3 +103,20 @@ def test_gsplat_agrees_with_torch_backend() -> None:
     for name in ("means", "colours", "opacities"):
         gg, gt = getattr(cuda_in, name).grad.cpu(), getattr(cpu_in, name).grad
         torch.testing.assert_close(gg, gt, atol=5e-3 * float(gt.abs().amax()), rtol=2e-2, msg=name)
+
+
+def test_segmented_cumsum_matches_a_loop_across_chunk_borders() -> None:
+    """Segments shorter than, equal to and spanning several 32-row chunks, against a plain loop."""
+    gen = torch.Generator().manual_seed(0)
+    lengths = [1, 5, 32, 70, 3, 31, 33, 100, 2]
+    tiles = torch.cat([torch.full((n,), i) for i, n in enumerate(lengths)])
+    x = torch.randn(tiles.shape[0], 4, generator=gen)
+    seg = segment_ids(tiles)
+    expected = torch.zeros_like(x)
+    for i in range(x.shape[0]):
+        expected[i] = x[i] + (expected[i - 1] if i > 0 and seg[i] == seg[i - 1] else 0)
+    torch.testing.assert_close(segmented_inclusive_cumsum(x, seg), expected, atol=1e-5, rtol=1e-5)
+    small = torch.tensor([[1.0], [2.0], [3.0]])
+    torch.testing.assert_close(
+        segmented_inclusive_cumsum(small, torch.tensor([0, 0, 1])), torch.tensor([[1.0], [3], [3]])
+    )
