@@ -1,15 +1,13 @@
 """The ``torch`` backend: tile-culled, sort-light, differentiable splatting in pure PyTorch.
 
-Why this layout: each (Gaussian, 16x16 tile) intersection becomes one row of
-``tile*tile`` pixels. Rows are sorted once by (image, tile, depth) - a sort
-of a few thousand keys, not of the millions of pixel-Gaussian pairs - and
-within a tile all rows share the same pixel columns, so front-to-back
-compositing is a plain cumulative sum of log(1 - alpha) down the rows of a
-tile segment: no per-pixel sort, no gather of pixel ids, and every op is a
-dense vectorised kernel that autograd differentiates. The cost grows with
-the tiles the figure covers, not with pixels x Gaussians. The cumulative sum
-runs in float64 because it spans all segments; the per-segment difference
-would otherwise lose the transmittance's precision.
+Why this layout: each (Gaussian, tile) intersection (8x8 tiles by default)
+becomes one row of ``tile*tile`` pixels. Rows are sorted once by (image,
+tile, depth) - a sort of ~1e5 keys, not of the millions of pixel-Gaussian
+pairs - and within a tile all rows share the same pixel columns, so
+front-to-back compositing is a segmented scan of log(1 - alpha) down the rows
+of a tile (see ``composite``): no per-pixel sort, no gather of pixel ids,
+every step a dense vectorised kernel. The cost grows with the tiles the
+figure covers, not with pixels x Gaussians.
 """
 
 from __future__ import annotations
