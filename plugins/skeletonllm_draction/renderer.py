@@ -64,6 +64,7 @@ class DrActionRenderer(Renderer):
     def forward(self, batch: SkeletonBatch) -> torch.Tensor:
         o: DrActionOptions = self.options
         positions, mask = _checked_inputs(batch)
+        positions = positions.to(self.log_scale.dtype)  # e.g. float64 input meets float32 parameters
         b, m, f, v, c = positions.shape
         tpl = self.template(batch.topology, positions.device)
         weights = tpl.lbs_weights.to(positions.dtype)
