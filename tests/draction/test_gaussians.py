@@ -6,7 +6,7 @@ import math
 
 import pytest
 import torch
-from helpers import LINE
+from draction_helpers import LINE
 
 from skeletonllm.topology import Topology
 from skeletonllm_draction.gaussians import (

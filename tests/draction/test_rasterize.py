@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 import torch
-from helpers import random_scene, with_grad
+from draction_helpers import random_scene, with_grad
 
 from skeletonllm.errors import SkeletonLLMError
 from skeletonllm_draction.camera import PinholeCamera

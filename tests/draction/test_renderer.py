@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 import torch
-from helpers import LINE, batch_of
+from draction_helpers import LINE, batch_of
 from PIL import Image
 
 from skeletonllm.batch import SkeletonBatch
