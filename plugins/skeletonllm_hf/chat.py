@@ -9,9 +9,12 @@ rotary positions) come out exactly aligned with the ids.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import torch
-from transformers import PreTrainedTokenizerBase
+
+if TYPE_CHECKING:  # transformers is imported only when a backbone is built
+    from transformers import PreTrainedTokenizerBase
 
 from skeletonllm.errors import SkeletonLLMError
 

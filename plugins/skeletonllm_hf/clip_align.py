@@ -16,7 +16,6 @@ import math
 from pathlib import Path
 from typing import ClassVar, Literal
 
-import timm
 import torch
 import torch.nn.functional as F
 from pydantic import Field
@@ -61,6 +60,8 @@ class ClipAlignBackbone(TrainableCheckpointMixin, Backbone):
         with torch.random.fork_rng(devices=[]):
             torch.manual_seed(opts.seed)
             try:
+                import timm  # imported on build: registering the plugin must stay cheap
+
                 self.encoder = timm.create_model(
                     opts.encoder, pretrained=False, num_classes=0, img_size=opts.image_size
                 )

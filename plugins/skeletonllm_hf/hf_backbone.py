@@ -11,12 +11,13 @@ import hashlib
 import sys
 from abc import abstractmethod
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import torch
-from peft import LoraConfig, inject_adapter_in_model
 from torch import nn
-from transformers import AutoConfig, PretrainedConfig, PreTrainedModel, PreTrainedTokenizerBase
+
+if TYPE_CHECKING:  # transformers and peft load when a backbone is built, not when it is registered
+    from transformers import PretrainedConfig, PreTrainedModel, PreTrainedTokenizerBase
 
 from skeletonllm.errors import SkeletonLLMError
 from skeletonllm.interfaces import Backbone
@@ -33,7 +34,14 @@ class HFBackbone(TrainableCheckpointMixin, Backbone):
 
     Options = HFBackboneOptions
     model_type: ClassVar[str]
-    model_class: ClassVar[type[PreTrainedModel]]
+    model_class_name: ClassVar[str]
+
+    @property
+    def model_class(self) -> type[PreTrainedModel]:
+        import transformers
+
+        return getattr(transformers, self.model_class_name)
+
     special_tokens: ClassVar[list[str]]
     image_token: ClassVar[str]
     default_mean: ClassVar[tuple[float, ...]]
@@ -98,6 +106,8 @@ class HFBackbone(TrainableCheckpointMixin, Backbone):
     def print_memory_estimate(self, path: Path) -> None:
         """Printed before a real checkpoint loads (config only), so an OOM is foreseen, not met."""
         check_layout(path, self.model_type)
+        from transformers import AutoConfig
+
         config = AutoConfig.from_pretrained(path, local_files_only=True)
         opts: HFBackboneOptions = self.options
         params = memory.count_parameters(self.model_class, config)
@@ -125,6 +135,8 @@ class HFBackbone(TrainableCheckpointMixin, Backbone):
         lo = self.options.lora
         llm = "|".join(p.replace(".", r"\.") for p in self.group_prefixes["llm"])
         targets = "|".join(lo.target_modules)
+        from peft import LoraConfig, inject_adapter_in_model
+
         config = LoraConfig(
             r=lo.r, lora_alpha=lo.alpha, lora_dropout=lo.dropout, target_modules=rf"({llm}).*\.({targets})"
         )

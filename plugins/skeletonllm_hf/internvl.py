@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import ClassVar
 
 import torch
-from transformers import InternVLConfig, InternVLForConditionalGeneration
 
 from skeletonllm.errors import SkeletonLLMError
 
@@ -21,7 +20,7 @@ class InternVL3Backbone(HFBackbone):
     name: ClassVar[str] = "internvl3"
     summary: ClassVar[str] = "InternVL3 through transformers (local path or tiny preset)"
     model_type: ClassVar[str] = "internvl"
-    model_class = InternVLForConditionalGeneration
+    model_class_name = "InternVLForConditionalGeneration"
     special_tokens: ClassVar[list[str]] = ["<img>", "</img>", "<IMG_CONTEXT>"]
     image_token: ClassVar[str] = "<IMG_CONTEXT>"
     default_mean = IMAGENET_MEAN
@@ -32,7 +31,9 @@ class InternVL3Backbone(HFBackbone):
         "llm": ("model.language_model.", "lm_head."),
     }
 
-    def tiny_config(self, tokenizer, image_size: int) -> InternVLConfig:
+    def tiny_config(self, tokenizer, image_size: int):
+        from transformers import InternVLConfig
+
         ids = tokenizer.convert_tokens_to_ids
         tokens = (image_size // 14) ** 2 // 4
         return InternVLConfig(

@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import torch
-from transformers import AutoConfig, AutoTokenizer, PreTrainedModel, PreTrainedTokenizerBase
+
+if TYPE_CHECKING:
+    from transformers import PreTrainedModel, PreTrainedTokenizerBase
 
 from skeletonllm.errors import SkeletonLLMError
 
@@ -79,6 +81,8 @@ def load_local(
     path = Path(path).expanduser()
     check_layout(path, model_type)
     try:
+        from transformers import AutoConfig, AutoTokenizer
+
         config = AutoConfig.from_pretrained(path, local_files_only=True)
         model = model_cls.from_pretrained(
             path, config=config, dtype=dtype, local_files_only=True, use_safetensors=True, attn_implementation=attn

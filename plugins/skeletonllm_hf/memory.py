@@ -8,9 +8,12 @@ checkpoint loads so an out-of-memory surprise is seen in the first second.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import torch
-from transformers import PretrainedConfig, PreTrainedModel
+
+if TYPE_CHECKING:
+    from transformers import PretrainedConfig, PreTrainedModel
 
 GIB = 1024**3
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import ClassVar
 
 import torch
-from transformers import Qwen2_5_VLConfig, Qwen2_5_VLForConditionalGeneration
 
 from skeletonllm.errors import SkeletonLLMError
 
@@ -23,7 +22,7 @@ class Qwen25VLBackbone(HFBackbone):
     name: ClassVar[str] = "qwen2_5_vl"
     summary: ClassVar[str] = "Qwen2.5-VL through transformers (local path or tiny preset)"
     model_type: ClassVar[str] = "qwen2_5_vl"
-    model_class = Qwen2_5_VLForConditionalGeneration
+    model_class_name = "Qwen2_5_VLForConditionalGeneration"
     special_tokens: ClassVar[list[str]] = ["<|vision_start|>", "<|vision_end|>", "<|image_pad|>", "<|video_pad|>"]
     image_token: ClassVar[str] = "<|image_pad|>"
     default_mean = OPENAI_CLIP_MEAN
@@ -34,7 +33,9 @@ class Qwen25VLBackbone(HFBackbone):
         "llm": ("model.language_model.", "lm_head."),
     }
 
-    def tiny_config(self, tokenizer, image_size: int) -> Qwen2_5_VLConfig:
+    def tiny_config(self, tokenizer, image_size: int):
+        from transformers import Qwen2_5_VLConfig
+
         ids = tokenizer.convert_tokens_to_ids
         return Qwen2_5_VLConfig(
             text_config={

@@ -13,7 +13,6 @@ from pathlib import Path
 import torch
 import torch.nn.functional as F
 from torch import nn
-from transformers import AutoModel, AutoTokenizer
 
 from .loading import BackboneLoadError
 
@@ -41,6 +40,8 @@ class SentenceEncoder(nn.Module):
                 f"text_encoder_path {path}: expected a sentence-transformers MiniLM directory with "
                 "config.json, model.safetensors and tokenizer.json"
             )
+        from transformers import AutoModel, AutoTokenizer
+
         self.tokenizer = AutoTokenizer.from_pretrained(path, local_files_only=True)
         self.model = AutoModel.from_pretrained(path, local_files_only=True, use_safetensors=True)
         self.model.eval()

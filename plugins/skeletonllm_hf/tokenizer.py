@@ -12,9 +12,10 @@ from __future__ import annotations
 import json
 from functools import lru_cache
 from importlib import resources
+from typing import TYPE_CHECKING
 
-from tokenizers import Tokenizer, decoders, models, pre_tokenizers, trainers
-from transformers import PreTrainedTokenizerFast
+if TYPE_CHECKING:
+    from transformers import PreTrainedTokenizerFast
 
 from .prompts import prompt_corpus
 
@@ -47,6 +48,9 @@ def _train(special_tokens: tuple[str, ...], class_names: tuple[str, ...], vocab_
     names = list(dict.fromkeys([*ntu120_class_names(), *class_names]))
     corpus = prompt_corpus(names)
     specials = list(dict.fromkeys([PAD, IM_START, IM_END, *special_tokens]))
+    from tokenizers import Tokenizer, decoders, models, pre_tokenizers, trainers
+    from transformers import PreTrainedTokenizerFast
+
     bpe = Tokenizer(models.BPE())
     bpe.pre_tokenizer = pre_tokenizers.ByteLevel(add_prefix_space=False)
     bpe.decoder = decoders.ByteLevel()
