@@ -57,7 +57,8 @@ def render_gallery(out: Path) -> None:
     print("[2/3] SynthAct clips, rendered by every renderer")
     print(_run(["synth", "--format", "ntu_skeleton", "--n", "4", "--seed", "0", "-o", str(synth)]).strip())
     clip = sorted(synth.glob("*.skeleton"))[0]
-    print(f"      clip {clip.name}: {read_sequences(clip)[0].meta.get('action', '')}")
+    seq = read_sequences(clip)[0]
+    print(f"      {clip.name}: NTU action A{seq.meta.get('action', 0):03d}, {seq.num_frames} frames")
     from .registry import get_registry
 
     for name in get_registry().names("renderer"):

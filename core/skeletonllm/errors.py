@@ -62,6 +62,13 @@ class UnknownPluginError(SkeletonLLMError, KeyError):
         return str(self.args[0]) if self.args else ""
 
 
+class UnknownGroupError(SkeletonLLMError, KeyError):
+    """A stage asked to train a parameter group the backbone does not have."""
+
+    def __str__(self) -> str:
+        return str(self.args[0]) if self.args else ""
+
+
 class OptionsError(SkeletonLLMError, ValueError):
     """A component's options failed its plugin's Options model (names the component and fields)."""
 

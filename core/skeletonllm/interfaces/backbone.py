@@ -8,6 +8,7 @@ from typing import ClassVar
 import torch
 from torch import nn
 
+from ..errors import UnknownGroupError
 from .base import Component
 
 #: Parameter-group names stages train and freeze by.
@@ -46,7 +47,9 @@ class Backbone(Component, nn.Module):
         named = self.parameter_groups()
         unknown = set(groups) - set(named)
         if unknown:
-            raise KeyError(f"unknown parameter groups {sorted(unknown)}; this backbone has {sorted(named)}")
+            raise UnknownGroupError(
+                f"backbone {self.name!r} has no parameter groups {sorted(unknown)}; it has {sorted(named)}"
+            )
         for p in self.parameters():
             p.requires_grad_(False)
         for g in groups:
