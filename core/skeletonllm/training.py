@@ -82,7 +82,7 @@ class Trainer:
 
     # -- what trains -------------------------------------------------------------
     def _set_trainable(self, stage) -> list[nn.Parameter]:
-        groups = set(stage.trainable)
+        groups = set(stage.groups)
         learn_renderer = "renderer" in groups and self.p.renderer.learnable
         self.p.renderer.requires_grad_(learn_renderer)
         available = self.p.backbone.parameter_groups()
@@ -97,7 +97,7 @@ class Trainer:
 
     def _trained_tensors(self, optimizer: torch.optim.Optimizer) -> dict[str, torch.Tensor]:
         """Weights of every group any stage trains, plus the optimiser moments."""
-        groups = {g for s in self.p.stages for g in s.trainable}
+        groups = {g for s in self.p.stages for g in s.groups}
         tensors: dict[str, torch.Tensor] = {}
         if "renderer" in groups and self.p.renderer.learnable:
             tensors.update({f"renderer.{k}": v for k, v in self.p.renderer.state_dict().items()})

@@ -108,3 +108,10 @@ def test_accuracy_metric_reports_seen_unseen_and_harmonic_mean():
     assert out["harmonic_mean"] == pytest.approx(0.5)
     metric.reset()
     assert metric.compute() == {"accuracy": 0.0, "seen_accuracy": 0.0, "unseen_accuracy": 0.0, "harmonic_mean": 0.0}
+
+
+def test_train_option_overrides_the_stage_groups():
+    assert stage("refine", train=["projector", "llm"]).groups == ("projector", "llm")
+    assert stage("refine").groups == ("projector", "lora")
+    with pytest.raises(Exception, match="train"):
+        stage("refine", train=["everything"])

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from dataclasses import dataclass
-from typing import ClassVar
+from typing import ClassVar, Literal
 
 from pydantic import Field
 
@@ -15,6 +15,11 @@ class StageOptions(PluginOptions):
     epochs: float = Field(1.0, ge=0)
     lr: float | None = Field(None, gt=0, description="overrides optim.lr for this stage")
     max_steps: int | None = Field(None, ge=1)
+    train: list[Literal["renderer", "vision", "projector", "llm", "lora"]] | None = Field(
+        None,
+        description="override the stage's parameter groups; e.g. tiny random-init presets must also train "
+        "'llm', since the paper's groups assume a pretrained language model",
+    )
 
 
 @dataclass
@@ -35,6 +40,11 @@ class Stage(Component, ABC):
 
     def __init__(self, options=None) -> None:
         self.options = options if options is not None else self.Options()
+
+    @property
+    def groups(self) -> tuple[str, ...]:
+        """The parameter groups that learn in this stage: ``options.train`` or the stage's own."""
+        return tuple(self.options.train) if self.options.train else self.trainable
 
     @abstractmethod
     def examples(self, label: int, class_names: list[str], seen: list[int], rng) -> list[PromptExample]:
