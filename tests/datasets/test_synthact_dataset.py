@@ -43,3 +43,19 @@ def test_topology_option_and_validation():
     assert seq.dims == 2 and seq.num_frames == 12
     with pytest.raises((ValidationError, SkeletonLLMError), match="unknown topology"):  # the registry may wrap it
         make(topology="openpose")
+
+
+def test_action_subset_relabels_and_keeps_the_same_clips():
+    reg = get_registry()
+    full = reg.create("dataset", "synthetic", {"samples_per_class": 2, "frames": 8})
+    sub = reg.create("dataset", "synthetic", {"samples_per_class": 2, "frames": 8, "actions": ["jump up", "clapping"]})
+    assert sub.class_names == ["jump up", "clapping"]
+    assert sub.class_splits() == {}
+    by_id = {s.id: s for s in full.all_samples()}
+    picked = list(sub.all_samples())
+    assert [s.label for s in picked] == [0, 0, 1, 1]
+    for s in picked:
+        assert np.array_equal(s.load().positions, by_id[s.id].load().positions)
+        assert sub.class_names[s.label] == full.class_names[by_id[s.id].label]
+    with pytest.raises(Exception, match="unknown actions"):
+        reg.create("dataset", "synthetic", {"actions": ["moonwalk", "clapping"]})

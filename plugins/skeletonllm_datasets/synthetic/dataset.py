@@ -51,6 +51,20 @@ class SynthActOptions(PluginOptions):
     seed: int = 0
     frames: int | None = Field(None, ge=2)
     randomize: bool = True
+    actions: list[str] | None = Field(
+        None, min_length=2, description="a subset of the actions (e.g. for quick demos); labels follow this order"
+    )
+
+    @field_validator("actions")
+    @classmethod
+    def _known_actions(cls, v: list[str] | None) -> list[str] | None:
+        if v is not None:
+            unknown = [a for a in v if a not in ACTIONS]
+            if unknown:
+                raise ValueError(f"unknown actions {unknown}; SynthAct has: {', '.join(ACTIONS)}")
+            if len(set(v)) != len(v):
+                raise ValueError("actions are listed twice")
+        return v
 
     @field_validator("topology")
     @classmethod
@@ -72,18 +86,21 @@ class SynthActDataset(Dataset):
 
     @property
     def class_names(self) -> list[str]:
-        return list(ACTIONS)
+        return list(self.options.actions or ACTIONS)
 
     def protocols(self) -> list[str]:
         return ["xsub"]
 
     def class_splits(self) -> dict[str, ClassSplit]:
+        if self.options.actions is not None:
+            return {}  # the published SynthAct splits are defined on all actions
         splits = (_class_split(UNSEEN_5), _class_split(UNSEEN_10))
         return {s.name: s for s in splits}
 
     def all_samples(self) -> Iterator[Sample]:
         o = self.options
-        for c, action in enumerate(ACTIONS):
+        for label, action in enumerate(self.class_names):
+            c = ACTIONS.index(action)  # seeds follow the full list: a subset keeps the same clips
             for i in range(o.samples_per_class):
                 subject = 1 + i % o.subjects
                 seed = o.seed * 1_000_003 + c * 10_007 + i
@@ -92,7 +109,7 @@ class SynthActDataset(Dataset):
                     subject=o.seed * 1_000 + subject,
                 )  # fmt: skip
                 meta = {"subject": subject, "seed": seed, "action": action}
-                yield Sample(f"synthact_{c:02d}_{i:04d}", c, load, text=action, meta=meta)
+                yield Sample(f"synthact_{c:02d}_{i:04d}", label, load, text=action, meta=meta)
 
     def samples(self, split: str, classes: set[int] | None = None) -> Iterator[Sample]:
         request = parse_split(split, self.name, self.protocols(), self.class_splits(), parts=("train", "test"))
