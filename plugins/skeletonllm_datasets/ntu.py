@@ -15,12 +15,13 @@ from typing import Any, ClassVar
 
 from skeletonllm.errors import SkeletonDataError
 from skeletonllm.interfaces.base import PluginOptions
-from skeletonllm.interfaces.dataset import ClassSplit, Dataset, Sample
+from skeletonllm.interfaces.dataset import Sample
 from skeletonllm.sequence import SkeletonSequence
 from skeletonllm_formats.ntu import NtuSkeletonFormat, file_name_fields
 from skeletonllm_formats.pyskl import PysklPickleFormat
 
-from .protocol_data import benchmark, missing_skeletons
+from .protocol_data import missing_skeletons
+from .published import PublishedBenchmark
 from .splitting import SkipReport, allowed_classes, check_label, filter_classes, parse_split
 
 
@@ -53,7 +54,7 @@ def protocol_part(rule: dict[str, Any], fields: dict[str, int]) -> str:
     raise SkeletonDataError(f"unknown protocol rule {kind!r} in the package data", field="rule")
 
 
-class _NtuBase(Dataset):
+class _NtuBase(PublishedBenchmark):
     """Shared by ntu60 / ntu120 / ntu60_2d: scanning, protocols, class splits."""
 
     Options: ClassVar[type[PluginOptions]] = NtuOptions
@@ -61,20 +62,6 @@ class _NtuBase(Dataset):
     max_setup: ClassVar[int] = 17
     allow_raw: ClassVar[bool] = True
     expected_dims: ClassVar[int] = 3
-
-    @cached_property
-    def _data(self):
-        return benchmark(self.benchmark_name)
-
-    @property
-    def class_names(self) -> list[str]:
-        return list(self._data.class_names)
-
-    def protocols(self) -> list[str]:
-        return list(self._data.protocols)
-
-    def class_splits(self) -> dict[str, ClassSplit]:
-        return dict(self._data.class_splits)
 
     @cached_property
     def index(self) -> list[Sample]:

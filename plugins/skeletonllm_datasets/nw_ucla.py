@@ -15,11 +15,11 @@ from typing import ClassVar
 
 from skeletonllm.errors import SkeletonDataError
 from skeletonllm.interfaces.base import PluginOptions
-from skeletonllm.interfaces.dataset import ClassSplit, Dataset, Sample
+from skeletonllm.interfaces.dataset import Sample
 from skeletonllm.sequence import SkeletonSequence
 from skeletonllm_formats.nw_ucla import NwUclaFormat
 
-from .protocol_data import benchmark
+from .published import PublishedBenchmark
 from .splitting import SkipReport, allowed_classes, filter_classes, parse_split
 
 NAME = re.compile(r"^a(\d\d)_s(\d\d)_e(\d\d)_v(\d\d)$")
@@ -43,24 +43,11 @@ def _load(path: Path, label: int) -> SkeletonSequence:
     return seq
 
 
-class NwUclaDataset(Dataset):
+class NwUclaDataset(PublishedBenchmark):
+    benchmark_name: ClassVar[str] = "nw_ucla"
     name: ClassVar[str] = "nw_ucla"
     summary: ClassVar[str] = "NW-UCLA: 10 classes, the standard view split"
     Options: ClassVar[type[PluginOptions]] = NwUclaOptions
-
-    @cached_property
-    def _data(self):
-        return benchmark("nw_ucla")
-
-    @property
-    def class_names(self) -> list[str]:
-        return list(self._data.class_names)
-
-    def protocols(self) -> list[str]:
-        return list(self._data.protocols)
-
-    def class_splits(self) -> dict[str, ClassSplit]:
-        return dict(self._data.class_splits)
 
     @cached_property
     def index(self) -> list[Sample]:

@@ -16,11 +16,11 @@ from typing import ClassVar
 
 from skeletonllm.errors import SkeletonDataError
 from skeletonllm.interfaces.base import PluginOptions
-from skeletonllm.interfaces.dataset import ClassSplit, Dataset, Sample
+from skeletonllm.interfaces.dataset import Sample
 from skeletonllm.sequence import SkeletonSequence
 from skeletonllm_formats.pku_mmd import PkuMmdFormat
 
-from .protocol_data import benchmark
+from .published import PublishedBenchmark
 from .splitting import SkipReport, allowed_classes, check_label, filter_classes, parse_split
 
 SKELETON_DIRS = ("PKU_Skeleton_Renew", "Skeleton", "skeleton", "Data")
@@ -82,24 +82,11 @@ def parse_split_file(path: Path) -> dict[str, set[str]]:
     return parts
 
 
-class PkuMmdDataset(Dataset):
+class PkuMmdDataset(PublishedBenchmark):
+    benchmark_name: ClassVar[str] = "pku_mmd"
     name: ClassVar[str] = "pku_mmd"
     summary: ClassVar[str] = "PKU-MMD phase 1: 51 classes, xsub/xview, seen/unseen splits"
     Options: ClassVar[type[PluginOptions]] = PkuMmdOptions
-
-    @cached_property
-    def _data(self):
-        return benchmark("pku_mmd")
-
-    @property
-    def class_names(self) -> list[str]:
-        return list(self._data.class_names)
-
-    def protocols(self) -> list[str]:
-        return list(self._data.protocols)
-
-    def class_splits(self) -> dict[str, ClassSplit]:
-        return dict(self._data.class_splits)
 
     @cached_property
     def index(self) -> list[Sample]:

@@ -1,0 +1,34 @@
+"""Base class for benchmarks whose classes, protocols and class splits ship as data files."""
+
+from __future__ import annotations
+
+from functools import cached_property
+from typing import ClassVar
+
+from skeletonllm.interfaces.dataset import ClassSplit, Dataset
+
+from .protocol_data import benchmark
+
+
+class PublishedBenchmark(Dataset):
+    """Class names, sample protocols and seen/unseen splits come from ``data/<benchmark_name>``.
+
+    Keeping them as data (each entry citing its source) means a reader checks numbers
+    against the publication by reading one YAML file, not code.
+    """
+
+    benchmark_name: ClassVar[str]
+
+    @cached_property
+    def _data(self):
+        return benchmark(self.benchmark_name)
+
+    @property
+    def class_names(self) -> list[str]:
+        return list(self._data.class_names)
+
+    def protocols(self) -> list[str]:
+        return list(self._data.protocols)
+
+    def class_splits(self) -> dict[str, ClassSplit]:
+        return dict(self._data.class_splits)
