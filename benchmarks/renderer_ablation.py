@@ -1,6 +1,6 @@
 """Renderer ablation: the same experiment with every renderer swapped in, side by side.
 
-    python benchmarks/renderer_ablation.py [--spec docs/specs/ablation_synthact.yaml] [--steps N]
+    python benchmarks/renderer_ablation.py [--spec docs/specs/ablation_synthact.yaml] [--scale F]
         [--renderers draction,stick,...] [--out benchmarks/results]
 
 For each renderer the spec is copied with only ``renderer.name`` changed (and its own
@@ -31,13 +31,13 @@ from skeletonllm.training import Trainer
 REPO = Path(__file__).resolve().parents[1]
 
 
-def run_one(base: dict, renderer: str, steps: int | None, out: Path) -> dict:
+def run_one(base: dict, renderer: str, scale: float | None, out: Path) -> dict:
     spec = copy.deepcopy(base)
     spec["renderer"]["name"] = renderer
     spec["output_dir"] = str(out / "runs" / renderer)
-    if steps:
+    if scale:
         for stage in spec["stages"]:
-            stage["max_steps"] = steps
+            stage["max_steps"] = max(1, round(stage.get("max_steps", 1) * scale))
     pipeline = Pipeline(validate_spec(spec))
     start = time.time()
     history = Trainer(pipeline).fit(resume=False)
@@ -85,7 +85,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--spec", type=Path, default=REPO / "docs" / "specs" / "ablation_synthact.yaml")
     parser.add_argument("--renderers", default=None, help="comma-separated; default: every registered renderer")
-    parser.add_argument("--steps", type=int, default=None, help="override every stage's max_steps (quick runs)")
+    parser.add_argument("--scale", type=float, default=None, help="multiply every stage's max_steps (0.1 = quick run)")
     parser.add_argument("--out", type=Path, default=REPO / "benchmarks" / "results")
     parser.add_argument("--threads", type=int, default=None, help="torch threads (default: torch's choice)")
     args = parser.parse_args()
@@ -97,14 +97,14 @@ def main() -> None:
     rows = []
     for name in names:
         print(f"== renderer {name}", flush=True)
-        rows.append(run_one(base, name, args.steps, args.out))
+        rows.append(run_one(base, name, args.scale, args.out))
         print(json.dumps(rows[-1]), flush=True)
     table = markdown(rows)
     print(table)
     key = "harmonic_mean" if "harmonic_mean" in rows[0] else "accuracy"
     (args.out / "renderer_ablation.md").write_text(
         f"Command: `python benchmarks/renderer_ablation.py --spec {args.spec.relative_to(REPO)}"
-        f"{f' --steps {args.steps}' if args.steps else ''}`\n\n{table}\n"
+        f"{f' --scale {args.scale}' if args.scale else ''}`\n\n{table}\n"
     )
     bar_chart(rows, key, args.out / "renderer_ablation.png")
     print(f"wrote {args.out / 'renderer_ablation.md'} and {args.out / 'renderer_ablation.png'}")
