@@ -143,9 +143,7 @@ class Registry:
                 f"but plugin {other.plugin!r} ({other.distribution}) already did; keeping the first"
             )
             return
-        summary = getattr(cls, "summary", "") or (cls.__doc__ or "").strip().splitlines()[0:1]
-        if isinstance(summary, list):
-            summary = summary[0] if summary else ""
+        summary = getattr(cls, "summary", "") or next(iter((cls.__doc__ or "").strip().splitlines()), "")
         table[name] = PluginInfo(name, kind, cls, plugin, dist, version, ep, summary)
 
     # -- lookup ----------------------------------------------------------------

@@ -61,13 +61,18 @@ def restore_weights(pipeline: Pipeline, tensors: dict[str, torch.Tensor]) -> Non
                 params[name].copy_(value.to(params[name].device, params[name].dtype))
 
 
-def load_trained(pipeline: Pipeline, directory) -> dict:
-    """Load a training checkpoint into ``pipeline`` after checking it was made for this backbone."""
-    tensors, manifest = load_checkpoint(directory)
+def check_backbone(pipeline: Pipeline, manifest: dict, directory) -> None:
+    """Refuse weights trained for another backbone (architecture, size or LoRA shape)."""
     if manifest.get("backbone") != pipeline.backbone.identity():
         raise CheckpointError(
             f"{directory} was made for backbone {manifest.get('backbone')!r}, not {pipeline.backbone.identity()!r}"
         )
+
+
+def load_trained(pipeline: Pipeline, directory) -> dict:
+    """Load a training checkpoint into ``pipeline`` after checking it was made for this backbone."""
+    tensors, manifest = load_checkpoint(directory)
+    check_backbone(pipeline, manifest, directory)
     restore_weights(pipeline, tensors)
     return manifest
 
@@ -146,10 +151,7 @@ class Trainer:
                 f"{path} was written by a different spec (hash {manifest.get('spec')} vs {self.digest}); "
                 "use another output_dir or --no-resume"
             )
-        if manifest.get("backbone") != self.p.backbone.identity():
-            raise CheckpointError(
-                f"{path} was made for backbone {manifest.get('backbone')!r}, not {self.p.backbone.identity()!r}"
-            )
+        check_backbone(self.p, manifest, path)
         return tensors, manifest
 
     # -- the loop ---------------------------------------------------------------
@@ -225,44 +227,45 @@ class Trainer:
                 else iter(steps)
             )
             for step in bar:
-                optimizer.zero_grad(set_to_none=True)
-                value = 0.0
-                for k, micro in enumerate(self._micro_batches(si, step)):
-                    loss = self._loss(stage, si, step, micro, k) / self.optim_cfg.grad_accum
-                    if not torch.isfinite(loss):
-                        raise SkeletonLLMError(
-                            f"stage {stage.name!r} step {step}: loss is {loss.item()} (lower optim.lr?)"
-                        )
-                    loss.backward()
-                    value += loss.item()
-                if self.p.world_size > 1:
-                    for q in params:
-                        if q.grad is not None:
-                            dist.all_reduce(q.grad)
-                            q.grad /= self.p.world_size
-                if self.optim_cfg.max_grad_norm:
-                    torch.nn.utils.clip_grad_norm_(params, self.optim_cfg.max_grad_norm)
-                optimizer.step()
+                losses.append(self._optimizer_step(stage, si, step, params, optimizer))
                 scheduler.step()
-                losses.append(value)
                 done = step + 1 == total
                 if self.p.rank == 0 and ((step + 1) % self.optim_cfg.save_every == 0 or done):
-                    record = history + (
-                        [{"stage": stage.name, "steps": total, "loss_first": losses[0], "loss_last": value}]
-                        if done
-                        else []
-                    )
+                    record = history + ([_stage_record(stage.name, total, losses)] if done else [])
                     save_checkpoint(
                         self.p.output_dir / LAST,
                         self._trained_tensors(optimizer),
                         self._manifest(si, step + 1, done, record),
                     )
-            history.append(
-                {
-                    "stage": stage.name,
-                    "steps": total,
-                    "loss_first": losses[0] if losses else None,
-                    "loss_last": losses[-1] if losses else None,
-                }
-            )
+            history.append(_stage_record(stage.name, total, losses))
         return history
+
+    def _optimizer_step(self, stage, si: int, step: int, params, optimizer: torch.optim.Optimizer) -> float:
+        """Accumulate the micro-batches of ``step``, average gradients across ranks, clip, step."""
+        optimizer.zero_grad(set_to_none=True)
+        value = 0.0
+        for k, micro in enumerate(self._micro_batches(si, step)):
+            loss = self._loss(stage, si, step, micro, k) / self.optim_cfg.grad_accum
+            if not torch.isfinite(loss):
+                raise SkeletonLLMError(f"stage {stage.name!r} step {step}: loss is {loss.item()} (lower optim.lr?)")
+            loss.backward()
+            value += loss.item()
+        if self.p.world_size > 1:
+            for q in params:
+                if q.grad is not None:
+                    dist.all_reduce(q.grad)
+                    q.grad /= self.p.world_size
+        if self.optim_cfg.max_grad_norm:
+            torch.nn.utils.clip_grad_norm_(params, self.optim_cfg.max_grad_norm)
+        optimizer.step()
+        return value
+
+
+def _stage_record(name: str, steps: int, losses: list[float]) -> dict:
+    """One line of the training history kept in the manifest (losses of this run's steps)."""
+    return {
+        "stage": name,
+        "steps": steps,
+        "loss_first": losses[0] if losses else None,
+        "loss_last": losses[-1] if losses else None,
+    }
