@@ -81,6 +81,23 @@ class HFBackbone(TrainableCheckpointMixin, Backbone):
             self.model.gradient_checkpointing_enable(gradient_checkpointing_kwargs={"use_reentrant": False})
         self.set_trainable(opts.trainable)
 
+    @staticmethod
+    def tiny_text_config(tokenizer: PreTrainedTokenizerBase, **extra) -> dict:
+        """The language model of every tiny preset: one definition, so the families differ only in vision."""
+        return {
+            "vocab_size": len(tokenizer),
+            "hidden_size": 64,
+            "intermediate_size": 128,
+            "num_hidden_layers": 2,
+            "num_attention_heads": 4,
+            "num_key_value_heads": 2,
+            "max_position_embeddings": 4096,
+            "bos_token_id": None,
+            "eos_token_id": tokenizer.convert_tokens_to_ids("<|im_end|>"),
+            "pad_token_id": tokenizer.pad_token_id,
+            **extra,
+        }
+
     # ---- what each family provides -------------------------------------------------
     @abstractmethod
     def tiny_config(self, tokenizer: PreTrainedTokenizerBase, image_size: int) -> PretrainedConfig:

@@ -37,20 +37,7 @@ class InternVL3Backbone(HFBackbone):
         ids = tokenizer.convert_tokens_to_ids
         tokens = (image_size // 14) ** 2 // 4
         return InternVLConfig(
-            text_config={
-                "model_type": "qwen2",
-                "vocab_size": len(tokenizer),
-                "hidden_size": 64,
-                "intermediate_size": 128,
-                "num_hidden_layers": 2,
-                "num_attention_heads": 4,
-                "num_key_value_heads": 2,
-                "max_position_embeddings": 4096,
-                "bos_token_id": None,
-                "eos_token_id": ids("<|im_end|>"),
-                "pad_token_id": tokenizer.pad_token_id,
-                "tie_word_embeddings": True,
-            },
+            text_config=self.tiny_text_config(tokenizer, model_type="qwen2", tie_word_embeddings=True),
             vision_config={
                 "hidden_size": 32,
                 "num_hidden_layers": 2,

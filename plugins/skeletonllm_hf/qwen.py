@@ -38,19 +38,10 @@ class Qwen25VLBackbone(HFBackbone):
 
         ids = tokenizer.convert_tokens_to_ids
         return Qwen2_5_VLConfig(
-            text_config={
-                "vocab_size": len(tokenizer),
-                "hidden_size": 64,
-                "intermediate_size": 128,
-                "num_hidden_layers": 2,
-                "num_attention_heads": 4,
-                "num_key_value_heads": 2,
-                "max_position_embeddings": 4096,
-                "rope_parameters": {"rope_type": "default", "rope_theta": 10000.0, "mrope_section": [2, 3, 3]},
-                "bos_token_id": None,
-                "eos_token_id": ids("<|im_end|>"),
-                "pad_token_id": tokenizer.pad_token_id,
-            },
+            text_config=self.tiny_text_config(
+                tokenizer,
+                rope_parameters={"rope_type": "default", "rope_theta": 10000.0, "mrope_section": [2, 3, 3]},
+            ),
             vision_config={
                 "depth": 2,
                 "hidden_size": 32,
