@@ -42,6 +42,12 @@ class NormalisedClip:
     is_2d: bool
 
 
+def frames_first(t: torch.Tensor) -> torch.Tensor:
+    """``(B, M, F, ...)`` -> ``(B*F, M, ...)``: the drawing code makes one image per (clip, frame)."""
+    b, m, f = t.shape[:3]
+    return t.transpose(1, 2).reshape(b * f, m, *t.shape[3:])
+
+
 def normalise(batch: SkeletonBatch, fit_axes: Sequence[int] = (0, 1)) -> NormalisedClip:
     """Centre each clip on its valid joints and scale the largest extent over ``fit_axes`` to [-1, 1]."""
     pos = batch.positions.to(torch.float32)

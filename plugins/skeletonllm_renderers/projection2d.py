@@ -23,7 +23,7 @@ from skeletonllm.interfaces import Renderer, RendererOptions
 
 from .colours import person_shade
 from .drawing import edge_index, skeleton_primitives
-from .normalise import fit_box, normalise, to_pixels
+from .normalise import fit_box, frames_first, normalise, to_pixels
 from .raster import rasterise
 
 #: nearest allowed distance in front of the camera (normalised units); closer joints are clamped
@@ -74,8 +74,8 @@ class Projection2dRenderer(Renderer):
         device = batch.positions.device
         clip = normalise(batch)
         b, m, f, v, _ = clip.xyz.shape
-        xyz = clip.xyz.permute(0, 2, 1, 3, 4).reshape(b * f, m, v, 3)
-        mask = clip.mask.permute(0, 2, 1, 3).reshape(b * f, m, v)
+        xyz = frames_first(clip.xyz)
+        mask = frames_first(clip.mask)
         dist = camera_distance(clip.xyz[..., 2], clip.mask, opts.fov_degrees)
         xy, distance = pinhole(xyz, opts.fov_degrees, dist.repeat_interleave(f).view(b * f, 1, 1))
         # Frame the projected clip like the other renderers: perspective can push near joints off-screen.

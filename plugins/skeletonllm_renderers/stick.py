@@ -12,7 +12,7 @@ from skeletonllm.interfaces import Renderer, RendererOptions
 
 from .colours import part_colours, person_shade
 from .drawing import edge_index, skeleton_primitives
-from .normalise import normalise, to_pixels
+from .normalise import frames_first, normalise, to_pixels
 from .raster import rasterise
 
 
@@ -42,8 +42,8 @@ class StickRenderer(Renderer):
         device = batch.positions.device
         clip = normalise(batch)
         b, m, f, v, _ = clip.xyz.shape
-        xyz = clip.xyz.permute(0, 2, 1, 3, 4).reshape(b * f, m, v, 3)
-        mask = clip.mask.permute(0, 2, 1, 3).reshape(b * f, m, v)
+        xyz = frames_first(clip.xyz)
+        mask = frames_first(clip.mask)
         joint_rgb, bone_rgb = part_colours(batch.topology, device)
         shade = person_shade(m, device).view(1, m, 1, 1)
         prims = skeleton_primitives(

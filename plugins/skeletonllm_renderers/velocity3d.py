@@ -23,7 +23,7 @@ from skeletonllm.interfaces import Renderer, RendererOptions
 from .colours import direction_hue, hsv_to_rgb
 from .drawing import edge_index, skeleton_primitives
 from .motion import joint_velocity, reference_speed
-from .normalise import normalise, to_pixels
+from .normalise import frames_first, normalise, to_pixels
 from .raster import rasterise
 
 #: brightness of a joint that does not move (so still limbs stay visible)
@@ -62,9 +62,9 @@ class Velocity3dRenderer(Renderer):
         clip = normalise(batch)
         b, m, f, v, _ = clip.xyz.shape
         rgb = velocity_colours(clip.xyz, clip.mask)
-        xyz = clip.xyz.permute(0, 2, 1, 3, 4).reshape(b * f, m, v, 3)
-        mask = clip.mask.permute(0, 2, 1, 3).reshape(b * f, m, v)
-        rgb = rgb.permute(0, 2, 1, 3, 4).reshape(b * f, m, v, 3)
+        xyz = frames_first(clip.xyz)
+        mask = frames_first(clip.mask)
+        rgb = frames_first(rgb)
         edges = edge_index(batch.topology.edges, device)
         bone_rgb = (rgb[:, :, edges[:, 0]] + rgb[:, :, edges[:, 1]]) / 2
         # Nearer (smaller z) -> larger dot; z is in half-extents of the figure, so +-1 is the body's reach.
