@@ -51,14 +51,7 @@ def restore_weights(pipeline: Pipeline, tensors: dict[str, torch.Tensor]) -> Non
     renderer = {k[len("renderer.") :]: v for k, v in tensors.items() if k.startswith("renderer.")}
     if renderer:
         pipeline.renderer.load_state_dict(renderer, strict=False)
-    params = dict(pipeline.backbone.named_parameters())
-    with torch.no_grad():
-        for key, value in tensors.items():
-            if key.startswith("backbone."):
-                name = key[len("backbone.") :]
-                if name not in params:
-                    raise CheckpointError(f"checkpoint tensor {key!r} has no parameter in this backbone")
-                params[name].copy_(value.to(params[name].device, params[name].dtype))
+    pipeline.backbone.load_trainable_state(tensors)
 
 
 def check_backbone(pipeline: Pipeline, manifest: dict, directory) -> None:
@@ -106,10 +99,7 @@ class Trainer:
         tensors: dict[str, torch.Tensor] = {}
         if "renderer" in groups and self.p.renderer.learnable:
             tensors.update({f"renderer.{k}": v for k, v in self.p.renderer.state_dict().items()})
-        wanted = {id(q) for g in groups - {"renderer"} for q in self.p.backbone.parameter_groups().get(g, [])}
-        for name, q in self.p.backbone.named_parameters():
-            if id(q) in wanted:
-                tensors[f"backbone.{name}"] = q.detach()
+        tensors.update(self.p.backbone.trainable_state(sorted(groups - {"renderer"})))
         for idx, state in optimizer.state_dict()["state"].items():
             for key, value in state.items():
                 tensors[f"optim.{idx}.{key}"] = torch.as_tensor(value)

@@ -16,24 +16,14 @@ import torch
 
 from skeletonllm.checkpoint import load_checkpoint, save_checkpoint
 from skeletonllm.errors import CheckpointError
+from skeletonllm.interfaces.backbone import CHECKPOINT_PREFIX
 
-PREFIX = "backbone."
+PREFIX = CHECKPOINT_PREFIX
 FORMAT_VERSION = 1
 
 
 class TrainableCheckpointMixin:
-    """Adds ``save_trainable`` / ``load_trainable`` to a Backbone (needs ``parameter_groups`` and ``identity``)."""
-
-    def trainable_groups(self) -> list[str]:
-        """Groups with at least one parameter that currently requires grad."""
-        return [g for g, ps in self.parameter_groups().items() if any(p.requires_grad for p in ps)]
-
-    def trainable_state(self, groups: list[str] | None = None) -> dict[str, torch.Tensor]:
-        """``backbone.<parameter name>`` -> tensor, for the parameters of ``groups`` (default: the trained ones)."""
-        groups = self.trainable_groups() if groups is None else groups
-        named = self.parameter_groups()
-        chosen = {id(p) for g in groups for p in named[g]}
-        return {PREFIX + n: p.detach() for n, p in self.named_parameters() if id(p) in chosen}
+    """Adds ``save_trainable`` / ``load_trainable`` (files + manifest) to a Backbone's trainable-state methods."""
 
     def save_trainable(
         self,
@@ -69,19 +59,6 @@ class TrainableCheckpointMixin:
                 f"{directory}: checkpoint was made for backbone {made_for!r}, but this backbone is "
                 f"{self.identity()!r}; build the backbone the checkpoint was trained with (same name, size and LoRA)"
             )
-        own = dict(self.named_parameters())
-        extra: dict[str, torch.Tensor] = {}
-        with torch.no_grad():
-            for key, value in tensors.items():
-                if not key.startswith(PREFIX):
-                    extra[key] = value
-                    continue
-                name = key[len(PREFIX) :]
-                if name not in own:
-                    raise CheckpointError(f"{directory}: tensor {key} has no matching parameter in {self.identity()}")
-                if tuple(own[name].shape) != tuple(value.shape):
-                    raise CheckpointError(
-                        f"{directory}: tensor {key} has shape {tuple(value.shape)}, parameter has {tuple(own[name].shape)}"
-                    )
-                own[name].copy_(value.to(own[name].dtype))
+        self.load_trainable_state(tensors, directory)
+        extra = {k: v for k, v in tensors.items() if not k.startswith(PREFIX)}
         return extra, meta

@@ -8,8 +8,11 @@ from typing import ClassVar
 import torch
 from torch import nn
 
-from ..errors import UnknownGroupError
+from ..errors import CheckpointError, UnknownGroupError
 from .base import Component
+
+#: Key prefix of backbone tensors in checkpoints (the renderer's use ``renderer.``).
+CHECKPOINT_PREFIX = "backbone."
 
 #: Parameter-group names stages train and freeze by.
 PARAMETER_GROUPS = ("vision", "projector", "llm", "lora")
@@ -55,6 +58,36 @@ class Backbone(Component, nn.Module):
         for g in groups:
             for p in named[g]:
                 p.requires_grad_(True)
+
+    def trainable_groups(self) -> list[str]:
+        """Groups with at least one parameter that currently requires grad."""
+        return [g for g, ps in self.parameter_groups().items() if any(p.requires_grad for p in ps)]
+
+    def trainable_state(self, groups: list[str] | None = None) -> dict[str, torch.Tensor]:
+        """``backbone.<parameter name>`` -> tensor for ``groups`` (default: the trained ones).
+
+        Only these go into checkpoints: an 8B model's frozen weights are never rewritten.
+        """
+        groups = self.trainable_groups() if groups is None else groups
+        named = self.parameter_groups()
+        chosen = {id(p) for g in groups for p in named.get(g, [])}
+        return {CHECKPOINT_PREFIX + n: p.detach() for n, p in self.named_parameters() if id(p) in chosen}
+
+    def load_trainable_state(self, tensors: dict[str, torch.Tensor], source: object = "checkpoint") -> None:
+        """Copy the ``backbone.*`` tensors in (others are ignored), refusing unknown names and wrong shapes."""
+        own = dict(self.named_parameters())
+        with torch.no_grad():
+            for key, value in tensors.items():
+                if not key.startswith(CHECKPOINT_PREFIX):
+                    continue
+                name = key[len(CHECKPOINT_PREFIX) :]
+                if name not in own:
+                    raise CheckpointError(f"{source}: tensor {key} has no matching parameter in {self.identity()}")
+                if tuple(own[name].shape) != tuple(value.shape):
+                    raise CheckpointError(
+                        f"{source}: tensor {key} has shape {tuple(value.shape)}, parameter has {tuple(own[name].shape)}"
+                    )
+                own[name].copy_(value.to(own[name].device, own[name].dtype))
 
     def identity(self) -> str:
         """A string that identifies the architecture and size, stored in checkpoints."""
