@@ -22,6 +22,7 @@ from torch import nn
 from .checkpoint import load_checkpoint, save_checkpoint
 from .errors import CheckpointError, SkeletonLLMError
 from .interfaces import Sample
+from .interfaces.renderer import CHECKPOINT_PREFIX as RENDERER_PREFIX
 from .pipeline import Pipeline
 
 LAST = "last"
@@ -48,9 +49,8 @@ class StageResult:
 
 def restore_weights(pipeline: Pipeline, tensors: dict[str, torch.Tensor]) -> None:
     """Copy checkpoint tensors (``renderer.*``, ``backbone.*``) into a pipeline's components."""
-    renderer = {k[len("renderer.") :]: v for k, v in tensors.items() if k.startswith("renderer.")}
-    if renderer:
-        pipeline.renderer.load_state_dict(renderer, strict=False)
+    if any(k.startswith(RENDERER_PREFIX) for k in tensors):  # absent when no stage trained the renderer
+        pipeline.renderer.load_trainable(tensors)
     pipeline.backbone.load_trainable_state(tensors)
 
 
@@ -98,7 +98,7 @@ class Trainer:
         groups = {g for s in self.p.stages for g in s.groups}
         tensors: dict[str, torch.Tensor] = {}
         if "renderer" in groups and self.p.renderer.learnable:
-            tensors.update({f"renderer.{k}": v for k, v in self.p.renderer.state_dict().items()})
+            tensors.update(self.p.renderer.trainable_state())
         tensors.update(self.p.backbone.trainable_state(sorted(groups - {"renderer"})))
         for idx, state in optimizer.state_dict()["state"].items():
             for key, value in state.items():

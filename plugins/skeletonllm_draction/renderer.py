@@ -14,7 +14,7 @@ import torch
 from torch import nn
 
 from skeletonllm.batch import SkeletonBatch
-from skeletonllm.errors import CheckpointError, SkeletonDataError
+from skeletonllm.errors import SkeletonDataError
 from skeletonllm.interfaces import Renderer
 from skeletonllm.topology import Topology
 
@@ -27,7 +27,6 @@ from .nfm import NeuralFeatureModulator, motion_inputs
 from .options import DrActionOptions
 from .rasterize import GaussianScene, make_rasteriser
 
-CHECKPOINT_PREFIX = "renderer."
 # the 180-degree turn about the optical axis applied to 3D positions (see camera.py), on quaternions
 _QUAT_AXIS_TURN = (1.0, -1.0, -1.0, 1.0)
 
@@ -103,24 +102,6 @@ class DrActionRenderer(Renderer):
         gs = GaussianScene(per_image(means), per_image(covariances), per_image(colour), per_image(opacity))
         images = self.rasteriser(gs, self.camera, self.background)
         return images.reshape(b, f, 3, o.size, o.size).clamp(0.0, 1.0)
-
-    def trainable_state(self) -> dict[str, torch.Tensor]:
-        """Learned tensors under the shared checkpoint prefix ``renderer.``."""
-        return {CHECKPOINT_PREFIX + k: v for k, v in self.state_dict().items()}
-
-    def load_trainable(self, tensors: dict[str, torch.Tensor]) -> None:
-        """Load ``renderer.*`` tensors (other prefixes are ignored); missing or misshapen ones are an error."""
-        mine = {k[len(CHECKPOINT_PREFIX) :]: t for k, t in tensors.items() if k.startswith(CHECKPOINT_PREFIX)}
-        own = self.state_dict()
-        missing = sorted(set(own) - set(mine))
-        unexpected = sorted(set(mine) - set(own))
-        wrong = sorted(k for k in set(own) & set(mine) if own[k].shape != mine[k].shape)
-        if missing or unexpected or wrong:
-            raise CheckpointError(
-                f"checkpoint does not fit this DrAction renderer: missing {missing}, unexpected {unexpected}, "
-                f"wrong shape {wrong} (were nfm/feature_dim options changed?)"
-            )
-        self.load_state_dict(mine)
 
 
 def _checked_inputs(batch: SkeletonBatch) -> tuple[torch.Tensor, torch.Tensor]:

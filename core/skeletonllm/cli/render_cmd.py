@@ -11,34 +11,22 @@ import click
 from ..errors import CheckpointError, SkeletonDataError, SkeletonLLMError
 from .progress import progress
 
-#: key prefix of the renderer's tensors in a pipeline checkpoint
-RENDERER_PREFIX = "renderer."
 
-
-def load_renderer_checkpoint(renderer: Any, directory: str | Path, strict: bool = True) -> int:
+def load_renderer_checkpoint(renderer: Any, directory: str | Path) -> int:
     """Load the ``renderer.*`` tensors of a checkpoint into ``renderer``; returns how many were loaded."""
     from ..checkpoint import load_checkpoint
+    from ..interfaces.renderer import CHECKPOINT_PREFIX
 
     tensors, _manifest = load_checkpoint(directory)
-    state = {k[len(RENDERER_PREFIX) :]: v for k, v in tensors.items() if k.startswith(RENDERER_PREFIX)}
-    if not state:
+    if not any(k.startswith(CHECKPOINT_PREFIX) for k in tensors):
         prefixes = sorted({k.split(".", 1)[0] for k in tensors})
         raise CheckpointError(
-            f"{directory}: no renderer tensors (keys starting with {RENDERER_PREFIX!r}); "
+            f"{directory}: no renderer tensors (keys starting with {CHECKPOINT_PREFIX!r}); "
             f"it holds {', '.join(prefixes) or 'nothing'}"
         )
-    own = renderer.state_dict()
-    if not own:
+    if not renderer.state_dict():
         raise CheckpointError(f"{directory}: has renderer tensors, but renderer {renderer.name!r} has no parameters")
-    try:
-        result = renderer.load_state_dict(state, strict=strict)
-    except RuntimeError as exc:
-        first = str(exc).strip().splitlines()
-        detail = " ".join(line.strip() for line in first[:3])
-        raise CheckpointError(
-            f"{directory}: renderer tensors do not fit renderer {renderer.name!r}: {detail}"
-        ) from None
-    return len(state) - len(getattr(result, "unexpected_keys", []))
+    return renderer.load_trainable(tensors, directory)
 
 
 def read_batch(

@@ -9,6 +9,7 @@ from pydantic import Field
 from torch import nn
 
 from ..batch import SkeletonBatch
+from ..errors import CheckpointError
 from .base import Component, PluginOptions
 
 
@@ -17,6 +18,10 @@ class RendererOptions(PluginOptions):
 
     frames: int = Field(12, ge=1, description="frames per clip (uniform segment sampling)")
     size: int = Field(448, ge=8, le=4096, description="square output size in pixels")
+
+
+#: Key prefix of a renderer's tensors in checkpoints (the backbone's use ``backbone.``).
+CHECKPOINT_PREFIX = "renderer."
 
 
 class Renderer(Component, nn.Module):
@@ -38,3 +43,26 @@ class Renderer(Component, nn.Module):
 
     def forward(self, batch: SkeletonBatch) -> torch.Tensor:  # pragma: no cover - interface
         raise NotImplementedError
+
+    def trainable_state(self) -> dict[str, torch.Tensor]:
+        """The renderer's tensors under the shared checkpoint prefix ``renderer.``."""
+        return {CHECKPOINT_PREFIX + k: v for k, v in self.state_dict().items()}
+
+    def load_trainable(self, tensors: dict[str, torch.Tensor], source: object = "checkpoint") -> int:
+        """Load the ``renderer.*`` tensors (other prefixes ignored); any missing, extra or misshapen one is an error.
+
+        Strict on purpose: a renderer built with other options (another NFM, feature size) must
+        not silently keep half of its random initialisation. Returns how many tensors loaded.
+        """
+        mine = {k[len(CHECKPOINT_PREFIX) :]: t for k, t in tensors.items() if k.startswith(CHECKPOINT_PREFIX)}
+        own = self.state_dict()
+        missing = sorted(set(own) - set(mine))
+        unexpected = sorted(set(mine) - set(own))
+        wrong = sorted(k for k in set(own) & set(mine) if own[k].shape != mine[k].shape)
+        if missing or unexpected or wrong:
+            raise CheckpointError(
+                f"{source}: renderer tensors do not fit renderer {self.name!r}: missing {missing}, "
+                f"unexpected {unexpected}, wrong shape {wrong} (were the renderer's options changed?)"
+            )
+        self.load_state_dict(mine)
+        return len(mine)
