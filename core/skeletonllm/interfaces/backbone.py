@@ -9,6 +9,7 @@ import torch
 from torch import nn
 
 from ..errors import CheckpointError, UnknownGroupError
+from ..tasks import TaskExample, phrase
 from .base import Component
 
 #: Key prefix of backbone tensors in checkpoints (the renderer's use ``renderer.``).
@@ -38,12 +39,20 @@ class Backbone(Component, nn.Module):
         """Group name (one of PARAMETER_GROUPS) -> parameters."""
 
     @abstractmethod
-    def loss(self, frames: torch.Tensor, prompts: list[str], targets: list[str]) -> torch.Tensor:
-        """Mean token cross-entropy of ``targets`` given frames and prompts (prompt tokens masked)."""
+    def loss(self, frames: torch.Tensor, examples: list[TaskExample]) -> torch.Tensor:
+        """Mean loss of each example's ``target`` given its clip's frames (an MLLM: token cross-entropy)."""
 
     @abstractmethod
-    def generate(self, frames: torch.Tensor, prompts: list[str], max_new_tokens: int = 32) -> list[str]:
-        """Greedy answers, one per batch item."""
+    def generate(self, frames: torch.Tensor, examples: list[TaskExample], max_new_tokens: int = 32) -> list[str]:
+        """Greedy answers, one per example, in the answer format of ``skeletonllm.tasks``."""
+
+    def prompt(self, example: TaskExample) -> str:
+        """How this backbone words ``example``; the default is the project's English template.
+
+        Override it to phrase tasks for another model family or language; the
+        example stays typed until here, so nothing downstream parses prompts.
+        """
+        return phrase(example)
 
     def set_trainable(self, groups: list[str] | tuple[str, ...]) -> None:
         """Freeze everything, then unfreeze the named groups."""

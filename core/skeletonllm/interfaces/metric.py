@@ -5,6 +5,7 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from typing import ClassVar
 
+from ..tasks import Prediction
 from .base import Component
 
 
@@ -19,7 +20,8 @@ class Metric(Component, ABC):
     def reset(self) -> None: ...
 
     @abstractmethod
-    def update(self, predictions: list[str], targets: list[str]) -> None: ...
+    def update(self, predictions: list[Prediction]) -> None:
+        """Accumulate typed predictions (each carries its example: kind, answer, references)."""
 
     @abstractmethod
     def compute(self) -> dict[str, float]: ...

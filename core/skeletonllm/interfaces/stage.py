@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from dataclasses import dataclass
 from typing import ClassVar, Literal
 
 from pydantic import Field
 
+from ..tasks import ClipContext, TaskExample
 from .base import Component, PluginOptions
 
 
@@ -20,16 +20,6 @@ class StageOptions(PluginOptions):
         description="override the stage's parameter groups; e.g. tiny random-init presets must also train "
         "'llm', since the paper's groups assume a pretrained language model",
     )
-
-
-@dataclass
-class PromptExample:
-    """A prompt/target pair for one clip; ``answer`` is what the parser should recover."""
-
-    prompt: str
-    target: str
-    answer: str
-    kind: str = "mqa"
 
 
 class Stage(Component, ABC):
@@ -47,13 +37,18 @@ class Stage(Component, ABC):
         return tuple(self.options.train) if self.options.train else self.trainable
 
     @abstractmethod
-    def examples(self, label: int, class_names: list[str], seen: list[int], rng) -> list[PromptExample]:
-        """Prompt/target pairs for one clip of class ``label``; ``seen`` limits negatives."""
+    def examples(self, clip: ClipContext, rng) -> list[TaskExample]:
+        """Typed examples (with targets) for one training clip; ``clip.seen`` limits negatives.
 
-    def question(self, candidates: list[str]) -> str:
-        """The test-time prompt over ``candidates`` that this stage trained the model to answer.
+        ``rng`` is a ``numpy.random.Generator`` seeded per step, so a resumed run asks the
+        same questions as an uninterrupted one.
+        """
 
-        Recognition stages implement it; evaluation asks the last stage that does, so the
-        test prompt always matches the training prompt format.
+    def question(self, candidates: list[str]) -> TaskExample:
+        """The test-time example over ``candidates`` that this stage trained the model to answer.
+
+        Stages that teach a task at test time implement it (recognition stages, ``caption``);
+        evaluation asks the last stage whose question suits the evaluated task, so the
+        test question always matches the training format.
         """
         raise NotImplementedError(f"stage {self.name!r} does not define a test-time question")

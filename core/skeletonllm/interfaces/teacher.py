@@ -5,6 +5,7 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from typing import ClassVar
 
+from ..tasks import ClipContext
 from .base import Component
 
 
@@ -15,5 +16,10 @@ class Teacher(Component, ABC):
         self.options = options if options is not None else self.Options()
 
     @abstractmethod
-    def rationale(self, class_name: str, description: str | None = None) -> str:
-        """A causal rationale that ends with the line ``Label: <class_name>``."""
+    def rationale(self, clip: ClipContext, *, know_label: bool = True) -> str:
+        """The step-by-step rationale for one clip, *without* the final ``Label:`` line.
+
+        The CR-Distill stage appends the label line (or not: the paper's Table 8
+        variant without it). ``know_label=False`` is the variant whose teacher is
+        not told the class and must describe only what it sees.
+        """
