@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
+from collections.abc import Iterable
 from typing import ClassVar, Literal
 
 from pydantic import Field
@@ -35,6 +36,14 @@ class Stage(Component, ABC):
     def groups(self) -> tuple[str, ...]:
         """The parameter groups that learn in this stage: ``options.train`` or the stage's own."""
         return tuple(self.options.train) if self.options.train else self.trainable
+
+    def prepare(self, clips: Iterable[ClipContext]) -> None:
+        """Called once before the stage trains, with the seen training clips (loaded lazily).
+
+        A stage that needs statistics over the training data (e.g. Disc-FT's
+        per-class motion profiles for hard negatives) consumes as many as it
+        needs; the default needs none.
+        """
 
     @abstractmethod
     def examples(self, clip: ClipContext, rng) -> list[TaskExample]:
