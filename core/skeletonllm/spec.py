@@ -62,6 +62,9 @@ class SplitSpec(BaseModel):
 
 class EvalSpec(BaseModel):
     model_config = ConfigDict(extra="forbid")
+    task: Literal["recognition", "caption", "qa"] = Field(
+        "recognition", description="what the test set is asked: the label, a caption, or questions about the motion"
+    )
     candidates: Literal["all", "seen", "unseen"] = Field(
         "all", description="class names offered at test time: all (GZSL), unseen (ZSL) or seen"
     )
@@ -120,7 +123,9 @@ class ValidatedSpec:
     def build(self, section: str, index: int | None = None) -> Any:
         """Instantiate the component at ``section`` (or ``section[index]``)."""
         path = section if index is None else f"{section}[{index}]"
-        comp = getattr(self.spec, section)
+        comp = self.spec
+        for part in section.split("."):
+            comp = getattr(comp, part)
         if index is not None:
             comp = comp[index]
         kind = SECTION_KINDS.get(section, {"stages": "stage"}.get(section, "metric"))

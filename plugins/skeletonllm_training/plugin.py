@@ -3,13 +3,13 @@
 from skeletonllm import hookimpl
 
 from .metrics import AccuracyMetric
-from .stages import CRDistillStage, DiscFTStage, RefineStage, WarmupStage
+from .stages import CaptionStage, CRDistillStage, DiscFTStage, RefineStage, WarmupStage
 from .teacher import TemplateTeacher
 
 
 @hookimpl
 def register_stages(register):
-    for stage in (WarmupStage, DiscFTStage, CRDistillStage, RefineStage):
+    for stage in (WarmupStage, DiscFTStage, CRDistillStage, RefineStage, CaptionStage):
         register(stage)
 
 
