@@ -2,6 +2,8 @@
 
 from skeletonllm import hookimpl
 
+from .file_teacher import FileTeacher
+from .kinematic_teacher import KinematicTeacher
 from .metrics import AccuracyMetric
 from .stages import CaptionStage, CRDistillStage, DiscFTStage, RefineStage, WarmupStage
 from .teacher import TemplateTeacher
@@ -16,6 +18,8 @@ def register_stages(register):
 @hookimpl
 def register_teachers(register):
     register(TemplateTeacher)
+    register(KinematicTeacher)
+    register(FileTeacher)
 
 
 @hookimpl
