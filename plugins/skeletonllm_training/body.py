@@ -131,7 +131,9 @@ def _check_forward(topology: Topology, positions: np.ndarray, valid: np.ndarray,
     votes = 0.0
     for side in ("left", "right"):
         ankle = [i for i, n in enumerate(names) if "ankle" in n and side_of(topology.joint_names[i]) == side]
-        toe = [i for i, n in enumerate(names) if ("foot" in n or "toe" in n) and side_of(topology.joint_names[i]) == side]
+        toe = [
+            i for i, n in enumerate(names) if ("foot" in n or "toe" in n) and side_of(topology.joint_names[i]) == side
+        ]
         if ankle and toe:
             both = valid[:, ankle[0]] & valid[:, toe[0]]
             if both.any():

@@ -198,7 +198,9 @@ def analyse_person(sequence: SkeletonSequence, person: int) -> PersonFacts | Non
         return None
     parts = body_parts(topology)
     torso = [j for j in parts.get("torso", ()) if valid[:, j].mean() > 0.5] or list(range(topology.num_joints))
-    root = np.stack([positions[t, [j for j in torso if valid[t, j]] or torso].mean(axis=0) for t in range(len(positions))])
+    root = np.stack(
+        [positions[t, [j for j in torso if valid[t, j]] or torso].mean(axis=0) for t in range(len(positions))]
+    )
     rel = positions - root[:, None]
     motions = [_part_motion(n, rel, valid, j, frame, height, fps) for n, j in parts.items()]
     ordered = tuple(sorted((m for m in motions if m is not None), key=lambda m: -m.amount))
