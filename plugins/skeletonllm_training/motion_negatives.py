@@ -116,8 +116,8 @@ def motion_profile(facts: MotionFacts) -> np.ndarray:
 def class_profiles(clips: Iterable[ClipContext], num_classes: int, per_class: int = 20) -> np.ndarray:
     """``(C, F)`` mean profile per class over at most ``per_class`` clips; NaN rows for classes without clips.
 
-    Clips come lazily (each one loads its skeleton), so a class stops costing
-    anything once it has ``per_class`` profiles.
+    A class stops costing analysis time once it has ``per_class`` profiles
+    (its further clips are skipped as they arrive).
     """
     sums = np.zeros((num_classes, len(FEATURES)))
     counts = np.zeros(num_classes, dtype=int)

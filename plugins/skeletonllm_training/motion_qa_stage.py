@@ -5,8 +5,10 @@ The stage asks each training clip questions of the four kinds in
 once so contrastive questions can name another class and say how this clip
 differs from its typical motion (the class contrasted is one of the clip's
 motion-nearest seen classes, so the contrast is a fine one). Evaluation asks
-:meth:`MotionQAStage.questions` of each test clip, seeded by its sample id,
-so every run asks the same questions.
+:meth:`MotionQAStage.questions` of each test clip (every kind the clip
+supports, with options, seeded by its sample id, so every run asks the same
+questions); :meth:`MotionQAStage.question` only says that the stage teaches
+the ``qa`` task.
 
 The metric reports four-option accuracy per kind and overall. Open answers
 (examples without candidates) are collected with their reference sentences
@@ -115,9 +117,13 @@ class MotionQAStage(Stage):
         return self._examples(clip, rng, list(self.options.kinds))
 
     def question(self, candidates: list[str]) -> TaskExample:
-        raise NotImplementedError(
-            "motion_qa questions depend on the clip, not on a class list: evaluate with MotionQAStage.questions(clip)"
-        )
+        """The QA template that tells evaluation this stage teaches Motion QA.
+
+        Its questions depend on each clip, so evaluation asks the stage per clip
+        (:meth:`questions`, or :meth:`examples` with a seeded rng) and only the
+        kind of this template matters; ``candidates`` (class names) are not used.
+        """
+        return TaskExample(TaskKind.QA, question="Questions about this clip's motion", meta={"qa_kind": "template"})
 
 
 def _open(example: TaskExample) -> TaskExample:
