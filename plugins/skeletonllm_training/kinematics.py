@@ -140,8 +140,7 @@ def _repetitions(track: np.ndarray) -> int:
             if abs(value) >= threshold and np.sign(value) != sign:
                 runs, sign = runs + 1, int(np.sign(value))
         best = max(best, runs)
-    runs = best
-    return max(1, int(round(runs / 2)))
+    return max(1, int(round(best / 2)))
 
 
 def _part_motion(
@@ -173,6 +172,23 @@ def _part_motion(
     )
 
 
+def _fill_gaps(positions: np.ndarray, valid: np.ndarray) -> np.ndarray:
+    """Joint positions in frames where the joint is missing, interpolated from the frames around.
+
+    A dropped joint is stored as zeros; left as is, it would look like a jump to the
+    origin and dwarf every real movement.
+    """
+    out = positions.copy()
+    frames = np.arange(len(positions))
+    for joint in range(positions.shape[1]):
+        ok = valid[:, joint]
+        if ok.all() or not ok.any():
+            continue
+        for axis in range(positions.shape[2]):
+            out[~ok, joint, axis] = np.interp(frames[~ok], frames[ok], positions[ok, joint, axis])
+    return out
+
+
 def _end_joint(joints: tuple[int, ...], rel: np.ndarray, valid: np.ndarray) -> int | None:
     """The joint of a limb farthest from the torso centre (hand, foot): where contacts happen."""
     usable = [j for j in joints if valid[:, j].any()]
@@ -190,6 +206,7 @@ def analyse_person(sequence: SkeletonSequence, person: int) -> PersonFacts | Non
         return None
     positions, weight = smooth(sequence.positions[person].astype(np.float64), mask, sigma=0.04 * fps)
     valid = weight > 0.2
+    positions = _fill_gaps(positions, valid)
     frame = body_frame(topology, positions, valid)
     up = frame.up
     heights = [np.ptp(positions[t, valid[t]] @ up) for t in range(len(positions)) if valid[t].sum() >= 2]
