@@ -138,6 +138,23 @@ def table(rows: list[dict], paper: dict[str, float]) -> str:
     return "\n".join(lines)
 
 
+def write(rows: list[dict], paper: dict[str, float], base: dict, args: argparse.Namespace) -> None:
+    """The table so far (markdown, with the command and what the figures are) and every row as JSON."""
+    chance = 1.0 / len(base["data"].get("actions") or [0] * 21)
+    spec = args.spec.relative_to(REPO) if args.spec.is_relative_to(REPO) else args.spec
+    flags = (("spec", spec), ("seeds", args.seeds), ("renderers", args.renderers), ("scale", args.scale),
+             ("limit", args.limit), ("threads", args.threads))  # fmt: skip
+    command = " ".join(["python benchmarks/cross_format.py", *(f"--{k} {v}" for k, v in flags if v)])
+    note = (
+        f"Command: `{command}`\n\nOurs: SynthAct (procedural), tiny randomly initialised backbone, CPU; "
+        f"chance = {chance:.3f}. "
+        + ("Paper: its own datasets and 7-8B models, a labelled reference, not a like-for-like comparison.\n\n"
+           if paper else "The paper's figures are not shipped here: pass --paper-figures to print them.\n\n")
+    )  # fmt: skip
+    (args.out / "cross_format.md").write_text(f"{note}{table(rows, paper)}\n", encoding="utf-8")
+    (args.out / "cross_format.json").write_text(json.dumps(rows, indent=1), encoding="utf-8")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--spec", type=Path, default=REPO / "docs" / "specs" / "cross_format_synthact.yaml")
@@ -155,27 +172,14 @@ def main() -> None:
     paper = yaml.safe_load(args.paper_figures.read_text(encoding="utf-8")) if args.paper_figures else {}
     args.out.mkdir(parents=True, exist_ok=True)
     rows: list[dict] = []
-    for renderer in args.renderers.split(","):
-        for seed in (int(s) for s in args.seeds.split(",")):
+    for seed in (int(s) for s in args.seeds.split(",")):  # seed-major: a run cut short still has every renderer
+        for renderer in args.renderers.split(","):
             print(f"== {renderer}, seed {seed}", flush=True)
             for row in run(base, renderer, seed, args.scale, args.limit, args.out):
                 rows.append(row)
                 print(json.dumps(row), flush=True)
-    text = table(rows, paper)
-    chance = 1.0 / len(base["data"].get("actions") or [0] * 21)
-    command = " ".join(["python benchmarks/cross_format.py", *(f"--{k} {v}" for k, v in (
-        ("spec", args.spec.relative_to(REPO) if args.spec.is_relative_to(REPO) else args.spec),
-        ("seeds", args.seeds), ("renderers", args.renderers), ("scale", args.scale), ("limit", args.limit),
-        ("threads", args.threads)) if v)])  # fmt: skip
-    note = (
-        f"Command: `{command}`\n\nOurs: SynthAct (procedural), tiny randomly initialised backbone, CPU; "
-        f"chance = {chance:.3f}. "
-        + ("Paper: its own datasets and 7-8B models, a labelled reference, not a like-for-like comparison.\n\n"
-           if paper else "The paper's figures are not shipped here: pass --paper-figures to print them.\n\n")
-    )  # fmt: skip
-    print(text)
-    (args.out / "cross_format.md").write_text(f"{note}{text}\n", encoding="utf-8")
-    (args.out / "cross_format.json").write_text(json.dumps(rows, indent=1), encoding="utf-8")
+            write(rows, paper, base, args)  # after every run, so a long benchmark never loses finished rows
+    print(table(rows, paper))
     print(f"wrote {args.out / 'cross_format.md'} and {args.out / 'cross_format.json'}")
 
 
