@@ -84,7 +84,9 @@ def _evaluate(spec: dict, checkpoint: Path, limit: int | None) -> tuple[float, l
     return (sum(hits) / len(hits) if hits else float("nan")), hits
 
 
-def run(base: dict, renderer: str, seed: int, scale: float | None, limit: int | None, out: Path) -> list[dict]:
+def run(
+    base: dict, renderer: str, seed: int, scale: float | None, limit: int | None, out: Path, captions: bool = True
+) -> list[dict]:
     rows = []
     runs = out / "runs" / "cross_format"
     trained = _with(base, topology=SOURCE, seed=seed, renderer=renderer, out=runs / f"{renderer}_s{seed}", scale=scale)
@@ -94,13 +96,15 @@ def run(base: dict, renderer: str, seed: int, scale: float | None, limit: int | 
     for target in TARGETS:
         accuracy, hits = _evaluate(_test_spec(trained, target), Path(trained["output_dir"]) / LAST, limit)
         rows.append(_row(f"{SOURCE} -> {target}", renderer, seed, accuracy, hits, history, train_s))
+    if not captions:
+        return rows
     source, target = CAPTION_ROW
-    captions = _caption_spec(
+    captions_spec = _caption_spec(
         _with(base, topology=source, seed=seed, renderer=renderer, out=runs / f"{renderer}_cap_s{seed}", scale=scale)
     )
     start = time.time()
-    history = Trainer(Pipeline(validate_spec(captions)), show_progress=False).fit(resume=False)
-    accuracy, hits = _evaluate(_test_spec(captions, target), Path(captions["output_dir"]) / LAST, limit)
+    history = Trainer(Pipeline(validate_spec(captions_spec)), show_progress=False).fit(resume=False)
+    accuracy, hits = _evaluate(_test_spec(captions_spec, target), Path(captions_spec["output_dir"]) / LAST, limit)
     rows.append(
         _row(f"{source} captions -> {target} labels", renderer, seed, accuracy, hits, history, time.time() - start)
     )
@@ -143,8 +147,10 @@ def write(rows: list[dict], paper: dict[str, float], base: dict, args: argparse.
     chance = 1.0 / len(base["data"].get("actions") or [0] * 21)
     spec = args.spec.relative_to(REPO) if args.spec.is_relative_to(REPO) else args.spec
     flags = (("spec", spec), ("seeds", args.seeds), ("renderers", args.renderers), ("scale", args.scale),
-             ("limit", args.limit), ("threads", args.threads))  # fmt: skip
-    command = " ".join(["python benchmarks/cross_format.py", *(f"--{k} {v}" for k, v in flags if v)])
+             ("limit", args.limit), ("threads", args.threads), ("no-captions", args.no_captions))  # fmt: skip
+    command = " ".join(
+        ["python benchmarks/cross_format.py", *(f"--{k} {'' if v is True else v}".strip() for k, v in flags if v)]
+    )
     note = (
         f"Command: `{command}`\n\nOurs: SynthAct (procedural), tiny randomly initialised backbone, CPU; "
         f"chance = {chance:.3f}. "
@@ -163,6 +169,7 @@ def main() -> None:
     parser.add_argument("--scale", type=float, default=None, help="multiply every stage's max_steps (0.1: quick)")
     parser.add_argument("--limit", type=int, default=None, help="test clips per evaluation (default: all)")
     parser.add_argument("--threads", type=int, default=None, help="torch threads")
+    parser.add_argument("--no-captions", action="store_true", help="skip the SMPL-22 captions -> labels row")
     parser.add_argument("--paper-figures", type=Path, default=None, help="YAML: row -> the paper's figure")
     parser.add_argument("--out", type=Path, default=REPO / "benchmarks" / "results")
     args = parser.parse_args()
@@ -175,7 +182,7 @@ def main() -> None:
     for seed in (int(s) for s in args.seeds.split(",")):  # seed-major: a run cut short still has every renderer
         for renderer in args.renderers.split(","):
             print(f"== {renderer}, seed {seed}", flush=True)
-            for row in run(base, renderer, seed, args.scale, args.limit, args.out):
+            for row in run(base, renderer, seed, args.scale, args.limit, args.out, captions=not args.no_captions):
                 rows.append(row)
                 print(json.dumps(row), flush=True)
             write(rows, paper, base, args)  # after every run, so a long benchmark never loses finished rows
