@@ -115,3 +115,16 @@ def test_confusion_mining_and_its_checks():
         NegativeMiningOptions(mining="file")
     with pytest.raises(ValidationError, match="needs a 'confusion' matrix"):
         NegativeMiningOptions(mining="confusion")
+
+
+def test_profiles_stop_reading_the_stream_once_every_seen_class_is_full(clips):
+    taken = []
+
+    def stream():
+        for clip in clips:
+            taken.append(clip.sample_id)
+            yield clip
+
+    class_profiles(stream(), len(ACTIONS), per_class=1)
+    assert len(taken) < len(clips)
+    assert {c.label for c in clips if c.sample_id in taken} == set(SEEN)
