@@ -68,9 +68,15 @@ class EvalSpec(BaseModel):
     candidates: Literal["all", "seen", "unseen"] = Field(
         "all", description="class names offered at test time: all (GZSL), unseen (ZSL) or seen"
     )
-    metrics: list[ComponentSpec] = Field(default_factory=lambda: [ComponentSpec(name="accuracy")])
+    metrics: list[ComponentSpec] = Field(
+        default_factory=list, description="default: the task's own metric (accuracy, captioning or motion_qa)"
+    )
     max_new_tokens: int = Field(32, ge=1)
     limit: int | None = Field(None, ge=1)
+
+
+#: eval.task -> the metric used when ``eval.metrics`` names none
+DEFAULT_METRICS = {"recognition": "accuracy", "caption": "captioning", "qa": "motion_qa"}
 
 
 class PipelineSpec(BaseModel):
@@ -84,6 +90,12 @@ class PipelineSpec(BaseModel):
     optim: OptimSpec = Field(default_factory=OptimSpec)
     eval: EvalSpec = Field(default_factory=EvalSpec)
     output_dir: str = "runs/default"
+
+    @model_validator(mode="after")
+    def _default_metrics(self) -> PipelineSpec:
+        if not self.eval.metrics:
+            self.eval.metrics = [ComponentSpec(name=DEFAULT_METRICS[self.eval.task])]
+        return self
 
     def digest(self) -> str:
         """Stable hash of the spec, stored in checkpoint manifests."""
