@@ -65,6 +65,15 @@ class EvalSpec(BaseModel):
     task: Literal["recognition", "caption", "qa"] = Field(
         "recognition", description="what the test set is asked: the label, a caption, or questions about the motion"
     )
+    question: Literal["stage", "multiple_choice", "open_recognition", "rationale"] = Field(
+        "stage",
+        description="recognition question: the last recognition stage's (default), or a fixed kind, e.g. to ask "
+        "a model trained only on captions to name actions",
+    )
+    data: ComponentSpec | None = Field(
+        None, description="test on another dataset (cross-format transfer): its classes are the candidates"
+    )
+    split: str | None = Field(None, description="the test split of eval.data (default: split.test)")
     candidates: Literal["all", "seen", "unseen"] = Field(
         "all", description="class names offered at test time: all (GZSL), unseen (ZSL) or seen"
     )
@@ -140,7 +149,7 @@ class ValidatedSpec:
             comp = getattr(comp, part)
         if index is not None:
             comp = comp[index]
-        kind = SECTION_KINDS.get(section, {"stages": "stage"}.get(section, "metric"))
+        kind = SECTION_KINDS.get(section, {"stages": "stage", "eval.data": "dataset"}.get(section, "metric"))
         return self.registry.create(kind, comp.name, self.options[path])
 
 
@@ -160,6 +169,8 @@ def validate_spec(data: Any, registry: Registry | None = None, source: str | Non
             components.append((section, kind, comp))
     components += [(f"stages[{i}]", "stage", c) for i, c in enumerate(spec.stages)]
     components += [(f"eval.metrics[{i}]", "metric", c) for i, c in enumerate(spec.eval.metrics)]
+    if spec.eval.data is not None:
+        components.append(("eval.data", "dataset", spec.eval.data))
     for path, kind, comp in components:
         try:
             cls = registry.get(kind, comp.name)
