@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 from pathlib import Path
 from typing import Any, Literal
 
@@ -43,12 +44,24 @@ class OptimSpec(BaseModel):
     lr: float = Field(5e-4, gt=0)
     weight_decay: float = Field(0.0, ge=0)
     warmup_steps: int = Field(0, ge=0)
+    warmup_ratio: float | None = Field(
+        None,
+        ge=0,
+        le=1,
+        description="warm-up as a share of each stage's steps (the paper: 0.03); overrides warmup_steps",
+    )
     batch_size: int = Field(8, ge=1)
     grad_accum: int = Field(1, ge=1)
     max_grad_norm: float | None = Field(1.0, gt=0)
     save_every: int = Field(50, ge=1, description="optimizer steps between checkpoints")
     precision: Literal["auto", "fp32", "bf16"] = "auto"
     seed: int = 0
+
+    def warmup_for(self, total_steps: int) -> int:
+        """Warm-up steps of a stage with ``total_steps`` optimiser steps."""
+        if self.warmup_ratio is not None:
+            return math.ceil(self.warmup_ratio * total_steps)
+        return self.warmup_steps
 
 
 class SplitSpec(BaseModel):

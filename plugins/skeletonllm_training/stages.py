@@ -31,17 +31,20 @@ def _check_seen(clip: ClipContext) -> None:
         )
 
 
-def _choices(label: int, seen: list[int], k: int, rng: np.random.Generator) -> list[int]:
-    """``label`` plus ``k - 1`` distinct seen distractors, shuffled."""
+def _choices(label: int, seen: list[int], k: int | None, rng: np.random.Generator) -> list[int]:
+    """``label`` plus ``k - 1`` distinct seen distractors (every seen class when ``k`` is None), shuffled."""
     others = [c for c in seen if c != label]
-    picked = list(rng.choice(others, size=min(k - 1, len(others)), replace=False)) if others else []
+    size = len(others) if k is None else min(k - 1, len(others))
+    picked = list(rng.choice(others, size=size, replace=False)) if others else []
     options = [label, *map(int, picked)]
     rng.shuffle(options)
     return options
 
 
 class MultipleChoiceOptions(StageOptions):
-    num_choices: int = Field(4, ge=2, description="candidate class names per question")
+    num_choices: int | None = Field(
+        4, ge=2, description="candidate class names per question; null: every seen class (the paper's MQA)"
+    )
 
 
 class _MultipleChoiceStage(Stage):

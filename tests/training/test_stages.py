@@ -170,3 +170,16 @@ def test_train_option_overrides_the_stage_groups():
     assert stage("refine").groups == ("projector", "lora")
     with pytest.raises(Exception, match="train"):
         stage("refine", train=["everything"])
+
+
+def test_multiple_choice_over_every_seen_class():
+    (ex,) = stage("refine", num_choices=None).examples(clip(2), np.random.default_rng(0))
+    assert sorted(ex.candidates) == sorted(NAMES[c] for c in SEEN)
+
+
+def test_warmup_ratio_sets_each_stages_warmup():
+    from skeletonllm.spec import OptimSpec
+
+    assert OptimSpec(warmup_ratio=0.03).warmup_for(1000) == 30
+    assert OptimSpec(warmup_ratio=0.03).warmup_for(10) == 1
+    assert OptimSpec(warmup_steps=7).warmup_for(1000) == 7
