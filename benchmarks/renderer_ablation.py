@@ -29,8 +29,6 @@ import argparse
 import copy
 import json
 import sys
-import time
-from collections import Counter
 from pathlib import Path
 
 import numpy as np
@@ -39,13 +37,11 @@ import yaml
 from PIL import Image, ImageDraw
 
 from skeletonllm.batch import SkeletonBatch
-from skeletonllm.pipeline import Pipeline
 from skeletonllm.registry import get_registry
-from skeletonllm.report import bootstrap_interval, mean_interval
 from skeletonllm.spec import validate_spec
-from skeletonllm.training import Trainer
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+from ablation_common import run_one, summarise  # noqa: E402
 from synthact_baselines import softmax_regression  # noqa: E402
 
 REPO = Path(__file__).resolve().parents[1]
@@ -61,30 +57,6 @@ def seeded_spec(base: dict, renderer: str, seed: int, scale: float | None, out: 
         for stage in spec["stages"]:
             stage["max_steps"] = max(1, round(stage.get("max_steps", 1) * scale))
     return spec
-
-
-def run_one(spec: dict) -> dict:
-    """Train and evaluate one (renderer, seed); the typed predictions are kept for pooling."""
-    torch.manual_seed(spec["optim"]["seed"])
-    pipeline = Pipeline(validate_spec(spec))
-    start = time.time()
-    history = Trainer(pipeline).fit(resume=False)
-    train_s = time.time() - start
-    predictions = pipeline.predict(show_progress=False)
-    metrics = pipeline.score(predictions)
-    answers = Counter(p.parsed for p in predictions)
-    return {
-        "renderer": spec["renderer"]["name"],
-        "seed": spec["optim"]["seed"],
-        "learnable": pipeline.renderer.learnable,
-        "loss_first": history[0]["loss_first"],
-        "loss_last": history[-1]["loss_last"],
-        "train_s": round(train_s, 1),
-        "accuracy": metrics["accuracy"],
-        "hits": [bool(p.correct) for p in predictions],
-        "top_answer_share": answers.most_common(1)[0][1] / len(predictions),
-        "chance": float(np.mean([1 / len(p.example.candidates) for p in predictions])),
-    }
 
 
 def probe_accuracy(spec: dict) -> float:
@@ -109,30 +81,6 @@ def probe_accuracy(spec: dict) -> float:
     classes = len(dataset.class_names)
     _, predicted = softmax_regression(x_train, y_train, x_test, classes, weight_decay=1e-3, steps=200)
     return float((predicted == y_test).mean())
-
-
-def summarise(runs: list[dict], probe: float) -> dict:
-    accs = [r["accuracy"] for r in runs]
-    seeds = mean_interval(accs)
-    pooled = bootstrap_interval([h for r in runs for h in r["hits"]])
-    return {
-        "renderer": runs[0]["renderer"],
-        "learnable": runs[0]["learnable"],
-        "seeds": len(runs),
-        "accuracy_per_seed": accs,
-        "mean": seeds.value,
-        "t_low": seeds.low,
-        "t_high": seeds.high,
-        "pooled": pooled.value,
-        "pooled_low": pooled.low,
-        "pooled_high": pooled.high,
-        "clips": pooled.n,
-        "chance": runs[0]["chance"],
-        "probe": probe,
-        "top_answer_share": float(np.mean([r["top_answer_share"] for r in runs])),
-        "loss_last": float(np.mean([r["loss_last"] for r in runs])),
-        "train_s": float(np.mean([r["train_s"] for r in runs])),
-    }
 
 
 def markdown(rows: list[dict]) -> str:
@@ -191,7 +139,7 @@ def main() -> None:
             runs.append(run_one(seeded_spec(base, name, seed, args.scale, args.out)))
             print(json.dumps({k: v for k, v in runs[-1].items() if k != "hits"}), flush=True)
         probe = probe_accuracy(seeded_spec(base, name, seeds[0], args.scale, args.out))
-        rows.append(summarise(runs, probe))
+        rows.append({"renderer": name, **summarise(runs), "probe": probe})
         print(json.dumps(rows[-1]), flush=True)
     table = markdown(rows)
     print(table)
