@@ -2,6 +2,7 @@
 
 from skeletonllm import hookimpl
 
+from .caption_metric import CaptioningMetric
 from .metrics import AccuracyMetric
 from .stages import CRDistillStage, DiscFTStage, RefineStage, WarmupStage
 from .teacher import TemplateTeacher
@@ -21,3 +22,4 @@ def register_teachers(register):
 @hookimpl
 def register_metrics(register):
     register(AccuracyMetric)
+    register(CaptioningMetric)
