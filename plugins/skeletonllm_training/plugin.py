@@ -1,4 +1,4 @@
-"""Entry point of the training plugin: stages, the offline teacher and the accuracy metric."""
+"""Entry point of the training plugin: stages, the offline teacher, metrics and the text-motion evaluator command."""
 
 from skeletonllm import hookimpl
 
@@ -6,6 +6,8 @@ from .caption_metric import CaptioningMetric
 from .metrics import AccuracyMetric
 from .stages import CRDistillStage, DiscFTStage, RefineStage, WarmupStage
 from .teacher import TemplateTeacher
+from .text_motion.cli import text_motion_evaluator
+from .text_motion.metric import TextMotionMetric
 
 
 @hookimpl
@@ -23,3 +25,9 @@ def register_teachers(register):
 def register_metrics(register):
     register(AccuracyMetric)
     register(CaptioningMetric)
+    register(TextMotionMetric)
+
+
+@hookimpl
+def register_commands(cli):
+    cli.add_command(text_motion_evaluator)

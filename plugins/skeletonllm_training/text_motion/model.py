@@ -136,9 +136,15 @@ class TextMotionEvaluator(nn.Module):
         if manifest.get("version") != VERSION:
             raise CheckpointError(f"{directory}: evaluator version {manifest.get('version')}, expected {VERSION}")
         model = cls(EvaluatorConfig.from_dict(manifest.get("config", {})))
-        missing, unexpected = model.load_state_dict(tensors, strict=False)
+        try:
+            missing, unexpected = model.load_state_dict(tensors, strict=False)
+        except RuntimeError as exc:  # a shape mismatch
+            detail = [ln.strip() for ln in str(exc).splitlines() if "size mismatch" in ln][:1] or [str(exc)]
+            raise CheckpointError(f"{directory}: weights do not match the config: {detail[0]}") from None
         if missing or unexpected:
-            raise CheckpointError(f"{directory}: weights do not match the config: missing {missing}, extra {unexpected}")
+            raise CheckpointError(
+                f"{directory}: weights do not match the config: missing {missing}, extra {unexpected}"
+            )
         model.info = manifest.get("info", {})
         return model.eval()
 

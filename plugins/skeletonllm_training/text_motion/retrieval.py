@@ -23,7 +23,9 @@ def retrieval_scores(
 ) -> dict[str, float]:
     """``{"r1", "r3", "mm_dist", "batches", "batch_size"}`` for matched rows of ``motion`` and ``text``."""
     if motion.shape != text.shape or motion.ndim != 2:
-        raise SkeletonLLMError(f"expected matching (n, dim) embeddings, got {tuple(motion.shape)} and {tuple(text.shape)}")
+        raise SkeletonLLMError(
+            f"expected matching (n, dim) embeddings, got {tuple(motion.shape)} and {tuple(text.shape)}"
+        )
     n = motion.shape[0]
     if n < batch_size:
         raise SkeletonLLMError(

@@ -67,7 +67,9 @@ def clip_references(sample) -> list[str]:
     return refs
 
 
-def collect_clips(samples: Iterable, frames: int | None = None, progress: bool = True, what: str = "") -> CaptionedClips:
+def collect_clips(
+    samples: Iterable, frames: int | None = None, progress: bool = True, what: str = ""
+) -> CaptionedClips:
     """Load and featurise captioned samples; a sample without any caption is an error naming it."""
     ids, feats, refs = [], [], []
     for sample in _bar(list(samples), progress, desc=f"featurising {what}".strip(), unit="clip"):
