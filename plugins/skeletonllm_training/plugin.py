@@ -1,10 +1,13 @@
-"""Entry point of the training plugin: stages, the offline teacher and the accuracy metric."""
+"""Entry point of the training plugin: stages, the offline teacher, metrics and the text-motion evaluator command."""
 
 from skeletonllm import hookimpl
 
+from .caption_metric import CaptioningMetric
 from .metrics import AccuracyMetric
 from .stages import CaptionStage, CRDistillStage, DiscFTStage, RefineStage, WarmupStage
 from .teacher import TemplateTeacher
+from .text_motion.cli import text_motion_evaluator
+from .text_motion.metric import TextMotionMetric
 
 
 @hookimpl
@@ -21,3 +24,10 @@ def register_teachers(register):
 @hookimpl
 def register_metrics(register):
     register(AccuracyMetric)
+    register(CaptioningMetric)
+    register(TextMotionMetric)
+
+
+@hookimpl
+def register_commands(cli):
+    cli.add_command(text_motion_evaluator)
