@@ -4,8 +4,11 @@ The pairs are shuffled (seeded) and cut into batches of 32; the incomplete
 last batch is dropped. In each batch, every motion ranks the 32 captions by
 Euclidean distance; R@k is the share of motions whose own caption is among
 the k nearest (chance: k/32). MM-Dist is the mean distance between each
-motion and its own caption. A distance tie counts against the true caption
-only when another caption is strictly nearer.
+motion and its own caption. Ties are broken at random, in expectation: a true
+caption tied with t others, behind s strictly nearer ones, is among the k
+nearest with probability clamp((k - s) / (t + 1), 0, 1). So identical captions
+(a constant caption, a model that always says the same thing) score chance,
+not a perfect R@1, as they would if ties counted for the true caption.
 """
 
 from __future__ import annotations
@@ -34,15 +37,16 @@ def retrieval_scores(
         )
     order = torch.as_tensor(np.random.default_rng(seed).permutation(n))
     batches = n // batch_size
-    hits = {k: 0 for k in ks}
+    hits = {k: 0.0 for k in ks}
     matched = []
     for b in range(batches):
         idx = order[b * batch_size : (b + 1) * batch_size]
         dist = torch.cdist(motion[idx].double(), text[idx].double())  # (32, 32)
         own = dist.diagonal()
-        rank = (dist < own[:, None]).sum(dim=1)  # how many captions are strictly nearer than the true one
+        nearer = (dist < own[:, None]).sum(dim=1).double()  # captions strictly nearer than the true one
+        tied = (dist == own[:, None]).sum(dim=1).double() - 1  # others at exactly the true caption's distance
         for k in ks:
-            hits[k] += int((rank < k).sum())
+            hits[k] += float(((k - nearer) / (tied + 1)).clamp(0, 1).sum())
         matched.append(own)
     counted = batches * batch_size
     out = {f"r{k}": hits[k] / counted for k in ks}
