@@ -99,7 +99,7 @@ class Pipeline:
     # -- evaluation and inference ----------------------------------------------
     @torch.no_grad()
     def evaluate(self, batch_size: int | None = None, show_progress: bool = True) -> dict[str, float]:
-        from .cli.progress import progress
+        from .progress import progress
 
         candidates = self.candidates()
         names = [self.class_names[c] for c in candidates]

@@ -180,7 +180,7 @@ class Trainer:
             return self.p.backbone.loss(frames, prompts, targets)
 
     def fit(self, resume: bool = True) -> list[dict]:
-        from .cli.progress import progress
+        from .progress import progress
 
         last = self._load_last() if resume else None
         start_stage, start_step, history = 0, 0, []

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from .progress import progress
+from ..progress import progress
 
 
 @click.command()

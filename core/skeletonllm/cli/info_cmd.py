@@ -6,7 +6,7 @@ import json
 
 import click
 
-from .progress import progress
+from ..progress import progress
 
 
 def sequence_summary(path: str, seq, index: int | None = None) -> dict:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from abc import abstractmethod
-from typing import ClassVar
 
 import torch
 from torch import nn
@@ -26,8 +25,6 @@ class Backbone(Component, nn.Module):
     renderer. ``parameter_groups`` names parameters so a stage can say
     "train projector + lora" without knowing the architecture.
     """
-
-    kind: ClassVar[str] = "backbone"
 
     def __init__(self, options=None) -> None:
         nn.Module.__init__(self)

@@ -21,7 +21,6 @@ class SkeletonFormat(Component, ABC):
     whose layout comes from the file itself (BVH).
     """
 
-    kind: ClassVar[str] = "format"
     suffixes: ClassVar[tuple[str, ...]] = ()
     topology: ClassVar[Topology | None] = None
     can_write: ClassVar[bool] = False

@@ -3,14 +3,11 @@
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from typing import ClassVar
 
 from .base import Component
 
 
 class Teacher(Component, ABC):
-    kind: ClassVar[str] = "teacher"
-
     def __init__(self, options=None) -> None:
         self.options = options if options is not None else self.Options()
 
