@@ -19,6 +19,7 @@ BUILTIN_COMMANDS = {
     "export": ("export_cmd", "export"),
     "validate": ("validate_cmd", "validate"),
     "render": ("render_cmd", "render"),
+    "demo": ("demo_cmd", "demo"),
     "train": ("train_cmd", "train"),
     "evaluate": ("train_cmd", "evaluate"),
     "infer": ("train_cmd", "infer"),
