@@ -6,8 +6,6 @@ from pathlib import Path
 
 import click
 
-from ..progress import progress
-
 
 @click.command()
 @click.argument("files", nargs=-1, required=True, type=click.Path())
@@ -17,6 +15,7 @@ from ..progress import progress
 def export(files: tuple[str, ...], out: str, fmt: str | None, option: tuple[str, ...]) -> None:
     """Write positions (M,T,V,C), mask, orientations, joint_names, edges, fps, format as .npz."""
     from ..io import export_npz, parse_options, read_sequences
+    from ..progress import progress
 
     out_dir = Path(out)
     written = 0

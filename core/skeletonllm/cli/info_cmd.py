@@ -6,8 +6,6 @@ import json
 
 import click
 
-from ..progress import progress
-
 
 def sequence_summary(path: str, seq, index: int | None = None) -> dict:
     return {
@@ -17,10 +15,17 @@ def sequence_summary(path: str, seq, index: int | None = None) -> dict:
         "frames": seq.num_frames,
         "joints": seq.num_joints,
         "dims": seq.dims,
-        "fps": seq.fps,
+        "fps": round(seq.fps, 3) if seq.fps else None,  # a BVH's 1/0.008333 s is 120, not 120.00048
         "duration": round(seq.duration, 3) if seq.duration else None,
         "has_orientations": seq.has_orientations,
     }
+
+
+def _cell(value: object) -> str:
+    """A table cell: ``-`` for unknown, ``120`` rather than ``120.0`` for a whole number."""
+    if value is None:
+        return "-"
+    return format(value, "g") if isinstance(value, float) else str(value)
 
 
 @click.command()
@@ -31,6 +36,7 @@ def sequence_summary(path: str, seq, index: int | None = None) -> dict:
 def info(files: tuple[str, ...], as_json: bool, fmt: str | None, option: tuple[str, ...]) -> None:
     """Format, persons, frames, joints, dims, fps and duration of each file."""
     from ..io import parse_options, read_sequences
+    from ..progress import progress
 
     rows = []
     for path in progress(files, desc="reading", unit="file"):
@@ -41,7 +47,7 @@ def info(files: tuple[str, ...], as_json: bool, fmt: str | None, option: tuple[s
         click.echo(json.dumps(rows, indent=2))
         return
     cols = ["path", "format", "persons", "frames", "joints", "dims", "fps", "duration", "has_orientations"]
-    cells = [[("-" if r[c] is None else str(r[c])) for c in cols] for r in rows]
+    cells = [[_cell(r[c]) for c in cols] for r in rows]
     widths = [max(len(c), *(len(row[i]) for row in cells)) for i, c in enumerate(cols)]
     click.echo("  ".join(c.upper().ljust(w) for c, w in zip(cols, widths)))
     for row in cells:

@@ -8,7 +8,6 @@ from pathlib import Path
 import click
 
 from ..errors import SkeletonLLMError
-from ..progress import progress
 
 
 @click.command()
@@ -56,6 +55,7 @@ def render(
     """Render FILE to a PNG contact sheet, an animated GIF or an MP4 (chosen by the output's suffix)."""
     from ..imaging import IMAGE_SUFFIXES, write_frames
     from ..io import parse_options
+    from ..progress import progress
     from ..registry import get_registry
     from ..rendering import build_renderer, read_batch, render_batch
 
