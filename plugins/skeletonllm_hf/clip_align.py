@@ -26,7 +26,6 @@ from skeletonllm.errors import SkeletonLLMError
 from skeletonllm.interfaces import Backbone, PluginOptions
 
 from .answers import parse_label, parse_yes_no
-from .checkpoints import TrainableCheckpointMixin
 from .loading import BackboneLoadError
 from .pixels import check_frames, normalise, resize
 from .prompts import class_in_yes_no_prompt, label_answer, options_in_prompt, yes_no_answer
@@ -47,7 +46,7 @@ class ClipAlignOptions(PluginOptions):
     seed: int = 0
 
 
-class ClipAlignBackbone(TrainableCheckpointMixin, Backbone):
+class ClipAlignBackbone(Backbone):
     """Frame encoder + projection matched to MiniLM class-name embeddings."""
 
     name: ClassVar[str] = "clip_align"
