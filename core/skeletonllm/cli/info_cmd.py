@@ -15,17 +15,20 @@ def sequence_summary(path: str, seq, index: int | None = None) -> dict:
         "frames": seq.num_frames,
         "joints": seq.num_joints,
         "dims": seq.dims,
-        "fps": round(seq.fps, 3) if seq.fps else None,  # a BVH's 1/0.008333 s is 120, not 120.00048
+        "fps": seq.fps,
         "duration": round(seq.duration, 3) if seq.duration else None,
         "has_orientations": seq.has_orientations,
     }
 
 
 def _cell(value: object) -> str:
-    """A table cell: ``-`` for unknown, ``120`` rather than ``120.0`` for a whole number."""
+    """A table cell: ``-`` for unknown; numbers to 3 decimals, so a BVH's 1/0.0083333 s shows as ``120``.
+
+    ``--json`` keeps the exact values.
+    """
     if value is None:
         return "-"
-    return format(value, "g") if isinstance(value, float) else str(value)
+    return format(round(value, 3), "g") if isinstance(value, float) else str(value)
 
 
 @click.command()
