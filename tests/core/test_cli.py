@@ -88,3 +88,20 @@ def test_info_table_rounds_the_frame_rate_and_json_keeps_it(tmp_path):
     assert table.stdout.splitlines()[1].split()[6] == "120"
     row = json.loads(CliRunner().invoke(cli, ["info", "--json", str(bvh)]).stdout)[0]
     assert row["fps"] == pytest.approx(1 / 0.0083333) and row["fps"] != 120
+
+
+def test_export_names_strip_the_format_suffix_only(tmp_path):
+    from skeletonllm.io import output_stem
+
+    assert output_stem("a/clip.blab.csv", (".blab.csv", ".csv")) == "clip"
+    assert output_stem("a/clip.blab.csv", (".csv",)) == "clip.blab"
+    assert output_stem("a/CLIP.BVH", (".bvh",)) == "CLIP"
+    assert output_stem("a/.bvh", (".bvh",)) == ".bvh"  # a dot file: nothing would be left of its name
+    bvh = tmp_path / "walk.take2.bvh"
+    bvh.write_text(
+        "HIERARCHY\nROOT Hips\n{\n  OFFSET 0 0 0\n  CHANNELS 3 Xposition Yposition Zposition\n"
+        "  End Site\n  {\n    OFFSET 0 1 0\n  }\n}\nMOTION\nFrames: 2\nFrame Time: 0.0333333\n0 0 0\n1 0 0\n"
+    )
+    result = CliRunner().invoke(cli, ["export", str(bvh), "-o", str(tmp_path / "out")])
+    assert result.exit_code == 0, result.output
+    assert [p.name for p in (tmp_path / "out").iterdir()] == ["walk.take2.npz"]
