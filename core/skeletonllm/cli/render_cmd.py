@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+import warnings
 from pathlib import Path
 
 import click
@@ -77,7 +78,13 @@ def render(
     # Stages, so a slow step (a long BVH, DrAction on CPU) shows a progress bar after a second.
     for stage in progress(("build renderer", "read", "render", "write"), desc="render", unit="step"):
         if stage == "build renderer":
-            renderer = build_renderer(renderer_name, renderer_options, checkpoint)
+            with warnings.catch_warnings(record=True) as caught:  # one "warning:" line each, no source lines
+                warnings.simplefilter("always", RuntimeWarning)
+                try:
+                    renderer = build_renderer(renderer_name, renderer_options, checkpoint)
+                finally:
+                    for warning in caught:
+                        click.echo(f"warning: {warning.message}", err=True)
         elif stage == "read":
             batch = read_batch(file, renderer.options.frames, index, fmt, format_options)
         elif stage == "render":
