@@ -21,7 +21,7 @@ from .interfaces import Sample
 from .io import read_sequences
 from .sequence import SkeletonSequence
 from .spec import ValidatedSpec
-from .tasks import RECOGNITION_KINDS, ClipContext, Prediction, TaskExample, TaskKind
+from .tasks import RECOGNITION_KINDS, ClipContext, Prediction, TaskExample, TaskKind, normalise
 
 #: evaluation task (``eval.task``) -> the example kinds a stage's test question may have for it
 EVAL_TASK_KINDS = {
@@ -51,6 +51,9 @@ class Pipeline:
         self.teacher = spec.build("teacher") if self.cfg.teacher is not None else None
         self._give_teacher()
         self.class_names: list[str] = list(self.dataset.class_names)
+        # the test set: the training dataset's test split, or another dataset (cross-format transfer)
+        self.test_dataset = spec.build("eval.data") if self.cfg.eval.data is not None else self.dataset
+        self.test_class_names: list[str] = list(self.test_dataset.class_names)
         self.seen, self.unseen = self._class_split()
         self.output_dir = Path(self.cfg.output_dir)
         self.rank = int(os.environ.get("RANK", 0))
@@ -65,12 +68,11 @@ class Pipeline:
                 self.teacher = self.spec.registry.create("teacher", getattr(stage, "default_teacher", "template"))
             stage.use_teacher(self.teacher)
 
-    def clip_context(self, sample: Sample, sequence: SkeletonSequence | None = None) -> ClipContext:
+    def clip_context(self, sample: Sample, sequence: SkeletonSequence | None = None, test: bool = False) -> ClipContext:
         """What a stage, teacher or metric may know about ``sample`` (its text and facts included)."""
         references = tuple(sample.meta.get("references") or ((sample.text,) if sample.text else ()))
-        return ClipContext(
-            sample.id, sample.label, self.class_names, self.seen, sample.text, references, sequence, sample.meta
-        )
+        names = self.test_class_names if test else self.class_names
+        return ClipContext(sample.id, sample.label, names, self.seen, sample.text, references, sequence, sample.meta)
 
     def _class_split(self) -> tuple[list[int], list[int]]:
         name = self.cfg.split.class_split
@@ -98,13 +100,17 @@ class Pipeline:
         return samples
 
     def candidates(self) -> list[int]:
+        """Test-set class indices offered as candidates (another dataset's: all of its classes)."""
+        if self.test_dataset is not self.dataset:
+            return list(range(len(self.test_class_names)))
         which = self.cfg.eval.candidates
         if which == "unseen" and not self.unseen:
             raise SpecError(["eval.candidates: 'unseen' needs split.class_split to name a seen/unseen split"])
         return {"all": list(range(len(self.class_names))), "seen": self.seen, "unseen": self.unseen}[which]
 
     def test_samples(self) -> list[Sample]:
-        samples = list(self.dataset.samples(self.cfg.split.test, classes=set(self.candidates())))
+        split = self.cfg.eval.split or self.cfg.split.test
+        samples = list(self.test_dataset.samples(split, classes=set(self.candidates())))
         if self.cfg.eval.limit:
             samples = samples[: self.cfg.eval.limit]
         return samples
@@ -125,7 +131,11 @@ class Pipeline:
         so the prompt format at test time matches training.
         """
         task = task or self.cfg.eval.task
-        names = candidates if candidates is not None else [self.class_names[c] for c in self.candidates()]
+        names = candidates if candidates is not None else [self.test_class_names[c] for c in self.candidates()]
+        fixed = self.cfg.eval.question
+        if task == "recognition" and fixed != "stage":
+            kind = TaskKind(fixed)
+            return None, TaskExample(kind, candidates=() if kind is TaskKind.OPEN else names)
         for stage in reversed(self.stages):
             try:
                 example = stage.question(names)
@@ -138,21 +148,27 @@ class Pipeline:
 
     def _test_examples(self, stage, template: TaskExample, sample: Sample, sequence, index: int) -> list[TaskExample]:
         """The evaluation examples of one test clip: the template filled with this clip's answer."""
-        clip = self.clip_context(sample, sequence)
-        if template.kind is TaskKind.QA:  # questions depend on the clip: ask the stage, keep no target
+        clip = self.clip_context(sample, sequence, test=True)
+        if (
+            template.kind is TaskKind.QA and stage is not None
+        ):  # questions depend on the clip: ask the stage, keep no target
             rng = np.random.default_rng([self.cfg.optim.seed, index])
             return [replace(ex, target="", meta={**ex.meta, "sequence": sequence}) for ex in stage.examples(clip, rng)]
-        meta = {"label": sample.label, "class_name": self.class_names[sample.label], "sequence": sequence}
-        if self.unseen:
+        name = self.test_class_names[sample.label]
+        meta = {"label": sample.label, "class_name": name, "sequence": sequence}
+        if self.test_dataset is not self.dataset:  # unseen = a class name the training data never had
+            trained = {normalise(self.class_names[c]) for c in self.seen}
+            meta["unseen"] = normalise(name) not in trained
+        elif self.unseen:
             meta["unseen"] = sample.label in self.unseen
-        answer = self.class_names[sample.label] if template.is_recognition else None
+        answer = name if template.is_recognition else None
         return [replace(template, answer=answer, references=clip.references, meta=meta)]
 
     # -- evaluation and inference ----------------------------------------------
     @torch.no_grad()
     def predict(self, batch_size: int | None = None, show_progress: bool = True) -> list[Prediction]:
         """The model's answer to every test example of ``eval.task``, typed for the metrics."""
-        from .cli.progress import progress
+        from .progress import progress
 
         stage, template = self.test_question()
         samples = self.test_samples()

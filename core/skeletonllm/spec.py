@@ -1,9 +1,9 @@
 """The pipeline spec: one YAML file describes a whole experiment.
 
-Validation happens in two passes, both before anything heavy is built:
-the structure (sections, optimiser numbers) by pydantic, then each
-component's options by the ``Options`` model *its plugin* declares, looked up
-in the live registry. Every problem is reported with its YAML path, e.g.
+Validation happens before anything heavy is built: the structure (sections,
+optimiser numbers) by pydantic, each component's options by the ``Options``
+model *its plugin* declares, looked up in the live registry, then checks across
+sections (:data:`SPEC_CHECKS`). Every problem is reported with its YAML path, e.g.
 ``stages[2].epochs: Input should be greater than or equal to 0 (stage 'disc_ft')``.
 """
 
@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any, Literal
 
@@ -18,7 +20,9 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from .errors import SpecError, UnknownPluginError
-from .registry import Registry, get_registry
+from .kinds import KINDS
+from .manifest import component_record
+from .registry import Registry, get_registry, option_problems
 
 
 class ComponentSpec(BaseModel):
@@ -43,12 +47,24 @@ class OptimSpec(BaseModel):
     lr: float = Field(5e-4, gt=0)
     weight_decay: float = Field(0.0, ge=0)
     warmup_steps: int = Field(0, ge=0)
+    warmup_ratio: float | None = Field(
+        None,
+        ge=0,
+        le=1,
+        description="warm-up as a share of each stage's steps (the paper: 0.03); overrides warmup_steps",
+    )
     batch_size: int = Field(8, ge=1)
     grad_accum: int = Field(1, ge=1)
     max_grad_norm: float | None = Field(1.0, gt=0)
     save_every: int = Field(50, ge=1, description="optimizer steps between checkpoints")
     precision: Literal["auto", "fp32", "bf16"] = "auto"
     seed: int = 0
+
+    def warmup_for(self, total_steps: int) -> int:
+        """Warm-up steps of a stage with ``total_steps`` optimiser steps."""
+        if self.warmup_ratio is not None:
+            return math.ceil(self.warmup_ratio * total_steps)
+        return self.warmup_steps
 
 
 class SplitSpec(BaseModel):
@@ -65,12 +81,27 @@ class EvalSpec(BaseModel):
     task: Literal["recognition", "caption", "qa"] = Field(
         "recognition", description="what the test set is asked: the label, a caption, or questions about the motion"
     )
+    question: Literal["stage", "multiple_choice", "open_recognition", "rationale"] = Field(
+        "stage",
+        description="recognition question: the last recognition stage's (default), or a fixed kind, e.g. to ask "
+        "a model trained only on captions to name actions",
+    )
+    data: ComponentSpec | None = Field(
+        None, description="test on another dataset (cross-format transfer): its classes are the candidates"
+    )
+    split: str | None = Field(None, description="the test split of eval.data (default: split.test)")
     candidates: Literal["all", "seen", "unseen"] = Field(
         "all", description="class names offered at test time: all (GZSL), unseen (ZSL) or seen"
     )
-    metrics: list[ComponentSpec] = Field(default_factory=lambda: [ComponentSpec(name="accuracy")])
+    metrics: list[ComponentSpec] = Field(
+        default_factory=list, description="default: the task's own metric (accuracy, captioning or motion_qa)"
+    )
     max_new_tokens: int = Field(32, ge=1)
     limit: int | None = Field(None, ge=1)
+
+
+#: eval.task -> the metric used when ``eval.metrics`` names none
+DEFAULT_METRICS = {"recognition": "accuracy", "caption": "captioning", "qa": "motion_qa"}
 
 
 class PipelineSpec(BaseModel):
@@ -85,14 +116,16 @@ class PipelineSpec(BaseModel):
     eval: EvalSpec = Field(default_factory=EvalSpec)
     output_dir: str = "runs/default"
 
+    @model_validator(mode="after")
+    def _default_metrics(self) -> PipelineSpec:
+        if not self.eval.metrics:
+            self.eval.metrics = [ComponentSpec(name=DEFAULT_METRICS[self.eval.task])]
+        return self
+
     def digest(self) -> str:
         """Stable hash of the spec, stored in checkpoint manifests."""
         blob = json.dumps(self.model_dump(mode="json"), sort_keys=True).encode()
         return hashlib.sha256(blob).hexdigest()[:16]
-
-
-#: spec section -> plugin kind
-SECTION_KINDS = {"data": "dataset", "renderer": "renderer", "backbone": "backbone", "teacher": "teacher"}
 
 
 def _loc(parts: tuple[Any, ...]) -> str:
@@ -113,42 +146,83 @@ def _pydantic_problems(exc: ValidationError, prefix: str = "", plugin: str = "")
 
 
 class ValidatedSpec:
-    """A spec whose every component is known to exist and whose options are typed."""
+    """A spec whose every component is known to exist and whose options are typed.
 
-    def __init__(self, spec: PipelineSpec, options: dict[str, Any], registry: Registry) -> None:
+    Every component section, whatever its kind, is built the same way:
+    ``build("data")``, ``build("teacher")``, ``build("stages", 2)`` or ``build("eval.metrics[0]")``.
+    """
+
+    def __init__(
+        self, spec: PipelineSpec, options: dict[str, Any], registry: Registry, names: dict[str, tuple[str, str]]
+    ) -> None:
         self.spec = spec
         self.options = options  # YAML path -> validated Options instance
+        self.names = names  # YAML path -> (kind, registered name)
         self.registry = registry
 
-    def build(self, section: str, index: int | None = None) -> Any:
-        """Instantiate the component at ``section`` (or ``section[index]``)."""
+    def paths(self, section: str) -> list[str]:
+        """The component paths of ``section``: ``["renderer"]``, ``["stages[0]", "stages[1]"]``, or []."""
+        return [p for p in self.names if p == section or (p.startswith(section + "[") and p.endswith("]"))]
+
+    def _path(self, section: str, index: int | None) -> str:
         path = section if index is None else f"{section}[{index}]"
-        comp = self.spec
-        for part in section.split("."):
-            comp = getattr(comp, part)
-        if index is not None:
-            comp = comp[index]
-        kind = SECTION_KINDS.get(section, {"stages": "stage"}.get(section, "metric"))
-        return self.registry.create(kind, comp.name, self.options[path])
+        if path not in self.names:
+            named = ", ".join(self.names)
+            raise SpecError([f"{path}: the spec names no component there (it names {named})"])
+        return path
+
+    def build(self, section: str, index: int | None = None) -> Any:
+        """Instantiate the component at ``section`` (or ``section[index]``) with its validated options."""
+        path = self._path(section, index)
+        kind, name = self.names[path]
+        return self.registry.create(kind, name, self.options[path])
+
+    def record(self, section: str, index: int | None = None) -> dict[str, Any]:
+        """The checkpoint-manifest record (name and every option) of one component."""
+        path = self._path(section, index)
+        return component_record(self.names[path][1], self.options[path])
+
+    def records(self) -> dict[str, dict[str, Any]]:
+        """Records of the single-component sections (data, renderer, backbone, teacher), for the manifest."""
+        return {p: self.record(p) for p in self.names if "[" not in p}
 
 
-def validate_spec(data: Any, registry: Registry | None = None, source: str | None = None) -> ValidatedSpec:
-    """Validate a parsed spec; raises SpecError listing *every* problem."""
-    registry = registry or get_registry()
-    try:
-        spec = PipelineSpec.model_validate(data)
-    except ValidationError as exc:
-        raise SpecError(_pydantic_problems(exc), source) from None
-    problems: list[str] = []
+def _raw_components(data: dict[str, Any]) -> list[tuple[str, str, Any]]:
+    """``(YAML path, kind, raw value)`` of every component a parsed spec names, in the table's order.
+
+    Read from the raw mapping, not the parsed model, so components are checked even when
+    another section is missing or malformed: every problem is reported in one pass.
+    """
+    found: list[tuple[str, str, Any]] = []
+    for kind in KINDS.values():
+        for section in kind.sections:
+            head, _, rest = section.partition(".")
+            raw = data.get(head)
+            if rest:
+                if raw is None:
+                    raw = {}
+                raw = raw.get(rest) if isinstance(raw, dict) else None
+            if not raw and section == "eval.metrics":  # the task's default metric
+                task = data.get("eval", {}).get("task", "recognition") if isinstance(data.get("eval"), dict) else None
+                raw = [DEFAULT_METRICS.get(task, DEFAULT_METRICS["recognition"])]
+            if kind.many and isinstance(raw, list):
+                found += [(f"{section}[{i}]", kind.name, item) for i, item in enumerate(raw)]
+            elif not kind.many and raw is not None:
+                found.append((section, kind.name, raw))
+    return found
+
+
+def _check_components(
+    data: dict[str, Any], registry: Registry, problems: list[str]
+) -> tuple[dict[str, Any], dict[str, tuple[str, str]]]:
+    """Validate every named component against the registry and its own Options model."""
     options: dict[str, Any] = {}
-    components: list[tuple[str, str, ComponentSpec]] = []
-    for section, kind in SECTION_KINDS.items():
-        comp = getattr(spec, section)
-        if comp is not None:
-            components.append((section, kind, comp))
-    components += [(f"stages[{i}]", "stage", c) for i, c in enumerate(spec.stages)]
-    components += [(f"eval.metrics[{i}]", "metric", c) for i, c in enumerate(spec.eval.metrics)]
-    for path, kind, comp in components:
+    names: dict[str, tuple[str, str]] = {}
+    for path, kind, raw in _raw_components(data):
+        try:
+            comp = ComponentSpec.model_validate(raw)
+        except ValidationError:
+            continue  # malformed section: the structural pass reports it
         try:
             cls = registry.get(kind, comp.name)
         except UnknownPluginError as exc:
@@ -156,11 +230,47 @@ def validate_spec(data: Any, registry: Registry | None = None, source: str | Non
             continue
         try:
             options[path] = cls.Options.model_validate(comp.options)
+            names[path] = (kind, comp.name)
         except ValidationError as exc:
-            problems += _pydantic_problems(exc, path, f"{kind} {comp.name!r}")
+            suffix = f" ({kind} {comp.name!r})"
+            problems += [f"{path}.{loc}: {msg}{suffix}" for loc, msg in option_problems(exc, cls.Options)]
+    return options, names
+
+
+def _unseen_candidates_need_a_class_split(spec: ValidatedSpec) -> list[str]:
+    if spec.spec.eval.candidates == "unseen" and spec.spec.split.class_split is None:
+        return ["eval.candidates: 'unseen' needs split.class_split to name a seen/unseen split"]
+    return []
+
+
+#: Checks that need the whole, individually valid spec (relations between sections, files).
+#: Each returns a list of problems; validate_spec runs them all and reports everything together.
+SPEC_CHECKS: list[Callable[[ValidatedSpec], list[str]]] = [_unseen_candidates_need_a_class_split]
+
+
+def validate_spec(data: Any, registry: Registry | None = None, source: str | None = None) -> ValidatedSpec:
+    """Validate a parsed spec; raises SpecError listing *every* problem.
+
+    Three passes, all run before reporting: the structure (sections, optimiser numbers),
+    each component against the registry and its Options model (even when the structure
+    failed), then, on a spec that passed both, every check in :data:`SPEC_CHECKS`.
+    """
+    registry = registry or get_registry()
+    problems: list[str] = []
+    try:
+        spec = PipelineSpec.model_validate(data)
+    except ValidationError as exc:
+        spec = None
+        problems += _pydantic_problems(exc)
+    options, names = _check_components(data if isinstance(data, dict) else {}, registry, problems)
+    if spec is None or problems:
+        raise SpecError(problems, source)
+    validated = ValidatedSpec(spec, options, registry, names)
+    for check in SPEC_CHECKS:
+        problems += check(validated)
     if problems:
         raise SpecError(problems, source)
-    return ValidatedSpec(spec, options, registry)
+    return validated
 
 
 def load_spec(path: str | Path, registry: Registry | None = None) -> ValidatedSpec:

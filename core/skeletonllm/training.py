@@ -184,7 +184,7 @@ class Trainer:
         stage.prepare(self.p.clip_context(sample, sample.load()) for sample in self.samples)
 
     def fit(self, resume: bool = True) -> list[dict]:
-        from .cli.progress import progress
+        from .progress import progress
 
         last = self._load_last() if resume else None
         start_stage, start_step, history = 0, 0, []
@@ -204,7 +204,9 @@ class Trainer:
             self._prepare(stage)
             lr = stage.options.lr or self.optim_cfg.lr
             optimizer = torch.optim.AdamW(params, lr=lr, weight_decay=self.optim_cfg.weight_decay)
-            scheduler = torch.optim.lr_scheduler.LambdaLR(optimizer, warmup_cosine(self.optim_cfg.warmup_steps, total))
+            scheduler = torch.optim.lr_scheduler.LambdaLR(
+                optimizer, warmup_cosine(self.optim_cfg.warmup_for(total), total)
+            )
             first = start_step if si == start_stage else 0
             if first:
                 self._restore(last[0], optimizer)

@@ -2,8 +2,10 @@
 
 The download has ``new_joints/ID.npy``, ``texts/ID.txt`` (``caption#tokens#start#end``
 lines) and ``train.txt`` / ``val.txt`` / ``test.txt`` id lists. There are no
-classes: ``label`` is -1 and ``text`` holds the first caption (all captions
-are in ``meta['captions']``).
+classes: ``label`` is -1 and ``text`` holds the first caption; all captions
+(the part before ``#``, so without the POS tokens) are in ``meta['references']``
+(and, under their older name, ``meta['captions']``), which captioning stages and
+metrics score against.
 """
 
 from __future__ import annotations
@@ -97,7 +99,13 @@ class HumanMl3dDataset(Dataset):
                 report.add(mid, exc.message)
                 continue
             out.append(
-                Sample(mid, -1, partial(_load, joints, mid, captions), text=captions[0], meta={"captions": captions})
+                Sample(
+                    mid,
+                    -1,
+                    partial(_load, joints, mid, captions),
+                    text=captions[0],
+                    meta={"captions": captions, "references": captions},
+                )
             )
         report.print()
         return iter(out)

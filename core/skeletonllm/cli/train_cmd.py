@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import json
-import time
-from pathlib import Path
 
 import click
 
@@ -23,31 +21,9 @@ def _pipeline(spec: str, device: str | None, checkpoint: str | None = None):
 
 
 def _evaluate_and_report(pipeline, spec: str, checkpoint, out: str | None) -> dict:
-    """Evaluate, then write metrics.json, predictions.jsonl, report.md and confusion.png."""
-    from ..report import write_report
+    from ..evaluation import evaluate_with_report
 
-    start = time.time()
-    predictions = pipeline.predict()
-    metrics = pipeline.score(predictions)
-    cfg = pipeline.cfg
-    provenance = {
-        "spec": spec,
-        "spec hash": cfg.digest(),
-        "seed": cfg.optim.seed,
-        "checkpoint": str(checkpoint) if checkpoint else "none (untrained model)",
-        "task": cfg.eval.task,
-        "split": f"train {cfg.split.train!r}, test {cfg.split.test!r}, class split {cfg.split.class_split!r}",
-        "candidates": cfg.eval.candidates,
-        "test clips": len({p.sample_id for p in predictions}),
-        "questions": len(predictions),
-        "renderer": pipeline.renderer.name,
-        "backbone": pipeline.backbone.identity(),
-        "elapsed": f"{time.time() - start:.1f} s",
-    }
-    directory = Path(out) if out else pipeline.output_dir / "eval"
-    report = write_report(
-        directory, predictions=predictions, metrics=metrics, provenance=provenance, seed=cfg.optim.seed
-    )
+    metrics, report = evaluate_with_report(pipeline, spec=spec, checkpoint=checkpoint, out=out)
     click.echo(f"report: {report}", err=True)
     return metrics
 

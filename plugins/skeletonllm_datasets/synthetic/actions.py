@@ -33,6 +33,7 @@ class Motion:
     root_offset: np.ndarray | None = None  # (T, 3) body frame metres: x left, y up, z forward
     root_angles: np.ndarray | None = None  # (T, 3) degrees
     lift: np.ndarray | None = None  # (T,) metres above the ground contact
+    repetitions: int | None = None  # how many cycles a repeated action shows (claps, waves, hops)
 
     def add(self, joint: str, angles: np.ndarray) -> None:
         """Accumulate a pose curve on a joint (layers combine by adding angles)."""
@@ -59,9 +60,19 @@ def _m(u: np.ndarray) -> Motion:
     return Motion(frames=len(u))
 
 
+def _visible_cycles(cycles: float, rise: float, fall: float) -> int:
+    """Cycles shown while the envelope is above half height (from ``rise/2`` to ``1 - fall/2``).
+
+    That is what a viewer would count, and what the clip's description says.
+    """
+    return max(1, int(round(cycles * (1.0 - 0.5 * (rise + fall)))))
+
+
 def clapping(u, amp, rng):
     m, e = _m(u), envelope(u, 0.15, 0.15)
-    apart = 0.5 + 0.5 * oscillate(u, rng.uniform(5, 9), 0.25)  # 0 = palms together
+    cycles = rng.uniform(5, 9)
+    m.repetitions = _visible_cycles(cycles, 0.15, 0.15)
+    apart = 0.5 + 0.5 * oscillate(u, cycles, 0.25)  # 0 = palms together
     for side, s in (("r", 1.0), ("l", -1.0)):
         m.add(f"{side}_shoulder", vec(-55 * e, s * (45 - 30 * apart * amp) * e, s * (8 - 30 * apart * amp) * e))
         m.add(f"{side}_elbow", vec(-75 * e))
@@ -70,7 +81,9 @@ def clapping(u, amp, rng):
 
 def rub_hands(u, amp, rng):
     m, e = _m(u), envelope(u, 0.15, 0.15)
-    rub = oscillate(u, rng.uniform(5, 9), rng.uniform())
+    cycles = rng.uniform(5, 9)
+    m.repetitions = _visible_cycles(cycles, 0.15, 0.15)
+    rub = oscillate(u, cycles, rng.uniform())
     for side, s in (("r", 1.0), ("l", -1.0)):
         m.add(f"{side}_shoulder", vec(-55 * e, s * 45 * e, s * 8 * e))
         m.add(f"{side}_elbow", vec((-75 + s * 8 * amp * rub) * e))
@@ -81,8 +94,10 @@ def rub_hands(u, amp, rng):
 def hand_waving(u, amp, rng):
     m, e = _m(u), envelope(u, 0.2, 0.2)
     lift = rng.uniform(70, 110)
+    cycles = rng.uniform(3, 6)
+    m.repetitions = _visible_cycles(cycles, 0.2, 0.2)
     m.add("r_shoulder", vec(-15 * e, -90 * e, -lift * e))
-    m.add("r_elbow", vec((-80 + 30 * amp * oscillate(u, rng.uniform(3, 6))) * e))
+    m.add("r_elbow", vec((-80 + 30 * amp * oscillate(u, cycles)) * e))
     return [m]
 
 
@@ -114,7 +129,9 @@ def pointing(u, amp, rng):
 
 def cheer_up(u, amp, rng):
     m, e = _m(u), envelope(u, 0.2, 0.2)
-    shake = oscillate(u, rng.uniform(3, 6))
+    cycles = rng.uniform(3, 6)
+    m.repetitions = _visible_cycles(cycles, 0.2, 0.2)
+    shake = oscillate(u, cycles)
     for side, s in (("r", 1.0), ("l", -1.0)):
         m.add(f"{side}_shoulder", vec(-20 * e, 0, s * (-150 - 15 * amp * shake) * e))
         m.add(f"{side}_elbow", vec((-35 + 20 * shake) * e))
@@ -140,13 +157,16 @@ def nod_bow(u, amp, rng):
 
 def shake_head(u, amp, rng):
     m, e = _m(u), envelope(u, 0.15, 0.15)
-    m.add("neck_upper", vec(0, 35 * amp * oscillate(u, rng.uniform(2.5, 4.5)) * e))
+    cycles = rng.uniform(2.5, 4.5)
+    m.repetitions = _visible_cycles(cycles, 0.15, 0.15)
+    m.add("neck_upper", vec(0, 35 * amp * oscillate(u, cycles) * e))
     return [m]
 
 
 def arm_circles(u, amp, rng):
     m, e = _m(u), envelope(u, 0.15, 0.15)
     cycles = rng.uniform(2.5, 4.5)
+    m.repetitions = _visible_cycles(cycles, 0.15, 0.15)
     c, s_ = oscillate(u, cycles, 0.25), oscillate(u, cycles)
     for side, s in (("r", 1.0), ("l", -1.0)):
         m.add(f"{side}_shoulder", vec(45 * amp * s_ * e, 0, s * (-90 - 45 * amp * c) * e))
@@ -233,7 +253,9 @@ def jump_up(u, amp, rng):
 
 def hopping(u, amp, rng):
     m, e = _m(u), envelope(u, 0.15, 0.15)
-    hop = oscillate(u, rng.uniform(3, 6))
+    cycles = rng.uniform(3, 6)
+    m.repetitions = _visible_cycles(cycles, 0.15, 0.15)
+    hop = oscillate(u, cycles)
     m.add("l_knee", vec(80 * e))
     m.add("l_hip", vec(-20 * e))
     m.add("r_knee", vec(20 * np.maximum(-hop, 0) * e))

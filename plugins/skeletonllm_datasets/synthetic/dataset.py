@@ -7,6 +7,9 @@ Definition (deterministic for given options):
   subject=seed * 1_000 + s)`` with performer ``s = 1 + i % subjects``;
 - protocol ``xsub``: performers with ``s % 4 == 0`` are the test set (4 of the default 16), so
   test bodies (height, proportions) never appear in training;
+- text: a per-clip sentence from the drawn performance (speed, side, amplitude, repetitions;
+  ``describe.py``), with three references in ``meta['references']`` and the facts in
+  ``meta['facts']``;
 - class splits ``16/5`` and ``11/10``: the unseen classes each have a confusable seen partner
   (rub hands vs clapping, salute vs waving, squat vs sit, step vs kick, ...).
 """
@@ -24,6 +27,7 @@ from skeletonllm.interfaces.dataset import ClassSplit, Dataset, Sample
 
 from ..splitting import allowed_classes, filter_classes, parse_split
 from . import ACTIONS, TOPOLOGIES, generate
+from .describe import clip_facts, describe
 
 UNSEEN_5 = ("rub two hands together", "salute", "squat down", "step forward", "handshaking")
 UNSEEN_10 = UNSEEN_5 + (
@@ -108,8 +112,13 @@ class SynthActDataset(Dataset):
                     generate, action, o.topology, seed, frames=o.frames, randomize=o.randomize,
                     subject=o.seed * 1_000 + subject,
                 )  # fmt: skip
-                meta = {"subject": subject, "seed": seed, "action": action}
-                yield Sample(f"synthact_{c:02d}_{i:04d}", label, load, text=action, meta=meta)
+                facts = clip_facts(action, seed, o.randomize, subject=o.seed * 1_000 + subject)
+                references = describe(facts, seed)
+                meta = {
+                    "subject": subject, "seed": seed, "action": action,
+                    "facts": facts.as_dict(), "references": references,
+                }  # fmt: skip
+                yield Sample(f"synthact_{c:02d}_{i:04d}", label, load, text=references[0], meta=meta)
 
     def samples(self, split: str, classes: set[int] | None = None) -> Iterator[Sample]:
         request = parse_split(split, self.name, self.protocols(), self.class_splits(), parts=("train", "test"))

@@ -70,7 +70,7 @@ class Performance:
 
 def _mirror(m: Motion) -> Motion:
     """Swap left and right: joint names swap, rotations about y and z change sign."""
-    out = Motion(frames=m.frames, lift=m.lift)
+    out = Motion(frames=m.frames, lift=m.lift, repetitions=m.repetitions)
     flip = np.array([1.0, -1.0, -1.0])
     for joint, ang in m.angles.items():
         other = {"l_": "r_", "r_": "l_"}.get(joint[:2], joint[:2]) + joint[2:]
@@ -121,6 +121,22 @@ def _pose_person(m: Motion, body: Body, facing_deg: np.ndarray, place: np.ndarra
     return pos, rot
 
 
+def draw_clip(
+    action: str, seed: int, randomize: bool = True, subject: int | None = None
+) -> tuple[np.random.Generator, Performance, list[Body]]:
+    """The clip's first draws: its random stream, performance and bodies (what ``generate`` starts from).
+
+    Exposed so a clip can be described (speed, side, amplitude, repetitions)
+    without generating its motion: the returned generator is positioned
+    exactly where ``generate`` draws the action's style next.
+    """
+    rng = np.random.default_rng([int(seed) & 0xFFFFFFFF, zlib.crc32(action.encode())])
+    perf = Performance.draw(rng, randomize)
+    body_rng = np.random.default_rng([int(subject) & 0xFFFFFFFF, 0x5B1EC7]) if subject is not None else rng
+    bodies = [Body.random(body_rng) if randomize else Body() for _ in range(BY_NAME[action].persons)]
+    return rng, perf, bodies
+
+
 def generate(
     action: str,
     topology: str,
@@ -136,11 +152,8 @@ def generate(
         raise SkeletonDataError(f"unknown synthetic action {action!r}; actions: {', '.join(BY_NAME)}", field="action")
     if frames is not None and frames < 2:
         raise SkeletonDataError(f"frames must be at least 2, got {frames}", field="frames")
-    rng = np.random.default_rng([int(seed) & 0xFFFFFFFF, zlib.crc32(action.encode())])
-    perf = Performance.draw(rng, randomize)
+    rng, perf, bodies = draw_clip(action, seed, randomize, subject)
     style_rng = rng if randomize else np.random.default_rng(0)
-    body_rng = np.random.default_rng([int(subject) & 0xFFFFFFFF, 0x5B1EC7]) if subject is not None else rng
-    bodies = [Body.random(body_rng) if randomize else Body() for _ in range(spec.persons)]
 
     duration = spec.duration / perf.speed
     total = perf.lead_in_s + duration + perf.lead_out_s
@@ -184,7 +197,7 @@ def generate(
         "seed": int(seed),
         "subject": subject,
         "source": f"synthact:{action}:seed{seed}",
-        "synth": perf.__dict__ | {"bodies": [b.__dict__ for b in bodies]},
+        "synth": perf.__dict__ | {"bodies": [b.__dict__ for b in bodies], "repetitions": motions[0].repetitions},
     }
     if topology in ("smpl22", "bvh"):  # mocap-derived layouts: no sensor noise, no dropped joints
         return to_topology(topology, world, rotations, np.ones_like(visible), centre, perf, fps, meta)

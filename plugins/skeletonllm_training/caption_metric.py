@@ -1,0 +1,77 @@
+"""The ``captioning`` metric: BLEU@4, ROUGE-L, CIDEr-D and BERTScore (MiniLM) of generated captions.
+
+It reads typed predictions: each caption example carries its references
+(``example.references``), so no prompt text is parsed. Predictions of
+other task kinds are left to the metrics made for them, which lets one
+evaluation hold a recognition metric and this one side by side.
+
+The scores are corpus scores (see :mod:`.caption_metrics`), so they are
+computed once in :meth:`compute`, over every caption seen since
+:meth:`reset`. ``bertscore_f1_minilm`` uses the local all-MiniLM-L6-v2,
+not the encoder of the paper's figure: compare it only with numbers made
+the same way.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from pydantic import Field
+
+from skeletonllm.errors import SkeletonLLMError
+from skeletonllm.interfaces import Metric, PluginOptions
+from skeletonllm.tasks import Prediction, TaskKind
+
+from . import caption_metrics
+
+
+class CaptioningOptions(PluginOptions):
+    bertscore: bool = Field(True, description="also compute BERTScore F1 with the local MiniLM encoder")
+    minilm_path: str | None = Field(None, description="all-MiniLM-L6-v2 folder; default: the installed package")
+
+
+@dataclass(frozen=True)
+class ScoredCaption:
+    """One generated caption beside its references (what a report shows as an example)."""
+
+    sample_id: str
+    hypothesis: str
+    references: tuple[str, ...]
+
+
+class CaptioningMetric(Metric):
+    name = "captioning"
+    summary = "BLEU@4, ROUGE-L, CIDEr-D and BERTScore (MiniLM) of generated captions"
+    Options = CaptioningOptions
+
+    def reset(self) -> None:
+        self.captions: list[ScoredCaption] = []
+
+    def update(self, predictions: list[Prediction]) -> None:
+        for prediction in predictions:
+            example = prediction.example
+            if example.kind is not TaskKind.CAPTION:
+                continue
+            if not example.references:
+                raise SkeletonLLMError(
+                    f"captioning: sample {prediction.sample_id or '?'} has no reference captions "
+                    "(the dataset must give each clip a text)"
+                )
+            self.captions.append(ScoredCaption(prediction.sample_id, prediction.output.strip(), example.references))
+
+    def compute(self) -> dict[str, float]:
+        if not self.captions:
+            raise SkeletonLLMError("captioning: no caption predictions were scored (is the task a caption task?)")
+        hypotheses = [c.hypothesis for c in self.captions]
+        references = [list(c.references) for c in self.captions]
+        out = {
+            "bleu_4": caption_metrics.bleu(hypotheses, references)[3],
+            "rouge_l": caption_metrics.rouge_l(hypotheses, references),
+            "cider": caption_metrics.cider_d(hypotheses, references),
+        }
+        if self.options.bertscore:
+            from .minilm import load_minilm
+
+            encoder = load_minilm(self.options.minilm_path)
+            out["bertscore_f1_minilm"] = caption_metrics.bertscore_f1(hypotheses, references, encoder)
+        return out

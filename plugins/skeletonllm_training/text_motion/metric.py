@@ -1,0 +1,88 @@
+"""The ``text_motion`` metric: R@1, R@3 and MM-Dist of generated captions against their clips.
+
+A trained :class:`~.model.TextMotionEvaluator` (``evaluator: <folder>``)
+embeds each clip's motion and the caption the model generated for it; the
+generated caption must be found among 31 others of its batch (R@k) and
+lie close to its motion (MM-Dist), as in HumanML3D's motion-to-text tables.
+The same figures for the clip's first reference caption are reported with
+the suffix ``_references``: they are the ceiling the evaluator allows, and
+read beside its own held-out accuracy (in its manifest), they say how far
+the numbers can be trusted.
+
+The motion comes from ``prediction.example.meta["sequence"]`` (the
+evaluation loop puts the clip's ``SkeletonSequence`` there); features are
+computed on update, so sequences are not kept.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import torch
+from pydantic import Field
+
+from skeletonllm.errors import SkeletonLLMError
+from skeletonllm.interfaces import Metric, PluginOptions
+from skeletonllm.tasks import Prediction, TaskKind
+
+from .features import motion_features
+from .retrieval import BATCH, retrieval_scores
+
+
+class TextMotionOptions(PluginOptions):
+    evaluator: str = Field(description="folder of a trained text-motion evaluator (skeletonllm text-motion-evaluator)")
+    batch_size: int = Field(BATCH, ge=2, description="clips per retrieval batch (HumanML3D: 32)")
+    seed: int = Field(0, description="seeds the shuffling into batches")
+
+
+class TextMotionMetric(Metric):
+    name = "text_motion"
+    summary = "R@1, R@3 and MM-Dist of generated captions under a trained text-motion evaluator"
+    Options = TextMotionOptions
+
+    def reset(self) -> None:
+        self._features: list[np.ndarray] = []
+        self._generated: list[str] = []
+        self._references: list[str] = []
+        self._model = None
+
+    @property
+    def model(self):
+        if self._model is None:
+            from .model import TextMotionEvaluator
+
+            self._model = TextMotionEvaluator.load(self.options.evaluator)
+        return self._model
+
+    def update(self, predictions: list[Prediction]) -> None:
+        for prediction in predictions:
+            example = prediction.example
+            if example.kind is not TaskKind.CAPTION:
+                continue
+            sequence = example.meta.get("sequence")
+            if sequence is None:
+                raise SkeletonLLMError(
+                    f"text_motion: sample {prediction.sample_id or '?'} carries no motion "
+                    "(expected the clip's SkeletonSequence in example.meta['sequence'])"
+                )
+            if not example.references:
+                raise SkeletonLLMError(f"text_motion: sample {prediction.sample_id or '?'} has no reference caption")
+            self._features.append(motion_features(sequence, self.model.config.frames))
+            self._generated.append(prediction.output.strip())
+            self._references.append(example.references[0])
+
+    @torch.no_grad()
+    def compute(self) -> dict[str, float]:
+        if not self._features:
+            raise SkeletonLLMError("text_motion: no caption predictions were scored")
+        model, o = self.model, self.options
+        motion = model.encode_features(np.stack(self._features))
+        out: dict[str, float] = {}
+        for suffix, texts in (("", self._generated), ("_references", self._references)):
+            scores = retrieval_scores(motion, model.encode_texts(texts), batch_size=o.batch_size, seed=o.seed)
+            out[f"r_at_1{suffix}"], out[f"r_at_3{suffix}"] = scores["r1"], scores["r3"]
+            out[f"mm_dist{suffix}"] = scores["mm_dist"]
+        out["retrieval_chance_r1"] = 1.0 / o.batch_size
+        return out
+
+
+__all__ = ["TextMotionMetric"]
