@@ -102,8 +102,13 @@ def test_the_metric_reports_accuracy_per_kind_and_keeps_open_answers(stage):
     assert all(v == pytest.approx(0.5) for v in scores.values())
     open_stage = MotionQAStage(MotionQAOptions(kinds=["causal"], open_share=1.0))
     (example,) = open_stage.examples(_clip("jump up", 2, "smpl22"), np.random.default_rng(0))
-    metric.update([Prediction(example, "the knees bend")])
-    assert metric.compute()["qa_accuracy"] == pytest.approx(0.5)
+    metric.update([Prediction(example, " ".join(example.references[0].split()[:3]))])
+    scores = metric.compute()
+    assert scores["qa_accuracy"] == pytest.approx(0.5)
+    assert 0.0 < scores["qa_open_rouge_l"] < 1.0  # part of the reference sentence
+    exact = get_registry().create("metric", "motion_qa")
+    exact.update([Prediction(example, example.references[0])])
+    assert exact.compute()["qa_open_rouge_l"] == pytest.approx(1.0)
     scored = metric.score_open(lambda outputs, refs: {"rouge_l": float(len(outputs) == len(refs) == 1)})
     assert scored == {"qa_open_rouge_l": 1.0}
 
