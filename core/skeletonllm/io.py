@@ -12,6 +12,7 @@ from typing import Any
 
 import numpy as np
 
+from .atomic import atomic_write
 from .errors import SkeletonDataError
 from .registry import Registry, get_registry
 from .sequence import SkeletonSequence
@@ -87,7 +88,6 @@ def parse_options(pairs: tuple[str, ...] | list[str]) -> dict[str, Any]:
 def export_npz(sequence: SkeletonSequence, path: str | Path) -> Path:
     """Write the canonical ``.npz``: positions (M,T,V,C), mask, orientations?, joint_names, edges, fps, format."""
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
     arrays: dict[str, np.ndarray] = {
         "positions": sequence.positions.astype(np.float32),
         "mask": sequence.mask,
@@ -102,7 +102,6 @@ def export_npz(sequence: SkeletonSequence, path: str | Path) -> Path:
         arrays["confidence"] = sequence.confidence.astype(np.float32)
     for key, value in sequence.extras.items():  # e.g. NTU tracking state, depth/colour pixels
         arrays[f"extra_{key}"] = np.asarray(value)
-    tmp = path.with_name(path.name + ".tmp.npz")
-    np.savez_compressed(tmp, **arrays)
-    tmp.replace(path)
+    with atomic_write(path) as tmp, open(tmp, "wb") as fh:  # a file object: savez adds no suffix
+        np.savez_compressed(fh, **arrays)
     return path
