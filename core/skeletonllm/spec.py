@@ -14,11 +14,11 @@ import json
 from pathlib import Path
 from typing import Any, Literal
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from .errors import SpecError, UnknownPluginError
 from .registry import Registry, get_registry
+from .yaml_safe import read_yaml_file
 
 
 class ComponentSpec(BaseModel):
@@ -159,18 +159,9 @@ def validate_spec(data: Any, registry: Registry | None = None, source: str | Non
 
 
 def load_spec(path: str | Path, registry: Registry | None = None) -> ValidatedSpec:
-    """Read YAML with ``safe_load`` (never ``load``) and validate it."""
+    """Read YAML with a strict ``SafeLoader`` subclass (never ``yaml.load``) and validate it."""
     path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise SpecError([f"cannot read spec: {exc.strerror}"], str(path)) from None
-    try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
-        raise SpecError([f"{where}invalid YAML: {getattr(exc, 'problem', exc)}"], str(path)) from None
+    data = read_yaml_file(path)  # strict: encodings, duplicate keys, nesting (yaml_safe.py)
     if not isinstance(data, dict):
         raise SpecError(["<root>: a spec must be a mapping with data/renderer/backbone sections"], str(path))
     return validate_spec(data, registry, str(path))
