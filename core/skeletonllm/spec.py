@@ -18,6 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 
 from .errors import SpecError, UnknownPluginError
 from .registry import Registry, get_registry
+from .spec_checks import spec_problems
 from .yaml_safe import read_yaml_file
 
 
@@ -127,8 +128,14 @@ class ValidatedSpec:
         return self.registry.create(kind, comp.name, self.options[path])
 
 
-def validate_spec(data: Any, registry: Registry | None = None, source: str | None = None) -> ValidatedSpec:
-    """Validate a parsed spec; raises SpecError listing *every* problem."""
+def validate_spec(
+    data: Any, registry: Registry | None = None, source: str | None = None, check_files: bool = True
+) -> ValidatedSpec:
+    """Validate a parsed spec; raises SpecError listing *every* problem.
+
+    After the structure and each component's options, ``spec_checks`` looks across sections
+    and (unless ``check_files`` is False) at the data roots, model folders and output_dir.
+    """
     registry = registry or get_registry()
     try:
         spec = PipelineSpec.model_validate(data)
@@ -155,13 +162,17 @@ def validate_spec(data: Any, registry: Registry | None = None, source: str | Non
             problems += _pydantic_problems(exc, path, f"{kind} {comp.name!r}")
     if problems:
         raise SpecError(problems, source)
-    return ValidatedSpec(spec, options, registry)
+    validated = ValidatedSpec(spec, options, registry)
+    problems = spec_problems(validated, check_files)  # across sections and against the file system
+    if problems:
+        raise SpecError(problems, source)
+    return validated
 
 
-def load_spec(path: str | Path, registry: Registry | None = None) -> ValidatedSpec:
+def load_spec(path: str | Path, registry: Registry | None = None, check_files: bool = True) -> ValidatedSpec:
     """Read YAML with a strict ``SafeLoader`` subclass (never ``yaml.load``) and validate it."""
     path = Path(path)
     data = read_yaml_file(path)  # strict: encodings, duplicate keys, nesting (yaml_safe.py)
     if not isinstance(data, dict):
         raise SpecError(["<root>: a spec must be a mapping with data/renderer/backbone sections"], str(path))
-    return validate_spec(data, registry, str(path))
+    return validate_spec(data, registry, str(path), check_files)
