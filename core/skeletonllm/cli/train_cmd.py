@@ -3,20 +3,41 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import click
 
 
-def _pipeline(spec: str, device: str | None, checkpoint: str | None = None):
-    """A pipeline with trained weights: ``--checkpoint``, else ``output_dir/last`` when it exists."""
+def _pipeline(
+    spec: str, device: str | None, checkpoint: str | None = None, untrained: bool = False, allow_mismatch: bool = False
+):
+    """A pipeline with trained weights: ``--checkpoint``, else ``output_dir/last`` (or its ``.old`` copy).
+
+    Refuses a spec that was never trained (unless ``--untrained``) and a checkpoint written by
+    another spec (unless ``--allow-spec-mismatch``), before the model is built.
+    """
+    from ..checkpoint import load_checkpoint
+    from ..checkpoint_checks import check_spec_match, find_trained
     from ..pipeline import Pipeline
     from ..spec import load_spec
-    from ..training import LAST, load_trained
+    from ..training import load_trained
 
-    pipeline = Pipeline(load_spec(spec), device)
-    if checkpoint or (pipeline.output_dir / LAST).exists():
-        load_trained(pipeline, checkpoint or pipeline.output_dir / LAST)
+    validated = load_spec(spec)
+    found, note = find_trained(spec, Path(validated.spec.output_dir), checkpoint, untrained)
+    if found is not None:
+        note = check_spec_match(load_checkpoint(found)[1], validated.spec.digest(), found, allow_mismatch) or note
+    if note:
+        click.echo(note, err=True)
+    pipeline = Pipeline(validated, device)
+    if found is not None:
+        load_trained(pipeline, found)
     return pipeline
+
+
+_UNTRAINED = click.option("--untrained", is_flag=True, help="Use the untrained model when there is no checkpoint.")
+_MISMATCH = click.option(
+    "--allow-spec-mismatch", "allow_mismatch", is_flag=True, help="Accept a checkpoint written by another spec."
+)
 
 
 @click.command()
@@ -25,9 +46,10 @@ def _pipeline(spec: str, device: str | None, checkpoint: str | None = None):
 @click.option("--no-resume", is_flag=True, help="Start from scratch even if output_dir has a checkpoint.")
 def train(spec: str, device: str | None, no_resume: bool) -> None:
     """Train every stage of SPEC, resuming from output_dir/last; then evaluate."""
+    from ..checkpoint import resolve_checkpoint
     from ..pipeline import Pipeline
     from ..spec import load_spec
-    from ..training import Trainer
+    from ..training import LAST, Trainer
 
     pipeline = Pipeline(load_spec(spec), device)
     history = Trainer(pipeline).fit(resume=not no_resume)
@@ -35,7 +57,7 @@ def train(spec: str, device: str | None, no_resume: bool) -> None:
         click.echo(f"{h['stage']}: {h['steps']} steps, loss {h['loss_first']:.4f} -> {h['loss_last']:.4f}")
     result = pipeline.evaluate()
     click.echo(json.dumps(result, sort_keys=True))
-    click.echo(f"checkpoint: {pipeline.output_dir / 'last'}")
+    click.echo(f"checkpoint: {resolve_checkpoint(pipeline.output_dir / LAST) or pipeline.output_dir / LAST}")
 
 
 @click.command()
@@ -44,9 +66,12 @@ def train(spec: str, device: str | None, no_resume: bool) -> None:
     "--checkpoint", default=None, type=click.Path(file_okay=False), help="Default: output_dir/last if present."
 )
 @click.option("--device", default=None)
-def evaluate(spec: str, checkpoint: str | None, device: str | None) -> None:
+@_UNTRAINED
+@_MISMATCH
+def evaluate(spec: str, checkpoint: str | None, device: str | None, untrained: bool, allow_mismatch: bool) -> None:
     """Evaluate SPEC's model on its test split; prints the metrics as JSON."""
-    click.echo(json.dumps(_pipeline(spec, device, checkpoint).evaluate(), sort_keys=True))
+    pipeline = _pipeline(spec, device, checkpoint, untrained, allow_mismatch)
+    click.echo(json.dumps(pipeline.evaluate(), sort_keys=True))
 
 
 @click.command()
@@ -55,7 +80,18 @@ def evaluate(spec: str, checkpoint: str | None, device: str | None) -> None:
 @click.option("--checkpoint", default=None, type=click.Path(file_okay=False))
 @click.option("--question", default=None, help="Ask this instead of the recognition question.")
 @click.option("--device", default=None)
-def infer(spec: str, files: tuple[str, ...], checkpoint: str | None, question: str | None, device: str | None) -> None:
+@_UNTRAINED
+@_MISMATCH
+def infer(
+    spec: str,
+    files: tuple[str, ...],
+    checkpoint: str | None,
+    question: str | None,
+    device: str | None,
+    untrained: bool,
+    allow_mismatch: bool,
+) -> None:
     """Answer for each skeleton FILE with SPEC's (trained) model."""
-    for path, answer in _pipeline(spec, device, checkpoint).infer(list(files), question):
+    pipeline = _pipeline(spec, device, checkpoint, untrained, allow_mismatch)
+    for path, answer in pipeline.infer(list(files), question):
         click.echo(f"{path}\t{answer.strip()}")
