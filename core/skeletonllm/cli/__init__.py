@@ -35,7 +35,7 @@ class SkeletonLLMGroup(click.Group):
         self._plugins_loaded = True
         from ..registry import get_registry
 
-        get_registry().pm.hook.register_commands(cli=self)
+        get_registry().register_commands(self)  # each plugin in its own try
 
     def list_commands(self, ctx: click.Context) -> list[str]:
         self._load_plugin_commands()
