@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from skeletonllm.errors import SkeletonDataError
 from skeletonllm_formats.amass import AmassFormat
@@ -145,3 +148,44 @@ def test_known_genders_in_any_case_pick_their_model(tmp_path: Path, gender: str 
     (seq,) = read(models, clip)
     assert seq.meta["gender"] == expected.strip().lower()
     assert Path(seq.meta["body_model"]).parent.name == expected.strip().lower()
+
+
+ARRAYS = st.sampled_from(
+    [
+        np.zeros(0),
+        np.zeros(22),
+        np.zeros((22, 3)),
+        np.zeros((22, 3, 2)),
+        np.eye(22),
+        np.eye(22, 30),
+        np.zeros((2, 22), dtype=np.int64),
+        np.full((22, 3), np.nan),
+        np.array("female"),
+        np.array(60.0),
+        np.array([[1, 2], [3, 4]]),
+    ]
+)
+
+
+@settings(max_examples=25, deadline=2000, database=None, derandomize=True)
+@given(
+    key=st.sampled_from(
+        ["v_template", "shapedirs", "J_regressor", "kintree_table", "betas", "mocap_framerate", "trans"]
+    ),
+    value=ARRAYS,
+    parents=st.lists(st.integers(-5, 30), min_size=22, max_size=22),
+)
+def test_any_array_in_any_slot_reads_cleanly_or_fails_clearly(key: str, value: np.ndarray, parents: list[int]) -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        model, data = model_arrays(), data_arrays()
+        model["kintree_table"] = np.array([parents, list(range(22))], dtype=np.int64)
+        (data if key in data else model)[key] = value
+        models, clip = write_case(Path(tmp), model, data)
+        try:
+            (seq,) = read(models, clip)
+        except SkeletonDataError as exc:
+            assert str(clip) in str(exc) or "model.npz" in str(exc)
+            return
+        assert np.isfinite(seq.positions).all() and seq.positions.shape[2] == 22
+        tree = model["kintree_table"][0]
+        assert all(0 <= tree[j] < j for j in range(1, 22)), "an invalid kinematic tree was accepted"
