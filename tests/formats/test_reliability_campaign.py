@@ -99,9 +99,9 @@ def _with_amass_seed(found: dict[str, list[Path]]) -> None:
 
 
 @st.composite
-def mutated(draw: st.DrawFn, raw: bytes) -> bytes:
-    """One to three mutations of ``raw``."""
-    for _ in range(draw(st.integers(1, 3))):
+def mutated(draw: st.DrawFn, raw: bytes, fewest: int = 1) -> bytes:
+    """``fewest`` (default one) to three mutations of ``raw``."""
+    for _ in range(draw(st.integers(fewest, 3))):
         op = draw(
             st.sampled_from(
                 ["truncate", "flip", "number", "number", "lines", "insert", "bom", "crlf", "empty", "random"]
@@ -178,5 +178,38 @@ def test_mutated_files_read_cleanly_or_fail_clearly(name: str, seed: Path, tmp_p
     def run(data: bytes, forced: bool) -> None:
         target.write_bytes(data)
         check_outcome(target, name if forced else None)
+
+    run()
+
+
+COMMANDS = settings(CAMPAIGN, max_examples=4)
+
+
+@pytest.mark.parametrize(("name", "seed"), _cases()[::2], ids=[f"{n}-{p.name}" for n, p in _cases()[::2]])
+def test_commands_on_mutated_files_exit_cleanly(name: str, seed: Path, tmp_path_factory) -> None:
+    """``export`` and ``render -r stick`` end with exit 0 or 1 and one message, never an escaped exception."""
+    from click.testing import CliRunner
+
+    from skeletonllm.cli import cli
+
+    raw = seed.read_bytes()
+    folder = tmp_path_factory.mktemp(f"commands_{name}")
+    target = folder / seed.name
+
+    @COMMANDS
+    @given(data=mutated(raw, fewest=0))  # zero mutations: the commands' success path too
+    def run(data: bytes) -> None:
+        target.write_bytes(data)
+        for args in (
+            ["export", str(target), "-o", str(folder / "out")],
+            ["render", str(target), "-r", "stick", "-f", "2", "-s", "16", "-o", str(folder / "out.png")],
+        ):
+            result = CliRunner().invoke(cli, args)
+            assert result.exception is None or isinstance(result.exception, SystemExit), repr(result.exception)
+            assert result.exit_code in (0, 1), result.output
+            if result.exit_code == 1:
+                assert "error:" in result.output and "Traceback" not in result.output
+        leftovers = [p.name for p in folder.rglob("*.tmp*")]
+        assert not leftovers, leftovers
 
     run()
