@@ -16,6 +16,7 @@ import numpy as np
 import torch
 
 from .batch import SkeletonBatch
+from .devices import check_device
 from .errors import SkeletonLLMError, SpecError
 from .interfaces import Sample
 from .io import read_sequences
@@ -32,8 +33,9 @@ EVAL_TASK_KINDS = {
 
 
 def pick_device(name: str | None = None) -> torch.device:
+    """``auto``/None: cuda when available, else cpu; any other name must exist on this machine."""
     if name and name != "auto":
-        return torch.device(name)
+        return check_device(name)
     return torch.device("cuda" if torch.cuda.is_available() else "cpu")
 
 

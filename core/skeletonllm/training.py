@@ -20,6 +20,7 @@ import torch.distributed as dist
 from torch import nn
 
 from .checkpoint import load_checkpoint, save_checkpoint
+from .checkpoint_checks import check_optimizer_state, check_restorable
 from .errors import CheckpointError, SkeletonLLMError
 from .interfaces import Sample
 from .interfaces.renderer import CHECKPOINT_PREFIX as RENDERER_PREFIX
@@ -66,6 +67,7 @@ def load_trained(pipeline: Pipeline, directory) -> dict:
     """Load a training checkpoint into ``pipeline`` after checking it was made for this backbone."""
     tensors, manifest = load_checkpoint(directory)
     check_backbone(pipeline, manifest, directory)
+    check_restorable(pipeline, tensors, manifest, directory)  # stage/step in range, no tensor missing
     restore_weights(pipeline, tensors)
     return manifest
 
@@ -142,6 +144,7 @@ class Trainer:
                 "use another output_dir or --no-resume"
             )
         check_backbone(self.p, manifest, path)
+        check_restorable(self.p, tensors, manifest, path, lambda i: self._steps(self.p.stages[i]))
         return tensors, manifest
 
     # -- the loop ---------------------------------------------------------------
@@ -209,6 +212,7 @@ class Trainer:
             )
             first = start_step if si == start_stage else 0
             if first:
+                check_optimizer_state(last[0], optimizer, self.p.output_dir / LAST)
                 self._restore(last[0], optimizer)
                 with warnings.catch_warnings():  # fast-forwarding the schedule, no step is skipped
                     warnings.simplefilter("ignore", UserWarning)

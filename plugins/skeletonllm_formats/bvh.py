@@ -17,6 +17,7 @@ from typing import ClassVar
 
 import numpy as np
 
+from skeletonllm.atomic import atomic_write
 from skeletonllm.errors import SkeletonDataError
 from skeletonllm.interfaces import NoOptions, PluginOptions, SkeletonFormat
 from skeletonllm.sequence import SkeletonSequence
@@ -168,5 +169,6 @@ class BvhFormat(SkeletonFormat):
         motion = np.concatenate(columns, axis=-1)
         out += ["MOTION", f"Frames: {seq.num_frames}", f"Frame Time: {1.0 / fps!r}"]
         out += [" ".join(map(repr, row)) for row in motion.tolist()]
-        path.write_text("\n".join(out) + "\n", encoding="ascii")
+        with atomic_write(path) as tmp:
+            tmp.write_text("\n".join(out) + "\n", encoding="ascii")
         return path

@@ -37,7 +37,7 @@ class SkeletonLLMGroup(click.Group):
         self._plugins_loaded = True
         from ..registry import get_registry
 
-        get_registry().pm.hook.register_commands(cli=self)
+        get_registry().register_commands(self)  # each plugin in its own try
 
     def list_commands(self, ctx: click.Context) -> list[str]:
         self._load_plugin_commands()
@@ -67,6 +67,17 @@ class SkeletonLLMGroup(click.Group):
             for line in problems:
                 prefix = f"{exc.source}: " if isinstance(exc, SpecError) and exc.source else ""
                 click.echo(f"error: {prefix}{line}", err=True)
+            sys.exit(1)
+        except (click.exceptions.ClickException, click.exceptions.Exit, click.exceptions.Abort):
+            raise  # click's own usage errors and exits print themselves
+        except Exception as exc:  # noqa: BLE001 - a bug, or input nobody checked: one line, never a traceback
+            debug = bool(ctx.obj and ctx.obj.get("debug"))
+            if debug:
+                traceback.print_exc()
+            command = ctx.invoked_subcommand or ctx.info_name
+            message = " ".join(str(exc).split())[:300]
+            hint = "" if debug else " (run with --debug for the traceback)"
+            click.echo(f"error: {command} failed: {type(exc).__name__}: {message}{hint}", err=True)
             sys.exit(1)
 
 
