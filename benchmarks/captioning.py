@@ -73,7 +73,7 @@ def main() -> None:
     train_s = time.time() - start
     model_metrics, report = evaluate_with_report(
         pipeline,
-        spec=str(args.spec.relative_to(REPO)),
+        spec=str(args.spec.resolve().relative_to(REPO)),
         checkpoint="trained in this run",
         out=args.out / "captioning_report",
     )

@@ -164,7 +164,7 @@ def main() -> None:
     table = markdown(rows)
     print(table)
     command = (
-        f"python benchmarks/renderer_ablation.py --spec {args.spec.relative_to(REPO)} --seeds {args.seeds} "
+        f"python benchmarks/renderer_ablation.py --spec {args.spec.resolve().relative_to(REPO)} --seeds {args.seeds} "
         f"--threads {args.threads}{f' --scale {args.scale}' if args.scale else ''}"
         f"{f' --renderers {args.renderers}' if args.renderers else ''}"
     )

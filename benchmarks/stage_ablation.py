@@ -106,7 +106,7 @@ def main() -> None:
     table = markdown(rows)
     print(table)
     command = (
-        f"python benchmarks/stage_ablation.py --spec {args.spec.relative_to(REPO)} --seeds {args.seeds} "
+        f"python benchmarks/stage_ablation.py --spec {args.spec.resolve().relative_to(REPO)} --seeds {args.seeds} "
         f"--threads {args.threads}{f' --scale {args.scale}' if args.scale else ''}"
     )
     (args.out / "stage_ablation.md").write_text(f"Command: `{command}`\n\n{table}\n", encoding="utf-8")
