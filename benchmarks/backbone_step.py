@@ -27,7 +27,7 @@ def measure(name: str, frames: int, size: int, batch: int, steps: int, device: s
     import torch
 
     from skeletonllm.registry import get_registry
-    from skeletonllm_hf.prompts import label_answer, mqa_prompt
+    from skeletonllm.tasks import TaskExample, TaskKind, label_line
 
     torch.manual_seed(0)
     build_start = time.perf_counter()
@@ -36,13 +36,15 @@ def measure(name: str, frames: int, size: int, batch: int, steps: int, device: s
     params = [p for p in backbone.parameters() if p.requires_grad]
     opt = torch.optim.AdamW(params, lr=1e-4)
     classes = ["drink water", "jump up", "salute", "hand waving"]
-    prompts = [mqa_prompt(classes)] * batch
-    targets = [label_answer(classes[i % len(classes)]) for i in range(batch)]
+    examples = [
+        TaskExample(TaskKind.MULTIPLE_CHOICE, label_line(c), c, candidates=classes)
+        for c in (classes[i % len(classes)] for i in range(batch))
+    ]
     clip = torch.rand(batch, frames, 3, size, size, device=device, requires_grad=True)
 
     def step() -> None:
         opt.zero_grad()
-        backbone.loss(clip, prompts, targets).backward()
+        backbone.loss(clip, examples).backward()
         opt.step()
 
     step()

@@ -85,8 +85,13 @@ def train_tiny(out: Path) -> None:
     history = Trainer(pipeline).fit()
     for h in history:
         print(f"      {h['stage']:<10} {h['steps']:>4} steps  loss {h['loss_first']:.3f} -> {h['loss_last']:.3f}")
-    metrics = pipeline.evaluate()
+    from .evaluation import evaluate_with_report
+
+    metrics, report = evaluate_with_report(
+        pipeline, spec=DEMO_SPEC.name, checkpoint=out / "run" / "last", out=out / "run" / "eval"
+    )
     print(f"      test: {json.dumps(metrics, sort_keys=True)}  ({time.time() - start:.0f} s)")
+    print(f"      report: {report}")
     print(f"      checkpoint: {out / 'run' / 'last'}")
 
 

@@ -9,6 +9,7 @@ check again when they build prompts.
 from __future__ import annotations
 
 import os
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -18,7 +19,16 @@ from .batch import SkeletonBatch
 from .errors import SkeletonLLMError, SpecError
 from .interfaces import Sample
 from .io import read_sequences
+from .sequence import SkeletonSequence
 from .spec import ValidatedSpec
+from .tasks import RECOGNITION_KINDS, ClipContext, Prediction, TaskExample, TaskKind, normalise
+
+#: evaluation task (``eval.task``) -> the example kinds a stage's test question may have for it
+EVAL_TASK_KINDS = {
+    "recognition": RECOGNITION_KINDS,
+    "caption": frozenset({TaskKind.CAPTION}),
+    "qa": frozenset({TaskKind.QA}),
+}
 
 
 def pick_device(name: str | None = None) -> torch.device:
@@ -38,11 +48,31 @@ class Pipeline:
         self.renderer = spec.build("renderer").to(self.device)
         self.backbone = spec.build("backbone").to(self.device)
         self.stages = [spec.build("stages", i) for i in range(len(self.cfg.stages))]
+        self.teacher = spec.build("teacher") if self.cfg.teacher is not None else None
+        self._give_teacher()
         self.class_names: list[str] = list(self.dataset.class_names)
+        # the test set: the training dataset's test split, or another dataset (cross-format transfer)
+        self.test_dataset = spec.build("eval.data") if self.cfg.eval.data is not None else self.dataset
+        self.test_class_names: list[str] = list(self.test_dataset.class_names)
         self.seen, self.unseen = self._class_split()
         self.output_dir = Path(self.cfg.output_dir)
         self.rank = int(os.environ.get("RANK", 0))
         self.world_size = int(os.environ.get("WORLD_SIZE", 1))
+
+    def _give_teacher(self) -> None:
+        """Hand the spec's teacher to every stage that needs one (else the stage's default teacher)."""
+        for stage in self.stages:
+            if not getattr(stage, "uses_teacher", False):
+                continue
+            if self.teacher is None:
+                self.teacher = self.spec.registry.create("teacher", getattr(stage, "default_teacher", "template"))
+            stage.use_teacher(self.teacher)
+
+    def clip_context(self, sample: Sample, sequence: SkeletonSequence | None = None, test: bool = False) -> ClipContext:
+        """What a stage, teacher or metric may know about ``sample`` (its text and facts included)."""
+        references = tuple(sample.meta.get("references") or ((sample.text,) if sample.text else ()))
+        names = self.test_class_names if test else self.class_names
+        return ClipContext(sample.id, sample.label, names, self.seen, sample.text, references, sequence, sample.meta)
 
     def _class_split(self) -> tuple[list[int], list[int]]:
         name = self.cfg.split.class_split
@@ -70,13 +100,17 @@ class Pipeline:
         return samples
 
     def candidates(self) -> list[int]:
+        """Test-set class indices offered as candidates (another dataset's: all of its classes)."""
+        if self.test_dataset is not self.dataset:
+            return list(range(len(self.test_class_names)))
         which = self.cfg.eval.candidates
         if which == "unseen" and not self.unseen:
             raise SpecError(["eval.candidates: 'unseen' needs split.class_split to name a seen/unseen split"])
         return {"all": list(range(len(self.class_names))), "seen": self.seen, "unseen": self.unseen}[which]
 
     def test_samples(self) -> list[Sample]:
-        samples = list(self.dataset.samples(self.cfg.split.test, classes=set(self.candidates())))
+        split = self.cfg.eval.split or self.cfg.split.test
+        samples = list(self.test_dataset.samples(split, classes=set(self.candidates())))
         if self.cfg.eval.limit:
             samples = samples[: self.cfg.eval.limit]
         return samples
@@ -90,61 +124,105 @@ class Pipeline:
         batch = SkeletonBatch.from_sequences(sequences, frames=self.renderer.options.frames, train=train, rng=rng)
         return self.renderer(batch.to(self.device))
 
-    def question_stage(self):
+    def test_question(self, task: str | None = None, candidates: list[str] | None = None):
+        """``(stage, example)``: the last stage whose test question suits ``task``, and that question.
+
+        The test question is always the one a stage trained the model to answer,
+        so the prompt format at test time matches training.
+        """
+        task = task or self.cfg.eval.task
+        names = candidates if candidates is not None else [self.test_class_names[c] for c in self.candidates()]
+        fixed = self.cfg.eval.question
+        if task == "recognition" and fixed != "stage":
+            kind = TaskKind(fixed)
+            return None, TaskExample(kind, candidates=() if kind is TaskKind.OPEN else names)
         for stage in reversed(self.stages):
-            if _defines_question(stage):
-                return stage
-        raise SkeletonLLMError("no stage in this spec defines a test-time question (e.g. add a 'refine' stage)")
+            try:
+                example = stage.question(names)
+            except NotImplementedError:
+                continue
+            if example.kind in EVAL_TASK_KINDS[task] and (task != "recognition" or example.is_recognition):
+                return stage, example
+        hint = {"recognition": "a 'refine' stage", "caption": "a 'caption' stage", "qa": "a 'motion_qa' stage"}[task]
+        raise SkeletonLLMError(f"no stage in this spec teaches the {task!r} task at test time (add {hint})")
+
+    def _test_examples(self, stage, template: TaskExample, sample: Sample, sequence, index: int) -> list[TaskExample]:
+        """The evaluation examples of one test clip: the template filled with this clip's answer."""
+        clip = self.clip_context(sample, sequence, test=True)
+        if (
+            template.kind is TaskKind.QA and stage is not None
+        ):  # questions depend on the clip: ask the stage, keep no target
+            rng = np.random.default_rng([self.cfg.optim.seed, index])
+            return [replace(ex, target="", meta={**ex.meta, "sequence": sequence}) for ex in stage.examples(clip, rng)]
+        name = self.test_class_names[sample.label]
+        meta = {"label": sample.label, "class_name": name, "sequence": sequence}
+        if self.test_dataset is not self.dataset:  # unseen = a class name the training data never had
+            trained = {normalise(self.class_names[c]) for c in self.seen}
+            meta["unseen"] = normalise(name) not in trained
+        elif self.unseen:
+            meta["unseen"] = sample.label in self.unseen
+        answer = name if template.is_recognition else None
+        return [replace(template, answer=answer, references=clip.references, meta=meta)]
 
     # -- evaluation and inference ----------------------------------------------
     @torch.no_grad()
-    def evaluate(self, batch_size: int | None = None, show_progress: bool = True) -> dict[str, float]:
+    def predict(self, batch_size: int | None = None, show_progress: bool = True) -> list[Prediction]:
+        """The model's answer to every test example of ``eval.task``, typed for the metrics."""
         from .cli.progress import progress
 
-        candidates = self.candidates()
-        names = [self.class_names[c] for c in candidates]
-        question = self.question_stage().question(names)
-        metrics = self._metrics()
+        stage, template = self.test_question()
         samples = self.test_samples()
         bs = batch_size or self.cfg.optim.batch_size
         self.renderer.eval()
         self.backbone.eval()
         chunks = [samples[i : i + bs] for i in range(0, len(samples), bs)]
+        predictions: list[Prediction] = []
+        offset = 0
         for chunk in progress(chunks, desc="evaluating", unit="batch") if show_progress else chunks:
-            frames = self.render(chunk, train=False)
-            answers = self.backbone.generate(frames, [question] * len(chunk), self.cfg.eval.max_new_tokens)
-            targets = [self.class_names[s.label] for s in chunk]
-            for metric in metrics:
-                metric.update(answers, targets)
-        out: dict[str, float] = {"samples": float(len(samples))}
-        for metric in metrics:
+            sequences = [s.load() for s in chunk]
+            frames = self.render_sequences(sequences, train=False)
+            examples, owner = [], []
+            for i, (sample, sequence) in enumerate(zip(chunk, sequences, strict=True)):
+                for example in self._test_examples(stage, template, sample, sequence, offset + i):
+                    examples.append(example)
+                    owner.append(i)
+            offset += len(chunk)
+            if not examples:
+                continue
+            frames = frames[torch.as_tensor(owner, device=frames.device)]
+            outputs = self.backbone.generate(frames, examples, self.cfg.eval.max_new_tokens)
+            predictions += [
+                Prediction(example, output, chunk[i].id) for example, output, i in zip(examples, outputs, owner)
+            ]
+        return predictions
+
+    def score(self, predictions: list[Prediction]) -> dict[str, float]:
+        """Every metric of the spec over ``predictions``."""
+        out: dict[str, float] = {"samples": float(len({p.sample_id for p in predictions}))}
+        for metric in self.metrics():
+            metric.update(predictions)
             out.update(metric.compute())
         return out
 
-    def _metrics(self) -> list:
-        metrics = []
-        for i, comp in enumerate(self.cfg.eval.metrics):
-            options = self.spec.options[f"eval.metrics[{i}]"].model_copy()
-            if "unseen" in type(options).model_fields and not options.unseen:
-                options.unseen = [self.class_names[c] for c in self.unseen]
-            metrics.append(self.spec.registry.create("metric", comp.name, options))
-        return metrics
+    def evaluate(self, batch_size: int | None = None, show_progress: bool = True) -> dict[str, float]:
+        return self.score(self.predict(batch_size, show_progress))
+
+    def metrics(self) -> list:
+        """Fresh metric components, built from the spec's ``eval.metrics`` like every other section."""
+        return [self.spec.build("eval.metrics", i) for i in range(len(self.cfg.eval.metrics))]
 
     @torch.no_grad()
     def infer(self, files: list[str], question: str | None = None) -> list[tuple[str, str]]:
         """``(file, answer)`` for each file; the default question offers every class."""
-        question = question or self.question_stage().question(self.class_names)
+        if question:
+            example = TaskExample(TaskKind.QA, question=question)
+        else:
+            example = self.test_question("recognition", self.class_names)[1]
         self.renderer.eval()
         self.backbone.eval()
         answers = []
         for path in files:
             seq = read_sequences(path)[0]
             frames = self.render_sequences([seq], train=False)
-            answers.append((path, self.backbone.generate(frames, [question], self.cfg.eval.max_new_tokens)[0]))
+            answers.append((path, self.backbone.generate(frames, [example], self.cfg.eval.max_new_tokens)[0]))
         return answers
-
-
-def _defines_question(stage) -> bool:
-    from .interfaces.stage import Stage
-
-    return type(stage).question is not Stage.question

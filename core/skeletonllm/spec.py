@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 from pathlib import Path
 from typing import Any, Literal
 
@@ -43,12 +44,24 @@ class OptimSpec(BaseModel):
     lr: float = Field(5e-4, gt=0)
     weight_decay: float = Field(0.0, ge=0)
     warmup_steps: int = Field(0, ge=0)
+    warmup_ratio: float | None = Field(
+        None,
+        ge=0,
+        le=1,
+        description="warm-up as a share of each stage's steps (the paper: 0.03); overrides warmup_steps",
+    )
     batch_size: int = Field(8, ge=1)
     grad_accum: int = Field(1, ge=1)
     max_grad_norm: float | None = Field(1.0, gt=0)
     save_every: int = Field(50, ge=1, description="optimizer steps between checkpoints")
     precision: Literal["auto", "fp32", "bf16"] = "auto"
     seed: int = 0
+
+    def warmup_for(self, total_steps: int) -> int:
+        """Warm-up steps of a stage with ``total_steps`` optimiser steps."""
+        if self.warmup_ratio is not None:
+            return math.ceil(self.warmup_ratio * total_steps)
+        return self.warmup_steps
 
 
 class SplitSpec(BaseModel):
@@ -62,12 +75,30 @@ class SplitSpec(BaseModel):
 
 class EvalSpec(BaseModel):
     model_config = ConfigDict(extra="forbid")
+    task: Literal["recognition", "caption", "qa"] = Field(
+        "recognition", description="what the test set is asked: the label, a caption, or questions about the motion"
+    )
+    question: Literal["stage", "multiple_choice", "open_recognition", "rationale"] = Field(
+        "stage",
+        description="recognition question: the last recognition stage's (default), or a fixed kind, e.g. to ask "
+        "a model trained only on captions to name actions",
+    )
+    data: ComponentSpec | None = Field(
+        None, description="test on another dataset (cross-format transfer): its classes are the candidates"
+    )
+    split: str | None = Field(None, description="the test split of eval.data (default: split.test)")
     candidates: Literal["all", "seen", "unseen"] = Field(
         "all", description="class names offered at test time: all (GZSL), unseen (ZSL) or seen"
     )
-    metrics: list[ComponentSpec] = Field(default_factory=lambda: [ComponentSpec(name="accuracy")])
+    metrics: list[ComponentSpec] = Field(
+        default_factory=list, description="default: the task's own metric (accuracy, captioning or motion_qa)"
+    )
     max_new_tokens: int = Field(32, ge=1)
     limit: int | None = Field(None, ge=1)
+
+
+#: eval.task -> the metric used when ``eval.metrics`` names none
+DEFAULT_METRICS = {"recognition": "accuracy", "caption": "captioning", "qa": "motion_qa"}
 
 
 class PipelineSpec(BaseModel):
@@ -81,6 +112,12 @@ class PipelineSpec(BaseModel):
     optim: OptimSpec = Field(default_factory=OptimSpec)
     eval: EvalSpec = Field(default_factory=EvalSpec)
     output_dir: str = "runs/default"
+
+    @model_validator(mode="after")
+    def _default_metrics(self) -> PipelineSpec:
+        if not self.eval.metrics:
+            self.eval.metrics = [ComponentSpec(name=DEFAULT_METRICS[self.eval.task])]
+        return self
 
     def digest(self) -> str:
         """Stable hash of the spec, stored in checkpoint manifests."""
@@ -120,10 +157,12 @@ class ValidatedSpec:
     def build(self, section: str, index: int | None = None) -> Any:
         """Instantiate the component at ``section`` (or ``section[index]``)."""
         path = section if index is None else f"{section}[{index}]"
-        comp = getattr(self.spec, section)
+        comp = self.spec
+        for part in section.split("."):
+            comp = getattr(comp, part)
         if index is not None:
             comp = comp[index]
-        kind = SECTION_KINDS.get(section, {"stages": "stage"}.get(section, "metric"))
+        kind = SECTION_KINDS.get(section, {"stages": "stage", "eval.data": "dataset"}.get(section, "metric"))
         return self.registry.create(kind, comp.name, self.options[path])
 
 
@@ -143,6 +182,8 @@ def validate_spec(data: Any, registry: Registry | None = None, source: str | Non
             components.append((section, kind, comp))
     components += [(f"stages[{i}]", "stage", c) for i, c in enumerate(spec.stages)]
     components += [(f"eval.metrics[{i}]", "metric", c) for i, c in enumerate(spec.eval.metrics)]
+    if spec.eval.data is not None:
+        components.append(("eval.data", "dataset", spec.eval.data))
     for path, kind, comp in components:
         try:
             cls = registry.get(kind, comp.name)

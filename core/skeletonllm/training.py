@@ -167,17 +167,21 @@ class Trainer:
 
     def _loss(self, stage, stage_idx: int, step: int, micro: list[Sample], k: int) -> torch.Tensor:
         rng = np.random.default_rng([self.optim_cfg.seed, stage_idx, step, k, self.p.rank])
-        frames = self.p.render(micro, train=True, rng=rng)
-        prompts, targets, owner = [], [], []
-        for i, sample in enumerate(micro):
-            for ex in stage.examples(sample.label, self.p.class_names, self.p.seen, rng):
-                prompts.append(ex.prompt)
-                targets.append(ex.target)
+        sequences = [sample.load() for sample in micro]
+        frames = self.p.render_sequences(sequences, train=True, rng=rng)
+        examples, owner = [], []
+        for i, (sample, sequence) in enumerate(zip(micro, sequences, strict=True)):
+            for example in stage.examples(self.p.clip_context(sample, sequence), rng):
+                examples.append(example)
                 owner.append(i)
         frames = frames[torch.as_tensor(owner, device=frames.device)]
         use_bf16 = self.p.device.type == "cuda" and self.optim_cfg.precision in ("auto", "bf16")
         with torch.autocast(self.p.device.type, dtype=torch.bfloat16, enabled=use_bf16):
-            return self.p.backbone.loss(frames, prompts, targets)
+            return self.p.backbone.loss(frames, examples)
+
+    def _prepare(self, stage) -> None:
+        """Let the stage look at the seen training clips once (e.g. Disc-FT's motion profiles)."""
+        stage.prepare(self.p.clip_context(sample, sample.load()) for sample in self.samples)
 
     def fit(self, resume: bool = True) -> list[dict]:
         from .cli.progress import progress
@@ -197,9 +201,12 @@ class Trainer:
             if total == 0:
                 continue
             params = self._set_trainable(stage)
+            self._prepare(stage)
             lr = stage.options.lr or self.optim_cfg.lr
             optimizer = torch.optim.AdamW(params, lr=lr, weight_decay=self.optim_cfg.weight_decay)
-            scheduler = torch.optim.lr_scheduler.LambdaLR(optimizer, warmup_cosine(self.optim_cfg.warmup_steps, total))
+            scheduler = torch.optim.lr_scheduler.LambdaLR(
+                optimizer, warmup_cosine(self.optim_cfg.warmup_for(total), total)
+            )
             first = start_step if si == start_stage else 0
             if first:
                 self._restore(last[0], optimizer)

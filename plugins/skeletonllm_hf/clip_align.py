@@ -5,9 +5,10 @@ over time and projected into the space of a frozen pretrained sentence
 encoder, and a clip is scored against the *names* of the candidate classes
 by scaled cosine similarity. Because classes are represented only by their
 names, unseen classes are scored zero-shot. The candidates come from the
-prompt itself (the MQA option list, or the class of a YES/NO question), so
-the stages, prompts and answer parsers of the MLLM pipeline work unchanged:
-``generate`` answers ``Label: <best class>`` or ``YES``/``NO``.
+typed example itself (its candidates, or the class a YES/NO question asks
+about), so the stages and answer parsers of the MLLM pipeline work unchanged:
+``generate`` answers ``Label: <best class>``, ``YES``/``NO`` or, for a
+multiple-choice question about the motion, ``Answer: <best option>``.
 """
 
 from __future__ import annotations
@@ -24,12 +25,12 @@ from torch import nn
 
 from skeletonllm.errors import SkeletonLLMError
 from skeletonllm.interfaces import Backbone, PluginOptions
+from skeletonllm.tasks import TaskExample, TaskKind, choice_line, label_line, yes_no_line
+from skeletonllm.tasks import normalise as normalise_text
 
-from .answers import parse_label, parse_yes_no
 from .checkpoints import TrainableCheckpointMixin
 from .loading import BackboneLoadError
 from .pixels import check_frames, normalise, resize
-from .prompts import class_in_yes_no_prompt, label_answer, options_in_prompt, yes_no_answer
 from .text_encoder import SentenceEncoder
 
 
@@ -40,7 +41,7 @@ class ClipAlignOptions(PluginOptions):
     image_size: int = Field(224, ge=16)
     frames: int = Field(12, ge=1, description="accepted for spec symmetry; any frame count is pooled")
     temperature: float = Field(0.07, gt=0, description="initial softmax temperature (learned afterwards)")
-    class_names: list[str] = Field(default_factory=list, description="candidates when a prompt lists none")
+    class_names: list[str] = Field(default_factory=list, description="candidates when an example lists none")
     trainable: list[Literal["vision", "projector", "llm", "lora"]] = Field(
         default_factory=lambda: ["vision", "projector"]
     )
@@ -112,16 +113,20 @@ class ClipAlignBackbone(TrainableCheckpointMixin, Backbone):
         features = self.encoder(images).view(b, f, -1).mean(dim=1)
         return F.normalize(self.projection(features), dim=-1)
 
-    def _question(self, prompt: str) -> tuple[str, list[str]]:
-        """('yes_no', [class]) or ('choice', candidates) as the prompt asks."""
-        asked = class_in_yes_no_prompt(prompt)
-        if asked is not None:
-            return "yes_no", [asked]
-        candidates = options_in_prompt(prompt) or list(self.options.class_names)
+    def _question(self, example: TaskExample) -> tuple[str, list[str]]:
+        """('yes_no', [class]) or ('choice', candidates): the only questions a scorer can answer."""
+        if example.kind is TaskKind.YES_NO:
+            return "yes_no", [str(example.subject)]
+        if example.kind in (TaskKind.CAPTION,) or (example.kind is TaskKind.QA and not example.candidates):
+            raise SkeletonLLMError(
+                f"clip_align scores candidates and cannot write free text: it cannot answer a {example.kind.value} "
+                "example (use an MLLM backbone for captions and open questions)"
+            )
+        candidates = list(example.candidates) or list(self.options.class_names)
         if not candidates:
             raise SkeletonLLMError(
-                "clip_align answers multiple-choice and YES/NO prompts only: this prompt lists no candidate "
-                f"classes and clip_align.class_names is empty (prompt starts {prompt[:60]!r})"
+                f"clip_align needs candidates: this {example.kind.value} example lists none and "
+                "clip_align.class_names is empty"
             )
         return "choice", candidates
 
@@ -133,43 +138,39 @@ class ClipAlignBackbone(TrainableCheckpointMixin, Backbone):
         # the spec section interchangeable with the MLLM backbones'.
         check_frames(frames, n)
 
-    def loss(self, frames: torch.Tensor, prompts: list[str], targets: list[str]) -> torch.Tensor:
-        """Cross-entropy over the prompt's candidates (MQA) or binary cross-entropy (YES/NO), averaged."""
-        if len(prompts) != len(targets):
-            raise SkeletonLLMError(f"loss: {len(prompts)} prompts but {len(targets)} targets")
-        self._check(frames, len(prompts))
+    def loss(self, frames: torch.Tensor, examples: list[TaskExample]) -> torch.Tensor:
+        """Cross-entropy over the example's candidates or binary cross-entropy (YES/NO), averaged."""
+        self._check(frames, len(examples))
         clips = self.clip_embeddings(frames)
         losses = []
-        for clip, prompt, target in zip(clips, prompts, targets, strict=True):
-            kind, names = self._question(prompt)
+        for clip, example in zip(clips, examples, strict=True):
+            kind, names = self._question(example)
             logits = self._logits(clip, names)
             if kind == "yes_no":
-                answer = parse_yes_no(target)
-                if answer is None:
-                    raise SkeletonLLMError(f"target {target!r}: a YES/NO prompt needs a YES or NO target")
-                losses.append(
-                    F.binary_cross_entropy_with_logits(
-                        logits[0] + self.yes_no_bias, torch.tensor(float(answer), device=logits.device)
-                    )
-                )
+                if example.answer not in ("yes", "no"):
+                    raise SkeletonLLMError(f"a YES/NO example needs answer 'yes' or 'no', got {example.answer!r}")
+                target = torch.tensor(float(example.answer == "yes"), device=logits.device)
+                losses.append(F.binary_cross_entropy_with_logits(logits[0] + self.yes_no_bias, target))
                 continue
-            label = parse_label(target)
-            lowered = [n.lower() for n in names]
-            if label not in lowered:
-                raise SkeletonLLMError(f"target {target!r}: its label is not among the prompt's candidates {names}")
-            losses.append(F.cross_entropy(logits[None], torch.tensor([lowered.index(label)], device=logits.device)))
+            lowered = [normalise_text(n) for n in names]
+            answer = normalise_text(example.answer or "")
+            if answer not in lowered:
+                raise SkeletonLLMError(f"answer {example.answer!r} is not among the example's candidates {names}")
+            losses.append(F.cross_entropy(logits[None], torch.tensor([lowered.index(answer)], device=logits.device)))
         return torch.stack(losses).mean()
 
     @torch.no_grad()
-    def generate(self, frames: torch.Tensor, prompts: list[str], max_new_tokens: int = 32) -> list[str]:
-        """``Label: <best candidate>`` or ``YES``/``NO``, so the MLLM answer parsers apply unchanged."""
-        self._check(frames, len(prompts))
+    def generate(self, frames: torch.Tensor, examples: list[TaskExample], max_new_tokens: int = 32) -> list[str]:
+        """``Label: <best candidate>``, ``YES``/``NO`` or ``Answer: <option>``, as the parsers expect."""
+        self._check(frames, len(examples))
         answers = []
-        for clip, prompt in zip(self.clip_embeddings(frames), prompts, strict=True):
-            kind, names = self._question(prompt)
+        for clip, example in zip(self.clip_embeddings(frames), examples, strict=True):
+            kind, names = self._question(example)
             logits = self._logits(clip, names)
             if kind == "yes_no":
-                answers.append(yes_no_answer(bool(logits[0] + self.yes_no_bias > 0)))
+                answers.append(yes_no_line(bool(logits[0] + self.yes_no_bias > 0)))
+            elif example.kind is TaskKind.QA:
+                answers.append(choice_line(names[int(logits.argmax())]))
             else:
-                answers.append(label_answer(names[int(logits.argmax())]))
+                answers.append(label_line(names[int(logits.argmax())]))
         return answers

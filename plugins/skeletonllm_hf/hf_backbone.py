@@ -21,6 +21,7 @@ if TYPE_CHECKING:  # transformers and peft load when a backbone is built, not wh
 
 from skeletonllm.errors import SkeletonLLMError
 from skeletonllm.interfaces import Backbone
+from skeletonllm.tasks import TaskExample
 
 from . import chat, memory
 from .checkpoints import TrainableCheckpointMixin
@@ -198,14 +199,21 @@ class HFBackbone(TrainableCheckpointMixin, Backbone):
     def _encode_prompt(self, prompt: str, n_frames: int) -> chat.Encoded:
         return chat.encode_pieces(self.tokenizer, self.prompt_pieces(prompt, n_frames), self.image_token_id)
 
-    def loss(self, frames: torch.Tensor, prompts: list[str], targets: list[str]) -> torch.Tensor:
-        if len(prompts) != len(targets):
-            raise SkeletonLLMError(f"loss: {len(prompts)} prompts but {len(targets)} targets")
-        self._check_frames(frames, len(prompts))
+    def loss(self, frames: torch.Tensor, examples: list[TaskExample]) -> torch.Tensor:
+        self._check_frames(frames, len(examples))
+        empty = [i for i, ex in enumerate(examples) if not ex.target]
+        if empty:
+            raise SkeletonLLMError(f"loss: examples {empty[:5]} have no target text to learn")
         label_only = self.options.loss_on == "label_line"
         items = [
-            chat.append_scored(self.tokenizer, self._encode_prompt(p, frames.shape[1]), t, self.end_token, label_only)
-            for p, t in zip(prompts, targets, strict=True)
+            chat.append_scored(
+                self.tokenizer,
+                self._encode_prompt(self.prompt(ex), frames.shape[1]),
+                ex.target,
+                self.end_token,
+                label_only and ex.is_recognition,
+            )
+            for ex in examples
         ]
         batch = {
             k: v.to(self.device)
@@ -217,9 +225,9 @@ class HFBackbone(TrainableCheckpointMixin, Backbone):
         return out.loss
 
     @torch.no_grad()
-    def generate(self, frames: torch.Tensor, prompts: list[str], max_new_tokens: int = 32) -> list[str]:
-        self._check_frames(frames, len(prompts))
-        items = [self._encode_prompt(p, frames.shape[1]) for p in prompts]
+    def generate(self, frames: torch.Tensor, examples: list[TaskExample], max_new_tokens: int = 32) -> list[str]:
+        self._check_frames(frames, len(examples))
+        items = [self._encode_prompt(self.prompt(ex), frames.shape[1]) for ex in examples]
         batch = {
             k: v.to(self.device)
             for k, v in chat.collate(items, self.pad_token_id, True, self.options.max_length).items()

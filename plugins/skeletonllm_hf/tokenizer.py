@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from transformers import PreTrainedTokenizerFast
 
-from .prompts import prompt_corpus
+from skeletonllm.tasks import template_corpus
 
 PAD = "<|endoftext|>"
 IM_START = "<|im_start|>"
@@ -46,7 +46,7 @@ def build_bpe_tokenizer(
 @lru_cache(maxsize=8)
 def _train(special_tokens: tuple[str, ...], class_names: tuple[str, ...], vocab_size: int) -> PreTrainedTokenizerFast:
     names = list(dict.fromkeys([*ntu120_class_names(), *class_names]))
-    corpus = prompt_corpus(names)
+    corpus = template_corpus(names)
     specials = list(dict.fromkeys([PAD, IM_START, IM_END, *special_tokens]))
     from tokenizers import Tokenizer, decoders, models, pre_tokenizers, trainers
     from transformers import PreTrainedTokenizerFast

@@ -7,36 +7,34 @@ them comparable.
 
 from __future__ import annotations
 
-from pydantic import Field
-
-from skeletonllm.interfaces import Metric, PluginOptions
-from skeletonllm_hf.answers import parse_label
-
-
-def _norm(text: str) -> str:
-    return text.strip().lower()
-
-
-class AccuracyOptions(PluginOptions):
-    unseen: list[str] = Field(default_factory=list, description="class names counted as unseen")
+from skeletonllm.interfaces import Metric
+from skeletonllm.tasks import Prediction, normalise
 
 
 class AccuracyMetric(Metric):
+    """Top-1 accuracy of recognition answers; seen/unseen/H when the test set has both.
+
+    Whether a clip's class is unseen is a fact the pipeline records on each
+    test example (``meta['unseen']``), so the metric needs no class list of its own.
+    """
+
     name = "accuracy"
-    summary = "Top-1 accuracy of parsed Label answers (overall, seen, unseen)"
-    Options = AccuracyOptions
+    summary = "Top-1 accuracy of parsed Label answers (overall, seen, unseen, harmonic mean)"
 
     def reset(self) -> None:
         self._hits = {"all": 0, "seen": 0, "unseen": 0}
         self._count = {"all": 0, "seen": 0, "unseen": 0}
+        self._split = False
 
-    def update(self, predictions: list[str], targets: list[str]) -> None:
-        if len(predictions) != len(targets):
-            raise ValueError(f"{len(predictions)} predictions for {len(targets)} targets")
-        unseen = {_norm(u) for u in self.options.unseen}
-        for pred, target in zip(predictions, targets):
-            hit = parse_label(pred) == _norm(target)
-            group = "unseen" if _norm(target) in unseen else "seen"
+    def update(self, predictions: list[Prediction]) -> None:
+        for prediction in predictions:
+            example = prediction.example
+            if not example.is_recognition or example.answer is None:
+                continue
+            hit = prediction.parsed == normalise(example.answer)
+            unseen = example.meta.get("unseen")
+            self._split = self._split or unseen is not None
+            group = "unseen" if unseen else "seen"
             for key in ("all", group):
                 self._count[key] += 1
                 self._hits[key] += int(hit)
@@ -44,8 +42,12 @@ class AccuracyMetric(Metric):
     def compute(self) -> dict[str, float]:
         acc = {k: self._hits[k] / self._count[k] for k in self._count if self._count[k]}
         out = {"accuracy": acc.get("all", 0.0)}
-        if self.options.unseen:
-            seen, unseen = acc.get("seen", 0.0), acc.get("unseen", 0.0)
-            out.update(seen_accuracy=seen, unseen_accuracy=unseen)
-            out["harmonic_mean"] = 2 * seen * unseen / (seen + unseen) if seen + unseen else 0.0
+        if self._split:  # a class split exists: report each group that was tested
+            if self._count["seen"]:
+                out["seen_accuracy"] = acc["seen"]
+            if self._count["unseen"]:
+                out["unseen_accuracy"] = acc["unseen"]
+            if self._count["seen"] and self._count["unseen"]:
+                seen, unseen = acc["seen"], acc["unseen"]
+                out["harmonic_mean"] = 2 * seen * unseen / (seen + unseen) if seen + unseen else 0.0
         return out

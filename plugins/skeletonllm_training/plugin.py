@@ -4,7 +4,7 @@ from skeletonllm import hookimpl
 
 from .caption_metric import CaptioningMetric
 from .metrics import AccuracyMetric
-from .stages import CRDistillStage, DiscFTStage, RefineStage, WarmupStage
+from .stages import CaptionStage, CRDistillStage, DiscFTStage, RefineStage, WarmupStage
 from .teacher import TemplateTeacher
 from .text_motion.cli import text_motion_evaluator
 from .text_motion.metric import TextMotionMetric
@@ -12,7 +12,7 @@ from .text_motion.metric import TextMotionMetric
 
 @hookimpl
 def register_stages(register):
-    for stage in (WarmupStage, DiscFTStage, CRDistillStage, RefineStage):
+    for stage in (WarmupStage, DiscFTStage, CRDistillStage, RefineStage, CaptionStage):
         register(stage)
 
 

@@ -15,14 +15,14 @@ import numpy as np
 from pydantic import Field
 
 from skeletonllm.errors import SkeletonLLMError
-from skeletonllm.interfaces import PromptExample, Stage, StageOptions
-from skeletonllm.registry import get_registry
-from skeletonllm_hf import prompts
+from skeletonllm.interfaces import Stage, StageOptions, Teacher
+from skeletonllm.tasks import ClipContext, TaskExample, TaskKind, label_line, yes_no_line
 
 from .negatives import confusion_similarity, mine_hard_negatives, name_similarity
 
 
-def _check_seen(label: int, class_names: list[str], seen: list[int]) -> None:
+def _check_seen(clip: ClipContext) -> None:
+    label, class_names, seen = clip.label, clip.class_names, clip.seen
     if not 0 <= label < len(class_names):
         raise SkeletonLLMError(f"label {label} is outside the {len(class_names)} classes")
     if label not in seen:
@@ -31,17 +31,20 @@ def _check_seen(label: int, class_names: list[str], seen: list[int]) -> None:
         )
 
 
-def _choices(label: int, seen: list[int], k: int, rng: np.random.Generator) -> list[int]:
-    """``label`` plus ``k - 1`` distinct seen distractors, shuffled."""
+def _choices(label: int, seen: list[int], k: int | None, rng: np.random.Generator) -> list[int]:
+    """``label`` plus ``k - 1`` distinct seen distractors (every seen class when ``k`` is None), shuffled."""
     others = [c for c in seen if c != label]
-    picked = list(rng.choice(others, size=min(k - 1, len(others)), replace=False)) if others else []
+    size = len(others) if k is None else min(k - 1, len(others))
+    picked = list(rng.choice(others, size=size, replace=False)) if others else []
     options = [label, *map(int, picked)]
     rng.shuffle(options)
     return options
 
 
 class MultipleChoiceOptions(StageOptions):
-    num_choices: int = Field(4, ge=2, description="candidate class names per question")
+    num_choices: int | None = Field(
+        4, ge=2, description="candidate class names per question; null: every seen class (the paper's MQA)"
+    )
 
 
 class _MultipleChoiceStage(Stage):
@@ -49,14 +52,14 @@ class _MultipleChoiceStage(Stage):
 
     Options = MultipleChoiceOptions
 
-    def examples(self, label, class_names, seen, rng) -> list[PromptExample]:
-        _check_seen(label, class_names, seen)
-        options = [class_names[c] for c in _choices(label, seen, self.options.num_choices, rng)]
-        name = class_names[label]
-        return [PromptExample(prompts.mqa_prompt(options), prompts.label_answer(name), name.lower(), "mqa")]
+    def examples(self, clip: ClipContext, rng) -> list[TaskExample]:
+        _check_seen(clip)
+        options = [clip.class_names[c] for c in _choices(clip.label, list(clip.seen), self.options.num_choices, rng)]
+        name = clip.class_name
+        return [TaskExample(TaskKind.MULTIPLE_CHOICE, target=label_line(name), answer=name, candidates=options)]
 
-    def question(self, candidates: list[str]) -> str:
-        return prompts.mqa_prompt(candidates)
+    def question(self, candidates: list[str]) -> TaskExample:
+        return TaskExample(TaskKind.MULTIPLE_CHOICE, candidates=candidates)
 
 
 class WarmupStage(_MultipleChoiceStage):
@@ -97,42 +100,67 @@ class DiscFTStage(Stage):
             self._cache = (key, mine_hard_negatives(sim, list(seen), self.options.top_k))
         return self._cache[1]
 
-    def examples(self, label, class_names, seen, rng) -> list[PromptExample]:
-        _check_seen(label, class_names, seen)
-        negative = int(rng.choice(self.hard_negatives(class_names, seen)[label]))
-        yes = prompts.yes_no_answer(True)
-        no = prompts.yes_no_answer(False)
+    def examples(self, clip: ClipContext, rng) -> list[TaskExample]:
+        _check_seen(clip)
+        negative = int(rng.choice(self.hard_negatives(list(clip.class_names), list(clip.seen))[clip.label]))
         return [
-            PromptExample(prompts.yes_no_prompt(class_names[label]), yes, yes.lower(), "yes_no"),
-            PromptExample(prompts.yes_no_prompt(class_names[negative]), no, no.lower(), "yes_no"),
+            TaskExample(TaskKind.YES_NO, target=yes_no_line(True), answer="yes", subject=clip.class_name),
+            TaskExample(TaskKind.YES_NO, target=yes_no_line(False), answer="no", subject=clip.class_names[negative]),
         ]
 
 
 class CRDistillOptions(MultipleChoiceOptions):
-    teacher: str = Field("template", description="teacher plugin that writes the rationales")
+    tell_teacher_label: bool = Field(
+        True, description="False: the teacher is not told the class (the paper's Table 8 'label-blind' variant)"
+    )
+    label_line: bool = Field(
+        True, description="False: the target ends without 'Label: <action>' (the paper's Table 8 variant)"
+    )
 
 
 class CRDistillStage(Stage):
-    """The student reproduces the teacher's rationale, ending in ``Label: <action>``."""
+    """The student reproduces the teacher's rationale for *this* clip, ending in ``Label: <action>``.
+
+    The teacher comes from the spec's ``teacher:`` section (the pipeline hands
+    it over with :meth:`use_teacher`), so one spec names one teacher for every
+    stage that needs one.
+    """
 
     name = "cr_distill"
     summary = "Stage 3: CR-Distill, reproduce a teacher's causal rationale"
     Options = CRDistillOptions
     trainable: ClassVar[tuple[str, ...]] = ("renderer", "projector", "lora")
+    uses_teacher: ClassVar[bool] = True
 
     def __init__(self, options: CRDistillOptions | None = None) -> None:
         super().__init__(options)
-        self.teacher = get_registry().create("teacher", self.options.teacher)
+        self.teacher: Teacher | None = None
 
-    def examples(self, label, class_names, seen, rng, description: str | None = None) -> list[PromptExample]:
-        _check_seen(label, class_names, seen)
-        options = [class_names[c] for c in _choices(label, seen, self.options.num_choices, rng)]
-        name = class_names[label]
-        target = self.teacher.rationale(name, description)
-        return [PromptExample(prompts.rationale_prompt(options), target, name.lower(), "rationale")]
+    def use_teacher(self, teacher: Teacher) -> None:
+        self.teacher = teacher
 
-    def question(self, candidates: list[str]) -> str:
-        return prompts.rationale_prompt(candidates)
+    def examples(self, clip: ClipContext, rng) -> list[TaskExample]:
+        _check_seen(clip)
+        if self.teacher is None:
+            raise SkeletonLLMError("cr_distill has no teacher: build it through a spec (teacher: section)")
+        options = [clip.class_names[c] for c in _choices(clip.label, list(clip.seen), self.options.num_choices, rng)]
+        body = self.teacher.rationale(clip, know_label=self.options.tell_teacher_label).strip()
+        target = f"{body}\n{label_line(clip.class_name)}" if self.options.label_line else body
+        kind_options = options if self.options.label_line else []
+        return [
+            TaskExample(
+                TaskKind.RATIONALE,
+                target=target,
+                answer=clip.class_name if self.options.label_line else None,
+                candidates=kind_options,
+                label_line=self.options.label_line,
+            )
+        ]
+
+    def question(self, candidates: list[str]) -> TaskExample:
+        if not self.options.label_line:
+            raise NotImplementedError("cr_distill without the label line does not teach a recognition answer")
+        return TaskExample(TaskKind.RATIONALE, candidates=candidates)
 
 
 class RefineStage(_MultipleChoiceStage):
@@ -141,3 +169,27 @@ class RefineStage(_MultipleChoiceStage):
     name = "refine"
     summary = "Stage 4: recognition refinement, renderer frozen"
     trainable: ClassVar[tuple[str, ...]] = ("projector", "lora")
+
+
+class CaptionStage(Stage):
+    """Captioning: the model describes the clip; targets are the dataset's own captions of it.
+
+    Each step draws one of the clip's references (HumanML3D has up to three),
+    so the model sees the variety a reference set is scored against.
+    """
+
+    name = "caption"
+    summary = "Captioning: describe the motion in a sentence (targets: the dataset's captions)"
+    trainable: ClassVar[tuple[str, ...]] = ("projector", "lora")
+
+    def examples(self, clip: ClipContext, rng) -> list[TaskExample]:
+        references = clip.references or ((clip.text,) if clip.text else ())
+        if not references:
+            raise SkeletonLLMError(
+                f"sample {clip.sample_id!r}: the caption stage needs the clip's caption, and its dataset gives none"
+            )
+        target = references[int(rng.integers(len(references)))]
+        return [TaskExample(TaskKind.CAPTION, target=target, references=references)]
+
+    def question(self, candidates: list[str]) -> TaskExample:
+        return TaskExample(TaskKind.CAPTION)

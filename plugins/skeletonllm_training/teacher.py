@@ -18,7 +18,7 @@ from pydantic import Field
 
 from skeletonllm.errors import SkeletonLLMError
 from skeletonllm.interfaces import PluginOptions, Teacher
-from skeletonllm_hf.prompts import label_answer
+from skeletonllm.tasks import ClipContext
 
 # key word -> (body parts, kind of movement); first match wins, order matters.
 _CUES: tuple[tuple[tuple[str, ...], str, str], ...] = (
@@ -77,16 +77,18 @@ class TemplateTeacher(Teacher):
                 raise SkeletonLLMError(f"{path}: expected a mapping of class name -> rationale text")
             self._given = {str(k).lower().strip(): v for k, v in data.items()}
 
-    def rationale(self, class_name: str, description: str | None = None) -> str:
-        given = self._given.get(class_name.lower().strip())
+    def rationale(self, clip: ClipContext, *, know_label: bool = True) -> str:
+        class_name = clip.class_name
+        given = self._given.get(class_name.lower().strip()) if know_label else None
         if given is not None:
-            body = given.strip()
-        else:
-            parts, movement = describe(class_name)
-            seen = description.strip().rstrip(".") if description else movement
-            body = (
-                f"Step 1: the parts that move most are {parts}.\n"
-                f"Step 2: the motion shows {seen}.\n"
-                f"Step 3: this pattern is characteristic of '{class_name}' and not of similar actions."
+            return given.strip()
+        parts, movement = describe(class_name) if know_label else ("the moving body parts", "")
+        seen = clip.text.strip().rstrip(".") if clip.text else movement
+        steps = [f"Step 1: the parts that move most are {parts}."]
+        if seen:
+            steps.append(f"Step 2: the motion shows {seen}.")
+        if know_label:
+            steps.append(
+                f"Step {len(steps) + 1}: this pattern is characteristic of '{class_name}' and not of similar actions."
             )
-        return f"{body}\n{label_answer(class_name)}"
+        return "\n".join(steps)

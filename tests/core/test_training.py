@@ -110,9 +110,17 @@ def test_train_evaluate_infer_commands(tmp_path, monkeypatch):
     metrics = json.loads(result.stdout.splitlines()[-2])
     assert metrics["seen_accuracy"] > 0.8
 
-    result = runner.invoke(cli, ["evaluate", str(path)])
+    result = runner.invoke(cli, ["evaluate", str(path), "--out", str(tmp_path / "report")])
     assert result.exit_code == 0, result.output
     assert json.loads(result.stdout)["seen_accuracy"] == metrics["seen_accuracy"]
+    report = (tmp_path / "report" / "report.md").read_text()
+    assert "95 % interval" in report and "chance" in report and "## Per class" in report
+    assert "| seed | `" in report and "checkpoint" in report
+    saved = json.loads((tmp_path / "report" / "metrics.json").read_text())
+    low, high = saved["intervals"]["accuracy"]["low"], saved["intervals"]["accuracy"]["high"]
+    assert low <= saved["metrics"]["accuracy"] <= high
+    assert (tmp_path / "report" / "confusion.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert len((tmp_path / "report" / "predictions.jsonl").read_text().splitlines()) == metrics["samples"]
 
     clip = tmp_path / "clip.toy"
     clip.write_text('{"toy_xy": [1.1, 0.05]}')

@@ -113,14 +113,14 @@ class ToyBackbone(Backbone):
     def _logits(self, frames):
         return self.proj(frames.mean(dim=(1, 3, 4)) * 8 - 4)
 
-    def loss(self, frames, prompts, targets):
-        idx = torch.tensor([CLASSES.index(t.split("Label:")[-1].strip()) for t in targets])
+    def loss(self, frames, examples):
+        idx = torch.tensor([CLASSES.index(ex.answer) for ex in examples])
         return nn.functional.cross_entropy(self._logits(frames), idx)
 
-    def generate(self, frames, prompts, max_new_tokens=32):
+    def generate(self, frames, examples, max_new_tokens=32):
         out = []
-        for logit, prompt in zip(self._logits(frames), prompts):
-            allowed = [i for i, c in enumerate(CLASSES) if c in prompt]
+        for logit, example in zip(self._logits(frames), examples):
+            allowed = [i for i, c in enumerate(CLASSES) if c in example.candidates] or range(len(CLASSES))
             best = max(allowed, key=lambda i: logit[i].item())
             out.append(f"Label: {CLASSES[best]}")
         return out

