@@ -61,6 +61,13 @@ def test_retrieval_scores_by_hand():
     scores = retrieval_scores(motion, text)
     assert scores["r1"] == 0.0 and scores["r3"] == 1.0
     assert scores["mm_dist"] == pytest.approx(np.sqrt(0.8))
+    # one caption for every clip (a model that always says the same thing): all 32 tie -> chance
+    same = retrieval_scores(motion, torch.ones(32, 32, dtype=torch.float64) / np.sqrt(32))
+    assert same["r1"] == pytest.approx(1 / 32) and same["r3"] == pytest.approx(3 / 32)
+    # captions of clips 2j and 2j+1 are both e_2j: an even clip ties with its neighbour's caption at
+    # distance 0 (1st or 2nd: R@1 1/2); an odd clip is sqrt(2) from every caption (32-way tie: 1/32)
+    paired = motion[::2].repeat_interleave(2, dim=0)
+    assert retrieval_scores(motion, paired)["r1"] == pytest.approx((1 / 2 + 1 / 32) / 2)
     # 70 pairs: two batches of 32 are scored, the last 6 pairs are dropped
     assert retrieval_scores(torch.eye(70), torch.eye(70))["batches"] == 2.0
     with pytest.raises(SkeletonLLMError, match="batches of 32"):
