@@ -73,3 +73,4 @@ def test_the_metric_ranks_true_captions_above_shuffled_ones(trained):
     assert bad["r_at_3"] < good["r_at_3"] - 0.3
     assert good["mm_dist"] < bad["mm_dist"]
     assert bad["r_at_1_references"] == good["r_at_1_references"]  # the reference row does not depend on outputs
+    assert "own held-out R@1" in true_metric.notes()["r_at_1"]

@@ -39,6 +39,22 @@ class TextMotionMetric(Metric):
     summary = "R@1, R@3 and MM-Dist of generated captions under a trained text-motion evaluator"
     Options = TextMotionOptions
 
+    def notes(self) -> dict[str, str]:
+        """The evaluator's own held-out accuracy (from its manifest), to print beside the figures."""
+        held = getattr(self.model, "info", {}).get("held_out") or {}
+        info = getattr(self.model, "info", {})
+        if not held:
+            return {"r_at_1": f"evaluator {self.options.evaluator}: no held-out accuracy recorded; check it first"}
+        size = held.get("batch_size", 32)
+        return {
+            "r_at_1": (
+                f"evaluator {self.options.evaluator} (trained on {info.get('dataset')} {info.get('train_split')}): "
+                f"own held-out R@1 {held['r1']:.3f}, R@3 {held['r3']:.3f} (chance {1 / size:.3f}, {3 / size:.3f}) "
+                f"on {int(held.get('clips', 0))} clips of {info.get('test_split')}"
+            ),
+            "mm_dist": "Euclidean distance between unit embeddings (0..2), not HumanML3D's scale",
+        }
+
     def reset(self) -> None:
         self._features: list[np.ndarray] = []
         self._generated: list[str] = []
