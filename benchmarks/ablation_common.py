@@ -8,8 +8,10 @@ answers one class whatever the clip: collapse onto the label prior).
 
 from __future__ import annotations
 
+import json
 import time
 from collections import Counter
+from pathlib import Path
 
 import numpy as np
 import torch
@@ -21,11 +23,14 @@ from skeletonllm.training import Trainer
 
 
 def run_one(spec: dict) -> dict:
-    """Train and evaluate one spec; the per-answer hits are kept so runs can be pooled."""
+    """Train (resuming a killed run from its output_dir) and evaluate one spec.
+
+    The per-answer hits are kept so runs can be pooled.
+    """
     torch.manual_seed(spec.get("optim", {}).get("seed", 0))
     pipeline = Pipeline(validate_spec(spec))
     start = time.time()
-    history = Trainer(pipeline).fit(resume=False)
+    history = Trainer(pipeline).fit(resume=True)
     train_s = time.time() - start
     predictions = pipeline.predict(show_progress=False)
     metrics = pipeline.score(predictions)
@@ -68,3 +73,21 @@ def summarise(runs: list[dict]) -> dict:
         "train_s": float(np.mean([r["train_s"] for r in runs])),
         "steps": runs[0]["steps"],
     }
+
+
+def load_runs(path: Path) -> dict[tuple[str, int], dict]:
+    """Finished runs recorded in a JSON-lines file, by ``(variant, seed)``: a restarted benchmark skips them."""
+    if not path.exists():
+        return {}
+    runs = {}
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if line.strip():
+            record = json.loads(line)
+            runs[(record["variant"], record["seed"])] = record
+    return runs
+
+
+def record_run(path: Path, variant: str, run: dict) -> None:
+    """Append one finished run (with its hits) so that an interrupted benchmark loses nothing."""
+    with open(path, "a", encoding="utf-8") as fh:
+        fh.write(json.dumps({"variant": variant, **run}) + "\n")

@@ -41,7 +41,7 @@ from skeletonllm.registry import get_registry
 from skeletonllm.spec import validate_spec
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from ablation_common import run_one, summarise  # noqa: E402
+from ablation_common import load_runs, record_run, run_one, summarise  # noqa: E402
 from synthact_baselines import softmax_regression  # noqa: E402
 
 REPO = Path(__file__).resolve().parents[1]
@@ -125,20 +125,40 @@ def main() -> None:
     parser.add_argument("--scale", type=float, default=None, help="multiply every stage's max_steps (0.1 = quick run)")
     parser.add_argument("--out", type=Path, default=REPO / "benchmarks" / "results")
     parser.add_argument("--threads", type=int, default=1, help="torch threads (default 1: see docs/performance.md)")
+    parser.add_argument(
+        "--summarise-only", action="store_true", help="write the table from the runs finished so far, train nothing"
+    )
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
     base = yaml.safe_load(args.spec.read_text(encoding="utf-8"))
     names = args.renderers.split(",") if args.renderers else get_registry().names("renderer")
     seeds = [int(s) for s in args.seeds.split(",")]
     args.out.mkdir(parents=True, exist_ok=True)
+    done_path = args.out / "renderer_ablation_runs.jsonl"
+    done = load_runs(done_path)
     rows = []
     for name in names:
         runs = []
         for seed in seeds:
+            if (name, seed) in done:
+                runs.append(done[(name, seed)])
+                continue
+            if args.summarise_only:
+                continue
             print(f"== renderer {name}, seed {seed}", flush=True)
             runs.append(run_one(seeded_spec(base, name, seed, args.scale, args.out)))
+            record_run(done_path, name, runs[-1])
             print(json.dumps({k: v for k, v in runs[-1].items() if k != "hits"}), flush=True)
-        probe = probe_accuracy(seeded_spec(base, name, seeds[0], args.scale, args.out))
+        if not runs:
+            continue
+        probe_key = (name, "probe")
+        if probe_key not in done:
+            if args.summarise_only:
+                done[probe_key] = {"probe": float("nan")}
+            else:
+                done[probe_key] = {"probe": probe_accuracy(seeded_spec(base, name, seeds[0], args.scale, args.out))}
+                record_run(done_path, name, {"seed": "probe", **done[probe_key]})
+        probe = done[probe_key]["probe"]
         rows.append({"renderer": name, **summarise(runs), "probe": probe})
         print(json.dumps(rows[-1]), flush=True)
     table = markdown(rows)

@@ -24,7 +24,7 @@ import torch
 import yaml
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from ablation_common import run_one, summarise  # noqa: E402
+from ablation_common import load_runs, record_run, run_one, summarise  # noqa: E402
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -76,21 +76,33 @@ def main() -> None:
     parser.add_argument("--scale", type=float, default=None, help="multiply every stage's max_steps")
     parser.add_argument("--out", type=Path, default=REPO / "benchmarks" / "results")
     parser.add_argument("--threads", type=int, default=1)
+    parser.add_argument(
+        "--summarise-only", action="store_true", help="write the table from the runs finished so far, train nothing"
+    )
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
     base = yaml.safe_load(args.spec.read_text(encoding="utf-8"))
     chosen = args.variants.split(",") if args.variants else list(VARIANTS)
     seeds = [int(s) for s in args.seeds.split(",")]
     args.out.mkdir(parents=True, exist_ok=True)
+    done_path = args.out / "stage_ablation_runs.jsonl"
+    done = load_runs(done_path)
     rows = []
     for index, name in enumerate(chosen):
         runs = []
         for seed in seeds:
+            if (name, seed) in done:
+                runs.append(done[(name, seed)])
+                continue
+            if args.summarise_only:
+                continue
             print(f"== {name}, seed {seed}", flush=True)
             spec = variant_spec(base, VARIANTS[name], seed, args.scale, args.out, f"variant{index}")
             runs.append(run_one(spec))
+            record_run(done_path, name, runs[-1])
             print(json.dumps({k: v for k, v in runs[-1].items() if k != "hits"}), flush=True)
-        rows.append({"variant": name, **summarise(runs)})
+        if runs:
+            rows.append({"variant": name, **summarise(runs)})
     table = markdown(rows)
     print(table)
     command = (

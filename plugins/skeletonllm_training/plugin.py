@@ -3,7 +3,10 @@
 from skeletonllm import hookimpl
 
 from .caption_metric import CaptioningMetric
+from .file_teacher import FileTeacher
+from .kinematic_teacher import KinematicTeacher
 from .metrics import AccuracyMetric
+from .motion_qa_stage import MotionQAMetric, MotionQAStage
 from .stages import CaptionStage, CRDistillStage, DiscFTStage, RefineStage, WarmupStage
 from .teacher import TemplateTeacher
 from .text_motion.cli import text_motion_evaluator
@@ -12,13 +15,15 @@ from .text_motion.metric import TextMotionMetric
 
 @hookimpl
 def register_stages(register):
-    for stage in (WarmupStage, DiscFTStage, CRDistillStage, RefineStage, CaptionStage):
+    for stage in (WarmupStage, DiscFTStage, CRDistillStage, RefineStage, CaptionStage, MotionQAStage):
         register(stage)
 
 
 @hookimpl
 def register_teachers(register):
     register(TemplateTeacher)
+    register(KinematicTeacher)
+    register(FileTeacher)
 
 
 @hookimpl
@@ -26,6 +31,7 @@ def register_metrics(register):
     register(AccuracyMetric)
     register(CaptioningMetric)
     register(TextMotionMetric)
+    register(MotionQAMetric)
 
 
 @hookimpl

@@ -9,6 +9,8 @@ where an unseen class would otherwise leak into training.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from itertools import chain
 from typing import ClassVar, Literal
 
 import numpy as np
@@ -18,7 +20,7 @@ from skeletonllm.errors import SkeletonLLMError
 from skeletonllm.interfaces import Stage, StageOptions, Teacher
 from skeletonllm.tasks import ClipContext, TaskExample, TaskKind, label_line, yes_no_line
 
-from .negatives import confusion_similarity, mine_hard_negatives, name_similarity
+from .motion_negatives import NegativeMiningOptions, build_negatives
 
 
 def _check_seen(clip: ClipContext) -> None:
@@ -70,14 +72,21 @@ class WarmupStage(_MultipleChoiceStage):
     trainable: ClassVar[tuple[str, ...]] = ("renderer",)
 
 
-class DiscFTOptions(StageOptions):
-    top_k: int = Field(3, ge=1, description="hard negatives kept per class")
-    mining: Literal["names", "confusion"] = "names"
-    confusion: list[list[float]] | None = Field(None, description="C x C confusion counts when mining='confusion'")
+class DiscFTOptions(StageOptions, NegativeMiningOptions):
+    mining: Literal["motion", "file", "confusion", "names"] = Field(
+        "motion",
+        description="hard negatives from the seen clips' motion (default), a ranked neighbour file, a confusion "
+        "matrix, or class-name similarity; names also fill in what the others lack",
+    )
 
 
 class DiscFTStage(Stage):
-    """YES/NO over mined hard-negative pairs, exactly one YES and one NO per clip (1:1)."""
+    """YES/NO over mined hard-negative pairs, exactly one YES and one NO per clip (1:1).
+
+    The negatives of a class are the seen classes that *move* most like it (per-class
+    kinematic profiles averaged over the seen training clips, see ``motion_negatives``),
+    or come from a ranked neighbour file or an earlier confusion matrix.
+    """
 
     name = "disc_ft"
     summary = "Stage 2: Disc-FT, YES/NO on mined hard-negative seen-class pairs"
@@ -86,19 +95,26 @@ class DiscFTStage(Stage):
 
     def __init__(self, options: DiscFTOptions | None = None) -> None:
         super().__init__(options)
-        self._cache: tuple[tuple, dict[int, list[int]]] | None = None
-        if self.options.mining == "confusion" and self.options.confusion is None:
-            raise SkeletonLLMError("disc_ft: mining='confusion' needs a 'confusion' matrix")
+        self._negatives: tuple[tuple, dict[int, list[int]]] | None = None
+
+    def prepare(self, clips: Iterable[ClipContext]) -> None:
+        """Mine the negatives once from the seen training clips (only ``motion`` reads them)."""
+        iterator = iter(clips)
+        first = next(iterator, None)
+        if first is None:
+            return
+        self._mine(list(first.class_names), list(first.seen), chain([first], iterator))
+
+    def _mine(self, class_names: list[str], seen: list[int], clips: Iterable[ClipContext] | None) -> None:
+        key = (tuple(class_names), tuple(sorted(seen)))
+        self._negatives = (key, build_negatives(self.options, clips, class_names, seen))
 
     def hard_negatives(self, class_names: list[str], seen: list[int]) -> dict[int, list[int]]:
+        """Each seen class's negatives; ``motion`` mining needs :meth:`prepare` to have run first."""
         key = (tuple(class_names), tuple(sorted(seen)))
-        if self._cache is None or self._cache[0] != key:
-            if self.options.mining == "confusion":
-                sim = confusion_similarity(np.asarray(self.options.confusion))
-            else:
-                sim = name_similarity(class_names)
-            self._cache = (key, mine_hard_negatives(sim, list(seen), self.options.top_k))
-        return self._cache[1]
+        if self._negatives is None or self._negatives[0] != key:
+            self._mine(class_names, seen, None)  # 'motion' without clips raises a clear error here
+        return self._negatives[1]
 
     def examples(self, clip: ClipContext, rng) -> list[TaskExample]:
         _check_seen(clip)
@@ -131,6 +147,8 @@ class CRDistillStage(Stage):
     Options = CRDistillOptions
     trainable: ClassVar[tuple[str, ...]] = ("renderer", "projector", "lora")
     uses_teacher: ClassVar[bool] = True
+    #: the teacher used when the spec has no ``teacher:`` section (offline, per clip)
+    default_teacher: ClassVar[str] = "kinematic"
 
     def __init__(self, options: CRDistillOptions | None = None) -> None:
         super().__init__(options)

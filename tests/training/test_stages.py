@@ -51,7 +51,7 @@ def test_stage_trainable_groups_follow_the_paper():
 
 
 def test_disc_ft_is_balanced_and_uses_hard_seen_negatives():
-    st = stage("disc_ft", top_k=1)
+    st = stage("disc_ft", top_k=1, mining="names")
     rng = np.random.default_rng(1)
     answers, negatives = [], []
     for label in SEEN * 5:
@@ -183,3 +183,23 @@ def test_warmup_ratio_sets_each_stages_warmup():
     assert OptimSpec(warmup_ratio=0.03).warmup_for(1000) == 30
     assert OptimSpec(warmup_ratio=0.03).warmup_for(10) == 1
     assert OptimSpec(warmup_steps=7).warmup_for(1000) == 7
+
+
+def test_disc_ft_mines_motion_negatives_from_the_clips_it_is_prepared_with():
+    from skeletonllm_datasets.synthetic import generate
+
+    names = ["hand waving", "salute", "jump up", "hopping (one foot jumping)"]
+    seen = [0, 1, 2, 3]
+    st = stage("disc_ft", top_k=1)  # mining: motion is the default
+    with pytest.raises(SkeletonLLMError, match="prepare"):
+        st.examples(ClipContext("x", 0, names, seen), np.random.default_rng(0))
+    clips = [
+        ClipContext(f"{c}_{i}", c, names, seen, sequence=generate(name, "kinect_v2", 7 + i))
+        for c, name in enumerate(names)
+        for i in range(3)
+    ]
+    st.prepare(iter(clips))
+    negatives = st.hard_negatives(names, seen)
+    assert negatives[2] == [3]  # the jump's nearest mover is the hop (legs, vertical travel)
+    yes, no = st.examples(clips[6], np.random.default_rng(0))
+    assert (yes.subject, no.subject) == ("jump up", "hopping (one foot jumping)")

@@ -111,3 +111,16 @@ def test_training_lowers_the_contrastive_loss_and_is_seeded():
     assert np.mean(history[-3:]) < 0.6 * np.mean(history[:2])
     assert runs[0][0] == runs[1][0]
     torch.testing.assert_close(runs[0][1], runs[1][1])
+
+
+def test_identical_captions_score_chance_not_a_perfect_recall():
+    """A constant caption carries no information: ties are broken in expectation, so R@k = k/32."""
+    import torch
+
+    from skeletonllm_training.text_motion.retrieval import retrieval_scores
+
+    motion = torch.randn(64, 8, generator=torch.Generator().manual_seed(0))
+    constant = torch.ones(64, 8)
+    scores = retrieval_scores(motion, constant)
+    assert scores["r1"] == pytest.approx(1 / 32) and scores["r3"] == pytest.approx(3 / 32)
+    assert retrieval_scores(motion, motion.clone())["r1"] == 1.0  # distinct, matched embeddings: perfect

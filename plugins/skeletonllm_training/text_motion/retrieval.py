@@ -4,13 +4,11 @@ The pairs are shuffled (seeded) and cut into batches of 32; the incomplete
 last batch is dropped. In each batch, every motion ranks the 32 captions by
 Euclidean distance; R@k is the share of motions whose own caption is among
 the k nearest (chance: k/32). MM-Dist is the mean distance between each
-motion and its own caption.
-
-Ties are broken at random *in expectation*: when ``t`` other captions lie
-exactly as far as the true one (identical texts, e.g. a model that always
-says the same sentence), the true caption takes each of the ``t + 1`` tied
-places with equal probability. A constant output therefore scores chance,
-not a perfect R@1, which a "strictly nearer" or index-order rule would give.
+motion and its own caption. Ties are broken at random, in expectation: a true
+caption tied with t others, behind s strictly nearer ones, is among the k
+nearest with probability clamp((k - s) / (t + 1), 0, 1). So identical captions
+(a constant caption, a model that always says the same thing) score chance,
+not a perfect R@1, as they would if ties counted for the true caption.
 """
 
 from __future__ import annotations
@@ -45,11 +43,10 @@ def retrieval_scores(
         idx = order[b * batch_size : (b + 1) * batch_size]
         dist = torch.cdist(motion[idx].double(), text[idx].double())  # (32, 32)
         own = dist.diagonal()
-        tol = 1e-9 * (1.0 + own.abs())[:, None]
-        nearer = (dist < own[:, None] - tol).sum(dim=1)  # captions strictly nearer than the true one
-        tied = (((dist - own[:, None]).abs() <= tol).sum(dim=1) - 1).clamp(min=0)  # others as near
-        for k in ks:  # expected share of the tied places that fall within the top k
-            hits[k] += float(((k - nearer).clamp(min=0).minimum(tied + 1) / (tied + 1)).sum())
+        nearer = (dist < own[:, None]).sum(dim=1).double()  # captions strictly nearer than the true one
+        tied = (dist == own[:, None]).sum(dim=1).double() - 1  # others at exactly the true caption's distance
+        for k in ks:
+            hits[k] += float(((k - nearer) / (tied + 1)).clamp(0, 1).sum())
         matched.append(own)
     counted = batches * batch_size
     out = {f"r{k}": hits[k] / counted for k in ks}

@@ -1,0 +1,113 @@
+"""Motion QA: questions of four kinds with answers computed from the clip; the stage and the metric."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+import numpy as np
+import pytest
+
+from skeletonllm.registry import get_registry
+from skeletonllm.tasks import ClipContext, Prediction, TaskKind, choice_line, normalise
+from skeletonllm_datasets.synthetic import ACTIONS, generate
+from skeletonllm_training.kinematics import analyse
+from skeletonllm_training.motion_qa import QA_KINDS, causal, fine_grained
+from skeletonllm_training.motion_qa_stage import MotionQAMetric, MotionQAOptions, MotionQAStage
+
+SEEN = list(range(len(ACTIONS)))
+
+
+def _clip(action: str, seed: int, topology: str = "kinect_v2") -> ClipContext:
+    return ClipContext(
+        f"{action}:{seed}", ACTIONS.index(action), ACTIONS, SEEN, sequence=generate(action, topology, seed)
+    )
+
+
+@pytest.fixture(scope="module")
+def stage() -> MotionQAStage:
+    stage = MotionQAStage()
+    stage.prepare(_clip(a, 100 + i) for a in ACTIONS for i in range(3))
+    return stage
+
+
+def test_every_kind_is_asked_with_four_distinct_options_that_contain_the_answer(stage):
+    kinds = Counter()
+    for action in ACTIONS:
+        for example in stage.questions(_clip(action, 7)):
+            assert example.kind is TaskKind.QA and example.question
+            assert len(example.candidates) == 4 and len({normalise(c) for c in example.candidates}) == 4
+            assert example.answer in example.candidates
+            assert example.target == choice_line(example.answer)
+            assert example.references and example.references[0].endswith(".")
+            assert ACTIONS[ACTIONS.index(action)] not in example.question or example.meta["qa_kind"] == "contrastive"
+            kinds[example.meta["qa_kind"]] += 1
+    assert set(kinds) == set(QA_KINDS), kinds
+
+
+def test_answers_follow_what_the_generator_performed():
+    take_off = "What lets the body leave the ground?"
+    for seed in range(6):  # a jump: the body lowers before the feet leave the ground; a squat never takes off
+        jump, squat = analyse(generate("jump up", "smpl22", seed)), analyse(generate("squat down", "smpl22", seed))
+        asked = [causal(jump, np.random.default_rng(draw)) for draw in range(8)]
+        assert any(e.question == take_off for e in asked)
+        assert all(
+            e.answer.startswith("the knees bend and the body lowers first") for e in asked if e.question == take_off
+        )
+        assert all(causal(squat, np.random.default_rng(draw)).question != take_off for draw in range(8))
+    checked = 0
+    for seed in range(12):  # which hand waves, how fast: against meta['synth']
+        seq = generate("hand waving", "kinect_v2", seed)
+        synth = seq.meta["synth"]
+        for draw in range(6):
+            example = fine_grained(analyse(seq), np.random.default_rng(draw), synth)
+            if example.question == "Which hand moves most?":
+                assert example.answer == f"the {'left' if synth['mirrored'] else 'right'} hand"
+                checked += 1
+            elif example.question == "How fast is the action performed?":
+                expected = "faster" if synth["speed"] > 1.3 else "slower" if synth["speed"] < 0.77 else "usual"
+                assert expected in example.answer
+                checked += 1
+    assert checked >= 12
+
+
+def test_questions_are_the_same_on_every_run_and_training_examples_vary(stage):
+    clip = _clip("squat down", 3)
+    assert stage.questions(clip) == stage.questions(clip)
+    drawn = {e.question for s in range(20) for e in stage.examples(clip, np.random.default_rng(s))}
+    assert len(drawn) >= 3
+    assert all(len(stage.examples(clip, np.random.default_rng(s))) == 2 for s in range(5))
+
+
+def test_contrastive_questions_need_prepare_and_open_questions_carry_the_sentence():
+    bare = MotionQAStage(MotionQAOptions(kinds=["contrastive"]))
+    clip = _clip("clapping", 1)
+    assert bare.questions(clip) == []
+    assert bare.examples(clip, np.random.default_rng(0))  # falls back to a fine-grained question
+    open_stage = MotionQAStage(MotionQAOptions(kinds=["causal"], open_share=1.0))
+    (example,) = open_stage.examples(_clip("jump up", 2, "smpl22"), np.random.default_rng(0))
+    assert not example.candidates and example.target == example.references[0] and example.meta["open"]
+    assert bare.question(["a", "b"]).kind is TaskKind.QA  # what tells evaluation this stage teaches QA
+
+
+def test_the_metric_reports_accuracy_per_kind_and_keeps_open_answers(stage):
+    examples = [e for a in ACTIONS[:8] for e in stage.questions(_clip(a, 4))]
+    metric = get_registry().create("metric", "motion_qa")
+    assert isinstance(metric, MotionQAMetric)
+    right = [Prediction(e, f"Answer: {e.answer}") for e in examples]
+    wrong = [Prediction(e, f"Answer: {next(c for c in e.candidates if c != e.answer)}") for e in examples]
+    metric.update(right + wrong)
+    scores = metric.compute()
+    assert scores["qa_accuracy"] == pytest.approx(0.5)
+    assert {f"qa_accuracy_{k}" for k in QA_KINDS} <= set(scores)
+    assert all(v == pytest.approx(0.5) for v in scores.values())
+    open_stage = MotionQAStage(MotionQAOptions(kinds=["causal"], open_share=1.0))
+    (example,) = open_stage.examples(_clip("jump up", 2, "smpl22"), np.random.default_rng(0))
+    metric.update([Prediction(example, "the knees bend")])
+    assert metric.compute()["qa_accuracy"] == pytest.approx(0.5)
+    scored = metric.score_open(lambda outputs, refs: {"rouge_l": float(len(outputs) == len(refs) == 1)})
+    assert scored == {"qa_open_rouge_l": 1.0}
+
+
+def test_the_stage_is_registered_and_trains_projector_and_lora():
+    stage = get_registry().create("stage", "motion_qa", {"kinds": ["temporal"], "per_clip": 1})
+    assert stage.groups == ("projector", "lora")
