@@ -124,3 +124,19 @@ def test_identical_captions_score_chance_not_a_perfect_recall():
     scores = retrieval_scores(motion, constant)
     assert scores["r1"] == pytest.approx(1 / 32) and scores["r3"] == pytest.approx(3 / 32)
     assert retrieval_scores(motion, motion.clone())["r1"] == 1.0  # distinct, matched embeddings: perfect
+
+
+def test_metric_notes_quote_the_evaluators_own_accuracy_and_tolerate_a_sparse_manifest(tmp_path):
+    from skeletonllm_training.text_motion.metric import TextMotionMetric
+
+    model = TextMotionEvaluator(EvaluatorConfig(hidden=16, dim=8))
+    model.save(tmp_path / "full", {"dataset": "synthetic", "train_split": "xsub/train", "test_split": "xsub/test",
+                                   "held_out": {"r1": 0.5, "r3": 0.9, "clips": 64.0, "batch_size": 32.0}})  # fmt: skip
+    model.save(tmp_path / "sparse", {"held_out": {"r1": 0.5, "r3": 0.9}})
+    model.save(tmp_path / "none")
+    full = TextMotionMetric(TextMotionMetric.Options(evaluator=str(tmp_path / "full"))).notes()["r_at_1"]
+    assert "trained on synthetic xsub/train" in full and "R@1 0.500" in full and "64 clips of xsub/test" in full
+    sparse = TextMotionMetric(TextMotionMetric.Options(evaluator=str(tmp_path / "sparse"))).notes()["r_at_1"]
+    assert "None" not in sparse and "chance 0.031" in sparse
+    empty = TextMotionMetric(TextMotionMetric.Options(evaluator=str(tmp_path / "none"))).notes()["r_at_1"]
+    assert "no held-out accuracy" in empty
