@@ -140,3 +140,18 @@ def test_metric_notes_quote_the_evaluators_own_accuracy_and_tolerate_a_sparse_ma
     assert "None" not in sparse and "chance 0.031" in sparse
     empty = TextMotionMetric(TextMotionMetric.Options(evaluator=str(tmp_path / "none"))).notes()["r_at_1"]
     assert "no held-out accuracy" in empty
+
+
+def test_features_of_the_real_humanml3d_sample_are_finite_and_upright():
+    from conftest import shared_file
+    from skeletonllm_formats.humanml3d import HumanMl3dFormat
+
+    seq = HumanMl3dFormat().read(shared_file("humanml3d/new_joints/012314.npy"))[0]
+    feats = motion_features(seq)
+    assert feats.shape == (FRAMES, CHANNELS) and np.isfinite(feats).all()
+    # body frame: the head sits above the torso (up is the 2nd axis; head centroid is the first part)
+    assert feats[:, 1].mean() > 0.1
+    # Y-up file seen as Z-up (another up axis): the same features
+    swapped = SkeletonSequence(seq.positions[..., [0, 2, 1]] * np.array([1, 1, -1], np.float32), seq.topology,
+                               fps=seq.fps, mask=seq.mask)  # fmt: skip
+    np.testing.assert_allclose(motion_features(swapped), feats, atol=1e-4)
