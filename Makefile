@@ -18,7 +18,7 @@ $(VENV)/.installed: pyproject.toml
 	touch $@
 
 demo: install
-	$(BIN)/python -m skeletonllm.demo --shared $(SHARED) --out out/demo
+	$(BIN)/skeletonllm demo --shared $(SHARED) --out out/demo
 
 test: install
 	$(BIN)/python -m pytest -q

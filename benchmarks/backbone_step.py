@@ -92,7 +92,7 @@ def main(argv: list[str] | None = None) -> int:
         torch.set_num_threads(args.threads)
         print(json.dumps(measure(args.one, args.frames, args.image_size, args.batch, args.steps, args.device)))
         return 0
-    from skeletonllm.cli.progress import progress
+    from skeletonllm.progress import progress
 
     rows = []
     common = [f"--frames={args.frames}", f"--image-size={args.image_size}", f"--batch={args.batch}"]

@@ -27,9 +27,9 @@ import torch
 from PIL import Image, ImageDraw
 
 from skeletonllm.batch import SkeletonBatch
-from skeletonllm.cli.progress import progress
 from skeletonllm.imaging import contact_sheet
 from skeletonllm.io import read_sequences
+from skeletonllm.progress import progress
 from skeletonllm.registry import get_registry
 from skeletonllm.sequence import SkeletonSequence
 

@@ -33,7 +33,7 @@ import psutil
 import torch
 
 from skeletonllm.batch import SkeletonBatch
-from skeletonllm.cli.progress import progress
+from skeletonllm.progress import progress
 from skeletonllm_draction import DrActionRenderer
 from skeletonllm_draction.options import DrActionOptions
 

@@ -20,7 +20,7 @@ import numpy as np
 import torch
 
 from skeletonllm.batch import SkeletonBatch
-from skeletonllm.cli.progress import progress
+from skeletonllm.progress import progress
 from skeletonllm.registry import get_registry
 from skeletonllm_datasets.cache import cached_split
 from skeletonllm_datasets.preprocess import PreprocessConfig

@@ -17,7 +17,7 @@ from .errors import (
     SpecError,
     UnknownPluginError,
 )
-from .hookspecs import hookimpl
+from .hookspecs import LazyComponent, hookimpl
 from .sequence import SkeletonSequence
 from .topology import Topology
 
@@ -28,6 +28,7 @@ except PackageNotFoundError:  # running from a source tree without install
 
 __all__ = [
     "CheckpointError",
+    "LazyComponent",
     "OptionsError",
     "PluginError",
     "SkeletonDataError",

@@ -3,11 +3,19 @@
 Callback style (as in simonw/llm): each hook receives a ``register`` function
 and calls it once per class it provides, so one plugin module can provide
 many components and the registry knows exactly which plugin gave which.
+
+``register`` takes the component class itself, or a :class:`LazyComponent`
+naming it by import path: then the module holding the class (and whatever it
+imports, torch or transformers) is imported only when the component is first
+used, and ``skeletonllm plugins`` can list it without importing anything.
+The kind of each hook is in :mod:`skeletonllm.kinds`.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
+from importlib import import_module
 from typing import Any
 
 import pluggy
@@ -16,12 +24,33 @@ PROJECT = "skeletonllm"
 hookspec = pluggy.HookspecMarker(PROJECT)
 hookimpl = pluggy.HookimplMarker(PROJECT)
 
-Register = Callable[[type], None]
+
+@dataclass(frozen=True)
+class LazyComponent:
+    """A component known by name and summary now, imported from ``target`` on first use.
+
+    ``target`` is ``"package.module:ClassName"`` (the entry-point notation). The
+    class's own ``name`` must equal ``name``; the registry checks that, and the
+    interface and ``Options`` model, when it imports the class.
+    """
+
+    target: str
+    name: str
+    summary: str = ""
+
+    def load(self) -> type:
+        module, _, attr = self.target.partition(":")
+        if not module or not attr:
+            raise ValueError(f"target {self.target!r} is not 'package.module:ClassName'")
+        return getattr(import_module(module), attr)
+
+
+Register = Callable[[type | LazyComponent], None]
 
 
 @hookspec
 def register_formats(register: Register) -> None:
-    """Register SkeletonFormat subclasses (file readers/writers)."""
+    """Register SkeletonFormat subclasses (file readers, and writers when they override ``write``)."""
 
 
 @hookspec
@@ -56,16 +85,8 @@ def register_metrics(register: Register) -> None:
 
 @hookspec
 def register_commands(cli: Any) -> None:
-    """Add click commands to the ``skeletonllm`` command group."""
+    """Add click commands to the ``skeletonllm`` group with ``cli.add_command(command)``.
 
-
-#: component kind -> the hook that provides it
-KIND_HOOKS = {
-    "format": "register_formats",
-    "dataset": "register_datasets",
-    "renderer": "register_renderers",
-    "backbone": "register_backbones",
-    "stage": "register_stages",
-    "teacher": "register_teachers",
-    "metric": "register_metrics",
-}
+    Called for ``skeletonllm --help``: define commands in a module that imports only
+    click, and import heavy modules inside the command's function body.
+    """

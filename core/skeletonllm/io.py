@@ -84,6 +84,19 @@ def parse_options(pairs: tuple[str, ...] | list[str]) -> dict[str, Any]:
     return out
 
 
+def output_stem(path: str | Path, suffixes: tuple[str, ...] = ()) -> str:
+    """The file name without its format suffix: the longest declared one that matches, else the last one.
+
+    A format declaring ``.blab.csv`` turns ``clip.blab.csv`` into ``clip``; a plain ``.csv``
+    format keeps the dotted name ``clip.blab``.
+    """
+    name = Path(path).name
+    for suffix in sorted(suffixes, key=len, reverse=True):
+        if suffix and name.lower().endswith(suffix.lower()) and len(name) > len(suffix):
+            return name[: -len(suffix)]
+    return Path(name).stem
+
+
 def export_npz(sequence: SkeletonSequence, path: str | Path) -> Path:
     """Write the canonical ``.npz``: positions (M,T,V,C), mask, orientations?, joint_names, edges, fps, format."""
     path = Path(path)

@@ -168,7 +168,7 @@ class Pipeline:
     @torch.no_grad()
     def predict(self, batch_size: int | None = None, show_progress: bool = True) -> list[Prediction]:
         """The model's answer to every test example of ``eval.task``, typed for the metrics."""
-        from .cli.progress import progress
+        from .progress import progress
 
         stage, template = self.test_question()
         samples = self.test_samples()

@@ -13,7 +13,8 @@ from __future__ import annotations
 import difflib
 import os
 import warnings
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from importlib import metadata
 from typing import Any
 
@@ -22,34 +23,73 @@ from pydantic import BaseModel, ValidationError
 
 from . import hookspecs
 from .errors import OptionsError, PluginError, UnknownPluginError
-from .interfaces import interface_for
+from .hookspecs import LazyComponent
+from .kinds import KINDS, interface
 
 ENTRY_POINT_GROUP = "skeletonllm"
 LOAD_ENV = "SKELETONLLM_LOAD_PLUGINS"
 
 
-@dataclass(frozen=True)
+@dataclass
 class PluginInfo:
-    """One registered component and where it came from."""
+    """One registered component and where it came from.
+
+    ``cls`` is imported on first access when the plugin registered a
+    :class:`~skeletonllm.hookspecs.LazyComponent`; listing names and summaries never imports it.
+    """
 
     name: str
     kind: str
-    cls: type
     plugin: str
     distribution: str
     version: str
     entry_point: str
     summary: str
+    _load: Callable[[], type] = field(repr=False, default=None)  # type: ignore[assignment]
+    _cls: type | None = field(repr=False, default=None)
+
+    @property
+    def cls(self) -> type:
+        if self._cls is None:
+            self._cls = self._load()
+        return self._cls
+
+    @property
+    def imported(self) -> bool:
+        """Whether the class has been imported (always, for classes registered directly)."""
+        return self._cls is not None
+
+
+def option_problems(exc: ValidationError, model: type[BaseModel]) -> list[tuple[str, str]]:
+    """``(dotted field path, message)`` per error; an unknown key gets the model's close field names."""
+    out = []
+    for err in exc.errors():
+        loc = ".".join(map(str, err["loc"]))
+        message = err["msg"]
+        if err["type"] == "extra_forbidden" and len(err["loc"]) == 1:
+            close = difflib.get_close_matches(str(err["loc"][0]), list(model.model_fields), n=3, cutoff=0.6)
+            if close:
+                message += f"; did you mean {', '.join(repr(c) for c in close)}?"
+        out.append((loc, message))
+    return out
 
 
 class Registry:
+    """Every installed component by kind and name.
+
+    Plugin modules load when the registry is made (they must be cheap to import);
+    their registration hooks run on the first lookup, so ``skeletonllm --help``,
+    which only asks plugins for commands, imports no component.
+    """
+
     def __init__(self, load_entry_points: bool = True, strict: bool = False) -> None:
         self.strict = strict
         self.pm = pluggy.PluginManager(hookspecs.PROJECT)
         self.pm.add_hookspecs(hookspecs)
         self._origin: dict[str, tuple[str, str, str]] = {}  # plugin name -> (dist, version, entry point)
-        self._by_kind: dict[str, dict[str, PluginInfo]] = {k: {} for k in hookspecs.KIND_HOOKS}
-        self.problems: list[str] = []
+        self._by_kind: dict[str, dict[str, PluginInfo]] = {k: {} for k in KINDS}
+        self._uncollected: list[str] = []  # plugins whose registration hooks have not run yet
+        self._problems: list[str] = []
         if load_entry_points:
             self._load_entry_points()
 
@@ -76,17 +116,29 @@ class Registry:
                     f"plugin {ep.name!r} from distribution {dist!r} failed to load: {type(exc).__name__}: {exc}"
                 )
                 continue
-            self.add_plugin(module, ep.name, dist, version, f"{ep.name} = {ep.value}")
+            self.add_plugin(module, ep.name, dist, version, f"{ep.name} = {ep.value}", collect=False)
 
     def add_plugin(
-        self, module: Any, name: str, distribution: str = "?", version: str = "?", entry_point: str = ""
+        self,
+        module: Any,
+        name: str,
+        distribution: str = "?",
+        version: str = "?",
+        entry_point: str = "",
+        collect: bool = True,
     ) -> None:
-        """Register a plugin object (a module or any object with ``@hookimpl`` functions)."""
+        """Register a plugin object (a module or any object with ``@hookimpl`` functions).
+
+        ``collect=False`` defers its registration hooks to the first lookup (entry points).
+        """
         if self.pm.has_plugin(name):
             raise PluginError(f"a plugin named {name!r} is already registered")
         self.pm.register(module, name=name)
         self._origin[name] = (distribution, version, entry_point or name)
-        self._collect(name)
+        if collect:
+            self._collect(name)
+        else:
+            self._uncollected.append(name)
 
     def remove_plugin(self, name: str) -> None:
         self.pm.unregister(name=name)
@@ -94,9 +146,17 @@ class Registry:
             for comp in [n for n, info in table.items() if info.plugin == name]:
                 del table[comp]
         self._origin.pop(name, None)
+        if name in self._uncollected:
+            self._uncollected.remove(name)
+
+    @property
+    def problems(self) -> list[str]:
+        """Every plugin that failed to load or register (runs pending registration hooks first)."""
+        self._table("format")
+        return list(self._problems)
 
     def _problem(self, message: str) -> None:
-        self.problems.append(message)
+        self._problems.append(message)
         if self.strict:
             raise PluginError(message)
         warnings.warn(message, RuntimeWarning, stacklevel=3)
@@ -104,12 +164,13 @@ class Registry:
     def _collect(self, plugin_name: str) -> None:
         plugin = self.pm.get_plugin(plugin_name)
         dist, version, ep = self._origin[plugin_name]
-        for kind, hook_name in hookspecs.KIND_HOOKS.items():
+        for kind, row in KINDS.items():
+            hook_name = row.hook
             for impl in getattr(self.pm.hook, hook_name).get_hookimpls():
                 if impl.plugin is not plugin:
                     continue
 
-                def register(cls: type, _kind: str = kind) -> None:
+                def register(cls: type | LazyComponent, _kind: str = kind) -> None:
                     self._register_component(_kind, cls, plugin_name, dist, version, ep)
 
                 try:
@@ -122,18 +183,20 @@ class Registry:
                         f"{type(exc).__name__}: {exc}"
                     )
 
-    def _register_component(self, kind: str, cls: type, plugin: str, dist: str, version: str, ep: str) -> None:
-        base = interface_for(kind)
-        if not (isinstance(cls, type) and issubclass(cls, base)):
-            self._problem(f"plugin {plugin!r} registered {cls!r} as a {kind}, but it is not a {base.__name__} subclass")
-            return
-        name = getattr(cls, "name", "")
+    def _register_component(
+        self, kind: str, obj: type | LazyComponent, plugin: str, dist: str, version: str, ep: str
+    ) -> None:
+        if isinstance(obj, LazyComponent):
+            name, summary, cls = obj.name, obj.summary, None
+        else:
+            problem = _class_problem(kind, obj, plugin)
+            if problem:
+                self._problem(problem)
+                return
+            name, cls = obj.name, obj
+            summary = getattr(obj, "summary", "") or next(iter((obj.__doc__ or "").strip().splitlines()), "")
         if not name:
-            self._problem(f"plugin {plugin!r} registered {cls.__name__} without a name")
-            return
-        options = getattr(cls, "Options", None)
-        if not (isinstance(options, type) and issubclass(options, BaseModel)):
-            self._problem(f"{kind} {name!r} from plugin {plugin!r} has no pydantic Options model")
+            self._problem(f"plugin {plugin!r} registered {obj!r} without a name")
             return
         table = self._by_kind[kind]
         if name in table:
@@ -143,8 +206,25 @@ class Registry:
                 f"but plugin {other.plugin!r} ({other.distribution}) already did; keeping the first"
             )
             return
-        summary = getattr(cls, "summary", "") or next(iter((cls.__doc__ or "").strip().splitlines()), "")
-        table[name] = PluginInfo(name, kind, cls, plugin, dist, version, ep, summary)
+
+        def load() -> type:
+            try:
+                loaded = obj.load()
+            except Exception as exc:  # noqa: BLE001 - say which plugin, whatever broke
+                raise PluginError(
+                    f"{kind} {name!r} from plugin {plugin!r} ({dist}) failed to import {obj.target}: "
+                    f"{type(exc).__name__}: {exc}"
+                ) from exc
+            problem = _class_problem(kind, loaded, plugin)
+            if not problem and loaded.name != name:
+                problem = f"plugin {plugin!r} registered {name!r} lazily, but {obj.target} is named {loaded.name!r}"
+            if not problem and getattr(loaded, "summary", "") not in ("", summary):
+                problem = f"plugin {plugin!r} registered {name!r} with a summary that differs from {obj.target}.summary"
+            if problem:
+                raise PluginError(problem)
+            return loaded
+
+        table[name] = PluginInfo(name, kind, plugin, dist, version, ep, summary, load, cls)
 
     # -- lookup ----------------------------------------------------------------
     def names(self, kind: str) -> list[str]:
@@ -155,6 +235,8 @@ class Registry:
         return [self._by_kind[k][n] for k in kinds for n in sorted(self._table(k))]
 
     def _table(self, kind: str) -> dict[str, PluginInfo]:
+        while self._uncollected:
+            self._collect(self._uncollected.pop(0))
         if kind not in self._by_kind:
             raise UnknownPluginError(f"unknown plugin kind {kind!r}; kinds: {', '.join(self._by_kind)}")
         return self._by_kind[kind]
@@ -165,7 +247,7 @@ class Registry:
             return table[name]
         close = difflib.get_close_matches(name, list(table), n=3, cutoff=0.5)
         hint = f"; did you mean {', '.join(repr(c) for c in close)}?" if close else ""
-        elsewhere = [k for k, t in self._by_kind.items() if name in t and k != kind]
+        elsewhere = [k for k in self._by_kind if k != kind and name in self._table(k)]
         if elsewhere:
             hint += f" ({name!r} is a {elsewhere[0]}, not a {kind})"
         available = ", ".join(sorted(table)) or "none installed"
@@ -184,9 +266,22 @@ class Registry:
             try:
                 options = cls.Options.model_validate(options or {})
             except ValidationError as exc:
-                problems = "; ".join(f"{'.'.join(map(str, e['loc'])) or '<options>'}: {e['msg']}" for e in exc.errors())
+                problems = "; ".join(f"{loc or '<options>'}: {msg}" for loc, msg in option_problems(exc, cls.Options))
                 raise OptionsError(f"{kind} {name!r}: {problems}") from None
         return cls(options)
+
+
+def _class_problem(kind: str, cls: Any, plugin: str) -> str | None:
+    """Why ``cls`` cannot be a ``kind`` component, or None."""
+    base = interface(kind)
+    if not (isinstance(cls, type) and issubclass(cls, base)):
+        return f"plugin {plugin!r} registered {cls!r} as a {kind}, but it is not a {base.__name__} subclass"
+    if not getattr(cls, "name", ""):
+        return f"plugin {plugin!r} registered {cls.__name__} without a name"
+    options = getattr(cls, "Options", None)
+    if not (isinstance(options, type) and issubclass(options, BaseModel)):
+        return f"{kind} {cls.name!r} from plugin {plugin!r} has no pydantic Options model"
+    return None
 
 
 _REGISTRY: Registry | None = None

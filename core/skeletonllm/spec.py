@@ -1,9 +1,9 @@
 """The pipeline spec: one YAML file describes a whole experiment.
 
-Validation happens in two passes, both before anything heavy is built:
-the structure (sections, optimiser numbers) by pydantic, then each
-component's options by the ``Options`` model *its plugin* declares, looked up
-in the live registry. Every problem is reported with its YAML path, e.g.
+Validation happens before anything heavy is built: the structure (sections,
+optimiser numbers) by pydantic, each component's options by the ``Options``
+model *its plugin* declares, looked up in the live registry, then checks across
+sections (:data:`SPEC_CHECKS`). Every problem is reported with its YAML path, e.g.
 ``stages[2].epochs: Input should be greater than or equal to 0 (stage 'disc_ft')``.
 """
 
@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import json
 import math
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any, Literal
 
@@ -19,7 +20,9 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from .errors import SpecError, UnknownPluginError
-from .registry import Registry, get_registry
+from .kinds import KINDS
+from .manifest import component_record
+from .registry import Registry, get_registry, option_problems
 
 
 class ComponentSpec(BaseModel):
@@ -125,10 +128,6 @@ class PipelineSpec(BaseModel):
         return hashlib.sha256(blob).hexdigest()[:16]
 
 
-#: spec section -> plugin kind
-SECTION_KINDS = {"data": "dataset", "renderer": "renderer", "backbone": "backbone", "teacher": "teacher"}
-
-
 def _loc(parts: tuple[Any, ...]) -> str:
     out = ""
     for p in parts:
@@ -147,44 +146,83 @@ def _pydantic_problems(exc: ValidationError, prefix: str = "", plugin: str = "")
 
 
 class ValidatedSpec:
-    """A spec whose every component is known to exist and whose options are typed."""
+    """A spec whose every component is known to exist and whose options are typed.
 
-    def __init__(self, spec: PipelineSpec, options: dict[str, Any], registry: Registry) -> None:
+    Every component section, whatever its kind, is built the same way:
+    ``build("data")``, ``build("teacher")``, ``build("stages", 2)`` or ``build("eval.metrics[0]")``.
+    """
+
+    def __init__(
+        self, spec: PipelineSpec, options: dict[str, Any], registry: Registry, names: dict[str, tuple[str, str]]
+    ) -> None:
         self.spec = spec
         self.options = options  # YAML path -> validated Options instance
+        self.names = names  # YAML path -> (kind, registered name)
         self.registry = registry
 
-    def build(self, section: str, index: int | None = None) -> Any:
-        """Instantiate the component at ``section`` (or ``section[index]``)."""
+    def paths(self, section: str) -> list[str]:
+        """The component paths of ``section``: ``["renderer"]``, ``["stages[0]", "stages[1]"]``, or []."""
+        return [p for p in self.names if p == section or (p.startswith(section + "[") and p.endswith("]"))]
+
+    def _path(self, section: str, index: int | None) -> str:
         path = section if index is None else f"{section}[{index}]"
-        comp = self.spec
-        for part in section.split("."):
-            comp = getattr(comp, part)
-        if index is not None:
-            comp = comp[index]
-        kind = SECTION_KINDS.get(section, {"stages": "stage", "eval.data": "dataset"}.get(section, "metric"))
-        return self.registry.create(kind, comp.name, self.options[path])
+        if path not in self.names:
+            named = ", ".join(self.names)
+            raise SpecError([f"{path}: the spec names no component there (it names {named})"])
+        return path
+
+    def build(self, section: str, index: int | None = None) -> Any:
+        """Instantiate the component at ``section`` (or ``section[index]``) with its validated options."""
+        path = self._path(section, index)
+        kind, name = self.names[path]
+        return self.registry.create(kind, name, self.options[path])
+
+    def record(self, section: str, index: int | None = None) -> dict[str, Any]:
+        """The checkpoint-manifest record (name and every option) of one component."""
+        path = self._path(section, index)
+        return component_record(self.names[path][1], self.options[path])
+
+    def records(self) -> dict[str, dict[str, Any]]:
+        """Records of the single-component sections (data, renderer, backbone, teacher), for the manifest."""
+        return {p: self.record(p) for p in self.names if "[" not in p}
 
 
-def validate_spec(data: Any, registry: Registry | None = None, source: str | None = None) -> ValidatedSpec:
-    """Validate a parsed spec; raises SpecError listing *every* problem."""
-    registry = registry or get_registry()
-    try:
-        spec = PipelineSpec.model_validate(data)
-    except ValidationError as exc:
-        raise SpecError(_pydantic_problems(exc), source) from None
-    problems: list[str] = []
+def _raw_components(data: dict[str, Any]) -> list[tuple[str, str, Any]]:
+    """``(YAML path, kind, raw value)`` of every component a parsed spec names, in the table's order.
+
+    Read from the raw mapping, not the parsed model, so components are checked even when
+    another section is missing or malformed: every problem is reported in one pass.
+    """
+    found: list[tuple[str, str, Any]] = []
+    for kind in KINDS.values():
+        for section in kind.sections:
+            head, _, rest = section.partition(".")
+            raw = data.get(head)
+            if rest:
+                if raw is None:
+                    raw = {}
+                raw = raw.get(rest) if isinstance(raw, dict) else None
+            if not raw and section == "eval.metrics":  # the task's default metric
+                task = data.get("eval", {}).get("task", "recognition") if isinstance(data.get("eval"), dict) else None
+                raw = [DEFAULT_METRICS.get(task, DEFAULT_METRICS["recognition"])]
+            if kind.many and isinstance(raw, list):
+                found += [(f"{section}[{i}]", kind.name, item) for i, item in enumerate(raw)]
+            elif not kind.many and raw is not None:
+                found.append((section, kind.name, raw))
+    return found
+
+
+def _check_components(
+    data: dict[str, Any], registry: Registry, problems: list[str]
+) -> tuple[dict[str, Any], dict[str, tuple[str, str]]]:
+    """Validate every named component against the registry and its own Options model."""
     options: dict[str, Any] = {}
-    components: list[tuple[str, str, ComponentSpec]] = []
-    for section, kind in SECTION_KINDS.items():
-        comp = getattr(spec, section)
-        if comp is not None:
-            components.append((section, kind, comp))
-    components += [(f"stages[{i}]", "stage", c) for i, c in enumerate(spec.stages)]
-    components += [(f"eval.metrics[{i}]", "metric", c) for i, c in enumerate(spec.eval.metrics)]
-    if spec.eval.data is not None:
-        components.append(("eval.data", "dataset", spec.eval.data))
-    for path, kind, comp in components:
+    names: dict[str, tuple[str, str]] = {}
+    for path, kind, raw in _raw_components(data):
+        try:
+            comp = ComponentSpec.model_validate(raw)
+        except ValidationError:
+            continue  # malformed section: the structural pass reports it
         try:
             cls = registry.get(kind, comp.name)
         except UnknownPluginError as exc:
@@ -192,11 +230,47 @@ def validate_spec(data: Any, registry: Registry | None = None, source: str | Non
             continue
         try:
             options[path] = cls.Options.model_validate(comp.options)
+            names[path] = (kind, comp.name)
         except ValidationError as exc:
-            problems += _pydantic_problems(exc, path, f"{kind} {comp.name!r}")
+            suffix = f" ({kind} {comp.name!r})"
+            problems += [f"{path}.{loc}: {msg}{suffix}" for loc, msg in option_problems(exc, cls.Options)]
+    return options, names
+
+
+def _unseen_candidates_need_a_class_split(spec: ValidatedSpec) -> list[str]:
+    if spec.spec.eval.candidates == "unseen" and spec.spec.split.class_split is None:
+        return ["eval.candidates: 'unseen' needs split.class_split to name a seen/unseen split"]
+    return []
+
+
+#: Checks that need the whole, individually valid spec (relations between sections, files).
+#: Each returns a list of problems; validate_spec runs them all and reports everything together.
+SPEC_CHECKS: list[Callable[[ValidatedSpec], list[str]]] = [_unseen_candidates_need_a_class_split]
+
+
+def validate_spec(data: Any, registry: Registry | None = None, source: str | None = None) -> ValidatedSpec:
+    """Validate a parsed spec; raises SpecError listing *every* problem.
+
+    Three passes, all run before reporting: the structure (sections, optimiser numbers),
+    each component against the registry and its Options model (even when the structure
+    failed), then, on a spec that passed both, every check in :data:`SPEC_CHECKS`.
+    """
+    registry = registry or get_registry()
+    problems: list[str] = []
+    try:
+        spec = PipelineSpec.model_validate(data)
+    except ValidationError as exc:
+        spec = None
+        problems += _pydantic_problems(exc)
+    options, names = _check_components(data if isinstance(data, dict) else {}, registry, problems)
+    if spec is None or problems:
+        raise SpecError(problems, source)
+    validated = ValidatedSpec(spec, options, registry, names)
+    for check in SPEC_CHECKS:
+        problems += check(validated)
     if problems:
         raise SpecError(problems, source)
-    return ValidatedSpec(spec, options, registry)
+    return validated
 
 
 def load_spec(path: str | Path, registry: Registry | None = None) -> ValidatedSpec:

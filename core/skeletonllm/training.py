@@ -184,7 +184,7 @@ class Trainer:
         stage.prepare(self.p.clip_context(sample, sample.load()) for sample in self.samples)
 
     def fit(self, resume: bool = True) -> list[dict]:
-        from .cli.progress import progress
+        from .progress import progress
 
         last = self._load_last() if resume else None
         start_stage, start_step, history = 0, 0, []

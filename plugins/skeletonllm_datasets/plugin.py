@@ -1,26 +1,36 @@
-"""Entry point of the datasets plugin: the real benchmarks and SynthAct."""
+"""Entry point of the datasets plugin: the real benchmarks, SynthAct and the ``synth`` command.
+
+The dataset classes are imported inside the hook, so loading this entry point for
+``skeletonllm --help`` costs only the command module.
+"""
 
 from skeletonllm import hookimpl
-
-from .humanml3d import HumanMl3dDataset
-from .ntu import Ntu60Dataset, Ntu60TwoDDataset, Ntu120Dataset
-from .nw_ucla import NwUclaDataset
-from .pku_mmd import PkuMmdDataset
-from .synthetic.dataset import SynthActDataset
-
-DATASETS = (
-    Ntu60Dataset,
-    Ntu120Dataset,
-    Ntu60TwoDDataset,
-    PkuMmdDataset,
-    NwUclaDataset,
-    HumanMl3dDataset,
-    SynthActDataset,
-)
 
 
 @hookimpl
 def register_datasets(register) -> None:  # noqa: ANN001 - the registry's callback
     """One registration per dataset class."""
-    for cls in DATASETS:
+    from .humanml3d import HumanMl3dDataset
+    from .ntu import Ntu60Dataset, Ntu60TwoDDataset, Ntu120Dataset
+    from .nw_ucla import NwUclaDataset
+    from .pku_mmd import PkuMmdDataset
+    from .synthetic.dataset import SynthActDataset
+
+    for cls in (
+        Ntu60Dataset,
+        Ntu120Dataset,
+        Ntu60TwoDDataset,
+        PkuMmdDataset,
+        NwUclaDataset,
+        HumanMl3dDataset,
+        SynthActDataset,
+    ):
         register(cls)
+
+
+@hookimpl
+def register_commands(cli) -> None:  # noqa: ANN001 - the skeletonllm click group
+    """``skeletonllm synth``: SynthAct clips written with any format's writer."""
+    from .commands import synth
+
+    cli.add_command(synth)

@@ -28,7 +28,6 @@ from skeletonllm.interfaces import Backbone, PluginOptions
 from skeletonllm.tasks import TaskExample, TaskKind, choice_line, label_line, yes_no_line
 from skeletonllm.tasks import normalise as normalise_text
 
-from .checkpoints import TrainableCheckpointMixin
 from .loading import BackboneLoadError
 from .pixels import check_frames, normalise, resize
 from .text_encoder import SentenceEncoder
@@ -48,7 +47,7 @@ class ClipAlignOptions(PluginOptions):
     seed: int = 0
 
 
-class ClipAlignBackbone(TrainableCheckpointMixin, Backbone):
+class ClipAlignBackbone(Backbone):
     """Frame encoder + projection matched to MiniLM class-name embeddings."""
 
     name: ClassVar[str] = "clip_align"

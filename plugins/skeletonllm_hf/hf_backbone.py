@@ -24,13 +24,12 @@ from skeletonllm.interfaces import Backbone
 from skeletonllm.tasks import TaskExample
 
 from . import chat, memory
-from .checkpoints import TrainableCheckpointMixin
 from .loading import check_layout, image_statistics, load_local
 from .options import HFBackboneOptions
 from .tokenizer import IM_END, build_bpe_tokenizer
 
 
-class HFBackbone(TrainableCheckpointMixin, Backbone):
+class HFBackbone(Backbone):
     """A transformers MLLM behind the project's Backbone interface."""
 
     Options = HFBackboneOptions

@@ -1,18 +1,31 @@
 """Entry point of the hf plugin: the transformers backbones and the Align baseline.
 
-The classes are imported inside the hook, so importing this module alone
-(e.g. for the hook's signature) does not pull in transformers and timm.
+Registered lazily, so importing this module or listing the backbones
+(``skeletonllm plugins``) does not import torch, transformers or timm.
 """
 
-from skeletonllm import hookimpl
+from skeletonllm import LazyComponent, hookimpl
+
+BACKBONES = (
+    LazyComponent(
+        "skeletonllm_hf.internvl:InternVL3Backbone",
+        "internvl3",
+        "InternVL3 through transformers (local path or tiny preset)",
+    ),
+    LazyComponent(
+        "skeletonllm_hf.qwen:Qwen25VLBackbone",
+        "qwen2_5_vl",
+        "Qwen2.5-VL through transformers (local path or tiny preset)",
+    ),
+    LazyComponent(
+        "skeletonllm_hf.clip_align:ClipAlignBackbone",
+        "clip_align",
+        "Align baseline: timm frame encoder matched to MiniLM class-name embeddings",
+    ),
+)
 
 
 @hookimpl
-def register_backbones(register) -> None:
-    from .clip_align import ClipAlignBackbone
-    from .internvl import InternVL3Backbone
-    from .qwen import Qwen25VLBackbone
-
-    register(InternVL3Backbone)
-    register(Qwen25VLBackbone)
-    register(ClipAlignBackbone)
+def register_backbones(register) -> None:  # noqa: ANN001 - the registry's callback
+    for component in BACKBONES:
+        register(component)

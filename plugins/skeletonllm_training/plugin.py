@@ -1,39 +1,58 @@
-"""Entry point of the training plugin: stages, the offline teacher, metrics and the text-motion evaluator command."""
+"""Entry point of the training plugin: stages, teachers, metrics and the text-motion evaluator command.
 
-from skeletonllm import hookimpl
+Classes are imported inside the hooks, so loading the entry point (``skeletonllm --help``)
+costs nothing until a component is looked up; the two metrics that need torch (MiniLM,
+the evaluator) register lazily, so ``skeletonllm plugins`` never imports it.
+"""
 
-from .caption_metric import CaptioningMetric
-from .file_teacher import FileTeacher
-from .kinematic_teacher import KinematicTeacher
-from .metrics import AccuracyMetric
-from .motion_qa_stage import MotionQAMetric, MotionQAStage
-from .stages import CaptionStage, CRDistillStage, DiscFTStage, RefineStage, WarmupStage
-from .teacher import TemplateTeacher
-from .text_motion.cli import text_motion_evaluator
-from .text_motion.metric import TextMotionMetric
+from skeletonllm import LazyComponent, hookimpl
 
 
 @hookimpl
-def register_stages(register):
+def register_stages(register):  # noqa: ANN001, ANN201 - the registry's callback
+    from .motion_qa_stage import MotionQAStage
+    from .stages import CaptionStage, CRDistillStage, DiscFTStage, RefineStage, WarmupStage
+
     for stage in (WarmupStage, DiscFTStage, CRDistillStage, RefineStage, CaptionStage, MotionQAStage):
         register(stage)
 
 
 @hookimpl
-def register_teachers(register):
-    register(TemplateTeacher)
-    register(KinematicTeacher)
-    register(FileTeacher)
+def register_teachers(register):  # noqa: ANN001, ANN201
+    from .file_teacher import FileTeacher
+    from .kinematic_teacher import KinematicTeacher
+    from .teacher import TemplateTeacher
+
+    for teacher in (TemplateTeacher, KinematicTeacher, FileTeacher):
+        register(teacher)
 
 
 @hookimpl
-def register_metrics(register):
-    register(AccuracyMetric)
-    register(CaptioningMetric)
-    register(TextMotionMetric)
-    register(MotionQAMetric)
+def register_metrics(register):  # noqa: ANN001, ANN201
+    from .metrics import AccuracyMetric
+    from .motion_qa_stage import MotionQAMetric
+
+    for metric in (AccuracyMetric, MotionQAMetric):
+        register(metric)
+    register(
+        LazyComponent(
+            "skeletonllm_training.caption_metric:CaptioningMetric",
+            name="captioning",
+            summary="BLEU@4, ROUGE-L, CIDEr-D and BERTScore (MiniLM) of generated captions",
+        )
+    )
+    register(
+        LazyComponent(
+            "skeletonllm_training.text_motion.metric:TextMotionMetric",
+            name="text_motion",
+            summary="R@1, R@3 and MM-Dist of generated captions under a trained text-motion evaluator",
+        )
+    )
 
 
 @hookimpl
-def register_commands(cli):
+def register_commands(cli):  # noqa: ANN001, ANN201 - the skeletonllm click group
+    """``skeletonllm text-motion-evaluator train|evaluate``."""
+    from .text_motion.cli import text_motion_evaluator
+
     cli.add_command(text_motion_evaluator)

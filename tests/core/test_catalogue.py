@@ -36,3 +36,12 @@ def test_catalogue_entry_points_are_declared_in_pyproject():
     section = text.split(f"[project.entry-points.{ENTRY_POINT_GROUP}]", 1)[1].split("\n[", 1)[0]
     declared = set(re.findall(r"^(\w+)\s*=", section, re.MULTILINE))
     assert {ep for _, _, ep, _ in _catalogue()} == declared
+
+
+def test_files_the_catalogue_and_docs_cite_exist():
+    """registry.yaml and the architecture notes name tests and modules; each must be in the tree."""
+    for doc in ("registry.yaml", "docs/architecture.md", "docs/plugins.md"):
+        text = (REPO / doc).read_text(encoding="utf-8")
+        cited = set(re.findall(r"(?<![\w/.-])((?:tests|core|plugins|benchmarks)/[\w/.-]+\.(?:py|yaml))\b", text))
+        missing = sorted(p for p in cited if not (REPO / p).exists())
+        assert not missing, f"{doc} cites files that do not exist: {missing}"

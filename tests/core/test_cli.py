@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+import pytest
 import yaml
 from click.testing import CliRunner
 
@@ -74,3 +75,33 @@ def test_format_options_reach_the_plugin_and_are_validated(tmp_path):
     assert result.stderr.strip().startswith("error: format 'humanml3d': no_such_option: Extra inputs are not permitted")
     result = CliRunner().invoke(cli, ["info", "-O", "novalue", str(clip)])
     assert result.exit_code == 1 and "is not KEY=VALUE" in result.stderr
+
+
+def test_info_table_rounds_the_frame_rate_and_json_keeps_it(tmp_path):
+    bvh = tmp_path / "one.bvh"
+    bvh.write_text(
+        "HIERARCHY\nROOT Hips\n{\n  OFFSET 0 0 0\n  CHANNELS 3 Xposition Yposition Zposition\n"
+        "  End Site\n  {\n    OFFSET 0 1 0\n  }\n}\nMOTION\nFrames: 2\nFrame Time: 0.0083333\n0 0 0\n1 0 0\n"
+    )
+    table = CliRunner().invoke(cli, ["info", str(bvh)])
+    assert table.exit_code == 0, table.output
+    assert table.stdout.splitlines()[1].split()[6] == "120"
+    row = json.loads(CliRunner().invoke(cli, ["info", "--json", str(bvh)]).stdout)[0]
+    assert row["fps"] == pytest.approx(1 / 0.0083333) and row["fps"] != 120
+
+
+def test_export_names_strip_the_format_suffix_only(tmp_path):
+    from skeletonllm.io import output_stem
+
+    assert output_stem("a/clip.blab.csv", (".blab.csv", ".csv")) == "clip"
+    assert output_stem("a/clip.blab.csv", (".csv",)) == "clip.blab"
+    assert output_stem("a/CLIP.BVH", (".bvh",)) == "CLIP"
+    assert output_stem("a/.bvh", (".bvh",)) == ".bvh"  # a dot file: nothing would be left of its name
+    bvh = tmp_path / "walk.take2.bvh"
+    bvh.write_text(
+        "HIERARCHY\nROOT Hips\n{\n  OFFSET 0 0 0\n  CHANNELS 3 Xposition Yposition Zposition\n"
+        "  End Site\n  {\n    OFFSET 0 1 0\n  }\n}\nMOTION\nFrames: 2\nFrame Time: 0.0333333\n0 0 0\n1 0 0\n"
+    )
+    result = CliRunner().invoke(cli, ["export", str(bvh), "-o", str(tmp_path / "out")])
+    assert result.exit_code == 0, result.output
+    assert [p.name for p in (tmp_path / "out").iterdir()] == ["walk.take2.npz"]

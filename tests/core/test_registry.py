@@ -156,3 +156,67 @@ def test_load_plugins_env_restricts_what_loads(fake_site, monkeypatch):
     assert reg.names("metric") == ["always_one"]
     monkeypatch.setenv("SKELETONLLM_LOAD_PLUGINS", "")
     assert Registry().infos() == []
+
+
+def test_the_kinds_table_matches_the_hookspecs_and_interfaces():
+    from skeletonllm import hookspecs
+    from skeletonllm.kinds import KINDS, interface, kind_of_section
+
+    hooks = {name for name in dir(hookspecs) if name.startswith("register_")}
+    assert {k.hook for k in KINDS.values()} == hooks - {"register_commands"}
+    for kind in KINDS:
+        assert interface(kind).__name__ == KINDS[kind].interface
+    assert kind_of_section("eval.metrics").name == "metric" and kind_of_section("data").name == "dataset"
+
+
+LAZY_MODULE = """
+from skeletonllm.interfaces import Metric
+
+class Lazy(Metric):
+    name = "lazy_metric"
+    summary = "Imported on first use"
+    def reset(self): pass
+    def update(self, p, t): pass
+    def compute(self): return {}
+
+class Misnamed(Lazy):
+    name = "other_name"
+"""
+
+
+def test_lazy_components_are_listed_without_import_and_checked_on_first_use(tmp_path, monkeypatch):
+    from skeletonllm import LazyComponent
+
+    (tmp_path / "lazy_metric_mod.py").write_text(LAZY_MODULE)
+    monkeypatch.syspath_prepend(str(tmp_path))
+    plugin = types.SimpleNamespace(
+        register_metrics=hookimpl(
+            lambda register: [
+                register(LazyComponent("lazy_metric_mod:Lazy", "lazy_metric", "Imported on first use")),
+                register(LazyComponent("lazy_metric_mod:Misnamed", "misnamed", "")),
+                register(LazyComponent("no_such_module_xyz:Thing", "missing", "never there")),
+            ]
+        )
+    )
+    plugin.register_metrics.__name__ = "register_metrics"
+    reg = Registry(load_entry_points=False, strict=True)
+    try:
+        reg.add_plugin(plugin, "lazy")
+        assert reg.names("metric") == ["lazy_metric", "misnamed", "missing"]
+        assert reg.info("metric", "lazy_metric").summary == "Imported on first use"
+        assert "lazy_metric_mod" not in sys.modules and not reg.info("metric", "lazy_metric").imported
+        assert reg.create("metric", "lazy_metric").compute() == {}
+        assert "lazy_metric_mod" in sys.modules
+        with pytest.raises(PluginError, match="registered 'misnamed' lazily, but lazy_metric_mod:Misnamed is named"):
+            reg.get("metric", "misnamed")
+        with pytest.raises(PluginError, match="metric 'missing' from plugin 'lazy'.*No module named"):
+            reg.get("metric", "missing")
+    finally:
+        sys.modules.pop("lazy_metric_mod", None)
+
+
+def test_entry_point_hooks_run_on_first_lookup(fake_site, monkeypatch):
+    monkeypatch.setenv("SKELETONLLM_LOAD_PLUGINS", "fake_good")
+    reg = Registry()
+    assert reg.pm.has_plugin("fake_good") and reg._uncollected == ["fake_good"]
+    assert reg.names("metric") == ["always_one"] and reg._uncollected == []

@@ -191,3 +191,36 @@ def test_validate_command_prints_every_error_and_exits_1(tmp_path, monkeypatch):
     assert f"error: {bad}: renderer.size: Input should be greater than or equal to 8 (renderer 'toy_renderer')" in lines
     assert len(lines) == 2
     assert "Traceback" not in result.output
+
+
+def test_missing_sections_unknown_names_and_bad_options_come_together():
+    bad = {"renderer": {"name": "toy_rendrer"}, "stages": [{"name": "toy_stage", "epoks": 2}]}
+    with pytest.raises(SpecError) as err:
+        validate_spec(bad, _registry())
+    problems = err.value.problems
+    assert "data: Field required" in problems and "backbone: Field required" in problems
+    assert any(
+        p.startswith("renderer.name: unknown renderer 'toy_rendrer'; did you mean 'toy_renderer'") for p in problems
+    )
+    assert "stages[0].epoks: Extra inputs are not permitted; did you mean 'epochs'? (stage 'toy_stage')" in problems
+    assert len(problems) == 4
+
+
+def test_cross_section_checks_run_on_an_otherwise_valid_spec():
+    with pytest.raises(SpecError) as err:
+        validate_spec({**GOOD, "eval": {"candidates": "unseen"}}, _registry())
+    assert err.value.problems == ["eval.candidates: 'unseen' needs split.class_split to name a seen/unseen split"]
+
+
+def test_every_section_builds_through_the_same_path():
+    spec = validate_spec({**GOOD, "eval": {"metrics": ["accuracy", "accuracy"]}}, _registry())
+    assert spec.paths("stages") == ["stages[0]", "stages[1]"]
+    assert spec.build("eval.metrics", 1).name == "accuracy"
+    assert spec.build("eval.metrics[0]").name == "accuracy"
+    assert spec.build("stages[1]").options.epochs == 0.5
+    with pytest.raises(SpecError, match="teacher: the spec names no component there"):
+        spec.build("teacher")
+    assert spec.records()["renderer"] == {
+        "name": "toy_renderer",
+        "options": {"frames": 12, "size": 64, "line_width": 2.0},
+    }

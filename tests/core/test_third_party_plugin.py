@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -77,3 +78,14 @@ def test_plugin_reports_bad_files_clearly(example_on_path, tmp_path):
         fmt.read(_frame(tmp_path, [[1.0] * 74]))
     with pytest.raises(SkeletonDataError, match="non-numeric"):
         fmt.read(_frame(tmp_path, [["x"] * 75]))
+
+
+def test_the_plugin_runs_the_contract_kit_on_its_own_formats(installed_example, tmp_path):
+    """``skeletonllm.testing`` is importable from an installed package's tests: the kit runs there, not only here."""
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(installed_example), *sys.path])}
+    env.pop("SKELETONLLM_LOAD_PLUGINS", None)
+    cmd = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-c", str(EXAMPLE / "pyproject.toml")]
+    cmd += ["--rootdir", str(tmp_path), str(EXAMPLE / "tests")]
+    done = subprocess.run(cmd, capture_output=True, text=True, timeout=300, env=env, cwd=tmp_path)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "4 passed, 2 skipped" in done.stdout  # the two round-trip tests skip: this format only reads

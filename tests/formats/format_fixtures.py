@@ -14,6 +14,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from skeletonllm.testing import check_consistent  # noqa: F401 - re-exported for the format tests
+
 NTU_BODY_ID = 72057594037931101
 
 
@@ -112,21 +114,6 @@ Frame Time: 0.04
 0 0 0 0 0 0 0 0 90 0 0 0
 0 0 0 90 90 0 0 0 0 0 0 0
 """
-
-
-def check_consistent(seq) -> None:  # noqa: ANN001 - a SkeletonSequence
-    """The invariants every reader's output must keep, whatever the input was."""
-    m, t, v, c = seq.positions.shape
-    assert seq.positions.dtype == np.float32 and np.isfinite(seq.positions).all()
-    assert seq.mask.shape == (m, t, v) and seq.mask.dtype == bool
-    assert v == seq.topology.num_joints and c == seq.topology.dims
-    assert not seq.positions[~seq.mask].any()
-    if seq.orientations is not None:
-        assert seq.orientations.shape == (m, t, v, 4) and np.isfinite(seq.orientations).all()
-    if seq.confidence is not None:
-        assert seq.confidence.shape == (m, t, v) and np.isfinite(seq.confidence).all()
-    for arr in seq.extras.values():
-        assert arr.shape[:3] == (m, t, v)
 
 
 def write(path: Path, content: str | bytes | dict) -> Path:

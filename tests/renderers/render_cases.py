@@ -1,54 +1,15 @@
-"""Small skeleton batches for renderer tests: any topology, 2D or 3D, one or two persons."""
+"""Small skeleton batches for renderer tests: any topology, 2D or 3D, one or two persons.
+
+The generators are the conformance kit's (``skeletonllm.testing``); this module adds the
+built-in topologies by name for tests that want a particular one.
+"""
 
 from __future__ import annotations
 
-import numpy as np
-import torch
-
-from skeletonllm.batch import SkeletonBatch
-from skeletonllm.sequence import SkeletonSequence
-from skeletonllm.topology import Topology
+from skeletonllm.testing import batch_of, moving_positions, occupancy, sequence
+from skeletonllm.testing.cases import BVH_LIKE
 from skeletonllm_formats.topologies import COCO17, KINECT_V1, KINECT_V2, SMPL22
-
-#: a file-defined skeleton as a BVH reader would build it: no groups, parts only from names
-BVH_LIKE = Topology.from_parents(
-    name="bvh_like",
-    joint_names=("Hips", "LeftUpLeg", "LeftLeg", "RightUpLeg", "RightLeg", "Spine", "Head", "LeftArm", "RightArm"),
-    parents=(-1, 0, 1, 0, 3, 0, 5, 5, 5),
-)
 
 TOPOLOGIES = {t.name: t for t in (KINECT_V2, KINECT_V1, SMPL22, COCO17, BVH_LIKE)}
 
-
-def moving_positions(topology: Topology, frames: int, seed: int = 0, shift: float = 0.0) -> np.ndarray:
-    """``(frames, V, C)``: a random but smooth figure (joints spread over a body-sized box) that sways.
-
-    2D layouts get pixel-like coordinates (y down, hundreds of units) and 3D
-    ones metre-like coordinates (y up, a few metres deep), as real files do.
-    """
-    rng = np.random.default_rng(seed)
-    v, c = topology.num_joints, topology.dims
-    base = rng.uniform(-0.4, 0.4, (v, c)) * np.array([1.0, 2.0, 0.5][:c])
-    t = np.arange(frames)[:, None, None] / max(frames - 1, 1)
-    sway = 0.15 * np.sin(2 * np.pi * t + rng.uniform(0, 6, (1, v, 1)))
-    pos = base[None] + sway
-    pos[..., 0] += shift
-    if c == 3:
-        pos[..., 2] += 3.0
-        return pos.astype(np.float32)
-    return (pos * np.array([200.0, -200.0]) + np.array([320.0, 240.0])).astype(np.float32)
-
-
-def sequence(topology: Topology, frames: int = 6, persons: int = 1, seed: int = 0) -> SkeletonSequence:
-    pos = np.stack([moving_positions(topology, frames, seed + m, shift=1.2 * m) for m in range(persons)])
-    return SkeletonSequence(pos, topology, fps=30.0, meta={"source": f"test:{topology.name}"})
-
-
-def batch_of(topology: Topology, frames: int = 4, persons: int = 1, seed: int = 0) -> SkeletonBatch:
-    return SkeletonBatch.from_sequences([sequence(topology, frames, persons, seed)], frames=None)
-
-
-def occupancy(frame: torch.Tensor, threshold: float = 0.1) -> torch.Tensor:
-    """``(H, W)`` bool: pixels that differ from the frame's top-left (background) colour."""
-    corner = frame[:, :1, :1]
-    return (frame - corner).abs().amax(0) > threshold
+__all__ = ["BVH_LIKE", "TOPOLOGIES", "batch_of", "moving_positions", "occupancy", "sequence"]

@@ -13,12 +13,14 @@ from PIL import Image
 from render_cases import moving_positions
 
 from conftest import shared_file
-from skeletonllm.checkpoint import save_checkpoint
+from skeletonllm.checkpoint import load_checkpoint, save_checkpoint
 from skeletonllm.cli import cli
-from skeletonllm.cli.render_cmd import load_renderer_checkpoint
 from skeletonllm.errors import CheckpointError
+from skeletonllm.imaging import write_frames
 from skeletonllm.interfaces import Renderer
+from skeletonllm.manifest import component_record
 from skeletonllm.registry import get_registry
+from skeletonllm.rendering import load_renderer_checkpoint, read_batch, render_batch
 from skeletonllm_formats.topologies import KINECT_V1
 
 SIZE = 48
@@ -87,7 +89,7 @@ def test_unknown_renderer_suggests_the_close_name(ucla_file: Path, tmp_path: Pat
 
 def test_bad_index_and_missing_file_are_clear(ucla_file: Path, tmp_path: Path):
     result = run(ucla_file, "-r", "stick", "--index", 3, "-o", tmp_path / "x.png")
-    assert result.exit_code == 1 and "--index 3 is out of range: the file holds 1 sequences" in result.output
+    assert result.exit_code == 1 and "index 3 is out of range: the file holds 1 sequences" in result.output
     result = run(tmp_path / "nope.json", "-r", "stick", "-o", tmp_path / "x.png")
     assert result.exit_code == 1 and "no such file" in result.output
 
@@ -119,14 +121,12 @@ class TinyLearnable(Renderer):
 
 def test_load_renderer_checkpoint_loads_matching_and_refuses_mismatched(tmp_path: Path):
     renderer = TinyLearnable()
-    good = save_checkpoint(tmp_path / "good", {"renderer.gain": torch.full((3,), 2.0)}, {})
-    assert load_renderer_checkpoint(renderer, good) == 1
+    assert load_renderer_checkpoint(renderer, {"renderer.gain": torch.full((3,), 2.0)}, "good") == 1
     assert torch.equal(renderer.gain.data, torch.full((3,), 2.0))
-    bad = save_checkpoint(tmp_path / "bad", {"renderer.gain": torch.zeros(4)}, {})
     with pytest.raises(CheckpointError, match="do not fit renderer 'tiny_learnable'"):
-        load_renderer_checkpoint(renderer, bad)
-    with pytest.raises(CheckpointError, match="no checkpoint here"):
-        load_renderer_checkpoint(renderer, tmp_path / "missing")
+        load_renderer_checkpoint(renderer, {"renderer.gain": torch.zeros(4)}, "bad")
+    with pytest.raises(CheckpointError, match="no renderer tensors"):
+        load_renderer_checkpoint(renderer, {"backbone.x": torch.zeros(1)}, "other")
 
 
 @pytest.mark.parametrize("name", ["stick", "jtm"])
@@ -175,3 +175,67 @@ def test_draction_checkpoint_round_trip(ucla_file: Path, tmp_path: Path):
         ucla_file, "-r", "draction", "--frames", 2, "--size", SIZE, "--checkpoint", ckpt, "-o", tmp_path / "d.png"
     )
     assert result.exit_code == 0, result.output
+
+
+#: DrAction options far from the defaults: another NFM (other tensors), other sizes and colours.
+TRAINED_OPTIONS = {"frames": 3, "size": SIZE, "nfm": "lstm", "feature_dim": 8, "fill": 0.6, "background": [0.2, 0.1, 0]}
+
+
+def _trained_draction_checkpoint(directory: Path, record_components: bool = True) -> tuple[Path, Renderer]:
+    """A DrAction with non-default options and perturbed ('trained') weights, saved as the trainer saves it."""
+    renderer = get_registry().create("renderer", "draction", TRAINED_OPTIONS)
+    torch.manual_seed(3)
+    with torch.no_grad():
+        for param in renderer.parameters():
+            param.add_(0.3 * torch.randn_like(param))
+    manifest = {"renderer": "draction"}
+    if record_components:
+        manifest["components"] = {"renderer": component_record("draction", renderer.options)}
+    return save_checkpoint(directory, renderer.trainable_state(), manifest), renderer.eval()
+
+
+def _pixels(path: Path) -> np.ndarray:
+    with Image.open(path) as img:
+        return np.asarray(img.convert("RGB"))
+
+
+def test_checkpoint_with_non_default_renderer_options_renders_identically(ucla_file: Path, tmp_path: Path):
+    if "draction" not in get_registry().names("renderer"):
+        pytest.skip("draction renderer is not registered in this install")
+    ckpt, trained = _trained_draction_checkpoint(tmp_path / "ckpt")
+    assert load_checkpoint(ckpt)[1]["components"]["renderer"]["options"]["nfm"] == "lstm"
+    expected = write_frames(render_batch(trained, read_batch(ucla_file, 3)), tmp_path / "expected.png", fps=4)
+    out = tmp_path / "via_cli.png"
+    result = run(ucla_file, "--checkpoint", ckpt, "-o", out)  # no renderer, frames or size given
+    assert result.exit_code == 0, result.output
+    assert "(3 frames, 48x48, renderer draction)" in result.output
+    assert np.array_equal(_pixels(out), _pixels(expected))
+    default = get_registry().create("renderer", "draction", {"frames": 3, "size": SIZE}).eval()
+    write_frames(render_batch(default, read_batch(ucla_file, 3)), tmp_path / "default.png", fps=4)
+    assert not np.array_equal(_pixels(out), _pixels(tmp_path / "default.png")), "the options must matter"
+
+
+def test_checkpoint_without_recorded_options_cannot_pass_for_the_trained_renderer(ucla_file: Path, tmp_path: Path):
+    if "draction" not in get_registry().names("renderer"):
+        pytest.skip("draction renderer is not registered in this install")
+    ckpt, _ = _trained_draction_checkpoint(tmp_path / "old", record_components=False)
+    result = run(ucla_file, "--checkpoint", ckpt, "-o", tmp_path / "x.png")
+    assert "warning: " in result.stderr and "records no renderer options" in result.stderr
+    assert result.exit_code == 1 and "do not fit renderer 'draction'" in result.output
+
+
+def test_checkpoint_names_the_renderer_it_trained(ucla_file: Path, tmp_path: Path):
+    if "draction" not in get_registry().names("renderer"):
+        pytest.skip("draction renderer is not registered in this install")
+    ckpt, _ = _trained_draction_checkpoint(tmp_path / "ckpt")
+    result = run(ucla_file, "-r", "stick", "--checkpoint", ckpt, "-o", tmp_path / "x.png")
+    assert result.exit_code == 1 and "trained renderer 'draction', not 'stick'" in result.output
+
+
+def test_renderer_options_from_the_command_line_are_validated_with_close_matches(ucla_file: Path, tmp_path: Path):
+    out = tmp_path / "bg.png"
+    result = run(ucla_file, "-r", "draction", "-f", 2, "-s", SIZE, "-R", "background=[1,1,1]", "-o", out)
+    assert result.exit_code == 0, result.output
+    assert _pixels(out)[0, 0].tolist() == [255, 255, 255], "the corner shows the requested white background"
+    result = run(ucla_file, "-r", "draction", "-R", "backgruond=[1,1,1]", "-o", tmp_path / "typo.png")
+    assert result.exit_code == 1 and "did you mean 'background'" in result.output

@@ -9,15 +9,17 @@ import click
 
 from ..errors import SkeletonLLMError, SpecError
 
-# (module, command function) for the built-in commands; imported lazily so
-# ``skeletonllm --help`` does not import torch.
+# (module, command function) for the built-in commands. Each module imports only
+# click at the top and its heavy dependencies inside the command, and plugins are
+# asked only for commands (their components are not collected), so
+# ``skeletonllm --help`` imports neither torch nor transformers.
 BUILTIN_COMMANDS = {
     "plugins": ("plugins_cmd", "plugins"),
     "info": ("info_cmd", "info"),
     "export": ("export_cmd", "export"),
     "validate": ("validate_cmd", "validate"),
     "render": ("render_cmd", "render"),
-    "synth": ("synth_cmd", "synth"),
+    "demo": ("demo_cmd", "demo"),
     "train": ("train_cmd", "train"),
     "evaluate": ("train_cmd", "evaluate"),
     "infer": ("train_cmd", "infer"),

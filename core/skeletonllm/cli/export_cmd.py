@@ -6,8 +6,6 @@ from pathlib import Path
 
 import click
 
-from .progress import progress
-
 
 @click.command()
 @click.argument("files", nargs=-1, required=True, type=click.Path())
@@ -16,13 +14,16 @@ from .progress import progress
 @click.option("-O", "--option", "option", multiple=True, help="Format option KEY=VALUE (e.g. body_model=PATH).")
 def export(files: tuple[str, ...], out: str, fmt: str | None, option: tuple[str, ...]) -> None:
     """Write positions (M,T,V,C), mask, orientations, joint_names, edges, fps, format as .npz."""
-    from ..io import export_npz, parse_options, read_sequences
+    from ..io import export_npz, output_stem, parse_options, read_sequences
+    from ..progress import progress
+    from ..registry import get_registry
 
     out_dir = Path(out)
     written = 0
     for path in progress(files, desc="exporting", unit="file"):
         seqs = read_sequences(path, fmt, options=parse_options(option))
-        stem = Path(path).stem
+        suffixes = get_registry().get("format", seqs[0].meta["format"]).suffixes if seqs else ()
+        stem = output_stem(path, suffixes)
         for i, seq in enumerate(seqs):
             name = f"{stem}.npz" if len(seqs) == 1 else f"{stem}_{i:04d}.npz"
             export_npz(seq, out_dir / name)

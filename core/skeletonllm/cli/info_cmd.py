@@ -6,8 +6,6 @@ import json
 
 import click
 
-from .progress import progress
-
 
 def sequence_summary(path: str, seq, index: int | None = None) -> dict:
     return {
@@ -23,6 +21,16 @@ def sequence_summary(path: str, seq, index: int | None = None) -> dict:
     }
 
 
+def _cell(value: object) -> str:
+    """A table cell: ``-`` for unknown; numbers to 3 decimals, so a BVH's 1/0.0083333 s shows as ``120``.
+
+    ``--json`` keeps the exact values.
+    """
+    if value is None:
+        return "-"
+    return format(round(value, 3), "g") if isinstance(value, float) else str(value)
+
+
 @click.command()
 @click.argument("files", nargs=-1, required=True, type=click.Path())
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON list, one object per sequence.")
@@ -31,6 +39,7 @@ def sequence_summary(path: str, seq, index: int | None = None) -> dict:
 def info(files: tuple[str, ...], as_json: bool, fmt: str | None, option: tuple[str, ...]) -> None:
     """Format, persons, frames, joints, dims, fps and duration of each file."""
     from ..io import parse_options, read_sequences
+    from ..progress import progress
 
     rows = []
     for path in progress(files, desc="reading", unit="file"):
@@ -41,7 +50,7 @@ def info(files: tuple[str, ...], as_json: bool, fmt: str | None, option: tuple[s
         click.echo(json.dumps(rows, indent=2))
         return
     cols = ["path", "format", "persons", "frames", "joints", "dims", "fps", "duration", "has_orientations"]
-    cells = [[("-" if r[c] is None else str(r[c])) for c in cols] for r in rows]
+    cells = [[_cell(r[c]) for c in cols] for r in rows]
     widths = [max(len(c), *(len(row[i]) for row in cells)) for i, c in enumerate(cols)]
     click.echo("  ".join(c.upper().ljust(w) for c, w in zip(cols, widths)))
     for row in cells:

@@ -3,92 +3,38 @@
 from __future__ import annotations
 
 import time
+import warnings
 from pathlib import Path
-from typing import Any
 
 import click
 
-from ..errors import CheckpointError, SkeletonDataError, SkeletonLLMError
-from .progress import progress
-
-
-def load_renderer_checkpoint(renderer: Any, directory: str | Path) -> int:
-    """Load the ``renderer.*`` tensors of a checkpoint into ``renderer``; returns how many were loaded."""
-    from ..checkpoint import load_checkpoint
-    from ..interfaces.renderer import CHECKPOINT_PREFIX
-
-    tensors, _manifest = load_checkpoint(directory)
-    if not any(k.startswith(CHECKPOINT_PREFIX) for k in tensors):
-        prefixes = sorted({k.split(".", 1)[0] for k in tensors})
-        raise CheckpointError(
-            f"{directory}: no renderer tensors (keys starting with {CHECKPOINT_PREFIX!r}); "
-            f"it holds {', '.join(prefixes) or 'nothing'}"
-        )
-    if not renderer.state_dict():
-        raise CheckpointError(f"{directory}: has renderer tensors, but renderer {renderer.name!r} has no parameters")
-    return renderer.load_trainable(tensors, directory)
-
-
-def read_batch(
-    path: str | Path, frames: int, index: int = 0, fmt: str | None = None, options: dict[str, Any] | None = None
-) -> Any:
-    """Sequence ``index`` of ``path`` as a one-clip batch of ``frames`` evaluation-sampled frames."""
-    from ..batch import SkeletonBatch
-    from ..io import read_sequences
-
-    sequences = read_sequences(path, fmt, options=options)
-    if not sequences:
-        raise SkeletonDataError("the file holds no sequence", source=path)
-    if not 0 <= index < len(sequences):
-        raise SkeletonDataError(
-            f"--index {index} is out of range: the file holds {len(sequences)} sequences", source=path
-        )
-    return SkeletonBatch.from_sequences([sequences[index]], frames=frames, train=False)
-
-
-def build_renderer(name: str, frames: int, size: int, checkpoint: str | Path | None = None) -> Any:
-    """A registered renderer in evaluation mode, with a checkpoint's renderer tensors when given."""
-    from ..registry import get_registry
-
-    renderer = get_registry().create("renderer", name, {"frames": frames, "size": size})
-    if checkpoint is not None:
-        load_renderer_checkpoint(renderer, checkpoint)
-    return renderer.eval()
-
-
-def render_batch(renderer: Any, batch: Any) -> Any:
-    """The first clip's frames ``(F, 3, H, W)``, checked against the renderer contract."""
-    import torch
-
-    with torch.no_grad():
-        out = renderer(batch)
-    if out.dim() != 5 or out.shape[0] != 1 or out.shape[2] != 3:
-        raise SkeletonLLMError(
-            f"renderer {renderer.name!r} returned shape {tuple(out.shape)}, expected (1, F, 3, H, W)"
-        )
-    return out[0]
-
-
-def render_file(
-    path: str | Path,
-    renderer_name: str,
-    frames: int = 12,
-    size: int = 448,
-    index: int = 0,
-    fmt: str | None = None,
-    checkpoint: str | Path | None = None,
-) -> Any:
-    """Read sequence ``index`` of ``path`` and render it -> ``(F, 3, H, W)`` float tensor."""
-    renderer = build_renderer(renderer_name, frames, size, checkpoint)
-    return render_batch(renderer, read_batch(path, frames, index, fmt))
+from ..errors import SkeletonLLMError
 
 
 @click.command()
 @click.argument("file", type=click.Path(dir_okay=False))
-@click.option("--renderer", "-r", "renderer_name", default="draction", show_default=True, help="Renderer plugin name.")
-@click.option("--frames", "-f", default=12, show_default=True, type=click.IntRange(min=1), help="Frames to sample.")
-@click.option("--size", "-s", default=448, show_default=True, type=click.IntRange(min=8, max=4096), help="Image side.")
-@click.option("--checkpoint", type=click.Path(file_okay=False), default=None, help="Checkpoint directory to load.")
+@click.option(
+    "--renderer",
+    "-r",
+    "renderer_name",
+    default=None,
+    help="Renderer plugin name [default: draction, or the checkpoint's].",
+)
+@click.option("--frames", "-f", default=None, type=click.IntRange(min=1), help="Frames to sample [default: 12].")
+@click.option("--size", "-s", default=None, type=click.IntRange(min=8, max=4096), help="Image side [default: 448].")
+@click.option(
+    "-R",
+    "--renderer-option",
+    "renderer_option",
+    multiple=True,
+    help="Renderer option KEY=VALUE (e.g. -R line_width=3), checked by the renderer's Options model.",
+)
+@click.option(
+    "--checkpoint",
+    type=click.Path(file_okay=False),
+    default=None,
+    help="Checkpoint directory: renders with the renderer it trained (its name and options) and its weights.",
+)
 @click.option("--format", "fmt", default=None, help="Force a format plugin instead of sniffing.")
 @click.option("-O", "--option", "option", multiple=True, help="Format option KEY=VALUE (e.g. body_model=PATH).")
 @click.option("--index", default=0, show_default=True, type=int, help="Which sequence of a container file.")
@@ -96,9 +42,10 @@ def render_file(
 @click.option("--output", "-o", required=True, type=click.Path(dir_okay=False), help=".png, .gif or .mp4")
 def render(
     file: str,
-    renderer_name: str,
-    frames: int,
-    size: int,
+    renderer_name: str | None,
+    frames: int | None,
+    size: int | None,
+    renderer_option: tuple[str, ...],
     checkpoint: str | None,
     fmt: str | None,
     option: tuple[str, ...],
@@ -109,7 +56,9 @@ def render(
     """Render FILE to a PNG contact sheet, an animated GIF or an MP4 (chosen by the output's suffix)."""
     from ..imaging import IMAGE_SUFFIXES, write_frames
     from ..io import parse_options
+    from ..progress import progress
     from ..registry import get_registry
+    from ..rendering import build_renderer, read_batch, render_batch
 
     # Everything that can be checked cheaply fails before any file is read or model built.
     suffix = Path(output).suffix.lower()
@@ -117,19 +66,31 @@ def render(
         known = ", ".join(IMAGE_SUFFIXES)
         raise SkeletonLLMError(f"{output}: unknown output type {suffix or '(no suffix)'!r}; use one of {known}")
     format_options = parse_options(option)
-    get_registry().info("renderer", renderer_name)
+    given = {"frames": frames, "size": size}
+    renderer_options = {k: v for k, v in given.items() if v is not None} | parse_options(renderer_option)
+    if checkpoint is None:
+        renderer_name = renderer_name or "draction"
+        renderer_options = {"frames": 12, "size": 448} | renderer_options
+    if renderer_name is not None:
+        get_registry().info("renderer", renderer_name)
     started = time.perf_counter()
     renderer = batch = images = None
     # Stages, so a slow step (a long BVH, DrAction on CPU) shows a progress bar after a second.
     for stage in progress(("build renderer", "read", "render", "write"), desc="render", unit="step"):
         if stage == "build renderer":
-            renderer = build_renderer(renderer_name, frames, size, checkpoint)
+            with warnings.catch_warnings(record=True) as caught:  # one "warning:" line each, no source lines
+                warnings.simplefilter("always", RuntimeWarning)
+                try:
+                    renderer = build_renderer(renderer_name, renderer_options, checkpoint)
+                finally:
+                    for warning in caught:
+                        click.echo(f"warning: {warning.message}", err=True)
         elif stage == "read":
-            batch = read_batch(file, frames, index, fmt, format_options)
+            batch = read_batch(file, renderer.options.frames, index, fmt, format_options)
         elif stage == "render":
             images = render_batch(renderer, batch)
         else:
             write_frames(images, output, fps=fps)
     f, _, h, w = images.shape
     seconds = time.perf_counter() - started
-    click.echo(f"wrote {output} ({f} frames, {w}x{h}, renderer {renderer_name}) in {seconds:.1f} s")
+    click.echo(f"wrote {output} ({f} frames, {w}x{h}, renderer {renderer.name}) in {seconds:.1f} s")

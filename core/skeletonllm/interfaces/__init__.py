@@ -5,34 +5,20 @@
 from importlib import import_module
 from typing import Any
 
-_WHERE = {
+from ..kinds import KINDS
+
+#: public names that are not a kind's interface class -> the module defining them
+_HELPERS = {
     "PARAMETER_GROUPS": "backbone",
-    "Backbone": "backbone",
     "Component": "base",
     "NoOptions": "base",
     "PluginOptions": "base",
     "ClassSplit": "dataset",
-    "Dataset": "dataset",
     "Sample": "dataset",
-    "SkeletonFormat": "format",
-    "Metric": "metric",
-    "Renderer": "renderer",
     "RendererOptions": "renderer",
-    "Stage": "stage",
     "StageOptions": "stage",
-    "Teacher": "teacher",
 }
-
-#: kind name -> (module, interface class name); the registry checks registrations against it.
-KINDS: dict[str, tuple[str, str]] = {
-    "format": ("format", "SkeletonFormat"),
-    "dataset": ("dataset", "Dataset"),
-    "renderer": ("renderer", "Renderer"),
-    "backbone": ("backbone", "Backbone"),
-    "stage": ("stage", "Stage"),
-    "teacher": ("teacher", "Teacher"),
-    "metric": ("metric", "Metric"),
-}
+_WHERE = {**{k.interface: k.module for k in KINDS.values()}, **_HELPERS}
 
 
 def __getattr__(name: str) -> Any:
@@ -41,13 +27,7 @@ def __getattr__(name: str) -> Any:
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
-def interface_for(kind: str) -> type:
-    module, cls = KINDS[kind]
-    return getattr(import_module(f".{module}", __name__), cls)
-
-
 __all__ = [
-    "KINDS",
     "PARAMETER_GROUPS",
     "Backbone",
     "ClassSplit",

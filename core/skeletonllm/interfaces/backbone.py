@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from abc import abstractmethod
-from typing import ClassVar
 
 import torch
 from torch import nn
@@ -27,8 +26,6 @@ class Backbone(Component, nn.Module):
     renderer. ``parameter_groups`` names parameters so a stage can say
     "train projector + lora" without knowing the architecture.
     """
-
-    kind: ClassVar[str] = "backbone"
 
     def __init__(self, options=None) -> None:
         nn.Module.__init__(self)
@@ -82,9 +79,15 @@ class Backbone(Component, nn.Module):
         chosen = {id(p) for g in groups for p in named.get(g, [])}
         return {CHECKPOINT_PREFIX + n: p.detach() for n, p in self.named_parameters() if id(p) in chosen}
 
-    def load_trainable_state(self, tensors: dict[str, torch.Tensor], source: object = "checkpoint") -> None:
-        """Copy the ``backbone.*`` tensors in (others are ignored), refusing unknown names and wrong shapes."""
+    def load_trainable(self, tensors: dict[str, torch.Tensor], source: object = "checkpoint") -> int:
+        """Copy the ``backbone.*`` tensors in (others are ignored), refusing unknown names and wrong shapes.
+
+        The same call as ``Renderer.load_trainable``: both take the checkpoint's tensors, so one
+        ``load_checkpoint`` feeds both. Not every parameter need be present (a checkpoint holds only
+        the groups that trained). Returns how many tensors loaded.
+        """
         own = dict(self.named_parameters())
+        loaded = 0
         with torch.no_grad():
             for key, value in tensors.items():
                 if not key.startswith(CHECKPOINT_PREFIX):
@@ -97,6 +100,12 @@ class Backbone(Component, nn.Module):
                         f"{source}: tensor {key} has shape {tuple(value.shape)}, parameter has {tuple(own[name].shape)}"
                     )
                 own[name].copy_(value.to(own[name].device, own[name].dtype))
+                loaded += 1
+        return loaded
+
+    def load_trainable_state(self, tensors: dict[str, torch.Tensor], source: object = "checkpoint") -> int:
+        """Old name of :meth:`load_trainable`, still called by training.py; remove once that calls the new one."""
+        return self.load_trainable(tensors, source)
 
     def identity(self) -> str:
         """A string that identifies the architecture and size, stored in checkpoints."""

@@ -24,9 +24,8 @@ class NoOptions(PluginOptions):
 
 
 class Component:
-    """Mixin for registrable classes. ``kind`` is set by each interface."""
+    """Mixin for registrable classes; the kind a class belongs to is the interface it subclasses."""
 
-    kind: ClassVar[str] = ""
     name: ClassVar[str] = ""
     summary: ClassVar[str] = ""
     Options: ClassVar[type[PluginOptions]] = NoOptions

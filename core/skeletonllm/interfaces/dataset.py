@@ -5,7 +5,7 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from typing import Any, ClassVar
+from typing import Any
 
 from ..sequence import SkeletonSequence
 from .base import Component
@@ -40,8 +40,6 @@ class Dataset(Component, ABC):
     classes=...)`` filters by class so that an unseen class can never reach
     a training prompt.
     """
-
-    kind: ClassVar[str] = "dataset"
 
     def __init__(self, options=None) -> None:
         self.options = options if options is not None else self.Options()

@@ -21,10 +21,19 @@ class SkeletonFormat(Component, ABC):
     whose layout comes from the file itself (BVH).
     """
 
-    kind: ClassVar[str] = "format"
     suffixes: ClassVar[tuple[str, ...]] = ()
     topology: ClassVar[Topology | None] = None
     can_write: ClassVar[bool] = False
+
+    def __init_subclass__(cls, **kwargs: object) -> None:
+        """A class that implements ``write`` is a writer: ``can_write`` follows unless the class sets it itself.
+
+        (Third-party authors implemented ``write`` and saw it silently ignored while ``can_write``
+        had to be set by hand.)
+        """
+        super().__init_subclass__(**kwargs)
+        if "write" in cls.__dict__ and "can_write" not in cls.__dict__:
+            cls.can_write = True
 
     def __init__(self, options=None) -> None:
         self.options = options if options is not None else self.Options()
@@ -38,5 +47,5 @@ class SkeletonFormat(Component, ABC):
         """Every sequence in the file; raises SkeletonDataError naming file, line/frame, field."""
 
     def write(self, sequence: SkeletonSequence, path: Path) -> Path:
-        """Write one sequence so that ``read`` gives it back; formats that can set ``can_write``."""
+        """Write one sequence so that ``read`` gives it back (overriding this makes the format a writer)."""
         raise NotImplementedError(f"format {self.name!r} cannot write files")

@@ -3,15 +3,12 @@
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from typing import ClassVar
 
 from ..tasks import Prediction
 from .base import Component
 
 
 class Metric(Component, ABC):
-    kind: ClassVar[str] = "metric"
-
     def __init__(self, options=None) -> None:
         self.options = options if options is not None else self.Options()
         self.reset()

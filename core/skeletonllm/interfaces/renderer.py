@@ -33,7 +33,6 @@ class Renderer(Component, nn.Module):
     tensors on the batch's device so the pipeline never branches on kind.
     """
 
-    kind: ClassVar[str] = "renderer"
     learnable: ClassVar[bool] = False
     Options: ClassVar[type[PluginOptions]] = RendererOptions
 

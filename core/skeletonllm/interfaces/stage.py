@@ -24,7 +24,6 @@ class StageOptions(PluginOptions):
 
 
 class Stage(Component, ABC):
-    kind: ClassVar[str] = "stage"
     Options: ClassVar[type[PluginOptions]] = StageOptions
     #: parameter groups trained in this stage (``renderer`` plus backbone groups).
     trainable: ClassVar[tuple[str, ...]] = ()

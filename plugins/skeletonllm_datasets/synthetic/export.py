@@ -95,7 +95,7 @@ def write_synthetic(
     actions: Sequence[str] | None = None,
     frames: int | None = None,
     randomize: bool = True,
-    progress=iter,  # noqa: ANN001 - e.g. skeletonllm.cli.progress.progress
+    progress=iter,  # noqa: ANN001 - e.g. skeletonllm.progress.progress
 ) -> tuple[list[Path], list[str]]:
     """Write ``n`` clips in format ``fmt``; returns the files and the notes for the summary line."""
     if fmt not in FORMAT_VIEWS:

@@ -1,12 +1,14 @@
-"""``skeletonllm synth``: write procedural SynthAct clips as real files in any writable format."""
+"""``skeletonllm synth``: write procedural SynthAct clips as real files in any writable format.
+
+Contributed to the CLI through the ``register_commands`` hook. This module imports only
+click; the generator is imported when the command runs, so ``skeletonllm --help`` stays fast.
+"""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 import click
-
-from .progress import progress
 
 
 @click.command()
@@ -19,7 +21,9 @@ from .progress import progress
 @click.option("--clean", is_flag=True, help="No randomisation: average body, front-facing, speed 1, no noise.")
 def synth(fmt: str, n: int, seed: int, out_dir: str, actions: tuple[str, ...], frames: int | None, clean: bool) -> None:
     """Generate labelled actions (the same motion in every topology) and write them with FORMAT's writer."""
-    from skeletonllm_datasets.synthetic.export import write_synthetic
+    from skeletonllm.progress import progress
+
+    from .synthetic.export import write_synthetic
 
     files, notes = write_synthetic(
         fmt,

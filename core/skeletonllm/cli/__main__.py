@@ -1,0 +1,5 @@
+"""``python -m skeletonllm.cli``: the ``skeletonllm`` command without the console script."""
+
+from . import main
+
+main()

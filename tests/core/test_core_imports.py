@@ -1,0 +1,69 @@
+"""The core's promise, checked: no module under core/skeletonllm imports a plugin, and only the CLI imports the CLI."""
+
+from __future__ import annotations
+
+import ast
+import sys
+from pathlib import Path
+
+import pytest
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pytest itself depends on tomli before 3.11
+    import tomli as tomllib
+
+ROOT = Path(__file__).resolve().parents[2]
+CORE = ROOT / "core" / "skeletonllm"
+MODULES = sorted(CORE.rglob("*.py"))
+
+
+def plugin_packages() -> set[str]:
+    """Top-level packages of the entry points the repository declares, e.g. ``skeletonllm_formats``."""
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    targets = project["project"]["entry-points"]["skeletonllm"].values()
+    return {t.split(":")[0].split(".")[0] for t in targets}
+
+
+def module_name(path: Path) -> str:
+    parts = list(path.relative_to(CORE.parent).with_suffix("").parts)
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+def imported_names(path: Path) -> list[tuple[int, str]]:
+    """``(line, absolute module name)`` of every import in ``path``, at any depth, relative ones resolved."""
+    package = module_name(path) if path.name == "__init__.py" else module_name(path).rpartition(".")[0]
+    found = []
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"), str(path))):
+        if isinstance(node, ast.Import):
+            found += [(node.lineno, alias.name) for alias in node.names]
+        elif isinstance(node, ast.ImportFrom):
+            if node.level:
+                base = package.split(".")[: len(package.split(".")) - node.level + 1]
+                module = ".".join(base + ([node.module] if node.module else []))
+            else:
+                module = node.module or ""
+            found.append((node.lineno, module))
+            found += [(node.lineno, f"{module}.{alias.name}") for alias in node.names]
+    return found
+
+
+def test_the_walk_sees_every_core_module_and_resolves_relative_imports():
+    assert len(MODULES) > 20
+    names = dict((n, line) for line, n in imported_names(CORE / "cli" / "render_cmd.py"))
+    assert "skeletonllm.rendering" in names and "skeletonllm.errors.SkeletonLLMError" in names
+    assert {"skeletonllm_formats", "skeletonllm_draction", "skeletonllm_hf"} <= plugin_packages()
+
+
+@pytest.mark.parametrize("path", MODULES, ids=[str(p.relative_to(CORE)) for p in MODULES])
+def test_core_module_imports_no_plugin_and_no_cli(path: Path):
+    plugins = plugin_packages()
+    inside_cli = module_name(path).startswith("skeletonllm.cli")
+    bad = []
+    for line, name in imported_names(path):
+        top = name.split(".")[0]
+        if top in plugins or top.startswith("skeletonllm_"):
+            bad.append(f"line {line}: imports plugin package {name}")
+        elif not inside_cli and (name == "skeletonllm.cli" or name.startswith("skeletonllm.cli.")):
+            bad.append(f"line {line}: imports the CLI ({name}); move the shared code into a core module")
+    assert not bad, f"{path.relative_to(ROOT)}: " + "; ".join(bad)
