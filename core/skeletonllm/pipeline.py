@@ -198,12 +198,14 @@ class Pipeline:
             ]
         return predictions
 
-    def score(self, predictions: list[Prediction]) -> dict[str, float]:
-        """Every metric of the spec over ``predictions``."""
+    def score(self, predictions: list[Prediction], notes: dict[str, str] | None = None) -> dict[str, float]:
+        """Every metric of the spec over ``predictions``; each metric's caveats go into ``notes``."""
         out: dict[str, float] = {"samples": float(len({p.sample_id for p in predictions}))}
         for metric in self.metrics():
             metric.update(predictions)
             out.update(metric.compute())
+            if notes is not None:
+                notes.update(metric.notes())
         return out
 
     def evaluate(self, batch_size: int | None = None, show_progress: bool = True) -> dict[str, float]:

@@ -114,7 +114,7 @@ def load(*keys: str, site: Path) -> tuple[Registry, list[str]]:
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         reg = Registry()
-        reg.problems  # registration hooks run on first lookup: run them here, inside the recording
+        _ = reg.problems  # registration hooks run on first lookup: run them here, inside the recording
     return reg, [str(w.message) for w in caught]
 
 
