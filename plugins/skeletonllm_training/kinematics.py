@@ -22,12 +22,11 @@ from skeletonllm.errors import SkeletonLLMError
 from skeletonllm.sequence import SkeletonSequence
 
 from .body import PARTS, BodyFrame, body_frame, body_parts
+from .contacts import contacts, end_joint, interaction
 
 #: a part "moves" when its range is at least this share of the most moving part's (and of the body)
 MOVING_SHARE = 0.45
 MOVING_MIN = 0.03
-CONTACT_HANDS = 0.12  # hands closer than this share of the height "meet"
-CONTACT_HEAD = 0.2  # a hand this close to the head is "near the head"
 AIRBORNE = 0.03  # the lowest joint rises by this share of the height: the feet leave the ground
 LOWERING = 0.08  # the torso drops by this share of the height: the body lowers (squat, sit, crouch)
 DEFAULT_FPS = 30.0
@@ -140,8 +139,7 @@ def _repetitions(track: np.ndarray) -> int:
             if abs(value) >= threshold and np.sign(value) != sign:
                 runs, sign = runs + 1, int(np.sign(value))
         best = max(best, runs)
-    runs = best
-    return max(1, int(round(runs / 2)))
+    return max(1, int(round(best / 2)))
 
 
 def _part_motion(
@@ -173,12 +171,21 @@ def _part_motion(
     )
 
 
-def _end_joint(joints: tuple[int, ...], rel: np.ndarray, valid: np.ndarray) -> int | None:
-    """The joint of a limb farthest from the torso centre (hand, foot): where contacts happen."""
-    usable = [j for j in joints if valid[:, j].any()]
-    if not usable:
-        return None
-    return max(usable, key=lambda j: float(np.median(np.linalg.norm(rel[valid[:, j], j], axis=1))))
+def _fill_gaps(positions: np.ndarray, valid: np.ndarray) -> np.ndarray:
+    """Joint positions in frames where the joint is missing, interpolated from the frames around.
+
+    A dropped joint is stored as zeros; left as is, it would look like a jump to the
+    origin and dwarf every real movement.
+    """
+    out = positions.copy()
+    frames = np.arange(len(positions))
+    for joint in range(positions.shape[1]):
+        ok = valid[:, joint]
+        if ok.all() or not ok.any():
+            continue
+        for axis in range(positions.shape[2]):
+            out[~ok, joint, axis] = np.interp(frames[~ok], frames[ok], positions[ok, joint, axis])
+    return out
 
 
 def analyse_person(sequence: SkeletonSequence, person: int) -> PersonFacts | None:
@@ -190,6 +197,7 @@ def analyse_person(sequence: SkeletonSequence, person: int) -> PersonFacts | Non
         return None
     positions, weight = smooth(sequence.positions[person].astype(np.float64), mask, sigma=0.04 * fps)
     valid = weight > 0.2
+    positions = _fill_gaps(positions, valid)
     frame = body_frame(topology, positions, valid)
     up = frame.up
     heights = [np.ptp(positions[t, valid[t]] @ up) for t in range(len(positions)) if valid[t].sum() >= 2]
@@ -220,8 +228,8 @@ def analyse_person(sequence: SkeletonSequence, person: int) -> PersonFacts | Non
     start_level = np.median(height_track[: max(3, len(height_track) // 10)])
     lowest = _level(lowest, horizontal, height)
     ground = np.percentile(lowest, 10)
-    hands = [_end_joint(parts.get(p, ()), rel, valid) for p in ("left_arm", "right_arm")]
-    meet, near, contact_time = _contacts(positions, valid, hands, parts.get("head", ()), height, fps)
+    hands = [end_joint(parts.get(p, ()), rel, valid) for p in ("left_arm", "right_arm")]
+    meet, near, contact_time = contacts(positions, valid, hands, parts.get("head", ()), height, fps)
     return PersonFacts(
         parts=ordered,
         moving=moving,
@@ -265,31 +273,6 @@ def _dominant_side(ordered: tuple[PartMotion, ...], moving: tuple[str, ...]) -> 
     return "both"
 
 
-def _contacts(positions, valid, hands, head, height, fps) -> tuple[int, str | None, float | None]:
-    left, right = hands
-    times: list[int] = []
-    meet = 0
-    if left is not None and right is not None:
-        both = valid[:, left] & valid[:, right]
-        close = both & (np.linalg.norm(positions[:, left] - positions[:, right], axis=1) < CONTACT_HANDS * height)
-        meet = int(close.sum())
-        if meet >= 3:
-            times.append(int(np.argmax(close)))
-    near_sides = []
-    head_joints = [j for j in head if valid[:, j].mean() > 0.5]
-    if head_joints:
-        centre = positions[:, head_joints].mean(axis=1)
-        for side, hand in (("left", left), ("right", right)):
-            if hand is None:
-                continue
-            close = valid[:, hand] & (np.linalg.norm(positions[:, hand] - centre, axis=1) < CONTACT_HEAD * height)
-            if close.sum() >= 3:
-                near_sides.append(side)
-                times.append(int(np.argmax(close)))
-    near = None if not near_sides else ("both" if len(near_sides) == 2 else near_sides[0])
-    return (meet if meet >= 3 else 0), near, (min(times) / fps if times else None)
-
-
 def analyse(sequence: SkeletonSequence) -> MotionFacts:
     """All facts of a clip; raises if no person is present long enough to describe."""
     fps = float(sequence.fps or DEFAULT_FPS)
@@ -300,7 +283,7 @@ def analyse(sequence: SkeletonSequence) -> MotionFacts:
     found.sort(key=lambda mf: -mf[1].main.amount)
     touching, change = False, 0.0
     if len(found) >= 2:
-        touching, change = _interaction(sequence, found[0][0], found[1][0], found[0][1].height)
+        touching, change = interaction(sequence, found[0][0], found[1][0], found[0][1].height)
     return MotionFacts(
         persons=tuple(f for _, f in found),
         duration=sequence.num_frames / fps,
@@ -308,31 +291,6 @@ def analyse(sequence: SkeletonSequence) -> MotionFacts:
         touching=touching,
         distance_change=change,
     )
-
-
-def _interaction(sequence: SkeletonSequence, a: int, b: int, height: float) -> tuple[bool, float]:
-    """Whether a hand of either comes close to the other, and how their distance changes (heights)."""
-    parts = body_parts(sequence.topology)
-    hands = [j for p in ("left_arm", "right_arm") for j in parts.get(p, ())]
-    pos, mask = sequence.positions, sequence.mask
-    touching = False
-    for one, other in ((a, b), (b, a)):
-        for t in range(sequence.num_frames):
-            mine = [j for j in hands if mask[one, t, j]]
-            theirs = mask[other, t]
-            if mine and theirs.any():
-                gaps = np.linalg.norm(pos[one, t, mine][:, None] - pos[other, t, theirs][None], axis=-1)
-                if gaps.min() < 0.08 * height:
-                    touching = True
-                    break
-    centre = [np.array([pos[m, t, mask[m, t]].mean(axis=0) for t in range(sequence.num_frames) if mask[m, t].any()])
-              for m in (a, b)]  # fmt: skip
-    n = min(len(centre[0]), len(centre[1]))
-    if n < 2:
-        return touching, 0.0
-    gap = np.linalg.norm(centre[0][:n] - centre[1][:n], axis=1)
-    k = max(1, n // 10)
-    return touching, float(gap[-k:].mean() - gap[:k].mean()) / height
 
 
 __all__ = ["PARTS", "MotionFacts", "PartMotion", "PersonFacts", "analyse", "analyse_person", "smooth"]

@@ -14,7 +14,9 @@ what a model confuses is motion. Sources, best first:
 - ``names``: character-trigram similarity of class names, also the fallback
   for any class the chosen source says nothing about.
 
-:func:`build_negatives` is the one entry point a stage calls from ``prepare``.
+:func:`build_negatives` is the one entry point; :func:`negatives_from_clips` is the
+same for a stage's ``prepare``, which sees only the clips (class list and seen
+classes come with each clip).
 """
 
 from __future__ import annotations
@@ -116,18 +118,23 @@ def motion_profile(facts: MotionFacts) -> np.ndarray:
 def class_profiles(clips: Iterable[ClipContext], num_classes: int, per_class: int = 20) -> np.ndarray:
     """``(C, F)`` mean profile per class over at most ``per_class`` clips; NaN rows for classes without clips.
 
-    A class stops costing analysis time once it has ``per_class`` profiles
-    (its further clips are skipped as they arrive).
+    A class stops costing analysis time once it has ``per_class`` profiles, and
+    the stream is left unread once every seen class has them (clips load lazily).
     """
     sums = np.zeros((num_classes, len(FEATURES)))
     counts = np.zeros(num_classes, dtype=int)
+    wanted: set[int] | None = None
     for clip in clips:
+        if wanted is None:
+            wanted = set(clip.seen)
         if counts[clip.label] >= per_class:
             continue
         if clip.sequence is None:
             raise SkeletonLLMError(f"motion negatives: clip {clip.sample_id!r} came without its skeleton sequence")
         sums[clip.label] += motion_profile(analyse(clip.sequence))
         counts[clip.label] += 1
+        if all(counts[c] >= per_class for c in wanted):
+            break  # every seen class is full: the rest of the stream is never loaded
     profiles = sums / np.maximum(counts, 1)[:, None]
     profiles[counts == 0] = np.nan
     return profiles
@@ -230,3 +237,17 @@ def build_negatives(
     else:
         similarity = np.full((n, n), np.nan)
     return mine_hard_negatives(with_name_fallback(similarity, class_names), list(seen), options.top_k)
+
+
+def negatives_from_clips(options: NegativeMiningOptions, clips: Iterable[ClipContext]) -> dict[int, list[int]] | None:
+    """:func:`build_negatives` from a stage's ``prepare`` stream; ``None`` when no clip comes."""
+    stream = iter(clips)
+    first = next(stream, None)
+    if first is None:
+        return None
+
+    def again() -> Iterable[ClipContext]:
+        yield first
+        yield from stream
+
+    return build_negatives(options, again(), first.class_names, first.seen)

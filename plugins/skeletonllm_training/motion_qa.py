@@ -5,8 +5,9 @@ The paper's four kinds of question, each a four-option :class:`TaskExample`
 as its reference, and ``meta['qa_kind']``:
 
 - **temporal**: what happens first, what happens after something;
-- **causal**: why the body does something (the knees bend and the body
-  lowers before the feet leave the ground: that is what lifts it);
+- **causal**: why the body changes height (the knees bend and the body
+  lowers before the legs push it off the ground), why the hands come close
+  to something, why the body changes place;
 - **fine-grained**: which hand or leg, how many times, how fast compared
   with the usual performance (SynthAct's generator knows the drawn speed);
 - **contrastive**: how this clip differs from another class's typical motion
@@ -27,7 +28,7 @@ import numpy as np
 
 from skeletonllm.tasks import TaskExample, TaskKind, choice_line
 
-from .kinematic_teacher import end_words, part_words
+from .kinematic_teacher import end_words
 from .kinematics import AIRBORNE, LOWERING, MotionFacts
 from .motion_negatives import FEATURES
 
@@ -92,59 +93,71 @@ def temporal(facts: MotionFacts, rng) -> TaskExample | None:
     return _example("temporal", "What happens first?", answer, events[1:] + absent, sentence, rng)
 
 
-_CAUSES = {
-    "airborne": (
-        "What lets the body leave the ground?",
-        "the knees bend and the body lowers first, then the legs push off",
-        ("the arms pull the body up", "the body leans backwards", "the head tilts back"),
-    ),
-    "lowering": (
-        "Why does the body lower?",
-        "the hips and knees bend",
-        ("the feet leave the ground", "the arms push downwards", "the head tilts back"),
-    ),
-    "travel": (
-        "Why does the whole body move through the room?",
-        "the legs step and carry it",
-        ("the arms swing it", "the body jumps up and down", "the head leads it"),
-    ),
-    "apart": (
-        "Why do the two people move apart?",
-        "one person's hands push the other away",
-        ("both turn and walk away", "they jump backwards together", "the head of one person nods"),
-    ),
-    "head": (
-        "Why does a hand come close to the head?",
-        "the arm bends at the elbow and rises towards the face",
-        ("the head bends down to the knee", "the body lowers to the hand", "the other person lifts it"),
-    ),
+# Causal questions are always asked, and their answer is whatever this clip shows: a question
+# asked only when its premise holds ("what lets the body leave the ground?") would have one
+# fixed answer, learnable from its wording alone.
+HEIGHT_QUESTION = "Why does the height of the body change, if it does?"
+HEIGHT_ANSWERS = {
+    "jump": "the knees bend and the body lowers first, then the legs push it off the ground",
+    "lower": "the hips and knees bend and the body lowers",
+    "hop": "the legs push it off the ground without a crouch first",
+    "none": "it does not change height",
+}
+REACH_QUESTION = "Why do the hands come close to something, if they do?"
+REACH_ANSWERS = {
+    "head": "an arm bends and rises to bring a hand to the head",
+    "hands": "the arms bring the two hands together in front of the body",
+    "partner": "a hand reaches out to the other person",
+    "none": "the hands do not come close to anything",
+}
+PUSHED_APART = 0.08  # the two people end this many body heights further apart than they started
+PLACE_QUESTION = "Why does the whole body change place, if it does?"
+PLACE_ANSWERS = {
+    "push": "one person pushes the other away",
+    "step": "the legs step and carry it",
+    "none": "it does not change place",
+    "jump": "it jumps to a new place",
 }
 
 
-def causal(facts: MotionFacts, rng) -> TaskExample | None:
+def _height_cause(facts: MotionFacts) -> str:
     person = facts.main
-    found = []
-    if person.airborne >= AIRBORNE and person.lowering >= LOWERING and person.lowering_time is not None:
-        if person.airborne_time is not None and person.lowering_time < person.airborne_time:
-            found.append("airborne")
-    if person.lowering >= LOWERING and person.airborne < AIRBORNE:
-        found.append("lowering")
-    if np.hypot(*person.travel.values()) >= 0.25 if person.travel else False:
-        found.append("travel")
-    if len(facts.persons) >= 2 and facts.touching and facts.distance_change > 0.15:
-        found.append("apart")
+    lowered, off = person.lowering >= LOWERING, person.airborne >= AIRBORNE
+    if off and lowered and person.lowering_time is not None and person.airborne_time is not None:
+        return "jump" if person.lowering_time < person.airborne_time else "hop"
+    return "hop" if off else ("lower" if lowered else "none")
+
+
+def _reach_cause(facts: MotionFacts) -> str:
+    person = facts.main
+    if len(facts.persons) >= 2 and facts.touching:
+        return "partner"
     if person.hand_near_head is not None:
-        found.append("head")
-    if not found:
-        main = person.main
-        question = f"What moves the {end_words(main.part)}?"
-        answer = f"the {part_words(main.part)} swings it"
-        others = [f"the {part_words(p.part)} swings it" for p in person.parts if p.part != main.part]
-        return _example("causal", question, answer, others, f"The {part_words(main.part)} swings it.", rng)
-    key = found[int(rng.integers(len(found)))]
-    question, answer, wrong = _CAUSES[key]
-    other_answers = [a for k, (_, a, _) in _CAUSES.items() if k != key]
-    return _example("causal", question, answer, [*wrong, *other_answers], answer[0].upper() + answer[1:] + ".", rng)
+        return "head"
+    return "hands" if person.hands_meet else "none"
+
+
+def _place_cause(facts: MotionFacts) -> str:
+    person = facts.main
+    if len(facts.persons) >= 2 and facts.touching and facts.distance_change > PUSHED_APART:
+        return "push"
+    moved = float(np.hypot(*person.travel.values())) if person.travel else 0.0
+    if moved < 0.25:
+        return "none"
+    return "jump" if person.airborne >= AIRBORNE else "step"
+
+
+def causal(facts: MotionFacts, rng) -> TaskExample | None:
+    """Why the body changes height, why the hands come close to something, or why the body moves on."""
+    themes = (
+        (HEIGHT_QUESTION, HEIGHT_ANSWERS, _height_cause),
+        (REACH_QUESTION, REACH_ANSWERS, _reach_cause),
+        (PLACE_QUESTION, PLACE_ANSWERS, _place_cause),
+    )
+    question, answers, cause = themes[int(rng.integers(len(themes)))]
+    answer = answers[cause(facts)]
+    wrong = [a for a in answers.values() if a != answer]
+    return _example("causal", question, answer, wrong, answer[0].upper() + answer[1:] + ".", rng)
 
 
 def _times(n: int) -> str:
@@ -215,10 +228,18 @@ def contrastive(
     """How this clip's profile differs most from ``other_name``'s mean profile (features scaled by ``spread``)."""
     index = {f: i for i, f in enumerate(FEATURES)}
     scores = {f: (profile[index[f]] - other_profile[index[f]]) / max(spread[index[f]], 1e-6) for f in _CONTRASTS}
-    feature = max(scores, key=lambda f: abs(scores[f]))
-    if abs(scores[feature]) < 0.5:
+    clear = [f for f in _CONTRASTS if abs(scores[f]) >= 1.0]
+    if not clear:
         return None
-    answer = _CONTRASTS[feature][0 if scores[feature] > 0 else 1]
-    wrong = [_CONTRASTS[f][0 if scores[f] < 0 else 1] for f in _CONTRASTS if f != feature]
+    # any clear difference, not always the largest: the largest is often the same for every clip
+    # contrasted with one class, and a question whose answer its wording fixes teaches nothing
+    feature = clear[int(rng.integers(len(clear)))]
+    polarity = 0 if scores[feature] > 0 else 1
+    answer = _CONTRASTS[feature][polarity]
+    flipped = _CONTRASTS[feature][1 - polarity]  # the same feature the wrong way round
+    others = [_CONTRASTS[f][0 if scores[f] < 0 else 1] for f in _CONTRASTS if f != feature and abs(scores[f]) >= 0.5]
+    picked = [others[i] for i in rng.permutation(len(others))[:2]] if len(others) >= 2 else others
     question = f"How does this motion differ from a typical '{other_name}'?"
-    return _example("contrastive", question, answer, wrong, f"Compared with '{other_name}', {answer}.", rng)
+    return _example(
+        "contrastive", question, answer, [flipped, *picked], f"Compared with '{other_name}', {answer}.", rng
+    )

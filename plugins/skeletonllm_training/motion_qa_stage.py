@@ -11,10 +11,12 @@ questions); :meth:`MotionQAStage.question` only says that the stage teaches
 the ``qa`` task.
 
 The metric reports four-option accuracy per kind and overall. Open answers
-(examples without candidates) are collected with their reference sentences
-for a text scorer: :meth:`MotionQAMetric.score_open` takes any callable
-``(outputs, references) -> dict`` (ROUGE-L, BERTScore from the captioning
-metrics) and prefixes its keys with ``qa_open_``.
+(examples without candidates) are scored against their reference sentences
+with the captioning metrics' ROUGE-L (``qa_open_rouge_l``) and, when asked,
+BERTScore with the local MiniLM encoder (``qa_open_bertscore_minilm``: not the
+paper's encoder, so not comparable with its figure);
+:meth:`MotionQAMetric.score_open` takes any other ``(outputs, references) ->
+dict`` scorer.
 """
 
 from __future__ import annotations
@@ -27,7 +29,7 @@ import numpy as np
 from pydantic import Field
 
 from skeletonllm.errors import SkeletonLLMError
-from skeletonllm.interfaces import Metric, Stage, StageOptions
+from skeletonllm.interfaces import Metric, PluginOptions, Stage, StageOptions
 from skeletonllm.tasks import ClipContext, Prediction, TaskExample, TaskKind, normalise
 
 from .kinematics import analyse
@@ -143,11 +145,18 @@ def _chain(first: ClipContext, rest: Iterable[ClipContext]) -> Iterable[ClipCont
     yield from rest
 
 
+class MotionQAMetricOptions(PluginOptions):
+    open_bertscore: bool = Field(
+        False, description="also score open answers with BERTScore (local MiniLM encoder; loads torch and weights)"
+    )
+
+
 class MotionQAMetric(Metric):
-    """Four-option accuracy per Motion QA kind and overall; open answers kept for a text scorer."""
+    """Four-option accuracy per Motion QA kind and overall; ROUGE-L (and BERTScore) of open answers."""
 
     name = "motion_qa"
     summary = "Motion QA: four-option accuracy per kind (temporal, causal, fine-grained, contrastive) and overall"
+    Options = MotionQAMetricOptions
 
     def reset(self) -> None:
         self._hits = dict.fromkeys(QA_KINDS, 0)
@@ -173,6 +182,12 @@ class MotionQAMetric(Metric):
         total = sum(self._count.values())
         if total:
             out["qa_accuracy"] = sum(self._hits.values()) / total
+        if self.open_outputs:
+            from .caption_metrics import bertscore_f1, rouge_l  # imported on use: it needs torch
+
+            out.update(self.score_open(lambda hyps, refs: {"rouge_l": rouge_l(hyps, refs)}))
+            if self.options.open_bertscore:
+                out["qa_open_bertscore_minilm"] = bertscore_f1(self.open_outputs, self.open_references)
         return out
 
     def score_open(self, scorer: Callable[[list[str], list[tuple[str, ...]]], dict[str, float]]) -> dict[str, float]:

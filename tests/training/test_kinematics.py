@@ -92,6 +92,19 @@ def test_facts_do_not_depend_on_the_unit_or_the_up_axis():
     assert facts.main.amount == pytest.approx(base.main.amount, rel=1e-3)
 
 
+def test_dropped_joints_are_bridged_not_read_as_jumps_to_the_origin():
+    seq = generate("hand waving", "kinect_v2", 4)
+    base = analyse(seq).main
+    mask = seq.mask.copy()
+    hand = list(KINECT_V2.groups["right_arm"])[2:]
+    mask[0, 10:25, hand] = False  # the tracker loses the right hand for half a second
+    mask[0, 40:44] = False  # and the whole body for a few frames
+    facts = analyse(dataclasses.replace(seq, mask=mask)).main
+    assert facts.main.part == base.main.part
+    assert facts.main.amount == pytest.approx(base.main.amount, rel=0.2)
+    assert facts.lowering < LOWERING
+
+
 def test_body_parts_are_inferred_from_joint_names_when_a_topology_has_no_groups():
     bare = dataclasses.replace(KINECT_V2, groups={})
     inferred = body_parts(bare)

@@ -12,7 +12,12 @@ from skeletonllm.errors import SkeletonLLMError
 from skeletonllm.tasks import ClipContext
 from skeletonllm_datasets.synthetic import ACTIONS, generate
 from skeletonllm_datasets.synthetic.actions import BY_NAME
-from skeletonllm_training.motion_negatives import NegativeMiningOptions, build_negatives, class_profiles
+from skeletonllm_training.motion_negatives import (
+    NegativeMiningOptions,
+    build_negatives,
+    class_profiles,
+    negatives_from_clips,
+)
 
 SEEN = list(range(len(ACTIONS)))
 
@@ -52,6 +57,7 @@ def test_motion_negatives_share_the_moving_limbs_more_often_than_chance_and_than
         return float(np.mean([_jaccard(limbs[c], limbs[n]) for c in SEEN for n in negatives[c]]))
 
     motion, names = shared("motion"), shared("names")
+    print(f"limbs shared with mined negatives: motion {motion:.2f}, names {names:.2f}, random pairs {chance:.2f}")
     assert motion > chance + 0.15, (motion, chance)
     assert motion > names, (motion, names)
 
@@ -61,6 +67,10 @@ def test_motion_mining_only_uses_and_returns_seen_classes(clips):
     negatives = build_negatives(NegativeMiningOptions(mining="motion", top_k=2), clips, ACTIONS, seen)
     assert set(negatives) == set(seen)
     assert all(set(n) <= set(seen) and c not in n and len(n) == 2 for c, n in negatives.items())
+    seen_clips = [c for c in clips if c.label in seen]
+    from_prepare = negatives_from_clips(NegativeMiningOptions(mining="motion", top_k=2), iter(seen_clips))
+    assert from_prepare == build_negatives(NegativeMiningOptions(mining="motion", top_k=2), seen_clips, ACTIONS, SEEN)
+    assert negatives_from_clips(NegativeMiningOptions(), iter([])) is None
     profiles = class_profiles(clips, len(ACTIONS), per_class=2)
     assert not np.isnan(profiles).any()
     with pytest.raises(SkeletonLLMError, match="needs the training clips"):
@@ -105,3 +115,16 @@ def test_confusion_mining_and_its_checks():
         NegativeMiningOptions(mining="file")
     with pytest.raises(ValidationError, match="needs a 'confusion' matrix"):
         NegativeMiningOptions(mining="confusion")
+
+
+def test_profiles_stop_reading_the_stream_once_every_seen_class_is_full(clips):
+    taken = []
+
+    def stream():
+        for clip in clips:
+            taken.append(clip.sample_id)
+            yield clip
+
+    class_profiles(stream(), len(ACTIONS), per_class=1)
+    assert len(taken) < len(clips)
+    assert {c.label for c in clips if c.sample_id in taken} == set(SEEN)
