@@ -8,12 +8,12 @@ check again when they build prompts.
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import numpy as np
 import torch
 
+from . import distributed
 from .batch import SkeletonBatch
 from .errors import SkeletonLLMError, SpecError
 from .interfaces import Sample
@@ -22,9 +22,14 @@ from .spec import ValidatedSpec
 
 
 def pick_device(name: str | None = None) -> torch.device:
+    """``name``, else CUDA when available; under torchrun each process takes the GPU of its local rank."""
     if name and name != "auto":
-        return torch.device(name)
-    return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+        device = torch.device(name)
+    else:
+        device = torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    if device.type == "cuda" and device.index is None and distributed.is_distributed():
+        device = torch.device("cuda", distributed.local_rank())
+    return device
 
 
 class Pipeline:
@@ -34,15 +39,19 @@ class Pipeline:
         self.spec = spec
         self.cfg = spec.spec
         self.device = pick_device(device)
-        self.dataset = spec.build("data")
-        self.renderer = spec.build("renderer").to(self.device)
-        self.backbone = spec.build("backbone").to(self.device)
-        self.stages = [spec.build("stages", i) for i in range(len(self.cfg.stages))]
+        # every component's random initialisation (e.g. DrAction's NFM, LoRA matrices) follows
+        # the spec's seed; forked so building a pipeline leaves the caller's generator alone
+        with torch.random.fork_rng(devices=[]):
+            torch.manual_seed(self.cfg.optim.seed)
+            self.dataset = spec.build("data")
+            self.renderer = spec.build("renderer").to(self.device)
+            self.backbone = spec.build("backbone").to(self.device)
+            self.stages = [spec.build("stages", i) for i in range(len(self.cfg.stages))]
         self.class_names: list[str] = list(self.dataset.class_names)
         self.seen, self.unseen = self._class_split()
         self.output_dir = Path(self.cfg.output_dir)
-        self.rank = int(os.environ.get("RANK", 0))
-        self.world_size = int(os.environ.get("WORLD_SIZE", 1))
+        self.rank = distributed.rank()
+        self.world_size = distributed.world_size()
 
     def _class_split(self) -> tuple[list[int], list[int]]:
         name = self.cfg.split.class_split

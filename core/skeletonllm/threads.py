@@ -12,8 +12,8 @@ in order:
 3. ``OMP_NUM_THREADS`` (the standard knob; torchrun sets it to 1 per worker);
 4. the default rule: the cores this process may use (CPU affinity, cgroup
    quota, divided among torchrun's local workers) capped by the cores that
-   are free now (the fewer of: idle share of the CPU time over a quarter
-   second, and machine cores minus the 1-minute load average; rounded), at
+   are free now (the fewer of: idle share of the CPU time over a tenth of
+   a second, and machine cores minus the 1-minute load average; rounded), at
    least one.
 
 The rule is evaluated once, when a command starts. It never asks for more
@@ -32,6 +32,8 @@ import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
+
+from .errors import SkeletonLLMError
 
 ENV = "SKELETONLLM_THREADS"
 _OMP_VARS = ("OMP_NUM_THREADS", "MKL_NUM_THREADS")
@@ -72,7 +74,7 @@ def _cgroup_quota(path: Path = Path("/sys/fs/cgroup/cpu.max")) -> float | None:
     return int(quota) / int(period)
 
 
-def idle_cores(window: float = 0.25, stat: Path = Path("/proc/stat")) -> float | None:
+def idle_cores(window: float = 0.1, stat: Path = Path("/proc/stat")) -> float | None:
     """Cores idle right now: the idle share of all CPU time over ``window`` seconds (Linux only)."""
 
     def sample() -> tuple[int, int]:
@@ -102,7 +104,7 @@ def load_free_cores() -> float | None:
 def free_cores() -> float | None:
     """Free cores by the more pessimistic of two signals.
 
-    The idle share of the last quarter second sees a competitor that started a
+    The idle share of the last tenth of a second sees a competitor that started a
     moment ago (the load average needs a minute to rise); the load average sees
     bursty competitors that the short sample may catch between bursts.
     """
@@ -122,7 +124,7 @@ def choose_threads(requested: int | None = None, environ: dict[str, str] | None 
     environ = os.environ if environ is None else environ
     if requested is not None:
         if requested < 1:
-            raise ValueError(f"--threads must be at least 1, got {requested}")
+            raise SkeletonLLMError(f"--threads must be at least 1, got {requested}")
         return ThreadChoice(requested, "--threads")
     for name in (ENV, "OMP_NUM_THREADS"):
         value = environ.get(name, "").strip()
@@ -132,7 +134,7 @@ def choose_threads(requested: int | None = None, environ: dict[str, str] | None 
             except ValueError:
                 count = 0
             if count < 1:
-                raise ValueError(f"{name}={value!r}: expected a whole number of threads, at least 1")
+                raise SkeletonLLMError(f"{name}={value!r}: expected a whole number of threads, at least 1")
             return ThreadChoice(count, name)
     usable, free = usable_cores(), free_cores()
     count = default_rule(usable, free)
