@@ -64,6 +64,11 @@ def test_train_evaluate_infer_commands(tmp_path, monkeypatch):
     result = runner.invoke(cli, ["train", str(path)])
     assert result.exit_code == 0, result.output
     assert "refine: 30 steps" in result.stdout
+    assert result.stderr.startswith("threads: ")  # every training command says how many threads it uses
+    manifest = json.loads((tmp_path / "run" / "last" / "manifest.json").read_text())
+    assert manifest["components"]["renderer"] == {"name": "toy_renderer", "options": {"frames": 3, "size": 8}}
+    assert [s["name"] for s in manifest["components"]["stages"]] == ["warmup", "refine"]
+    assert manifest["components"]["data"]["options"] == {"per_class": 12}
     metrics = json.loads(result.stdout.splitlines()[-2])
     assert metrics["seen_accuracy"] > 0.8
 
