@@ -5,8 +5,10 @@ OpenMP pool starts fresh and the rule is evaluated as a command would
 evaluate it (at start-up, with nothing forced through the environment).
 "busy" starts ``--competitors`` busy-loop processes (pure Python spinning
 on one core each) and waits ``--settle`` seconds before the child starts;
-they are stopped after. The workload is one optimiser step of the tiny
-InternVL3 preset (forward + backward + AdamW), the first step untimed.
+they are stopped after. The workload is the CPU demo's refine stage
+(docs/specs/demo_tiny_qwen.yaml: DrAction renders 4 frames of 56 px, the
+tiny Qwen2.5-VL trains vision, projector, LLM and LoRA, batch 16) run by
+the real trainer; the first step is a warm-up and not timed.
 
     python benchmarks/threads.py                       # table
     python benchmarks/threads.py --competitors 2 --json
@@ -20,45 +22,37 @@ import os
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
+from pathlib import Path
 
 SETTINGS = ("rule", "1", "all")
+DEMO_SPEC = Path(__file__).resolve().parents[1] / "docs" / "specs" / "demo_tiny_qwen.yaml"
 SPIN = "while True: pass"
 
 
-def measure(setting: str, frames: int, size: int, batch: int, steps: int) -> dict:
+def measure(setting: str, steps: int) -> dict:
     """Choose threads per ``setting`` before torch is imported, then time ``steps`` training steps."""
-    from skeletonllm.threads import ThreadChoice, configure_threads
+    from skeletonllm.threads import configure_threads
 
     if setting == "rule":
         choice = configure_threads(None)
     else:
-        count = (os.cpu_count() or 1) if setting == "all" else int(setting)
-        choice = configure_threads(count)
+        choice = configure_threads((os.cpu_count() or 1) if setting == "all" else int(setting))
     import torch
+    import yaml
 
-    from skeletonllm.registry import get_registry
-    from skeletonllm_hf.prompts import label_answer, mqa_prompt
+    from skeletonllm.pipeline import Pipeline
+    from skeletonllm.spec import validate_spec
 
-    torch.manual_seed(0)
-    backbone = get_registry().create("backbone", "internvl3", {"frames": frames, "image_size": size})
-    params = [p for p in backbone.parameters() if p.requires_grad]
-    opt = torch.optim.AdamW(params, lr=1e-4)
-    classes = ["drink water", "jump up", "salute", "hand waving"]
-    prompts = [mqa_prompt(classes)] * batch
-    targets = [label_answer(classes[i % len(classes)]) for i in range(batch)]
-    clip = torch.rand(batch, frames, 3, size, size, requires_grad=True)
-
-    def step() -> float:
-        start = time.perf_counter()
-        opt.zero_grad()
-        backbone.loss(clip, prompts, targets).backward()
-        opt.step()
-        return time.perf_counter() - start
-
-    step()
-    times = [step() for _ in range(steps)]
-    assert isinstance(choice, ThreadChoice)
+    data = yaml.safe_load(DEMO_SPEC.read_text(encoding="utf-8"))
+    refine = next(s for s in data["stages"] if s["name"] == "refine")
+    with tempfile.TemporaryDirectory() as out:
+        data.update(stages=[{**refine, "max_steps": steps + 1}], output_dir=out)
+        data["optim"]["save_every"] = steps + 10  # no checkpoint inside the timed steps
+        trainer = _timed_trainer()(Pipeline(validate_spec(data)), show_progress=False)
+        trainer.fit(resume=False)
+    times = trainer.times[1:]  # the first step warms up
     return {
         "setting": setting,
         "threads": torch.get_num_threads(),
@@ -66,6 +60,29 @@ def measure(setting: str, frames: int, size: int, batch: int, steps: int) -> dic
         "step_s": round(statistics.median(times), 4),
         "step_s_max": round(max(times), 4),
     }
+
+
+class _Timed:
+    """Mixin recording the wall time of every optimiser step."""
+
+    times: list[float]
+
+    def _optimizer_step(self, *args, **kwargs):
+        start = time.perf_counter()
+        value = super()._optimizer_step(*args, **kwargs)
+        self.times.append(time.perf_counter() - start)
+        return value
+
+
+def _timed_trainer():
+    from skeletonllm.training import Trainer
+
+    class TimedTrainer(_Timed, Trainer):
+        def __init__(self, *args, **kwargs) -> None:
+            super().__init__(*args, **kwargs)
+            self.times = []
+
+    return TimedTrainer
 
 
 def run_child(setting: str, common: list[str]) -> dict:
@@ -86,17 +103,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--conditions", nargs="+", default=["idle", "busy"], choices=["idle", "busy"])
     parser.add_argument("--competitors", type=int, default=1, help="busy-loop processes in the busy condition")
     parser.add_argument("--settle", type=float, default=2.0, help="seconds between starting competitors and measuring")
-    parser.add_argument("--frames", type=int, default=4)
-    parser.add_argument("--image-size", type=int, default=56)
-    parser.add_argument("--batch", type=int, default=2)
-    parser.add_argument("--steps", type=int, default=5)
+    parser.add_argument("--steps", type=int, default=4)
     parser.add_argument("--json", action="store_true", help="print one JSON list instead of a table")
     parser.add_argument("--one", help=argparse.SUPPRESS)  # child mode: one setting, print JSON
     args = parser.parse_args(argv)
-    common = [f"--frames={args.frames}", f"--image-size={args.image_size}", f"--batch={args.batch}"]
-    common += [f"--steps={args.steps}"]
+    common = [f"--steps={args.steps}"]
     if args.one:
-        print(json.dumps(measure(args.one, args.frames, args.image_size, args.batch, args.steps)))
+        print(json.dumps(measure(args.one, args.steps)))
         return 0
     rows = []
     for condition in args.conditions:
@@ -118,8 +131,8 @@ def main(argv: list[str] | None = None) -> int:
         print(json.dumps(rows, indent=2))
         return 0
     print(
-        f"one training step of the tiny internvl3 preset, {args.frames} frames of {args.image_size}px, "
-        f"batch {args.batch}; median of {args.steps} steps; {os.cpu_count()} CPU cores"
+        f"one refine step of the CPU demo (docs/specs/demo_tiny_qwen.yaml); median of {args.steps} steps; "
+        f"{os.cpu_count()} CPU cores; competitors in the busy condition: {args.competitors}"
     )
     print(f"{'condition':<10} {'setting':<8} {'threads':>7} {'load':>6} {'s/step':>8} {'max s':>8}  rule's reason")
     for r in rows:
