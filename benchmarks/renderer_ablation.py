@@ -16,16 +16,17 @@ from __future__ import annotations
 import argparse
 import copy
 import json
+import sys
 import time
 from pathlib import Path
 
-import torch
 import yaml
 from PIL import Image, ImageDraw
 
 from skeletonllm.pipeline import Pipeline
 from skeletonllm.registry import get_registry
 from skeletonllm.spec import validate_spec
+from skeletonllm.threads import configure_threads
 from skeletonllm.training import Trainer
 
 REPO = Path(__file__).resolve().parents[1]
@@ -87,10 +88,11 @@ def main() -> None:
     parser.add_argument("--renderers", default=None, help="comma-separated; default: every registered renderer")
     parser.add_argument("--scale", type=float, default=None, help="multiply every stage's max_steps (0.1 = quick run)")
     parser.add_argument("--out", type=Path, default=REPO / "benchmarks" / "results")
-    parser.add_argument("--threads", type=int, default=None, help="torch threads (default: torch's choice)")
+    parser.add_argument(
+        "--threads", type=int, default=None, help="torch CPU threads (default: the thread policy, docs/performance.md)"
+    )
     args = parser.parse_args()
-    if args.threads:
-        torch.set_num_threads(args.threads)
+    print(configure_threads(args.threads).describe(), file=sys.stderr)
     base = yaml.safe_load(args.spec.read_text(encoding="utf-8"))
     names = args.renderers.split(",") if args.renderers else get_registry().names("renderer")
     args.out.mkdir(parents=True, exist_ok=True)
