@@ -20,6 +20,7 @@ safetensors.
 from __future__ import annotations
 
 import math
+import shutil
 import warnings
 from contextlib import nullcontext
 from itertools import chain
@@ -251,9 +252,17 @@ class Trainer:
         lock = RunLock(self.pipeline.output_dir) if self.pipeline.rank == 0 else nullcontext()
         devices = [self.pipeline.device] if self.pipeline.device.type == "cuda" else []
         with lock, torch.random.fork_rng(devices=devices):  # the caller's generator is left as it was
+            if self.pipeline.rank == 0:
+                self._remove_partial_writes()
             history = self._fit(resume)
         distributed.barrier()  # every rank returns once rank 0 has written the last checkpoint
         return history
+
+    def _remove_partial_writes(self) -> None:
+        """Delete temporary checkpoint folders a killed writer left (safe: we hold the run's lock)."""
+        for path in self.pipeline.output_dir.glob(f".{LAST}.*"):
+            if path.name != f".{LAST}.old" and path.is_dir():  # ``.last.old`` may be the only checkpoint
+                shutil.rmtree(path, ignore_errors=True)
 
     def _fit(self, resume: bool) -> list[dict]:
         from .cli.progress import progress
