@@ -8,12 +8,14 @@ import click
 
 
 def _echo_threads() -> None:
-    """One line on stderr: the torch thread count this command computes with, and why."""
+    """One line on stderr: the torch thread count this command computes with, and why (rank 0 only)."""
+    from .. import distributed
     from ..threads import configure_threads
 
     obj = click.get_current_context().find_root().obj or {}
     choice = obj.get("threads") or configure_threads()
-    click.echo(choice.describe(), err=True)
+    if distributed.rank() == 0:
+        click.echo(choice.describe(), err=True)
 
 
 def _pipeline(spec: str, device: str | None, checkpoint: str | None = None):
