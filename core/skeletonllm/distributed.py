@@ -60,10 +60,15 @@ def wrap(module: nn.Module) -> nn.Module:
     exactly the parameters that require gradients when it is constructed, and
     broadcasts rank 0's weights so every rank starts identical. ``device_ids``
     stays None: the trainer moves inputs to the device itself.
+    ``find_unused_parameters``: a parameter group may hold weights a stage's
+    loss never reaches (clip_align's do, in every stage); one process just
+    leaves their gradient empty, DDP without it stops at the second step with
+    "Expected to have finished reduction". It costs one walk of the autograd
+    graph per micro-batch (and torch warns once per process when nothing was unused).
     """
     if not is_distributed():
         return module
-    return nn.parallel.DistributedDataParallel(module, device_ids=None)
+    return nn.parallel.DistributedDataParallel(module, device_ids=None, find_unused_parameters=True)
 
 
 def no_sync(module: nn.Module, skip: bool) -> AbstractContextManager:
