@@ -2,7 +2,7 @@
 
 ``python -m torch.distributed.run --standalone --nproc_per_node 2`` starts two
 Gloo ranks running ``skeletonllm train`` on the toy spec with a per-rank
-batch of 3; one plain process trains the same spec with a batch of 6. Each
+batch of 3; the test process itself trains the same spec with a batch of 6. Each
 step's global batch, frame offsets and prompt choices are the same in both
 (they follow the sample's position in the global batch, not the rank), so
 the weights differ only by floating-point summation order: DDP averages two
@@ -23,9 +23,13 @@ import sys
 import pytest
 import torch
 from safetensors.torch import load_file
-from toy_specs import WORKER, worker_command, write_toy_spec
+from toy_components import toy_registry
+from toy_specs import WORKER, toy_spec_data, write_toy_spec
 
 from skeletonllm.checkpoint import MANIFEST, TENSORS
+from skeletonllm.pipeline import Pipeline
+from skeletonllm.spec import validate_spec
+from skeletonllm.training import Trainer
 
 TOLERANCE = 1e-5
 
@@ -47,9 +51,7 @@ def _result(run_dir):
 
 @pytest.mark.slow
 def test_two_torchrun_ranks_match_one_process_and_resume(tmp_path):
-    single = write_toy_spec(tmp_path / "one.yaml", tmp_path / "one")
-    done = subprocess.run(worker_command(single), capture_output=True, text=True, env=_env(), timeout=120)
-    assert done.returncode == 0, done.stderr
+    Trainer(Pipeline(validate_spec(toy_spec_data(tmp_path / "one"), toy_registry())), show_progress=False).fit()
     optim = {"lr": 0.1, "batch_size": 3, "save_every": 3, "seed": 3}
     ranks = write_toy_spec(tmp_path / "two.yaml", tmp_path / "two", optim=optim)
     done = _torchrun(ranks)
