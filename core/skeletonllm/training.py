@@ -1,11 +1,8 @@
 """One trainer loop for every stage: AdamW, warm-up + cosine, accumulation, atomic checkpoints, resume.
 
 Resume is bitwise exact on CPU, not approximate. Every random draw of a step
-is a pure function of the spec's seed and the step's coordinates: the
-sample order of ``(seed, stage, epoch)``, frame offsets and prompt choices
-of ``(seed, stage, step, position in the global batch)``, and torch's global
-generator (dropout, LoRA dropout) is re-seeded from ``(seed, stage, step,
-rank)`` before each step. So the random state a checkpoint needs is its
+is a pure function of the spec's seed and the step's coordinates
+(:mod:`.sampling`), so the random state a checkpoint needs is its
 ``(stage, step)``, already in the manifest, and no generator state has to be
 saved or gathered from every rank. The optimiser moments are saved with the
 weights. A run killed at step k (even while a checkpoint is written) and
@@ -25,7 +22,6 @@ import warnings
 from contextlib import nullcontext
 from itertools import chain
 
-import numpy as np
 import torch
 from torch import nn
 
@@ -37,6 +33,7 @@ from .interfaces import Sample
 from .interfaces.renderer import CHECKPOINT_PREFIX as RENDERER_PREFIX
 from .pipeline import Pipeline
 from .runlock import RunLock
+from .sampling import global_batch, rank_share, sample_generator, step_seed
 
 LAST = "last"
 
@@ -74,12 +71,6 @@ def load_trained(pipeline: Pipeline, directory) -> dict:
     check_backbone(pipeline, manifest, directory)
     restore_weights(pipeline, tensors)
     return manifest
-
-
-def step_seed(*coordinates: int) -> int:
-    """A 63-bit seed for torch's generator from integer coordinates (seed, stage, step, rank)."""
-    words = [int(c) & 0xFFFFFFFF for c in coordinates]
-    return int(np.random.SeedSequence(words).generate_state(1, np.uint64)[0]) >> 1
 
 
 def component_records(pipeline: Pipeline) -> dict:
@@ -211,23 +202,11 @@ class Trainer:
         return max(1, math.ceil(epochs * len(self.samples) / self._global_batch())) if epochs else 0
 
     def _micro_batches(self, stage_index: int, step: int) -> list[list[tuple[int, Sample]]]:
-        """This rank's ``(position in the global batch, sample)`` pairs of step ``step``, per micro-batch.
-
-        The global batch is a pure function of ``(seed, stage, step)``; rank r
-        takes every world_size-th position, so one process with a
-        world_size-times larger batch sees the same samples at the same positions.
-        """
-        per_step, n = self._global_batch(), len(self.samples)
-        start = step * per_step
-        picked: list[int] = []
-        while len(picked) < per_step:
-            epoch, offset = divmod(start + len(picked), n)
-            order = np.random.default_rng([self.optim_cfg.seed, stage_index, epoch]).permutation(n)
-            picked += order[offset : offset + per_step - len(picked)].tolist()
-        rank, world = self.pipeline.rank, self.pipeline.world_size
-        mine = [(position, self.samples[i]) for position, i in enumerate(picked)][rank::world]
-        bs = self.optim_cfg.batch_size
-        return [mine[k * bs : (k + 1) * bs] for k in range(self.optim_cfg.grad_accum)]
+        """This rank's ``(position in the global batch, sample)`` pairs of step ``step``, per micro-batch."""
+        cfg, pipeline = self.optim_cfg, self.pipeline
+        picked = global_batch(cfg.seed, stage_index, step, self._global_batch(), len(self.samples))
+        shares = rank_share(picked, pipeline.rank, pipeline.world_size, cfg.batch_size, cfg.grad_accum)
+        return [[(position, self.samples[i]) for position, i in micro] for micro in shares]
 
     def _inputs(self, stage, stage_index: int, step: int, micro: list[tuple[int, Sample]]):
         """Renderer batch and prompts of one micro-batch; each sample draws from its own generator."""
@@ -235,7 +214,7 @@ class Trainer:
         frames = pipeline.renderer.options.frames
         sequences, prompts, targets, owner = [], [], [], []
         for i, (position, sample) in enumerate(micro):
-            rng = np.random.default_rng([self.optim_cfg.seed, stage_index, step, position])
+            rng = sample_generator(self.optim_cfg.seed, stage_index, step, position)
             sequence = sample.load()
             if frames is not None:  # the training segment offsets, drawn here so they follow the sample
                 sequence = sequence.select_frames(segment_indices(sequence.num_frames, frames, True, rng))
