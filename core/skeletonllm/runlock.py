@@ -58,6 +58,7 @@ class RunLock:
 
     def acquire(self) -> None:
         self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._sweep()
         for _ in range(10):  # a concurrent take-over can make one attempt lose the race
             if self._create():
                 return
@@ -78,8 +79,19 @@ class RunLock:
             self._take_over(current)
         raise RunLockedError(f"{self.path}: could not take the lock (other processes keep replacing it)")
 
+    def _private(self, kind: str) -> Path:
+        """A scratch file of this process next to the lock: ``.train.lock.<kind>.<host>.<pid>``."""
+        return self.path.with_name(f".{LOCK_NAME}.{kind}.{self.owner['host']}.{self.owner['pid']}")
+
+    def _sweep(self) -> None:
+        """Remove scratch files that processes of this host left when they were killed."""
+        for path in self.path.parent.glob(f".{LOCK_NAME}.*.{self.owner['host']}.*"):
+            pid = path.name.rsplit(".", 1)[-1]
+            if pid.isdigit() and int(pid) != self.owner["pid"] and not _alive(int(pid)):
+                path.unlink(missing_ok=True)
+
     def _create(self) -> bool:
-        private = self.path.with_name(f".{LOCK_NAME}.{self.owner['pid']}")
+        private = self._private("new")
         private.write_text(json.dumps(self.owner), encoding="utf-8")
         try:
             os.link(private, self.path)
@@ -104,7 +116,7 @@ class RunLock:
 
     def _take_over(self, stale: dict[str, Any]) -> None:
         """Move the stale lock aside (only one taker's rename succeeds), then create ours."""
-        aside = self.path.with_name(f".{LOCK_NAME}.stale.{self.owner['pid']}")
+        aside = self._private("stale")
         try:
             os.replace(self.path, aside)
         except FileNotFoundError:

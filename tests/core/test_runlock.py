@@ -69,10 +69,12 @@ def test_a_stale_lock_of_a_dead_process_is_taken_over_with_a_notice(tmp_path, to
     run.mkdir()
     dead = _dead_pid()
     (run / LOCK_NAME).write_text(json.dumps({"pid": dead, "host": socket.gethostname(), "started": time.time()}))
+    leftover = run / f".{LOCK_NAME}.new.{socket.gethostname()}.{dead}"  # killed while creating its lock
+    leftover.write_text("{}")
     result = toy_cli()
     assert result.exit_code == 0, result.output
     assert f"took over the stale lock {run / LOCK_NAME} of pid {dead}" in result.stderr
-    assert (run / "last").exists() and not (run / LOCK_NAME).exists()
+    assert sorted(p.name for p in run.iterdir()) == ["last"]  # lock released, the dead one's scratch file gone
 
 
 def test_a_lock_from_another_host_is_never_taken_over(tmp_path):
