@@ -19,6 +19,8 @@ import subprocess
 import sys
 import time
 
+from skeletonllm.threads import configure_threads
+
 BACKBONES = ("internvl3", "qwen2_5_vl", "clip_align")
 
 
@@ -81,19 +83,20 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--image-size", type=int, default=56)
     parser.add_argument("--batch", type=int, default=2)
     parser.add_argument("--steps", type=int, default=3)
-    parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument(
+        "--threads", type=int, default=None, help="torch CPU threads (default: the thread policy, docs/performance.md)"
+    )
     parser.add_argument("--device", default="cuda" if _cuda() else "cpu")
     parser.add_argument("--json", action="store_true", help="print one JSON list instead of a table")
     parser.add_argument("--one", help=argparse.SUPPRESS)  # child mode: measure one backbone, print JSON
     args = parser.parse_args(argv)
     if args.one:
-        import torch
-
-        torch.set_num_threads(args.threads)
+        configure_threads(args.threads)
         print(json.dumps(measure(args.one, args.frames, args.image_size, args.batch, args.steps, args.device)))
         return 0
     from skeletonllm.progress import progress
 
+    args.threads = configure_threads(args.threads).count  # chosen once, the same in every child
     rows = []
     common = [f"--frames={args.frames}", f"--image-size={args.image_size}", f"--batch={args.batch}"]
     common += [f"--steps={args.steps}", f"--threads={args.threads}", f"--device={args.device}"]

@@ -32,6 +32,7 @@ from skeletonllm.io import read_sequences
 from skeletonllm.progress import progress
 from skeletonllm.registry import get_registry
 from skeletonllm.sequence import SkeletonSequence
+from skeletonllm.threads import configure_threads
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED = Path(os.environ.get("SKELETONLLM_SHARED_DATA", REPO.parent / "shared" / "data"))
@@ -129,11 +130,13 @@ def main() -> None:
     parser.add_argument("--renderers", nargs="*", default=None, help="default: every registered renderer")
     parser.add_argument("--no-real", action="store_true", help="leave out the CMU BVH / COCO samples")
     parser.add_argument("--speed", action="store_true", help="print forward times at 12 frames x 448 px instead")
-    parser.add_argument("--threads", type=int, default=2, help="torch CPU threads (CI has 2 cores)")
+    parser.add_argument(
+        "--threads", type=int, default=None, help="torch CPU threads (default: the thread policy, docs/performance.md)"
+    )
     args = parser.parse_args()
 
     torch.manual_seed(0)
-    torch.set_num_threads(args.threads)
+    print(configure_threads(args.threads).describe(), file=sys.stderr)
     names = args.renderers or get_registry().names("renderer")
     if args.speed:
         speed_table(names, args.action, args.seed)

@@ -34,6 +34,7 @@ import torch
 
 from skeletonllm.batch import SkeletonBatch
 from skeletonllm.progress import progress
+from skeletonllm.threads import configure_threads
 from skeletonllm_draction import DrActionRenderer
 from skeletonllm_draction.options import DrActionOptions
 
@@ -155,10 +156,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--dense-frames", type=int, default=1)
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--backends", nargs="+", default=None, help="default: torch dense (+ gsplat on CUDA)")
-    parser.add_argument("--threads", type=int, default=None, help="torch CPU threads (default: torch's choice)")
+    parser.add_argument(
+        "--threads", type=int, default=None, help="torch CPU threads (default: the thread policy, docs/performance.md)"
+    )
     args = parser.parse_args(argv)
-    if args.threads:
-        torch.set_num_threads(args.threads)
+    print(configure_threads(args.threads).describe(), file=sys.stderr)
     device = torch.device("cuda" if torch.cuda.is_available() else "cpu")
     backends = args.backends or (["torch", "dense"] + (["gsplat"] if device.type == "cuda" else []))
     jobs = [

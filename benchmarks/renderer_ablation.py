@@ -39,6 +39,7 @@ from PIL import Image, ImageDraw
 from skeletonllm.batch import SkeletonBatch
 from skeletonllm.registry import get_registry
 from skeletonllm.spec import validate_spec
+from skeletonllm.threads import configure_threads
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from ablation_common import load_runs, record_run, run_one, summarise  # noqa: E402
@@ -124,12 +125,14 @@ def main() -> None:
     parser.add_argument("--seeds", default="0,1,2", help="comma-separated seeds (at least three for an interval)")
     parser.add_argument("--scale", type=float, default=None, help="multiply every stage's max_steps (0.1 = quick run)")
     parser.add_argument("--out", type=Path, default=REPO / "benchmarks" / "results")
-    parser.add_argument("--threads", type=int, default=1, help="torch threads (default 1: see docs/performance.md)")
+    parser.add_argument(
+        "--threads", type=int, default=None, help="torch CPU threads (default: the thread policy, docs/performance.md)"
+    )
     parser.add_argument(
         "--summarise-only", action="store_true", help="write the table from the runs finished so far, train nothing"
     )
     args = parser.parse_args()
-    torch.set_num_threads(args.threads)
+    print(configure_threads(args.threads).describe(), file=sys.stderr)
     base = yaml.safe_load(args.spec.read_text(encoding="utf-8"))
     names = args.renderers.split(",") if args.renderers else get_registry().names("renderer")
     seeds = [int(s) for s in args.seeds.split(",")]

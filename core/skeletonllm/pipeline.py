@@ -8,13 +8,13 @@ check again when they build prompts.
 
 from __future__ import annotations
 
-import os
 from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
 import torch
 
+from . import distributed
 from .batch import SkeletonBatch
 from .devices import check_device
 from .errors import SkeletonLLMError, SpecError
@@ -33,10 +33,17 @@ EVAL_TASK_KINDS = {
 
 
 def pick_device(name: str | None = None) -> torch.device:
-    """``auto``/None: cuda when available, else cpu; any other name must exist on this machine."""
+    """``auto``/None: cuda when available, else cpu; any other name must exist on this machine.
+
+    Under torchrun each process takes the GPU of its local rank.
+    """
     if name and name != "auto":
-        return check_device(name)
-    return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+        device = check_device(name)
+    else:
+        device = torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    if device.type == "cuda" and device.index is None and distributed.is_distributed():
+        device = torch.device("cuda", distributed.local_rank())
+    return device
 
 
 class Pipeline:
@@ -46,20 +53,24 @@ class Pipeline:
         self.spec = spec
         self.cfg = spec.spec
         self.device = pick_device(device)
-        self.dataset = spec.build("data")
-        self.renderer = spec.build("renderer").to(self.device)
-        self.backbone = spec.build("backbone").to(self.device)
-        self.stages = [spec.build("stages", i) for i in range(len(self.cfg.stages))]
-        self.teacher = spec.build("teacher") if self.cfg.teacher is not None else None
-        self._give_teacher()
+        # every component's random initialisation (e.g. DrAction's NFM, LoRA matrices) follows
+        # the spec's seed; forked so building a pipeline leaves the caller's generator alone
+        with torch.random.fork_rng(devices=[]):
+            torch.manual_seed(self.cfg.optim.seed)
+            self.dataset = spec.build("data")
+            self.renderer = spec.build("renderer").to(self.device)
+            self.backbone = spec.build("backbone").to(self.device)
+            self.stages = [spec.build("stages", i) for i in range(len(self.cfg.stages))]
+            self.teacher = spec.build("teacher") if self.cfg.teacher is not None else None
+            self._give_teacher()
         self.class_names: list[str] = list(self.dataset.class_names)
         # the test set: the training dataset's test split, or another dataset (cross-format transfer)
         self.test_dataset = spec.build("eval.data") if self.cfg.eval.data is not None else self.dataset
         self.test_class_names: list[str] = list(self.test_dataset.class_names)
         self.seen, self.unseen = self._class_split()
         self.output_dir = Path(self.cfg.output_dir)
-        self.rank = int(os.environ.get("RANK", 0))
-        self.world_size = int(os.environ.get("WORLD_SIZE", 1))
+        self.rank = distributed.rank()
+        self.world_size = distributed.world_size()
 
     def _give_teacher(self) -> None:
         """Hand the spec's teacher to every stage that needs one (else the stage's default teacher)."""

@@ -83,11 +83,19 @@ class SkeletonLLMGroup(click.Group):
 
 @click.group(cls=SkeletonLLMGroup)
 @click.option("--debug", is_flag=True, help="Show tracebacks for errors.")
+@click.option(
+    "--threads",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Torch CPU threads (default: $SKELETONLLM_THREADS, $OMP_NUM_THREADS, else the usable cores that are free).",
+)
 @click.version_option(package_name="skeletonllm")
 @click.pass_context
-def cli(ctx: click.Context, debug: bool) -> None:
+def cli(ctx: click.Context, debug: bool, threads: int | None) -> None:
     """SkeletonLLM: read, render and understand skeleton sequences with multimodal LLMs."""
-    ctx.obj = {"debug": debug}
+    from ..threads import configure_threads
+
+    ctx.obj = {"debug": debug, "threads": configure_threads(threads)}
 
 
 def main() -> None:

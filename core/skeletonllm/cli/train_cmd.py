@@ -8,6 +8,17 @@ from pathlib import Path
 import click
 
 
+def _echo_threads() -> None:
+    """One line on stderr: the torch thread count this command computes with, and why (rank 0 only)."""
+    from .. import distributed
+    from ..threads import configure_threads
+
+    obj = click.get_current_context().find_root().obj or {}
+    choice = obj.get("threads") or configure_threads()
+    if distributed.rank() == 0:
+        click.echo(choice.describe(), err=True)
+
+
 def _pipeline(
     spec: str, device: str | None, checkpoint: str | None = None, untrained: bool = False, allow_mismatch: bool = False
 ):
@@ -53,19 +64,31 @@ _MISMATCH = click.option(
 @click.option("--device", default=None, help="cpu, cuda, cuda:1 ... (default: cuda when available)")
 @click.option("--no-resume", is_flag=True, help="Start from scratch even if output_dir has a checkpoint.")
 def train(spec: str, device: str | None, no_resume: bool) -> None:
-    """Train every stage of SPEC, resuming from output_dir/last; then evaluate."""
+    """Train every stage of SPEC, resuming from output_dir/last; then evaluate.
+
+    Under ``torchrun`` every process runs this command: each trains on its
+    slice of every global batch, and rank 0 alone prints, evaluates and
+    writes the checkpoint (see docs/training.md).
+    """
+    from .. import distributed
     from ..checkpoint import resolve_checkpoint
     from ..pipeline import Pipeline
     from ..spec import load_spec
     from ..training import LAST, Trainer
 
+    _echo_threads()
     pipeline = Pipeline(load_spec(spec), device)
-    history = Trainer(pipeline).fit(resume=not no_resume)
-    for h in history:
-        click.echo(f"{h['stage']}: {h['steps']} steps, loss {h['loss_first']:.4f} -> {h['loss_last']:.4f}")
-    result = _evaluate_and_report(pipeline, spec, pipeline.output_dir / "last", None)
-    click.echo(json.dumps(result, sort_keys=True))
-    click.echo(f"checkpoint: {resolve_checkpoint(pipeline.output_dir / LAST) or pipeline.output_dir / LAST}")
+    try:
+        history = Trainer(pipeline).fit(resume=not no_resume)
+        if pipeline.rank != 0:
+            return
+        for h in history:
+            click.echo(f"{h['stage']}: {h['steps']} steps, loss {h['loss_first']:.4f} -> {h['loss_last']:.4f}")
+        result = _evaluate_and_report(pipeline, spec, pipeline.output_dir / LAST, None)
+        click.echo(json.dumps(result, sort_keys=True))
+        click.echo(f"checkpoint: {resolve_checkpoint(pipeline.output_dir / LAST) or pipeline.output_dir / LAST}")
+    finally:
+        distributed.shutdown()
 
 
 @click.command()
@@ -81,6 +104,7 @@ def evaluate(
     spec: str, checkpoint: str | None, device: str | None, out: str | None, untrained: bool, allow_mismatch: bool
 ) -> None:
     """Evaluate SPEC's model on its test split: prints the metrics as JSON and writes a report."""
+    _echo_threads()
     pipeline, source = _pipeline(spec, device, checkpoint, untrained, allow_mismatch)
     click.echo(json.dumps(_evaluate_and_report(pipeline, spec, source, out), sort_keys=True))
 
@@ -103,6 +127,7 @@ def infer(
     allow_mismatch: bool,
 ) -> None:
     """Answer for each skeleton FILE with SPEC's (trained) model."""
+    _echo_threads()
     pipeline, _ = _pipeline(spec, device, checkpoint, untrained, allow_mismatch)
     for path, answer in pipeline.infer(list(files), question):
         click.echo(f"{path}\t{answer.strip()}")
