@@ -8,13 +8,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from ..batch import segment_indices
 from ..errors import SkeletonDataError
 from ..sequence import SkeletonSequence
+
+if TYPE_CHECKING:
+    from ..registry import Registry
 
 #: the columns of the info table, as ``skeletonllm info`` prints them
 INFO_COLUMNS = ("path", "format", "persons", "frames", "joints", "dims", "fps", "duration", "has_orientations")
@@ -48,6 +51,7 @@ def read_clip(
     start: int = 0,
     end: int | None = None,
     options: dict[str, Any] | None = None,
+    registry: Registry | None = None,
 ) -> Clip:
     """Read ``path`` (format sniffed from content unless ``fmt``) and cut sequence ``index`` to ``[start, end)``.
 
@@ -58,7 +62,7 @@ def read_clip(
 
     name = name or Path(path).name
     try:
-        sequences = tuple(read_sequences(path, fmt or None, options=options))
+        sequences = tuple(read_sequences(path, fmt or None, registry, options))
     except SkeletonDataError as exc:
         raise _renamed(exc, str(path), name) from None
     if not sequences:

@@ -87,7 +87,14 @@ def teacher_rationale(teacher: Any, sequence: SkeletonSequence, name: str, candi
 class ModelSession:
     """A spec's pipeline (and checkpoint), built once in the background and asked one question at a time."""
 
-    def __init__(self, spec: str | Path | None, checkpoint: str | Path | None = None, device: str | None = None):
+    def __init__(
+        self,
+        spec: str | Path | None,
+        checkpoint: str | Path | None = None,
+        device: str | None = None,
+        registry: Any = None,
+    ) -> None:
+        self.registry = registry  # None: the process-wide one (tests pass their own)
         self.spec_path = Path(spec) if spec else None
         self.checkpoint = Path(checkpoint) if checkpoint else None
         self.device = device
@@ -111,7 +118,7 @@ class ModelSession:
             from ..pipeline import Pipeline
             from ..spec import load_spec
 
-            pipeline = Pipeline(load_spec(self.spec_path), device=self.device)
+            pipeline = Pipeline(load_spec(self.spec_path, self.registry), device=self.device)
             if self.checkpoint is not None:
                 from ..training import load_trained
 

@@ -113,8 +113,10 @@ def speed_figure(clip: Clip, frames: int) -> Any:
     axes = fig.subplots(persons + 1, 1, sharex=True, height_ratios=[2] * persons + [1.5], squeeze=False)[:, 0]
     x0, x1 = clip.start, clip.start + sequence.num_frames
     for person, ax in enumerate(axes[:persons]):
+        ax.set_label(f"heat map {person + 1}")
         _heat_map(ax, speeds[person], sequence, person, (x0, x1), unit)
     line_ax = axes[-1]
+    line_ax.set_label("mean speed")
     if speeds.shape[1]:
         steps = np.arange(speeds.shape[1]) + clip.start + 0.5
         for person in range(persons):
@@ -164,11 +166,11 @@ def _missing_band(ax: Any, sequence, start: int) -> None:
     """Hatch the frames where some present person lacks a joint, so gaps read as missing, not as still."""
     present = sequence.person_present[:, :, None]
     missing = (present & ~sequence.mask).any(axis=(0, 2))
-    edges = start + np.arange(missing.size + 1)
-    ax.fill_between(
-        edges, 0, 1, where=np.append(missing, missing[-1]), step="post", transform=ax.get_xaxis_transform(),
-        color="grey", alpha=0.25, hatch="//", lw=0,
-    )  # fmt: skip
-    if missing.any():
-        ax.text(0.01, 0.9, f"hatched: {int(missing.sum())} frames with missing joints", fontsize=7,
-                transform=ax.transAxes, va="top")  # fmt: skip
+    if not missing.any():
+        return
+    flags = np.concatenate([[0], missing.astype(np.int8), [0]])
+    starts, stops = np.flatnonzero(np.diff(flags) == 1), np.flatnonzero(np.diff(flags) == -1)
+    runs = [(start + int(a), int(b - a)) for a, b in zip(starts, stops)]  # (first frame, length)
+    ax.broken_barh(runs, (0, 1), transform=ax.get_xaxis_transform(), color="grey", alpha=0.3, hatch="//", lw=0)
+    ax.text(0.01, 0.9, f"hatched: {int(missing.sum())} frames with missing joints", fontsize=7,
+            transform=ax.transAxes, va="top")  # fmt: skip
