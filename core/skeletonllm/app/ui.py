@@ -185,34 +185,34 @@ def build_blocks(state: AppState) -> Any:
                 end = gr.Number(0, precision=0, minimum=0, label="To frame (0: the last)")
             chosen = gr.CheckboxGroup(renderers, value=renderers, label="Renderers")
         look_button = gr.Button("Look", variant="primary")
-        with gr.Tab("Look"):
-            info = gr.Dataframe(headers=list(INFO_COLUMNS), label="info", interactive=False, elem_id="info")
-            gallery = gr.Gallery(label="Renderers (DrAction first)", columns=max(1, min(len(renderers), 5)),
-                                 object_fit="contain", height="auto", elem_id="renders")  # fmt: skip
-            plot = gr.Plot(label="Joint speeds", elem_id="speeds")
-        with gr.Tab("Ask"):
-            gr.Markdown(state.session.status, every=2, elem_id="model-status")
-            with gr.Row():
+        info = gr.Dataframe(headers=list(INFO_COLUMNS), label="info", interactive=False, elem_id="info")
+        with gr.Row():
+            with gr.Column(scale=3):
+                gr.Markdown("## Look", elem_id="look-title")
+                gallery = gr.Gallery(label="Renderers (DrAction first)", columns=max(1, min(len(renderers), 3)),
+                                     object_fit="contain", height="auto", elem_id="renders")  # fmt: skip
+                plot = gr.Plot(label="Joint speeds", elem_id="speeds")
+            with gr.Column(scale=2):
+                gr.Markdown("## Ask the model", elem_id="ask-title")
+                gr.Markdown(state.session.status, every=2, elem_id="model-status")
                 candidates = gr.Textbox(label="Candidate class names (comma or line separated)", lines=2,
                                         placeholder="drink water, jump up, sit down", elem_id="candidates")  # fmt: skip
-                question = gr.Textbox(label="Free question", lines=2, placeholder="Which hand moves more?")
+                question = gr.Textbox(label="Free question", lines=1, placeholder="Which hand moves more?")
                 max_tokens = gr.Slider(4, 256, value=48, step=4, label="Max new tokens")
-            with gr.Row():
-                ask_buttons = {
-                    "recognition": gr.Button("Recognise", variant="primary", elem_id="ask-recognition"),
-                    "caption": gr.Button("Caption", elem_id="ask-caption"),
-                    "question": gr.Button("Ask the question", elem_id="ask-question"),
-                }
-            timing = gr.Markdown(elem_id="ask-timing")
-            with gr.Row():
-                with gr.Column():
-                    prompt = gr.Textbox(label="Prompt (default wording)", lines=3, interactive=False)
-                    output = gr.Textbox(label="Model's full answer", lines=4, interactive=False, elem_id="answer")
-                    parsed = gr.Textbox(label="Parsed answer", interactive=False, elem_id="parsed")
-                with gr.Column():
-                    rationale = gr.Textbox(label="Offline teacher's rationale (not told the class)", lines=6,
-                                           interactive=False, elem_id="rationale")  # fmt: skip
-                    seen = gr.Image(label="What the model saw", type="filepath", interactive=False, elem_id="seen")
+                with gr.Row():
+                    ask_buttons = {
+                        "recognition": gr.Button("Recognise", variant="primary", elem_id="ask-recognition"),
+                        "caption": gr.Button("Caption", elem_id="ask-caption"),
+                        "question": gr.Button("Ask the question", elem_id="ask-question"),
+                    }
+                timing = gr.Markdown(elem_id="ask-timing")
+                prompt = gr.Textbox(label="Prompt (default wording)", lines=3, interactive=False)
+                output = gr.Textbox(label="Model's full answer", lines=3, interactive=False, elem_id="answer")
+                parsed = gr.Textbox(label="Parsed answer", interactive=False, elem_id="parsed")
+                rationale = gr.Textbox(label="Offline teacher's rationale (not told the class)", lines=4,
+                                       interactive=False, elem_id="rationale")  # fmt: skip
+                seen = gr.Image(label="What the model saw", type="filepath", interactive=False, height=160,
+                                elem_id="seen")  # fmt: skip
 
         view_inputs = [upload, picked, fmt, index, start, end, frames, size, chosen]
         look_outputs = [error, info, gallery, plot]
