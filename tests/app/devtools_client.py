@@ -120,7 +120,8 @@ def running_app(args: list[str], workdir: Path, timeout: float = 180.0) -> Itera
     port = free_port()
     env = dict(os.environ)
     env["PYTHONPATH"] = os.pathsep.join([str(guard_dir), *filter(None, [env.get("PYTHONPATH")])])
-    env.update(SKELETONLLM_NET_LOG=str(net_log), GRADIO_ANALYTICS_ENABLED="False", OMP_NUM_THREADS="1")
+    # analytics asked for on purpose: the app must turn them off itself (the guard logs any attempt)
+    env.update(SKELETONLLM_NET_LOG=str(net_log), GRADIO_ANALYTICS_ENABLED="True", OMP_NUM_THREADS="1")
     env.update(HF_HUB_OFFLINE="1", TRANSFORMERS_OFFLINE="1")
     cmd = [sys.executable, "-c", "from skeletonllm.cli import main; main()", "app", *args, "--port", str(port)]
     log = (workdir / "app.log").open("w")
@@ -197,12 +198,17 @@ class Browser:
     def wait_for(self, expression: str, timeout: float, what: str) -> Any:
         """Poll ``expression`` until it is truthy; the error says what was awaited."""
         deadline = time.monotonic() + timeout
+        problem = ""
         while time.monotonic() < deadline:
-            value = self.evaluate(expression)
+            try:
+                value = self.evaluate(expression)
+            except RuntimeError as exc:  # e.g. no document yet while the page loads
+                problem = f" (last: {exc})"
+                value = None
             if value:
                 return value
             time.sleep(0.5)
-        raise TimeoutError(f"waited {timeout:.0f} s for {what}")
+        raise TimeoutError(f"waited {timeout:.0f} s for {what}{problem}")
 
     def open(self, url: str, ready: str, timeout: float = 60) -> None:
         self.send("Page.navigate", url=url)

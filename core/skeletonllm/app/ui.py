@@ -229,7 +229,7 @@ def build_blocks(state: AppState) -> Any:
 
 def serve(state: AppState, host: str, port: int, max_upload_mb: int, block: bool = True) -> Any:
     """Launch on ``host:port`` with analytics off, no share link, no SSR and an upload limit."""
-    os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
+    os.environ["GRADIO_ANALYTICS_ENABLED"] = "False"  # no version check or telemetry, whatever the shell says
     blocks, theme = build_blocks(state)
     blocks.queue(max_size=32, default_concurrency_limit=2)
     return blocks.launch(

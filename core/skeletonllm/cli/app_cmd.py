@@ -61,7 +61,7 @@ def app(
     max_upload_mb: int,
 ) -> None:
     """Start a local web page: look at any skeleton file, and ask SPEC's model about it."""
-    os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
+    os.environ["GRADIO_ANALYTICS_ENABLED"] = "False"  # before gradio is imported: it reads this at import
     try:
         import gradio  # noqa: F401 - only to fail early with the install hint
     except ImportError:
