@@ -61,17 +61,23 @@ def app(
     max_upload_mb: int,
 ) -> None:
     """Start a local web page: look at any skeleton file, and ask SPEC's model about it."""
+    # what can be checked in milliseconds fails before gradio is imported or a model built
+    if checkpoint and not spec:
+        raise SkeletonLLMError("--checkpoint needs the SPEC it was trained with")
+    from ..app.model import ModelSession, pick_teacher_name
+
+    pick_teacher_name(teacher)  # an unknown name fails now, not at the first question
+    if spec:
+        from ..spec import load_spec
+
+        load_spec(spec)  # a typo in the YAML is reported here with its path, not later on the page
     os.environ["GRADIO_ANALYTICS_ENABLED"] = "False"  # before gradio is imported: it reads this at import
     try:
         import gradio  # noqa: F401 - only to fail early with the install hint
     except ImportError:
         raise SkeletonLLMError("the app needs gradio: pip install 'skeletonllm[app]'") from None
-    if checkpoint and not spec:
-        raise SkeletonLLMError("--checkpoint needs the SPEC it was trained with")
-    from ..app.model import ModelSession, pick_teacher_name
     from ..app.ui import AppState, serve
 
-    pick_teacher_name(teacher)  # an unknown name fails now, not at the first question
     if not is_loopback(host):
         click.echo(f"warning: listening on {host}: other machines can reach this page and upload files", err=True)
     folder = samples or os.environ.get(SAMPLES_ENV)

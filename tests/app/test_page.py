@@ -1,0 +1,88 @@
+"""The page's plumbing without a browser: the sample menu, file choice, error text and the command line."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from skeletonllm.app.model import ModelSession
+from skeletonllm.app.ui import AppState, list_samples, resolve_source, shown_error
+from skeletonllm.cli import cli
+from skeletonllm.cli.app_cmd import is_loopback
+from skeletonllm.errors import SkeletonDataError, SkeletonLLMError
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def test_the_sample_menu_lists_data_files_only(tmp_path):
+    (tmp_path / "ntu").mkdir()
+    (tmp_path / "ntu" / "a.skeleton").write_text("x")
+    (tmp_path / "ntu" / "README.md").write_text("x")
+    (tmp_path / ".hidden").write_text("x")
+    (tmp_path / "b.bvh").write_text("x")
+    assert list_samples(tmp_path) == ["b.bvh", "ntu/a.skeleton"]
+    assert list_samples(tmp_path, limit=1) == ["b.bvh"]
+    assert list_samples(None) == [] and list_samples(tmp_path / "absent") == []
+
+
+def test_an_upload_wins_and_a_pick_must_come_from_the_menu(tmp_path):
+    (tmp_path / "a.bvh").write_text("x")
+    secret = tmp_path.parent / "secret.txt"
+    assert resolve_source("/tmp/gradio/123/walk.bvh", "a.bvh", tmp_path) == ("/tmp/gradio/123/walk.bvh", "walk.bvh")
+    assert resolve_source(None, "a.bvh", tmp_path) == (str(tmp_path / "a.bvh"), "a.bvh")
+    with pytest.raises(SkeletonLLMError, match="not one of the listed samples"):
+        resolve_source(None, f"../{secret.name}", tmp_path)
+    with pytest.raises(SkeletonLLMError, match="upload a skeleton file or pick a sample"):
+        resolve_source(None, None, tmp_path)
+
+
+def test_errors_on_the_page_are_one_message_never_a_traceback():
+    text = shown_error(SkeletonDataError("bad joint count", source="walk.bvh", line=12))
+    assert text == "**Error:** walk.bvh, line 12: bad joint count"
+    text = shown_error(ZeroDivisionError("division by zero"))
+    assert text == "**Unexpected error** (ZeroDivisionError): division by zero"
+    assert "Traceback" not in text
+
+
+def test_the_page_builds_with_every_renderer_and_format():
+    gr = pytest.importorskip("gradio")
+    blocks, theme = __import__("skeletonllm.app.ui", fromlist=["build_blocks"]).build_blocks(
+        AppState(session=ModelSession(None))
+    )
+    assert isinstance(blocks, gr.Blocks) and isinstance(theme, gr.themes.Base)
+    fonts = [*theme._font, *theme._font_mono]
+    assert not any(isinstance(f, gr.themes.GoogleFont) for f in fonts)  # nothing fetched from Google
+
+
+def test_help_lists_the_app_without_importing_gradio_or_torch():
+    code = (
+        "import sys; from click.testing import CliRunner; from skeletonllm.cli import cli;"
+        "r = CliRunner().invoke(cli, ['app', '--help']); assert r.exit_code == 0, r.output;"
+        "assert '--checkpoint' in r.output and '127.0.0.1' in r.output;"
+        "print(sorted(m for m in ('gradio', 'torch') if m in sys.modules))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert "gradio" not in out
+
+
+def test_cheap_mistakes_fail_before_anything_starts(tmp_path):
+    runner = CliRunner()
+    result = runner.invoke(cli, ["app", "--checkpoint", str(tmp_path)])
+    assert result.exit_code == 1 and "--checkpoint needs the SPEC" in result.output
+    result = runner.invoke(cli, ["app", "--teacher", "templat"])
+    assert result.exit_code == 1 and "did you mean 'template'" in result.output
+    spec = tmp_path / "typo.yaml"
+    demo = REPO / "docs" / "specs" / "demo_tiny_qwen.yaml"
+    spec.write_text(demo.read_text().replace("name: draction", "name: dracton"))
+    result = runner.invoke(cli, ["app", str(spec)])
+    assert result.exit_code == 1 and "renderer" in result.output and "dracton" in result.output
+
+
+@pytest.mark.parametrize(("host", "loopback"), [("127.0.0.1", True), ("localhost", True), ("::1", True),
+                                                ("0.0.0.0", False), ("192.168.1.4", False), ("myhost", False)])  # fmt: skip
+def test_only_loopback_hosts_count_as_private(host, loopback):
+    assert is_loopback(host) is loopback
