@@ -86,3 +86,17 @@ def test_cheap_mistakes_fail_before_anything_starts(tmp_path):
                                                 ("0.0.0.0", False), ("192.168.1.4", False), ("myhost", False)])  # fmt: skip
 def test_only_loopback_hosts_count_as_private(host, loopback):
     assert is_loopback(host) is loopback
+
+
+@pytest.mark.slow
+def test_uploads_over_the_limit_are_refused(tmp_path):
+    pytest.importorskip("gradio")
+    httpx = pytest.importorskip("httpx")
+    from devtools_client import running_app
+
+    with running_app(["--max-upload-mb", "1"], tmp_path) as (url, refused):
+        small = httpx.post(f"{url}gradio_api/upload", files={"files": ("a.bvh", b"x" * 1000)}, timeout=30)
+        big = httpx.post(f"{url}gradio_api/upload", files={"files": ("b.bvh", b"x" * 1_500_000)}, timeout=30)
+    assert small.status_code == 200, small.text
+    assert big.status_code == 413, (big.status_code, big.text)
+    assert refused.read_text() == ""
