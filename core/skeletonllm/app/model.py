@@ -133,6 +133,11 @@ class ModelSession:
         finally:
             self._ready.set()
 
+    @property
+    def loading(self) -> bool:
+        """Whether the background build is still running (the page polls its status until it is not)."""
+        return not self._ready.is_set()
+
     def status(self) -> str:
         """One line for the page: which model, and whether it is ready."""
         if self.spec_path is None:

@@ -194,7 +194,8 @@ def build_blocks(state: AppState) -> Any:
                 plot = gr.Plot(label="Joint speeds", elem_id="speeds")
             with gr.Column(scale=2):
                 gr.Markdown("## Ask the model", elem_id="ask-title")
-                gr.Markdown(state.session.status, every=2, elem_id="model-status")
+                status = gr.Markdown(state.session.status(), elem_id="model-status")
+                status_timer = gr.Timer(1.0, active=state.session.loading)
                 candidates = gr.Textbox(label="Candidate class names (comma or line separated)", lines=2,
                                         placeholder="drink water, jump up, sit down", elem_id="candidates")  # fmt: skip
                 question = gr.Textbox(label="Free question", lines=1, placeholder="Which hand moves more?")
@@ -220,6 +221,10 @@ def build_blocks(state: AppState) -> Any:
         look_button.click(**look_event)
         upload.upload(**look_event)
         picked.input(**look_event)
+        # the status line follows the background model build, then its timer stops
+        status_timer.tick(lambda: (state.session.status(), gr.Timer(active=state.session.loading)),
+                          None, [status, status_timer], queue=False, show_progress="hidden")  # fmt: skip
+        blocks.load(state.session.status, None, status, queue=False, show_progress="hidden")
         ask_outputs = [error, prompt, output, parsed, rationale, seen, timing]
         for kind, button in ask_buttons.items():
             ask_inputs = [upload, picked, fmt, index, start, end, candidates, question, max_tokens]
