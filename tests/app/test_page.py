@@ -56,6 +56,11 @@ def test_the_page_builds_with_every_renderer_and_format():
     assert isinstance(blocks, gr.Blocks) and isinstance(theme, gr.themes.Base)
     fonts = [*theme._font, *theme._font_mono]
     assert not any(isinstance(f, gr.themes.GoogleFont) for f in fonts)  # nothing fetched from Google
+    # the model answers one question at a time in its own queue, so looking at files stays responsive
+    events = [(fn.name, fn.concurrency_id, fn.concurrency_limit) for fn in blocks.fns.values() if fn.queue]
+    assert sorted({e for e in events if e[0] == "handler"}) == [("handler", "model", 1)]
+    assert {e[1] for e in events if e[0] == "on_look"} == {"look"}
+    assert len([e for e in events if e[0] == "handler"]) == 3  # recognise, caption, question
 
 
 def test_help_lists_the_app_without_importing_gradio_or_torch():
