@@ -8,6 +8,7 @@ the same clip look different each time.
 from __future__ import annotations
 
 import threading
+import uuid
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -84,7 +85,9 @@ class RendererCache:
                 renderer = self.get(name, frames, size)
                 with self._lock:  # one forward pass at a time: renderers keep per-call buffers
                     images = render_batch(renderer, batch)
-                path = write_gif(images, out_dir / f"{_safe(clip.name)}-{name}-{frames}x{size}.gif", fps=fps)
+                # a fresh name per request: two pages rendering the same file never swap pictures
+                unique = uuid.uuid4().hex[:8]
+                path = write_gif(images, out_dir / f"{_safe(clip.name)}-{name}-{unique}.gif", fps=fps)
             except SkeletonLLMError as exc:
                 results.append(Rendered(name, None, str(exc)))
                 continue

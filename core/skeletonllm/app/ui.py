@@ -12,6 +12,7 @@ import logging
 import os
 import tempfile
 import traceback
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -27,7 +28,8 @@ log = logging.getLogger("skeletonllm.app")
 
 #: files listed in the "pick a sample" menu, at most
 MAX_SAMPLES = 300
-SKIP_SUFFIXES = {".md", ".txt.md", ".py", ".yaml", ".yml", ".json.md"}
+#: documentation and code next to sample files, never skeleton data
+SKIP_SUFFIXES = {".md", ".py", ".yaml", ".yml"}
 
 
 @dataclass
@@ -150,7 +152,7 @@ def build_blocks(state: AppState) -> Any:
             answer = state.session.ask(clip.sequence, kind, names, question, int(max_tokens))
             progress(0.85, desc="the teacher's rationale")
             rationale = teacher_rationale(state.teacher(), clip.sequence, clip.name, names)
-            seen = write_gif(answer.frames, state.out_dir / f"model-{state.questions}.gif")
+            seen = write_gif(answer.frames, state.out_dir / f"model-{uuid.uuid4().hex[:8]}.gif")
             state.questions += 1
             parsed = "-" if answer.parsed is None else answer.parsed
             timing = f"{answer.kind}: answered in {answer.seconds:.1f} s"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ipaddress
 import os
+import shutil
 import socket
 import time
 from pathlib import Path
@@ -95,4 +96,6 @@ def app(
             time.sleep(3600)
     except KeyboardInterrupt:
         pass
+    finally:
+        shutil.rmtree(state.out_dir, ignore_errors=True)  # the GIFs this session wrote
     click.echo(f"stopped after {state.looks} looks and {state.questions} questions")
