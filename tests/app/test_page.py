@@ -10,7 +10,7 @@ import pytest
 from click.testing import CliRunner
 
 from skeletonllm.app.model import ModelSession
-from skeletonllm.app.ui import AppState, list_samples, resolve_source, shown_error
+from skeletonllm.app.ui import AppState, list_samples, parse_renderer_options, resolve_source, shown_error
 from skeletonllm.cli import cli
 from skeletonllm.cli.app_cmd import is_loopback
 from skeletonllm.errors import SkeletonDataError, SkeletonLLMError
@@ -38,6 +38,17 @@ def test_an_upload_wins_and_a_pick_must_come_from_the_menu(tmp_path):
         resolve_source(None, f"../{secret.name}", tmp_path)
     with pytest.raises(SkeletonLLMError, match="upload a skeleton file or pick a sample"):
         resolve_source(None, None, tmp_path)
+
+
+def test_renderer_options_are_key_value_pairs_read_as_yaml_scalars():
+    assert parse_renderer_options("fill=0.6, fov_degrees=40 nfm=none") == {
+        "fill": 0.6,
+        "fov_degrees": 40,
+        "nfm": "none",
+    }
+    assert parse_renderer_options("") == parse_renderer_options(None) == {}
+    with pytest.raises(SkeletonDataError, match="KEY=VALUE"):
+        parse_renderer_options("fill")
 
 
 def test_errors_on_the_page_are_one_message_never_a_traceback():

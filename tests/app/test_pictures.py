@@ -91,3 +91,19 @@ def test_a_one_frame_clip_still_plots():
     fig = speed_figure(_clip(frames=1), 12)
     assert any("no speed" in t.get_text() for ax in fig.axes for t in ax.texts)
     assert all(isinstance(ln, Line2D) for ln in _axes(fig, "mean speed").get_lines())
+
+
+def test_one_options_box_serves_every_renderer(tmp_path):
+    from skeletonllm.app.pictures import accepted_options, unused_options
+
+    options = {"fill": 0.4, "bogus": 1, "frames": 99}
+    assert accepted_options("draction", options) == {"fill": 0.4}  # frames/size come from their own controls
+    assert accepted_options("stick", options) == {}
+    assert unused_options(["draction", "stick"], options) == ["bogus", "frames"]
+    cache = RendererCache()
+    plain, tight, bad = (
+        cache.render_gifs(_clip(), ["draction"], 2, 32, tmp_path / str(i), options=o)[0]
+        for i, o in enumerate([None, {"fill": 0.4}, {"fill": 5}])
+    )
+    assert plain.path.read_bytes() != tight.path.read_bytes()  # a smaller figure in the same frame
+    assert bad.path is None and "fill" in bad.error

@@ -7,6 +7,7 @@ the same clip look different each time.
 
 from __future__ import annotations
 
+import json
 import threading
 import uuid
 from dataclasses import dataclass
@@ -46,24 +47,59 @@ class Rendered:
         return f"{self.renderer} ({self.seconds:.1f} s)"
 
 
+def accepted_options(name: str, options: dict[str, Any] | None) -> dict[str, Any]:
+    """The entries of ``options`` that renderer ``name``'s Options model has a field for.
+
+    One options box serves every renderer: ``fill=0.6`` frames DrAction's
+    figure tighter and is simply not offered to baselines without ``fill``.
+    """
+    from ..registry import get_registry
+
+    fields = get_registry().get("renderer", name).Options.model_fields
+    return {k: v for k, v in (options or {}).items() if k in fields and k not in ("frames", "size")}
+
+
+def unused_options(names: list[str], options: dict[str, Any] | None) -> list[str]:
+    """Option keys no renderer of ``names`` accepts (a typo, most likely)."""
+    from ..errors import UnknownPluginError
+
+    used: set[str] = set()
+    for name in names:
+        try:
+            used |= set(accepted_options(name, options))
+        except UnknownPluginError:
+            continue
+    return sorted(set(options or {}) - used)
+
+
 class RendererCache:
-    """Built renderers, one per (name, frames, size), in evaluation mode; safe to share between requests."""
+    """Built renderers, one per (name, frames, size, options), in evaluation mode; shared between requests."""
 
     def __init__(self) -> None:
-        self._built: dict[tuple[str, int, int], Any] = {}
+        self._built: dict[tuple[str, int, int, str], Any] = {}
         self._lock = threading.Lock()
 
-    def get(self, name: str, frames: int, size: int) -> Any:
-        from ..cli.render_cmd import build_renderer
+    def get(self, name: str, frames: int, size: int, options: dict[str, Any] | None = None) -> Any:
+        """The renderer ``name`` with the ``options`` it accepts (validated by its Options model)."""
+        from ..registry import get_registry
 
-        key = (name, frames, size)
+        accepted = accepted_options(name, options)
+        key = (name, frames, size, json.dumps(accepted, sort_keys=True, default=str))
         with self._lock:
             if key not in self._built:
-                self._built[key] = build_renderer(name, frames, size)
+                renderer = get_registry().create("renderer", name, {"frames": frames, "size": size, **accepted})
+                self._built[key] = renderer.eval()
             return self._built[key]
 
     def render_gifs(
-        self, clip: Clip, names: list[str], frames: int, size: int, out_dir: Path, fps: float = 4.0
+        self,
+        clip: Clip,
+        names: list[str],
+        frames: int,
+        size: int,
+        out_dir: Path,
+        fps: float = 4.0,
+        options: dict[str, Any] | None = None,
     ) -> list[Rendered]:
         """``clip`` through each renderer of ``names`` as a looping GIF in ``out_dir``.
 
@@ -82,7 +118,7 @@ class RendererCache:
         for name in names:
             started = time.perf_counter()
             try:
-                renderer = self.get(name, frames, size)
+                renderer = self.get(name, frames, size, options)
                 with self._lock:  # one forward pass at a time: renderers keep per-call buffers
                     images = render_batch(renderer, batch)
                 # a fresh name per request: two pages rendering the same file never swap pictures

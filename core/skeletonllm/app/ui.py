@@ -22,7 +22,7 @@ from typing import Any
 from ..errors import SkeletonLLMError
 from .clip import INFO_COLUMNS, Clip, info_rows, read_clip
 from .model import ModelSession, parse_candidates, pick_teacher_name, teacher_rationale
-from .pictures import RendererCache, renderer_names, speed_figure
+from .pictures import RendererCache, renderer_names, speed_figure, unused_options
 
 log = logging.getLogger("skeletonllm.app")
 
@@ -100,19 +100,34 @@ def shown_error(exc: BaseException) -> str:
     return f"**Unexpected error** ({type(exc).__name__}): {exc}"
 
 
-def look(state: AppState, source: tuple[str, str], fmt, index, start, end, frames, size, chosen, progress) -> tuple:
-    """Info rows, ``[(gif, caption)]`` and the speed figure of a clip."""
+def parse_renderer_options(text: str | None) -> dict[str, Any]:
+    """``"fill=0.6, fov_degrees=40"`` -> ``{"fill": 0.6, "fov_degrees": 40}`` (values read as YAML scalars)."""
+    from ..io import parse_options
+
+    return parse_options((text or "").replace(",", " ").split())
+
+
+def look(state: AppState, source: tuple[str, str], view: dict[str, Any], progress: Callable[..., Any]) -> tuple:
+    """``(note, clip, [(gif, caption)], speed figure)`` for the file ``source`` as ``view`` asks.
+
+    ``view`` holds the page's controls: fmt, index, start, end, frames, size, renderers, options.
+    """
     progress(0.05, desc="reading")
-    clip = load(*source, fmt, index, start, end)
-    names = [n for n in renderer_names() if n in (chosen or [])]
+    clip = load(*source, view["fmt"], view["index"], view["start"], view["end"])
+    frames, size = int(view["frames"]), int(view["size"])
+    names = [n for n in renderer_names() if n in (view["renderers"] or [])]
+    options = parse_renderer_options(view.get("options"))
     progress(0.2, desc=f"rendering with {len(names)} renderers")
-    rendered = state.renderers.render_gifs(clip, names, int(frames), int(size), state.out_dir)
+    rendered = state.renderers.render_gifs(clip, names, frames, size, state.out_dir, options=options)
     progress(0.9, desc="plotting speeds")
-    figure = speed_figure(clip, int(frames))
+    figure = speed_figure(clip, frames)
     state.looks += 1
     gallery = [(str(r.path), r.caption) for r in rendered if r.path is not None]
-    failed = [r.caption for r in rendered if r.path is None]
-    note = ("Some renderers could not draw this clip: " + "; ".join(failed)) if failed else ""
+    notes = [f"{r.caption}" for r in rendered if r.path is None]
+    unused = unused_options(names, options)
+    if unused:
+        notes.append(f"no chosen renderer has the option(s) {', '.join(unused)}")
+    note = ("Note: " + "; ".join(notes)) if notes else ""
     return note, clip, gallery, figure
 
 
@@ -134,11 +149,13 @@ def build_blocks(state: AppState) -> Any:
         except Exception as exc:  # noqa: BLE001 - every failure becomes page text, never a traceback
             return (shown_error(exc), *([None] * outputs))
 
-    def on_look(upload, picked, fmt, index, start, end, frames, size, chosen, progress=gr.Progress()):  # noqa: B008
+    def on_look(upload, picked, fmt, index, start, end, frames, size, chosen, options, progress=gr.Progress()):  # noqa: B008
         def work() -> tuple:
             source = resolve_source(upload, picked, state.samples_dir)
-            note, clip, gallery, figure = look(state, source, fmt, index, start, end, frames, size, chosen, progress)
-            return (f"**Note:** {note}" if note else ""), info_rows(clip), gallery, figure
+            view = {"fmt": fmt, "index": index, "start": start, "end": end, "frames": frames, "size": size,
+                    "renderers": chosen, "options": options}  # fmt: skip
+            note, clip, gallery, figure = look(state, source, view, progress)
+            return note, info_rows(clip), gallery, figure
 
         return guarded(work, 3)
 
@@ -186,6 +203,10 @@ def build_blocks(state: AppState) -> Any:
                 start = gr.Number(0, precision=0, minimum=0, label="From frame")
                 end = gr.Number(0, precision=0, minimum=0, label="To frame (0: the last)")
             chosen = gr.CheckboxGroup(renderers, value=renderers, label="Renderers")
+            renderer_options = gr.Textbox(
+                label="Renderer options, KEY=VALUE, each given to the renderers that have it (e.g. fill=0.6)",
+                placeholder="fill=0.6 fov_degrees=40",
+            )
         look_button = gr.Button("Look", variant="primary")
         info = gr.Dataframe(headers=list(INFO_COLUMNS), label="info", interactive=False, elem_id="info")
         with gr.Row():
@@ -217,7 +238,7 @@ def build_blocks(state: AppState) -> Any:
                 seen = gr.Image(label="What the model saw", type="filepath", interactive=False, height=160,
                                 elem_id="seen")  # fmt: skip
 
-        view_inputs = [upload, picked, fmt, index, start, end, frames, size, chosen]
+        view_inputs = [upload, picked, fmt, index, start, end, frames, size, chosen, renderer_options]
         look_outputs = [error, info, gallery, plot]
         look_event = {"fn": on_look, "inputs": view_inputs, "outputs": look_outputs, "concurrency_id": "look"}
         look_button.click(**look_event)
