@@ -24,7 +24,8 @@ def test_the_sample_menu_lists_data_files_only(tmp_path):
     (tmp_path / "ntu" / "README.md").write_text("x")
     (tmp_path / ".hidden").write_text("x")
     (tmp_path / "b.bvh").write_text("x")
-    assert list_samples(tmp_path) == ["b.bvh", "ntu/a.skeleton"]
+    (tmp_path / "ntu" / "z.skeleton").write_text("x")
+    assert list_samples(tmp_path) == ["b.bvh", "ntu/a.skeleton", "ntu/z.skeleton"]
     assert list_samples(tmp_path, limit=1) == ["b.bvh"]
     assert list_samples(None) == [] and list_samples(tmp_path / "absent") == []
 
@@ -32,12 +33,14 @@ def test_the_sample_menu_lists_data_files_only(tmp_path):
 def test_an_upload_wins_and_a_pick_must_come_from_the_menu(tmp_path):
     (tmp_path / "a.bvh").write_text("x")
     secret = tmp_path.parent / "secret.txt"
-    assert resolve_source("/tmp/gradio/123/walk.bvh", "a.bvh", tmp_path) == ("/tmp/gradio/123/walk.bvh", "walk.bvh")
-    assert resolve_source(None, "a.bvh", tmp_path) == (str(tmp_path / "a.bvh"), "a.bvh")
+    menu = list_samples(tmp_path)
+    upload = "/tmp/gradio/123/walk.bvh"
+    assert resolve_source(upload, "a.bvh", tmp_path, menu) == (upload, "walk.bvh")
+    assert resolve_source(None, "a.bvh", tmp_path, menu) == (str(tmp_path / "a.bvh"), "a.bvh")
     with pytest.raises(SkeletonLLMError, match="not one of the listed samples"):
-        resolve_source(None, f"../{secret.name}", tmp_path)
+        resolve_source(None, f"../{secret.name}", tmp_path, menu)
     with pytest.raises(SkeletonLLMError, match="upload a skeleton file or pick a sample"):
-        resolve_source(None, None, tmp_path)
+        resolve_source(None, None, tmp_path, menu)
 
 
 def test_renderer_options_are_key_value_pairs_read_as_yaml_scalars():

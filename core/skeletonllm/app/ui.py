@@ -54,24 +54,34 @@ class AppState:
 
 
 def list_samples(folder: Path | None, limit: int = MAX_SAMPLES) -> list[str]:
-    """Files under ``folder`` (relative paths, sorted) a user may pick; documentation files left out."""
+    """Files under ``folder`` (relative paths, in name order) a user may pick; documentation left out.
+
+    Walks the folder lazily and stops at ``limit``, so pointing ``--samples`` at a
+    whole dataset does not stall the start.
+    """
     if folder is None or not folder.is_dir():
         return []
-    found = []
-    for path in sorted(folder.rglob("*")):
-        if path.is_file() and not path.name.startswith(".") and path.suffix.lower() not in SKIP_SUFFIXES:
-            found.append(str(path.relative_to(folder)))
+    found: list[str] = []
+    for root, dirs, files in os.walk(folder):
+        dirs.sort()
+        dirs[:] = [d for d in dirs if not d.startswith(".")]
+        for name in sorted(files):
+            if name.startswith(".") or Path(name).suffix.lower() in SKIP_SUFFIXES:
+                continue
+            found.append(str((Path(root) / name).relative_to(folder)))
             if len(found) >= limit:
-                break
+                return found
     return found
 
 
-def resolve_source(upload: str | None, picked: str | None, samples_dir: Path | None) -> tuple[str, str]:
-    """``(path, name)`` of the file to show: the upload, else the picked sample (only from the list)."""
+def resolve_source(
+    upload: str | None, picked: str | None, samples_dir: Path | None, samples: list[str]
+) -> tuple[str, str]:
+    """``(path, name)`` of the file to show: the upload, else the picked sample (only one of ``samples``)."""
     if upload:
         return upload, Path(upload).name
     if picked and samples_dir is not None:
-        if picked not in list_samples(samples_dir):
+        if picked not in samples:
             raise SkeletonLLMError(f"{picked!r} is not one of the listed samples")
         return str(samples_dir / picked), picked
     raise SkeletonLLMError("upload a skeleton file or pick a sample first")
@@ -151,7 +161,7 @@ def build_blocks(state: AppState) -> Any:
 
     def on_look(upload, picked, fmt, index, start, end, frames, size, chosen, options, progress=gr.Progress()):  # noqa: B008
         def work() -> tuple:
-            source = resolve_source(upload, picked, state.samples_dir)
+            source = resolve_source(upload, picked, state.samples_dir, samples)
             view = {"fmt": fmt, "index": index, "start": start, "end": end, "frames": frames, "size": size,
                     "renderers": chosen, "options": options}  # fmt: skip
             note, clip, gallery, figure = look(state, source, view, progress)
@@ -161,7 +171,7 @@ def build_blocks(state: AppState) -> Any:
 
     def ask(kind, upload, picked, fmt, index, start, end, candidates, question, max_tokens, progress) -> tuple:
         def work() -> tuple:
-            source = resolve_source(upload, picked, state.samples_dir)
+            source = resolve_source(upload, picked, state.samples_dir, samples)
             progress(0.05, desc="reading")
             clip = load(*source, fmt, index, start, end)
             names = parse_candidates(candidates or "")
