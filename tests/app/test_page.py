@@ -119,3 +119,53 @@ def test_uploads_over_the_limit_are_refused(tmp_path):
     assert small.status_code == 200, small.text
     assert big.status_code == 413, (big.status_code, big.text)
     assert refused.read_text() == ""
+
+
+@pytest.mark.slow
+def test_looking_at_a_file_works_while_the_model_is_answering(tmp_path, monkeypatch):
+    """The model's queue holds a question; a Look on another queue still comes back first."""
+    gr = pytest.importorskip("gradio")
+    client_mod = pytest.importorskip("gradio_client")
+    import threading
+
+    import toy_components
+    import yaml
+    from devtools_client import free_port
+    from format_fixtures import ntu_text, write
+    from toy_components import toy_registry
+
+    from skeletonllm.app.ui import serve
+
+    entered, release = threading.Event(), threading.Event()
+    original = toy_components.ToyBackbone.generate
+
+    def held_generate(self, frames, examples, max_new_tokens=32):
+        entered.set()
+        release.wait(60)  # the model is "busy" until the test has seen the Look come back
+        return original(self, frames, examples, max_new_tokens)
+
+    monkeypatch.setattr(toy_components.ToyBackbone, "generate", held_generate)
+    spec = tmp_path / "toy.yaml"
+    spec.write_text(yaml.safe_dump({
+        "data": {"name": "toy_data", "per_class": 2}, "renderer": {"name": "toy_renderer", "frames": 3, "size": 8},
+        "backbone": "toy_backbone", "stages": [{"name": "refine", "max_steps": 1}],
+        "output_dir": str(tmp_path / "run"),
+    }))  # fmt: skip
+    clip = write(tmp_path / "c.skeleton", ntu_text([1] * 12, seed=8))
+    state = AppState(session=ModelSession(spec, registry=toy_registry()).start())
+    port = free_port()
+    serve(state, "127.0.0.1", port, 10, block=False)
+    try:
+        client = client_mod.Client(f"http://127.0.0.1:{port}/", verbose=False)
+        upload = client_mod.handle_file(str(clip))
+        ask = client.submit(upload, None, "auto", 0, 0, 0, "left, right", "", 8, api_name="/handler")
+        assert entered.wait(120), "the question never reached the model"
+        look = client.predict(upload, None, "auto", 0, 0, 0, 2, 32, ["stick"], "", api_name="/on_look")
+        assert look[0] == "" and look[1]["data"][0][1] == "ntu_skeleton"
+        assert not ask.done()  # the Look came back while the model was still busy
+        release.set()
+        error, _prompt, output, parsed, *_ = ask.result(timeout=60)
+        assert error == "" and parsed in ("left", "right") and output.startswith("Label: ")
+    finally:
+        release.set()
+        gr.close_all()
