@@ -95,7 +95,7 @@ def test_cheap_mistakes_fail_before_anything_starts(tmp_path):
     result = runner.invoke(cli, ["app", "--teacher", "templat"])
     assert result.exit_code == 1 and "did you mean 'template'" in result.output
     spec = tmp_path / "typo.yaml"
-    demo = REPO / "docs" / "specs" / "demo_tiny_qwen.yaml"
+    demo = REPO / "core" / "skeletonllm" / "specs" / "demo_tiny_qwen.yaml"
     spec.write_text(demo.read_text().replace("name: draction", "name: dracton"))
     result = runner.invoke(cli, ["app", str(spec)])
     assert result.exit_code == 1 and "renderer" in result.output and "dracton" in result.output

@@ -95,7 +95,7 @@ def _renamed(exc: SkeletonDataError, path: str, name: str) -> SkeletonDataError:
 
 def info_rows(clip: Clip) -> list[list[str]]:
     """The ``skeletonllm info`` table of every sequence in the file, one row of text per sequence."""
-    from ..cli.info_cmd import sequence_summary
+    from ..summary import sequence_summary
 
     many = len(clip.sequences) > 1
     rows = [sequence_summary(clip.name, seq, i if many else None) for i, seq in enumerate(clip.sequences)]

@@ -109,8 +109,8 @@ class RendererCache:
         import time
 
         from ..batch import SkeletonBatch
-        from ..cli.render_cmd import render_batch
         from ..imaging import write_gif
+        from ..rendering import render_batch
 
         out_dir.mkdir(parents=True, exist_ok=True)
         batch = SkeletonBatch.from_sequences([clip.sequence], frames=frames, train=False)
