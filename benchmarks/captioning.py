@@ -37,6 +37,12 @@ REPO = Path(__file__).resolve().parents[1]
 FIGURES = ("bleu_4", "rouge_l", "cider", "bertscore_f1_minilm", "r_at_1", "r_at_3", "mm_dist")
 
 
+def _shown(path: Path) -> Path:
+    """``path`` relative to the repository when it lies inside it (for the printed command)."""
+    path = path.resolve()
+    return path.relative_to(REPO) if path.is_relative_to(REPO) else path
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--spec", type=Path, default=REPO / "docs" / "specs" / "caption_synthact.yaml")
@@ -73,7 +79,7 @@ def main() -> None:
     train_s = time.time() - start
     model_metrics, report = evaluate_with_report(
         pipeline,
-        spec=str(args.spec.resolve().relative_to(REPO)),
+        spec=str(_shown(args.spec)),
         checkpoint="trained in this run",
         out=args.out / "captioning_report",
     )

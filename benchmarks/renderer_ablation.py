@@ -118,6 +118,12 @@ def bar_chart(rows: list[dict], key: str, path: Path) -> None:
     img.save(path)
 
 
+def _shown(path: Path) -> Path:
+    """``path`` relative to the repository when it lies inside it (for the printed command)."""
+    path = path.resolve()
+    return path.relative_to(REPO) if path.is_relative_to(REPO) else path
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--spec", type=Path, default=REPO / "docs" / "specs" / "ablation_synthact.yaml")
@@ -167,7 +173,7 @@ def main() -> None:
     table = markdown(rows)
     print(table)
     command = (
-        f"python benchmarks/renderer_ablation.py --spec {args.spec.resolve().relative_to(REPO)} --seeds {args.seeds} "
+        f"python benchmarks/renderer_ablation.py --spec {_shown(args.spec)} --seeds {args.seeds} "
         f"--threads {args.threads}{f' --scale {args.scale}' if args.scale else ''}"
         f"{f' --renderers {args.renderers}' if args.renderers else ''}"
     )

@@ -68,6 +68,12 @@ def markdown(rows: list[dict]) -> str:
     return "\n".join(lines)
 
 
+def _shown(path: Path) -> Path:
+    """``path`` relative to the repository when it lies inside it (for the printed command)."""
+    path = path.resolve()
+    return path.relative_to(REPO) if path.is_relative_to(REPO) else path
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--spec", type=Path, default=REPO / "docs" / "specs" / "stage_ablation_synthact.yaml")
@@ -106,7 +112,7 @@ def main() -> None:
     table = markdown(rows)
     print(table)
     command = (
-        f"python benchmarks/stage_ablation.py --spec {args.spec.resolve().relative_to(REPO)} --seeds {args.seeds} "
+        f"python benchmarks/stage_ablation.py --spec {_shown(args.spec)} --seeds {args.seeds} "
         f"--threads {args.threads}{f' --scale {args.scale}' if args.scale else ''}"
     )
     (args.out / "stage_ablation.md").write_text(f"Command: `{command}`\n\n{table}\n", encoding="utf-8")
