@@ -162,11 +162,11 @@ class Pipeline:
     def _test_examples(self, stage, template: TaskExample, sample: Sample, sequence, index: int) -> list[TaskExample]:
         """The evaluation examples of one test clip: the template filled with this clip's answer."""
         clip = self.clip_context(sample, sequence, test=True)
-        if (
-            template.kind is TaskKind.QA and stage is not None
-        ):  # questions depend on the clip: ask the stage, keep no target
-            rng = np.random.default_rng([self.cfg.optim.seed, index])
-            return [replace(ex, target="", meta={**ex.meta, "sequence": sequence}) for ex in stage.examples(clip, rng)]
+        if template.kind is TaskKind.QA and stage is not None:  # questions depend on the clip: ask the stage
+            asked = stage.test_examples(clip)
+            if not asked:
+                asked = stage.examples(clip, np.random.default_rng([self.cfg.optim.seed, index]))
+            return [replace(ex, target="", meta={**ex.meta, "sequence": sequence}) for ex in asked]
         name = self.test_class_names[sample.label]
         meta = {"label": sample.label, "class_name": name, "sequence": sequence}
         if self.test_dataset is not self.dataset:  # unseen = a class name the training data never had
@@ -184,6 +184,10 @@ class Pipeline:
         from .progress import progress
 
         stage, template = self.test_question()
+        if template.kind is TaskKind.QA and stage is not None:
+            # clip-dependent questions may need the training statistics (e.g. Motion QA's class
+            # profiles for contrastive questions): the same preparation training gave the stage
+            stage.prepare(self.clip_context(s, s.load()) for s in self.train_samples())
         samples = self.test_samples()
         bs = batch_size or self.cfg.optim.batch_size
         self.renderer.eval()
