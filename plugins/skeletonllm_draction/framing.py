@@ -109,22 +109,39 @@ def _box_centre(axes: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
 
 
 def _smoothed_track(axes: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
-    """(B,F,3): the per-frame centroid of valid joints, smoothed by a Gaussian-weighted local linear fit.
+    """(B,F,3): each person's centroid track, smoothed by a Gaussian-weighted local linear fit, averaged over persons.
 
     A local *linear* fit (not a moving average) follows a steady walk without
-    lag, also at the clip's ends; frames without any valid joint take no part
-    and get the fit of their neighbours.
+    lag, also at the clip's ends. Each person is fitted alone and frames where
+    they are absent take the fit of their neighbours, so a person dropping out
+    of a frame (a tracking loss) does not make the camera jump; the average
+    runs over the persons seen anywhere in the clip.
     """
-    b, _m, f = axes.shape[:3]
-    w = mask.to(axes.dtype).sum(dim=(1, 3))  # (B,F) valid joints per frame
-    centroid = (axes * mask.unsqueeze(-1)).sum(dim=(1, 3)) / w.clamp_min(1.0).unsqueeze(-1)  # (B,F,3)
+    b, m, f = axes.shape[:3]
+    count = mask.to(axes.dtype).sum(-1)  # (B,M,F) valid joints
+    centroid = (axes * mask.unsqueeze(-1)).sum(-2) / count.clamp_min(1.0).unsqueeze(-1)  # (B,M,F,3)
     frames = torch.arange(f, dtype=axes.dtype, device=axes.device)
-    d = frames.unsqueeze(0) - frames.unsqueeze(1)  # (F target, F source): source - target
-    kernel = torch.exp(-0.5 * (d / FOLLOW_SIGMA) ** 2).unsqueeze(0) * (w > 0).to(axes.dtype).unsqueeze(1)  # (B,F,F)
-    s0, s1, s2 = kernel.sum(-1), (kernel * d).sum(-1), (kernel * d * d).sum(-1)  # (B,F)
-    t0 = kernel @ centroid  # (B,F,3)
-    t1 = (kernel * d) @ centroid
+    d = frames.unsqueeze(0) - frames.unsqueeze(1)  # (target, source): source - target
+    gauss = torch.exp(-0.5 * (d / FOLLOW_SIGMA) ** 2)
+    kernel = gauss * (count > 0).to(axes.dtype).unsqueeze(-2)  # (B,M,F,F)
+    s0, s1, s2 = kernel.sum(-1), (kernel * d).sum(-1), (kernel * d * d).sum(-1)  # (B,M,F)
+    t0, t1 = kernel @ centroid, (kernel * d) @ centroid  # (B,M,F,3)
     det = s0 * s2 - s1 * s1
     linear = (s2.unsqueeze(-1) * t0 - s1.unsqueeze(-1) * t1) / det.clamp_min(1e-12).unsqueeze(-1)
     average = t0 / s0.clamp_min(1e-12).unsqueeze(-1)
-    return torch.where((det > 1e-6 * s0.clamp_min(1e-12) ** 2).unsqueeze(-1), linear, average)
+    track = torch.where((det > 1e-6 * s0.clamp_min(1e-12) ** 2).unsqueeze(-1), linear, average)
+    # a frame far (in frames) from every frame a person was seen gets almost no weight: use the nearest fit
+    seen = (count > 0).any(-1)  # (B,M)
+    track = torch.where(s0.unsqueeze(-1) > 1e-6, track, _nearest_seen(track, s0 > 1e-6))
+    weight = seen.to(axes.dtype).unsqueeze(-1).unsqueeze(-1)  # (B,M,1,1)
+    return (track * weight).sum(1) / weight.sum(1).clamp_min(1.0)
+
+
+def _nearest_seen(track: torch.Tensor, ok: torch.Tensor) -> torch.Tensor:
+    """(B,M,F,3): for each frame, ``track`` at the nearest frame where ``ok`` (B,M,F) holds."""
+    f = ok.shape[-1]
+    frames = torch.arange(f, device=track.device)
+    dist = (frames.unsqueeze(0) - frames.unsqueeze(1)).abs()  # (F,F)
+    dist = torch.where(ok.unsqueeze(-2), dist, f + 1)  # (B,M,F,F)
+    idx = dist.argmin(-1)  # (B,M,F)
+    return torch.gather(track, 2, idx.unsqueeze(-1).expand_as(track))

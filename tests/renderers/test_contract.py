@@ -20,14 +20,14 @@ SIZE = 64
 RENDERERS = get_registry().names("renderer")
 
 
-def make(name: str, frames: int = 4, size: int = SIZE):
+def make(name: str, frames: int = 4, size: int = SIZE, **options):
     torch.manual_seed(0)
-    return get_registry().create("renderer", name, {"frames": frames, "size": size}).eval()
+    return get_registry().create("renderer", name, {"frames": frames, "size": size, **options}).eval()
 
 
-def render(name: str, batch: SkeletonBatch, size: int = SIZE) -> torch.Tensor:
+def render(name: str, batch: SkeletonBatch, size: int = SIZE, **options) -> torch.Tensor:
     with torch.no_grad():
-        return make(name, batch.num_frames, size)(batch)
+        return make(name, batch.num_frames, size, **options)(batch)
 
 
 def test_every_baseline_is_registered():
@@ -98,9 +98,12 @@ def test_person_absent_from_a_frame_disappears(name: str):
     absent = SkeletonBatch(pair.positions.clone(), pair.mask.clone(), topo)
     absent.mask[0, 1, k] = False
 
-    seen_alone = occupancy(render(name, alone)[0, k])
-    seen_absent = occupancy(render(name, absent)[0, k])
-    seen_pair = occupancy(render(name, pair)[0, k])
+    # DrAction's follow camera tracks the group, so a second person moves it by design; its own test
+    # (tests/draction/test_framing.py) checks that a person's absence from one frame leaves the camera alone
+    opts = {"framing": "fixed"} if name == "draction" else {}
+    seen_alone = occupancy(render(name, alone, **opts)[0, k])
+    seen_absent = occupancy(render(name, absent, **opts)[0, k])
+    seen_pair = occupancy(render(name, pair, **opts)[0, k])
     iou = (seen_alone & seen_absent).sum() / (seen_alone | seen_absent).sum()
     assert iou > 0.9, f"frame {k} without person 2 differs from person 1 alone (IoU {iou:.2f})"
     assert seen_pair.sum() > 1.2 * seen_alone.sum(), "person 2 is not drawn even when present"
