@@ -19,6 +19,7 @@ from skeletonllm.errors import SkeletonDataError
 from skeletonllm.io import read_sequences
 from skeletonllm.sequence import SkeletonSequence
 from skeletonllm_datasets.synthetic import generate
+from skeletonllm_datasets.synthetic.travel import travelled
 from skeletonllm_draction import DrActionRenderer
 from skeletonllm_draction.framing_check import framing_stats
 from skeletonllm_draction.options import DrActionOptions
@@ -54,16 +55,6 @@ def check(seq: SkeletonSequence, mode: str) -> None:
         assert not edge, f"{where}: frame {i} touches the image border"
     if mode == "follow":
         assert stats.height_ratio <= 2.0, f"{where}: figure height varies {stats.height_ratio:.2f}x"
-
-
-def travelled(seq: SkeletonSequence, start: np.ndarray, end: np.ndarray, unit: float = 1.0) -> SkeletonSequence:
-    """``seq`` (metres) carried in a straight line from ``start`` to ``end`` over the clip, in ``unit`` per metre."""
-    t = np.linspace(0.0, 1.0, seq.num_frames)[None, :, None, None]
-    path = start + t * (end - start)
-    root = seq.positions[:, :1, :1].mean(axis=(0, 1, 2))  # keep the clip's own start place
-    pos = (seq.positions - root + path.astype(np.float32)) * unit
-    meta = {**seq.meta, "source": f"{seq.meta.get('source', 'synthact')} travelled {start} -> {end} x{unit}"}
-    return SkeletonSequence(pos, seq.topology, seq.fps, seq.mask, seq.orientations, meta=meta)
 
 
 @pytest.mark.parametrize("mode", MODES)
