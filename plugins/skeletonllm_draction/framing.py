@@ -40,8 +40,9 @@ from .camera import PinholeCamera
 
 Framing = Literal["fixed", "follow"]
 
-#: width (in sampled frames) of the Gaussian weights of the follow camera's local linear fit
-FOLLOW_SIGMA = 1.0
+#: width (in sampled frames) of the Gaussian weights of the follow camera's local linear fit: the nearest
+#: neighbours weigh exp(-2) = 0.14, so the camera stays on each frame's centroid but one-frame jitter is damped
+FOLLOW_SIGMA = 0.5
 #: the closest a Gaussian's footprint may come to the camera, in figure half-extents
 NEAR_GAP = 0.5
 
