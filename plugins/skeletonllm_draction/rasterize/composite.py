@@ -174,8 +174,10 @@ class TileComposite(torch.autograd.Function):
     @staticmethod
     def backward(ctx, grad_rgb, grad_log_final):  # type: ignore[override]
         mx, ca, cb, cc, my, opac, colour, local_x, local_y, tiles, seg_start = ctx.saved_tensors
+        if not hasattr(ctx, "entries"):
+            raise RuntimeError("the torch rasteriser's backward runs once per forward (retain_graph is not supported)")
         live_alpha, before, weight = ctx.entries
-        del ctx.entries  # free the (I, P) tensors as soon as they are used up
+        del ctx.entries  # free the (I, P) tensors as soon as they are used up (they are overwritten below)
         # c . g per entry and d/dcolour, a channel at a time (no (I, P, 3) temporaries)
         cg = torch.zeros_like(weight)
         grad_colour = torch.empty_like(colour)
