@@ -98,7 +98,8 @@ class DrActionRenderer(Renderer):
 
         features = self.appearance(gaussian_descriptors(tpl, canonical_means, scales))
         if self.nfm is not None:
-            colour, opacity = self.nfm(features, motion_inputs(weights, scene, mask))
+            # positions relative to the figure (not the camera), so the distance the fit chose does not leak in
+            colour, opacity = self.nfm(features, motion_inputs(weights, framed.scene, mask))
         else:
             colour, opacity = self.static(features, f)
         if self.colour_blend is not None:
