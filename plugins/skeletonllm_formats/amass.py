@@ -25,7 +25,7 @@ from skeletonllm.sequence import SkeletonSequence
 from ._text import one_line
 from .amass_checks import GENDERS, as_float, check_body_model, check_parameters, parse_framerate, parse_gender
 from .rotations import axis_angle_to_matrix, matrix_to_quaternion
-from .topologies import SMPL22
+from .topologies import SMPL22_Z_UP
 
 BODY_JOINTS = 22
 REQUIRED_KEYS = ("poses", "trans", "betas", "mocap_framerate")
@@ -106,7 +106,7 @@ class AmassFormat(SkeletonFormat):
     summary: ClassVar[str] = "AMASS SMPL-H .npz (needs a licensed body model for joints)"
     Options: ClassVar[type[PluginOptions]] = AmassOptions
     suffixes: ClassVar[tuple[str, ...]] = (".npz",)
-    topology = SMPL22
+    topology = SMPL22_Z_UP  # AMASS is z-up
 
     def sniff(self, path: Path, head: bytes) -> float:
         if not head.startswith(b"PK\x03\x04"):
@@ -158,7 +158,7 @@ class AmassFormat(SkeletonFormat):
             SkeletonSequence(
                 positions=pos[None],
                 orientations=matrix_to_quaternion(rot)[None],
-                topology=SMPL22,
+                topology=SMPL22_Z_UP,
                 fps=fps,
                 meta={"source": str(path), "gender": gender, "body_model": str(model_path), "betas": betas},
             )
