@@ -14,9 +14,7 @@ what a model confuses is motion. Sources, best first:
 - ``names``: character-trigram similarity of class names, also the fallback
   for any class the chosen source says nothing about.
 
-:func:`build_negatives` is the one entry point; :func:`negatives_from_clips` is the
-same for a stage's ``prepare``, which sees only the clips (class list and seen
-classes come with each clip).
+:func:`build_negatives` is the one entry point (Disc-FT calls it from ``prepare``).
 """
 
 from __future__ import annotations
@@ -237,17 +235,3 @@ def build_negatives(
     else:
         similarity = np.full((n, n), np.nan)
     return mine_hard_negatives(with_name_fallback(similarity, class_names), list(seen), options.top_k)
-
-
-def negatives_from_clips(options: NegativeMiningOptions, clips: Iterable[ClipContext]) -> dict[int, list[int]] | None:
-    """:func:`build_negatives` from a stage's ``prepare`` stream; ``None`` when no clip comes."""
-    stream = iter(clips)
-    first = next(stream, None)
-    if first is None:
-        return None
-
-    def again() -> Iterable[ClipContext]:
-        yield first
-        yield from stream
-
-    return build_negatives(options, again(), first.class_names, first.seen)

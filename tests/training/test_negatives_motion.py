@@ -16,7 +16,6 @@ from skeletonllm_training.motion_negatives import (
     NegativeMiningOptions,
     build_negatives,
     class_profiles,
-    negatives_from_clips,
 )
 
 SEEN = list(range(len(ACTIONS)))
@@ -67,10 +66,6 @@ def test_motion_mining_only_uses_and_returns_seen_classes(clips):
     negatives = build_negatives(NegativeMiningOptions(mining="motion", top_k=2), clips, ACTIONS, seen)
     assert set(negatives) == set(seen)
     assert all(set(n) <= set(seen) and c not in n and len(n) == 2 for c, n in negatives.items())
-    seen_clips = [c for c in clips if c.label in seen]
-    from_prepare = negatives_from_clips(NegativeMiningOptions(mining="motion", top_k=2), iter(seen_clips))
-    assert from_prepare == build_negatives(NegativeMiningOptions(mining="motion", top_k=2), seen_clips, ACTIONS, SEEN)
-    assert negatives_from_clips(NegativeMiningOptions(), iter([])) is None
     profiles = class_profiles(clips, len(ACTIONS), per_class=2)
     assert not np.isnan(profiles).any()
     with pytest.raises(SkeletonLLMError, match="needs the training clips"):
