@@ -3,7 +3,9 @@
 The figure is a "T" (arms spread at shoulder height, feet close together),
 so "upright" can be read off the picture without knowing any colour: the
 figure is taller than wide and its widest row is in its upper half. The same
-clip declared y-up must fail the check, so the check can fail.
+clip declared upside down (``-z``) must fail the check, so the check can fail.
+The figure is checked both as an in-memory z-up topology and end to end as a
+z-up BVH file whose up axis the reader has to sniff.
 """
 
 from __future__ import annotations
