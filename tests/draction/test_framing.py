@@ -7,8 +7,6 @@ follow mode the figure's height varies by at most 2x within a clip.
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import numpy as np
 import pytest
 import torch
@@ -135,7 +133,3 @@ def test_follow_keeps_the_travel_in_the_depth_colours() -> None:
         return float((frames[i, 2][shown[i]] - frames[i, 0][shown[i]]).mean())
 
     assert blue_minus_red(FRAMES - 1) > blue_minus_red(0) + 0.1
-
-
-def test_file_names_are_relative_paths() -> None:
-    assert all(not Path(p).is_absolute() for p in real_sample_files())
