@@ -138,7 +138,9 @@ def main() -> None:
         "--summarise-only", action="store_true", help="write the table from the runs finished so far, train nothing"
     )
     args = parser.parse_args()
-    print(configure_threads(args.threads).describe(), file=sys.stderr)
+    choice = configure_threads(args.threads)
+    print(choice.describe(), file=sys.stderr)
+    args.threads = choice.count  # the count used, for the printed command
     base = yaml.safe_load(args.spec.read_text(encoding="utf-8"))
     names = args.renderers.split(",") if args.renderers else get_registry().names("renderer")
     seeds = [int(s) for s in args.seeds.split(",")]

@@ -20,8 +20,9 @@ import json
 import sys
 from pathlib import Path
 
-import torch
 import yaml
+
+from skeletonllm.threads import configure_threads
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from ablation_common import load_runs, record_run, run_one, summarise  # noqa: E402
@@ -81,12 +82,16 @@ def main() -> None:
     parser.add_argument("--variants", default=None, help="comma-separated names from VARIANTS (default: all)")
     parser.add_argument("--scale", type=float, default=None, help="multiply every stage's max_steps")
     parser.add_argument("--out", type=Path, default=REPO / "benchmarks" / "results")
-    parser.add_argument("--threads", type=int, default=1)
+    parser.add_argument(
+        "--threads", type=int, default=None, help="torch CPU threads (default: the thread policy, docs/performance.md)"
+    )
     parser.add_argument(
         "--summarise-only", action="store_true", help="write the table from the runs finished so far, train nothing"
     )
     args = parser.parse_args()
-    torch.set_num_threads(args.threads)
+    choice = configure_threads(args.threads)
+    print(choice.describe(), file=sys.stderr)
+    args.threads = choice.count
     base = yaml.safe_load(args.spec.read_text(encoding="utf-8"))
     chosen = args.variants.split(",") if args.variants else list(VARIANTS)
     seeds = [int(s) for s in args.seeds.split(",")]
