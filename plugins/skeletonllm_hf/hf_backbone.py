@@ -59,12 +59,7 @@ class HFBackbone(TrainableCheckpointMixin, Backbone):
             model, tokenizer = load_local(opts.path, self.model_class, self.model_type, dtype, opts.attn_implementation)
             self.image_mean, self.image_std = image_statistics(Path(opts.path), self.default_mean, self.default_std)
         else:
-            tokenizer = build_bpe_tokenizer(self.special_tokens, opts.class_names)
-            config = self.tiny_config(tokenizer, opts.image_size or self.tiny_image_size)
-            config._attn_implementation = opts.attn_implementation
-            with torch.random.fork_rng(devices=[]):
-                torch.manual_seed(opts.seed)
-                model = self.model_class(config)
+            model, tokenizer = self.build_preset(opts)
             model = model.to(dtype)
             self.image_mean, self.image_std = self.default_mean, self.default_std
         self.model: PreTrainedModel = model
@@ -97,6 +92,16 @@ class HFBackbone(TrainableCheckpointMixin, Backbone):
             "pad_token_id": tokenizer.pad_token_id,
             **extra,
         }
+
+    def build_preset(self, opts: HFBackboneOptions) -> tuple[PreTrainedModel, PreTrainedTokenizerBase]:
+        """Model and tokenizer of ``opts.preset``; here ``tiny`` (a family adds others by overriding)."""
+        tokenizer = build_bpe_tokenizer(self.special_tokens, opts.class_names)
+        config = self.tiny_config(tokenizer, opts.image_size or self.tiny_image_size)
+        config._attn_implementation = opts.attn_implementation
+        with torch.random.fork_rng(devices=[]):
+            torch.manual_seed(opts.seed)
+            model = self.model_class(config)
+        return model, tokenizer
 
     # ---- what each family provides -------------------------------------------------
     @abstractmethod

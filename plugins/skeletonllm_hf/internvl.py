@@ -8,9 +8,9 @@ import torch
 
 from skeletonllm.errors import SkeletonLLMError
 
-from .chat import ImageRun, Piece
+from .chat import ImageRun, Piece, templated_pieces
 from .hf_backbone import HFBackbone
-from .options import HFBackboneOptions
+from .options import HFBackboneOptions, InternVLOptions
 from .pixels import IMAGENET_MEAN, IMAGENET_STD, internvl_pixel_values
 
 
@@ -18,7 +18,8 @@ class InternVL3Backbone(HFBackbone):
     """Each frame is one 448-style tile: ``FrameN: <img><IMG_CONTEXT>*n</img>`` as InternVL's video prompt."""
 
     name: ClassVar[str] = "internvl3"
-    summary: ClassVar[str] = "InternVL3 through transformers (local path or tiny preset)"
+    summary: ClassVar[str] = "InternVL3 through transformers (local path, tiny preset or SmolLM2-135M smol preset)"
+    Options = InternVLOptions
     model_type: ClassVar[str] = "internvl"
     model_class_name = "InternVLForConditionalGeneration"
     special_tokens: ClassVar[list[str]] = ["<img>", "</img>", "<IMG_CONTEXT>"]
@@ -51,6 +52,15 @@ class InternVL3Backbone(HFBackbone):
             downsample_ratio=0.5,
         )
 
+    def build_preset(self, opts: HFBackboneOptions):
+        """``smol``: SmolLM2-135M-Instruct in InternVL (``smol.py``); ``tiny`` as every family."""
+        if opts.preset != "smol":
+            return super().build_preset(opts)
+        from . import smol
+
+        side = opts.image_size or self.tiny_image_size
+        return smol.build(self.special_tokens, side, opts.seed, opts.attn_implementation, opts.cache_dir)
+
     def configure_image_size(self, opts: HFBackboneOptions) -> None:
         vc = self.model.config.vision_config
         side, patch = vc.image_size[0], vc.patch_size[0]
@@ -72,11 +82,15 @@ class InternVL3Backbone(HFBackbone):
         return {"pixel_values": pixels}
 
     def prompt_pieces(self, prompt: str, n_frames: int) -> list[Piece]:
+        frames: list[Piece] = []
+        for i in range(n_frames):
+            frames += [f"Frame{i + 1}: <img>", ImageRun(self.tokens_per_frame), "</img>\n"]
+        if self.options.preset == "smol":  # a pretrained chat model: its own template, its own default system turn
+            return templated_pieces(self.tokenizer, self.options.system_prompt, [*frames, prompt])
         pieces: list[Piece] = []
         if self.options.system_prompt:
             pieces.append(f"<|im_start|>system\n{self.options.system_prompt}<|im_end|>\n")
         pieces.append("<|im_start|>user\n")
-        for i in range(n_frames):
-            pieces += [f"Frame{i + 1}: <img>", ImageRun(self.tokens_per_frame), "</img>\n"]
+        pieces += frames
         pieces.append(f"{prompt}<|im_end|>\n<|im_start|>assistant\n")
         return pieces
