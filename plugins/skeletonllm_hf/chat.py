@@ -114,3 +114,10 @@ def templated_pieces(tokenizer: PreTrainedTokenizerBase, system: str | None, use
         raise SkeletonLLMError("the tokenizer's chat template does not place the user turn exactly once")
     before, after = text.split(marker)
     return [before, *user, after]
+
+
+def sequence_log_likelihoods(logits: torch.Tensor, labels: torch.Tensor) -> torch.Tensor:
+    """``(N,)`` sums of ``log p(label)`` over the scored positions (labels != IGNORE); logits already aligned."""
+    scored = labels != IGNORE
+    logp = logits.float().log_softmax(-1).gather(-1, labels.clamp(min=0).unsqueeze(-1)).squeeze(-1)
+    return (logp * scored).sum(-1)

@@ -245,6 +245,33 @@ class HFBackbone(TrainableCheckpointMixin, Backbone):
         new = out[:, batch["input_ids"].shape[1] :]
         return [text.strip() for text in self.tokenizer.batch_decode(new, skip_special_tokens=True)]
 
+    @torch.no_grad()
+    def answer_log_likelihoods(self, frames: torch.Tensor, prompt: str, answers: list[str]) -> torch.Tensor:
+        """``(B, K)``: summed log-probability of each answer (+ end token) after ``prompt``, per clip.
+
+        Ranking a fixed set of answers by likelihood makes the generative model a
+        classifier over any candidate set, unseen class names included, without
+        counting a free-generation misspelling as a wrong class. This general path
+        scores every (clip, answer) pair as its own sequence; a family whose
+        positions allow it may continue the answers from the prompt's cache instead.
+        """
+        b, n_frames = frames.shape[:2]
+        self._check_frames(frames, b)
+        prompt_ids = self._encode_prompt(prompt, n_frames)
+        items = [chat.append_scored(self.tokenizer, prompt_ids, a, self.end_token, False) for a in answers]
+        batch = {k: v.to(self.device) for k, v in chat.collate(items, self.pad_token_id, False, 10**9).items()}
+        scores = torch.empty(b, len(answers))
+        was_training = self.model.training
+        self.model.eval()
+        try:
+            for i in range(b):
+                clip = frames[i : i + 1].expand(len(answers), *frames.shape[1:])
+                logits = self.model(**self.model_inputs(batch), **self.image_inputs(clip), use_cache=False).logits
+                scores[i] = chat.sequence_log_likelihoods(logits[:, :-1], batch["labels"][:, 1:]).cpu()
+        finally:
+            self.model.train(was_training)
+        return scores
+
     @property
     def device(self) -> torch.device:
         return next(self.model.parameters()).device
