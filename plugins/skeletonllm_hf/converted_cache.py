@@ -95,6 +95,7 @@ def ensure(
             json.dump(manifest, fh, indent=2, sort_keys=True)
             fh.flush()
             os.fsync(fh.fileno())
+        os.chmod(tmp, 0o755)  # mkdtemp makes it private; a cache is readable like any folder
         try:
             os.rename(tmp, folder)
         except OSError:
