@@ -79,7 +79,7 @@ class Recipe:
 
     backbone: str
     options: dict = field(default_factory=dict)
-    lr: float = 5e-4
+    lr: float = 1e-3
 
 
 def recipes(frames: int, size: int, names: list[str]) -> dict[str, Recipe]:
@@ -90,7 +90,7 @@ def recipes(frames: int, size: int, names: list[str]) -> dict[str, Recipe]:
             {**internvl, "preset": "tiny", "class_names": names, "trainable": ["vision", "projector", "llm"]},
         ),
         "smol": Recipe("internvl3", {**internvl, "preset": "smol", "trainable": ["vision", "projector", "lora"]}),
-        "clip_align": Recipe("clip_align", {"frames": frames, "image_size": 64}, lr=1e-3),
+        "clip_align": Recipe("clip_align", {"frames": frames, "image_size": 64}),
     }
 
 
@@ -253,11 +253,11 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--models", nargs="+", default=["tiny", "clip_align", "smol"])
     parser.add_argument("--seeds", nargs="+", type=int, default=[0, 1, 2])
-    parser.add_argument("--samples-per-class", type=int, default=12)
+    parser.add_argument("--samples-per-class", type=int, default=8)
     parser.add_argument("--frames", type=int, default=4)
     parser.add_argument("--size", type=int, default=56)
-    parser.add_argument("--steps", type=int, default=150)
-    parser.add_argument("--batch", type=int, default=8)
+    parser.add_argument("--steps", type=int, default=48)
+    parser.add_argument("--batch", type=int, default=4)
     parser.add_argument("--out", type=Path, default=RESULTS / "zero_shot.json")
     args = parser.parse_args(argv)
     torch.set_num_threads(1)
