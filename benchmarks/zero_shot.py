@@ -269,6 +269,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--size", type=int, default=56)
     parser.add_argument("--steps", type=int, default=48)
     parser.add_argument("--batch", type=int, default=4)
+    parser.add_argument("--lr", type=float, help="override every recipe's learning rate (default: the recipe's)")
     parser.add_argument("--out", type=Path, default=RESULTS / "zero_shot.json")
     args = parser.parse_args(argv)
     torch.set_num_threads(1)
@@ -284,6 +285,8 @@ def main(argv: list[str] | None = None) -> int:
         "system": SYSTEM,
         "scoring": "summed log-likelihood; per-token mean as secondary",
     }
+    if args.lr is not None:
+        config["lr"] = args.lr
     rows: list[dict] = []
     if args.out.is_file():  # resume: keep finished runs of the same configuration
         saved = json.loads(args.out.read_text(encoding="utf-8"))
@@ -298,6 +301,9 @@ def main(argv: list[str] | None = None) -> int:
         flush=True,
     )
     plan = recipes(args.frames, args.size, data["names"])
+    if args.lr is not None:
+        for recipe in plan.values():
+            recipe.lr = args.lr
     todo = [
         (m, s) for m in args.models for s in args.seeds if not any(r["model"] == m and r["seed"] == s for r in rows)
     ]
