@@ -280,6 +280,26 @@ def table(rows: list[dict], config: dict, suffix: str = "") -> str:
     return "\n".join(lines)
 
 
+def sensitivity(rows: list[dict], config: dict) -> str:
+    """How much the frames move the scores: std over test clips (per candidate) vs over candidates (per clip).
+
+    A model that reads the frames changes its scores from clip to clip; one that
+    answers from the name prior alone has a near-zero first column.
+    """
+    lines = ["| model | seeds | score std across clips | score std across candidates |", "|---|---|---|---|"]
+    for model in config["models"]:
+        mine = [r for r in rows if r["model"] == model]
+        if not mine:
+            continue
+        clips, candidates = [], []
+        for r in mine:
+            every = torch.tensor(r["raw_scores"]["seen"] + r["raw_scores"]["unseen"])
+            clips.append(every.std(0).mean().item())
+            candidates.append(every.std(1).mean().item())
+        lines.append(f"| {model} | {len(mine)} | {statistics.fmean(clips):.4f} | {statistics.fmean(candidates):.4f} |")
+    return "\n".join(lines)
+
+
 def save(path: Path, results: dict) -> None:
     """Rewrite the results file (after every run, so an interrupted invocation resumes)."""
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -360,7 +380,8 @@ def main(argv: list[str] | None = None) -> int:
         f"(primary):\n\n{text}\n\nRanked by per-token mean log-likelihood (secondary, no length bias; "
         f"clip_align unchanged):\n\n{per_token}\n\nReference: softmax regression on 4x-pooled pixels of the same "
         f"frames, seen test clips, 16-way (seen candidates only, no zero-shot possible): {100 * probe:.1f} % "
-        f"(chance {100 / 16:.1f} %).\n"
+        f"(chance {100 / 16:.1f} %).\n\nDo the frames move the scores? (log-likelihood for the generative backbones, "
+        f"cosine for clip_align; mean over seeds)\n\n{sensitivity(rows, config)}\n"
     )
     args.out.with_suffix(".md").write_text(report, encoding="utf-8")
     print(text)
