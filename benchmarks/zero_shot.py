@@ -220,7 +220,11 @@ def run_one(name: str, recipe: Recipe, data: dict, seed: int, steps: int, batch:
         seen_scores / length, seen_labels, unseen_scores / length, unseen_labels, data["unseen"], data["names"]
     )
     row.update({f"{key}_per_token": value for key, value in normalised.items()})
-    row["raw_scores"] = {"seen": seen_scores.tolist(), "unseen": unseen_scores.tolist(), "lengths": length.tolist()}
+    row["raw_scores"] = {
+        "seen": seen_scores.round(decimals=4).tolist(),
+        "unseen": unseen_scores.round(decimals=4).tolist(),
+        "lengths": length.tolist(),
+    }
     k = min(10, len(losses))
     row.update(
         model=name,
@@ -303,7 +307,9 @@ def sensitivity(rows: list[dict], config: dict) -> str:
 def save(path: Path, results: dict) -> None:
     """Rewrite the results file (after every run, so an interrupted invocation resumes)."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps(results, indent=2), encoding="utf-8")
+    rows = ",\n".join(json.dumps(row) for row in results["rows"])  # one line per run: the raw scores are long
+    head = json.dumps({k: v for k, v in results.items() if k != "rows"})[:-1]
+    path.write_text(f'{head}, "rows": [\n{rows}\n]}}\n', encoding="utf-8")
 
 
 def main(argv: list[str] | None = None) -> int:
