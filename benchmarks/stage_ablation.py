@@ -25,7 +25,7 @@ import yaml
 from skeletonllm.threads import configure_threads
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from ablation_common import load_runs, record_run, run_one, summarise  # noqa: E402
+from ablation_common import load_runs, seed_runs, seeds_cell, summarise  # noqa: E402
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -60,11 +60,9 @@ def markdown(rows: list[dict]) -> str:
     )
     lines = [head, "|" + "---|" * (head.count("|") - 1)]
     for r in rows:
-        per_seed = ", ".join(f"{a:.3f}" for a in r["accuracy_per_seed"])
         lines.append(
-            f"| {r['variant']} | {r['steps']} | {r['mean']:.3f} [{r['t_low']:.3f}, {r['t_high']:.3f}] | {per_seed} "
-            f"| {r['pooled']:.3f} [{r['pooled_low']:.3f}, {r['pooled_high']:.3f}] ({r['clips']}) "
-            f"| {r['chance']:.3f} | {r['top_answer_share']:.2f} | {r['train_s']:.0f} |"
+            f"| {r['variant']} | {r['steps']} | {seeds_cell(r)} | {r['chance']:.3f} | {r['top_answer_share']:.2f} "
+            f"| {r['train_s']:.0f} |"
         )
     return "\n".join(lines)
 
@@ -100,18 +98,11 @@ def main() -> None:
     done = load_runs(done_path)
     rows = []
     for index, name in enumerate(chosen):
-        runs = []
-        for seed in seeds:
-            if (name, seed) in done:
-                runs.append(done[(name, seed)])
-                continue
-            if args.summarise_only:
-                continue
-            print(f"== {name}, seed {seed}", flush=True)
-            spec = variant_spec(base, VARIANTS[name], seed, args.scale, args.out, f"variant{index}")
-            runs.append(run_one(spec))
-            record_run(done_path, name, runs[-1])
-            print(json.dumps({k: v for k, v in runs[-1].items() if k != "hits"}), flush=True)
+
+        def spec_for(seed: int, name: str = name, tag: str = f"variant{index}") -> dict:
+            return variant_spec(base, VARIANTS[name], seed, args.scale, args.out, tag)
+
+        runs = seed_runs(name, seeds, spec_for, done, done_path, args.summarise_only)
         if runs:
             rows.append({"variant": name, **summarise(runs)})
     table = markdown(rows)
