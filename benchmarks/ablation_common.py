@@ -127,3 +127,12 @@ def seeds_cell(row: dict) -> str:
         f"{row['mean']:.3f} [{row['t_low']:.3f}, {row['t_high']:.3f}] | {per_seed} | "
         f"{row['pooled']:.3f} [{row['pooled_low']:.3f}, {row['pooled_high']:.3f}] ({row['clips']})"
     )
+
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def shown_path(path: Path) -> Path:
+    """``path`` relative to the repository when it lies inside it (for a printed command)."""
+    path = path.resolve()
+    return path.relative_to(REPO) if path.is_relative_to(REPO) else path

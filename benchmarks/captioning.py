@@ -35,13 +35,10 @@ from skeletonllm.training import Trainer
 from skeletonllm_training.text_motion.train import TrainSettings, collect_clips, measure, train_evaluator
 
 REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO / "benchmarks"))
+from ablation_common import shown_path  # noqa: E402
+
 FIGURES = ("bleu_4", "rouge_l", "cider", "bertscore_f1_minilm", "r_at_1", "r_at_3", "mm_dist")
-
-
-def _shown(path: Path) -> Path:
-    """``path`` relative to the repository when it lies inside it (for the printed command)."""
-    path = path.resolve()
-    return path.relative_to(REPO) if path.is_relative_to(REPO) else path
 
 
 def main() -> None:
@@ -83,7 +80,7 @@ def main() -> None:
     train_s = time.time() - start
     model_metrics, report = evaluate_with_report(
         pipeline,
-        spec=str(_shown(args.spec)),
+        spec=str(shown_path(args.spec)),
         checkpoint="trained in this run",
         out=args.out / "captioning_report",
     )

@@ -42,7 +42,7 @@ from skeletonllm.spec import validate_spec
 from skeletonllm.threads import configure_threads
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from ablation_common import load_runs, record_run, seed_runs, seeds_cell, summarise  # noqa: E402
+from ablation_common import load_runs, record_run, seed_runs, seeds_cell, shown_path, summarise  # noqa: E402
 from synthact_baselines import softmax_regression  # noqa: E402
 
 REPO = Path(__file__).resolve().parents[1]
@@ -115,12 +115,6 @@ def bar_chart(rows: list[dict], key: str, path: Path) -> None:
     img.save(path)
 
 
-def _shown(path: Path) -> Path:
-    """``path`` relative to the repository when it lies inside it (for the printed command)."""
-    path = path.resolve()
-    return path.relative_to(REPO) if path.is_relative_to(REPO) else path
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--spec", type=Path, default=REPO / "docs" / "specs" / "ablation_synthact.yaml")
@@ -166,7 +160,7 @@ def main() -> None:
     table = markdown(rows)
     print(table)
     command = (
-        f"python benchmarks/renderer_ablation.py --spec {_shown(args.spec)} --seeds {args.seeds} "
+        f"python benchmarks/renderer_ablation.py --spec {shown_path(args.spec)} --seeds {args.seeds} "
         f"--threads {args.threads}{f' --scale {args.scale}' if args.scale else ''}"
         f"{f' --renderers {args.renderers}' if args.renderers else ''}"
     )

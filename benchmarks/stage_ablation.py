@@ -25,7 +25,7 @@ import yaml
 from skeletonllm.threads import configure_threads
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from ablation_common import load_runs, seed_runs, seeds_cell, summarise  # noqa: E402
+from ablation_common import load_runs, seed_runs, seeds_cell, shown_path, summarise  # noqa: E402
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -67,12 +67,6 @@ def markdown(rows: list[dict]) -> str:
     return "\n".join(lines)
 
 
-def _shown(path: Path) -> Path:
-    """``path`` relative to the repository when it lies inside it (for the printed command)."""
-    path = path.resolve()
-    return path.relative_to(REPO) if path.is_relative_to(REPO) else path
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--spec", type=Path, default=REPO / "docs" / "specs" / "stage_ablation_synthact.yaml")
@@ -108,7 +102,7 @@ def main() -> None:
     table = markdown(rows)
     print(table)
     command = (
-        f"python benchmarks/stage_ablation.py --spec {_shown(args.spec)} --seeds {args.seeds} "
+        f"python benchmarks/stage_ablation.py --spec {shown_path(args.spec)} --seeds {args.seeds} "
         f"--threads {args.threads}{f' --scale {args.scale}' if args.scale else ''}"
     )
     (args.out / "stage_ablation.md").write_text(f"Command: `{command}`\n\n{table}\n", encoding="utf-8")
