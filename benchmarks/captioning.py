@@ -18,22 +18,26 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
 import time
 from collections import Counter
 from dataclasses import replace
 from pathlib import Path
 
-import torch
 import yaml
 
 from skeletonllm.evaluation import evaluate_with_report
 from skeletonllm.pipeline import Pipeline
 from skeletonllm.spec import validate_spec
 from skeletonllm.tasks import Prediction
+from skeletonllm.threads import configure_threads
 from skeletonllm.training import Trainer
 from skeletonllm_training.text_motion.train import TrainSettings, collect_clips, measure, train_evaluator
 
 REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO / "benchmarks"))
+from ablation_common import shown_path  # noqa: E402
+
 FIGURES = ("bleu_4", "rouge_l", "cider", "bertscore_f1_minilm", "r_at_1", "r_at_3", "mm_dist")
 
 
@@ -43,10 +47,13 @@ def main() -> None:
     parser.add_argument("--scale", type=float, default=None, help="multiply the stages' max_steps")
     parser.add_argument("--evaluator-epochs", type=int, default=60)
     parser.add_argument("--out", type=Path, default=REPO / "benchmarks" / "results")
-    parser.add_argument("--threads", type=int, default=1)
+    parser.add_argument(
+        "--threads", type=int, default=None, help="torch CPU threads (default: the thread policy, docs/performance.md)"
+    )
     args = parser.parse_args()
-    torch.set_num_threads(args.threads)
-    print(f"torch threads: {args.threads}", flush=True)
+    choice = configure_threads(args.threads)
+    print(choice.describe(), file=sys.stderr)
+    args.threads = choice.count
     args.out.mkdir(parents=True, exist_ok=True)
     spec = yaml.safe_load(args.spec.read_text(encoding="utf-8"))
     spec["output_dir"] = str(args.out / "runs" / "captioning")
@@ -73,7 +80,7 @@ def main() -> None:
     train_s = time.time() - start
     model_metrics, report = evaluate_with_report(
         pipeline,
-        spec=str(args.spec.relative_to(REPO)),
+        spec=str(shown_path(args.spec)),
         checkpoint="trained in this run",
         out=args.out / "captioning_report",
     )

@@ -12,11 +12,13 @@ batches), and the cache's size per 1,000 sequences.
 from __future__ import annotations
 
 import argparse
+import sys
 import tempfile
 import time
 from pathlib import Path
 
 from skeletonllm.registry import get_registry
+from skeletonllm.threads import configure_threads
 from skeletonllm_datasets.cache import cached_split
 from skeletonllm_datasets.preprocess import PreprocessConfig, preprocess
 from skeletonllm_datasets.synthetic import ACTIONS, ntu_id
@@ -32,7 +34,11 @@ def main() -> None:
     parser.add_argument("--n", type=int, default=400, help="clips to write and load")
     parser.add_argument("--frames", type=int, default=32, help="frames kept by preprocessing")
     parser.add_argument("--workers", type=int, default=2, help="processes for the cache build")
+    parser.add_argument(
+        "--threads", type=int, default=None, help="torch CPU threads (default: the thread policy, docs/performance.md)"
+    )
     args = parser.parse_args()
+    print(configure_threads(args.threads).describe(), file=sys.stderr)
     cfg = PreprocessConfig(frames=args.frames)
     with tempfile.TemporaryDirectory() as tmp:
         raw = Path(tmp) / "raw"

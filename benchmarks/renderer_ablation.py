@@ -39,9 +39,10 @@ from PIL import Image, ImageDraw
 from skeletonllm.batch import SkeletonBatch
 from skeletonllm.registry import get_registry
 from skeletonllm.spec import validate_spec
+from skeletonllm.threads import configure_threads
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from ablation_common import load_runs, record_run, run_one, summarise  # noqa: E402
+from ablation_common import load_runs, record_run, seed_runs, seeds_cell, shown_path, summarise  # noqa: E402
 from synthact_baselines import softmax_regression  # noqa: E402
 
 REPO = Path(__file__).resolve().parents[1]
@@ -90,12 +91,9 @@ def markdown(rows: list[dict]) -> str:
     )
     lines = [head, "|" + "---|" * (head.count("|") - 1)]
     for r in rows:
-        per_seed = ", ".join(f"{a:.3f}" for a in r["accuracy_per_seed"])
         lines.append(
-            f"| {r['renderer']} | {'yes' if r['learnable'] else 'no'} | {r['mean']:.3f} [{r['t_low']:.3f}, "
-            f"{r['t_high']:.3f}] | {per_seed} | {r['pooled']:.3f} [{r['pooled_low']:.3f}, {r['pooled_high']:.3f}] "
-            f"({r['clips']}) | {r['chance']:.3f} | {r['probe']:.3f} | {r['top_answer_share']:.2f} | "
-            f"{r['loss_last']:.3f} | {r['train_s']:.0f} |"
+            f"| {r['renderer']} | {'yes' if r['learnable'] else 'no'} | {seeds_cell(r)} | {r['chance']:.3f} "
+            f"| {r['probe']:.3f} | {r['top_answer_share']:.2f} | {r['loss_last']:.3f} | {r['train_s']:.0f} |"
         )
     return "\n".join(lines)
 
@@ -124,12 +122,16 @@ def main() -> None:
     parser.add_argument("--seeds", default="0,1,2", help="comma-separated seeds (at least three for an interval)")
     parser.add_argument("--scale", type=float, default=None, help="multiply every stage's max_steps (0.1 = quick run)")
     parser.add_argument("--out", type=Path, default=REPO / "benchmarks" / "results")
-    parser.add_argument("--threads", type=int, default=1, help="torch threads (default 1: see docs/performance.md)")
+    parser.add_argument(
+        "--threads", type=int, default=None, help="torch CPU threads (default: the thread policy, docs/performance.md)"
+    )
     parser.add_argument(
         "--summarise-only", action="store_true", help="write the table from the runs finished so far, train nothing"
     )
     args = parser.parse_args()
-    torch.set_num_threads(args.threads)
+    choice = configure_threads(args.threads)
+    print(choice.describe(), file=sys.stderr)
+    args.threads = choice.count  # the count used, for the printed command
     base = yaml.safe_load(args.spec.read_text(encoding="utf-8"))
     names = args.renderers.split(",") if args.renderers else get_registry().names("renderer")
     seeds = [int(s) for s in args.seeds.split(",")]
@@ -138,17 +140,11 @@ def main() -> None:
     done = load_runs(done_path)
     rows = []
     for name in names:
-        runs = []
-        for seed in seeds:
-            if (name, seed) in done:
-                runs.append(done[(name, seed)])
-                continue
-            if args.summarise_only:
-                continue
-            print(f"== renderer {name}, seed {seed}", flush=True)
-            runs.append(run_one(seeded_spec(base, name, seed, args.scale, args.out)))
-            record_run(done_path, name, runs[-1])
-            print(json.dumps({k: v for k, v in runs[-1].items() if k != "hits"}), flush=True)
+
+        def spec_for(seed: int, name: str = name) -> dict:
+            return seeded_spec(base, name, seed, args.scale, args.out)
+
+        runs = seed_runs(name, seeds, spec_for, done, done_path, args.summarise_only)
         if not runs:
             continue
         probe_key = (name, "probe")
@@ -164,7 +160,7 @@ def main() -> None:
     table = markdown(rows)
     print(table)
     command = (
-        f"python benchmarks/renderer_ablation.py --spec {args.spec.relative_to(REPO)} --seeds {args.seeds} "
+        f"python benchmarks/renderer_ablation.py --spec {shown_path(args.spec)} --seeds {args.seeds} "
         f"--threads {args.threads}{f' --scale {args.scale}' if args.scale else ''}"
         f"{f' --renderers {args.renderers}' if args.renderers else ''}"
     )

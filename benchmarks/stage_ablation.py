@@ -20,11 +20,12 @@ import json
 import sys
 from pathlib import Path
 
-import torch
 import yaml
 
+from skeletonllm.threads import configure_threads
+
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from ablation_common import load_runs, record_run, run_one, summarise  # noqa: E402
+from ablation_common import load_runs, seed_runs, seeds_cell, shown_path, summarise  # noqa: E402
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -59,11 +60,9 @@ def markdown(rows: list[dict]) -> str:
     )
     lines = [head, "|" + "---|" * (head.count("|") - 1)]
     for r in rows:
-        per_seed = ", ".join(f"{a:.3f}" for a in r["accuracy_per_seed"])
         lines.append(
-            f"| {r['variant']} | {r['steps']} | {r['mean']:.3f} [{r['t_low']:.3f}, {r['t_high']:.3f}] | {per_seed} "
-            f"| {r['pooled']:.3f} [{r['pooled_low']:.3f}, {r['pooled_high']:.3f}] ({r['clips']}) "
-            f"| {r['chance']:.3f} | {r['top_answer_share']:.2f} | {r['train_s']:.0f} |"
+            f"| {r['variant']} | {r['steps']} | {seeds_cell(r)} | {r['chance']:.3f} | {r['top_answer_share']:.2f} "
+            f"| {r['train_s']:.0f} |"
         )
     return "\n".join(lines)
 
@@ -75,12 +74,16 @@ def main() -> None:
     parser.add_argument("--variants", default=None, help="comma-separated names from VARIANTS (default: all)")
     parser.add_argument("--scale", type=float, default=None, help="multiply every stage's max_steps")
     parser.add_argument("--out", type=Path, default=REPO / "benchmarks" / "results")
-    parser.add_argument("--threads", type=int, default=1)
+    parser.add_argument(
+        "--threads", type=int, default=None, help="torch CPU threads (default: the thread policy, docs/performance.md)"
+    )
     parser.add_argument(
         "--summarise-only", action="store_true", help="write the table from the runs finished so far, train nothing"
     )
     args = parser.parse_args()
-    torch.set_num_threads(args.threads)
+    choice = configure_threads(args.threads)
+    print(choice.describe(), file=sys.stderr)
+    args.threads = choice.count
     base = yaml.safe_load(args.spec.read_text(encoding="utf-8"))
     chosen = args.variants.split(",") if args.variants else list(VARIANTS)
     seeds = [int(s) for s in args.seeds.split(",")]
@@ -89,24 +92,17 @@ def main() -> None:
     done = load_runs(done_path)
     rows = []
     for index, name in enumerate(chosen):
-        runs = []
-        for seed in seeds:
-            if (name, seed) in done:
-                runs.append(done[(name, seed)])
-                continue
-            if args.summarise_only:
-                continue
-            print(f"== {name}, seed {seed}", flush=True)
-            spec = variant_spec(base, VARIANTS[name], seed, args.scale, args.out, f"variant{index}")
-            runs.append(run_one(spec))
-            record_run(done_path, name, runs[-1])
-            print(json.dumps({k: v for k, v in runs[-1].items() if k != "hits"}), flush=True)
+
+        def spec_for(seed: int, name: str = name, tag: str = f"variant{index}") -> dict:
+            return variant_spec(base, VARIANTS[name], seed, args.scale, args.out, tag)
+
+        runs = seed_runs(name, seeds, spec_for, done, done_path, args.summarise_only)
         if runs:
             rows.append({"variant": name, **summarise(runs)})
     table = markdown(rows)
     print(table)
     command = (
-        f"python benchmarks/stage_ablation.py --spec {args.spec.relative_to(REPO)} --seeds {args.seeds} "
+        f"python benchmarks/stage_ablation.py --spec {shown_path(args.spec)} --seeds {args.seeds} "
         f"--threads {args.threads}{f' --scale {args.scale}' if args.scale else ''}"
     )
     (args.out / "stage_ablation.md").write_text(f"Command: `{command}`\n\n{table}\n", encoding="utf-8")

@@ -12,6 +12,7 @@ differ; ``docs/datasets.md`` records the figures this prints.
 from __future__ import annotations
 
 import argparse
+import sys
 import tempfile
 import time
 from pathlib import Path
@@ -22,6 +23,7 @@ import torch
 from skeletonllm.batch import SkeletonBatch
 from skeletonllm.progress import progress
 from skeletonllm.registry import get_registry
+from skeletonllm.threads import configure_threads
 from skeletonllm_datasets.cache import cached_split
 from skeletonllm_datasets.preprocess import PreprocessConfig
 
@@ -79,7 +81,11 @@ def main() -> None:
     parser.add_argument("--joint-frames", type=int, default=16)
     parser.add_argument("--weight-decay", type=float, default=1e-3)
     parser.add_argument("--steps", type=int, default=300)
+    parser.add_argument(
+        "--threads", type=int, default=None, help="torch CPU threads (default: the thread policy, docs/performance.md)"
+    )
     args = parser.parse_args()
+    print(configure_threads(args.threads).describe(), file=sys.stderr)
     torch.manual_seed(0)
     ds = get_registry().create(
         "dataset",

@@ -16,7 +16,8 @@ def evaluate_with_report(
     """Metrics of ``pipeline`` on its test split, and the report written to ``out`` (default output_dir/eval)."""
     start = time.time()
     predictions = pipeline.predict(show_progress=show_progress)
-    metrics = pipeline.score(predictions)
+    notes: dict[str, str] = {}
+    metrics = pipeline.score(predictions, notes)
     cfg = pipeline.cfg
     provenance = {
         "spec": spec,

@@ -12,8 +12,10 @@ from typing import Any
 
 import numpy as np
 
+from .atomic import atomic_write
 from .errors import SkeletonDataError
 from .registry import Registry, get_registry
+from .safe_read import check_input_file, explain_unrecognised, guarded_read
 from .sequence import SkeletonSequence
 
 HEAD_BYTES = 4096
@@ -23,28 +25,26 @@ def detect_format(path: str | Path, registry: Registry | None = None) -> Any:
     """The format plugin instance that claims ``path`` most confidently."""
     registry = registry or get_registry()
     path = Path(path)
-    if not path.exists():
-        raise SkeletonDataError("no such file", source=path)
-    if path.is_dir():
-        raise SkeletonDataError("is a directory, expected a skeleton file", source=path)
+    check_input_file(path)
     with open(path, "rb") as fh:
         head = fh.read(HEAD_BYTES)
     if not head:
         raise SkeletonDataError("empty file", source=path)
     best, best_score = None, 0.0
+    scored = []
     for info in registry.infos("format"):
         fmt = info.cls()
         try:
             score = float(fmt.sniff(path, head))
         except Exception:  # noqa: BLE001 - a sniffer must never decide by crashing
             score = 0.0
+        scored.append((fmt, score if score == score else 0.0))
         if path.suffix.lower() in getattr(fmt, "suffixes", ()):
             score += 0.01  # suffix breaks ties only
         if score > best_score:
             best, best_score = fmt, score
     if best is None or best_score < 0.1:
-        known = ", ".join(registry.names("format")) or "none installed"
-        raise SkeletonDataError(f"not a recognised skeleton file (formats tried: {known})", source=path)
+        return explain_unrecognised(path, scored, registry)  # that reader's own error, or a format after all
     return best
 
 
@@ -61,10 +61,11 @@ def read_sequences(
     """
     registry = registry or get_registry()
     path = Path(path)
+    check_input_file(path)  # before any open: a named pipe would block forever
     fmt = registry.create("format", format) if format else detect_format(path, registry)
     if options:
         fmt = registry.create("format", fmt.name, options)
-    sequences = fmt.read(path)
+    sequences = guarded_read(fmt, path, registry)
     for s in sequences:
         s.meta.setdefault("source", str(path))
         s.meta.setdefault("format", fmt.name)
@@ -100,7 +101,6 @@ def output_stem(path: str | Path, suffixes: tuple[str, ...] = ()) -> str:
 def export_npz(sequence: SkeletonSequence, path: str | Path) -> Path:
     """Write the canonical ``.npz``: positions (M,T,V,C), mask, orientations?, joint_names, edges, fps, format."""
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
     arrays: dict[str, np.ndarray] = {
         "positions": sequence.positions.astype(np.float32),
         "mask": sequence.mask,
@@ -115,7 +115,6 @@ def export_npz(sequence: SkeletonSequence, path: str | Path) -> Path:
         arrays["confidence"] = sequence.confidence.astype(np.float32)
     for key, value in sequence.extras.items():  # e.g. NTU tracking state, depth/colour pixels
         arrays[f"extra_{key}"] = np.asarray(value)
-    tmp = path.with_name(path.name + ".tmp.npz")
-    np.savez_compressed(tmp, **arrays)
-    tmp.replace(path)
+    with atomic_write(path) as tmp, open(tmp, "wb") as fh:  # a file object: savez adds no suffix
+        np.savez_compressed(fh, **arrays)
     return path

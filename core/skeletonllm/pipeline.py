@@ -8,14 +8,15 @@ check again when they build prompts.
 
 from __future__ import annotations
 
-import os
 from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
 import torch
 
+from . import distributed
 from .batch import SkeletonBatch
+from .devices import check_device
 from .errors import SkeletonLLMError, SpecError
 from .interfaces import Sample
 from .io import read_sequences
@@ -32,9 +33,17 @@ EVAL_TASK_KINDS = {
 
 
 def pick_device(name: str | None = None) -> torch.device:
+    """``auto``/None: cuda when available, else cpu; any other name must exist on this machine.
+
+    Under torchrun each process takes the GPU of its local rank.
+    """
     if name and name != "auto":
-        return torch.device(name)
-    return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+        device = check_device(name)
+    else:
+        device = torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    if device.type == "cuda" and device.index is None and distributed.is_distributed():
+        device = torch.device("cuda", distributed.local_rank())
+    return device
 
 
 class Pipeline:
@@ -44,20 +53,24 @@ class Pipeline:
         self.spec = spec
         self.cfg = spec.spec
         self.device = pick_device(device)
-        self.dataset = spec.build("data")
-        self.renderer = spec.build("renderer").to(self.device)
-        self.backbone = spec.build("backbone").to(self.device)
-        self.stages = [spec.build("stages", i) for i in range(len(self.cfg.stages))]
-        self.teacher = spec.build("teacher") if self.cfg.teacher is not None else None
-        self._give_teacher()
+        # every component's random initialisation (e.g. DrAction's NFM, LoRA matrices) follows
+        # the spec's seed; forked so building a pipeline leaves the caller's generator alone
+        with torch.random.fork_rng(devices=[]):
+            torch.manual_seed(self.cfg.optim.seed)
+            self.dataset = spec.build("data")
+            self.renderer = spec.build("renderer").to(self.device)
+            self.backbone = spec.build("backbone").to(self.device)
+            self.stages = [spec.build("stages", i) for i in range(len(self.cfg.stages))]
+            self.teacher = spec.build("teacher") if self.cfg.teacher is not None else None
+            self._give_teacher()
         self.class_names: list[str] = list(self.dataset.class_names)
         # the test set: the training dataset's test split, or another dataset (cross-format transfer)
         self.test_dataset = spec.build("eval.data") if self.cfg.eval.data is not None else self.dataset
         self.test_class_names: list[str] = list(self.test_dataset.class_names)
         self.seen, self.unseen = self._class_split()
         self.output_dir = Path(self.cfg.output_dir)
-        self.rank = int(os.environ.get("RANK", 0))
-        self.world_size = int(os.environ.get("WORLD_SIZE", 1))
+        self.rank = distributed.rank()
+        self.world_size = distributed.world_size()
 
     def _give_teacher(self) -> None:
         """Hand the spec's teacher to every stage that needs one (else the stage's default teacher)."""
@@ -149,11 +162,11 @@ class Pipeline:
     def _test_examples(self, stage, template: TaskExample, sample: Sample, sequence, index: int) -> list[TaskExample]:
         """The evaluation examples of one test clip: the template filled with this clip's answer."""
         clip = self.clip_context(sample, sequence, test=True)
-        if (
-            template.kind is TaskKind.QA and stage is not None
-        ):  # questions depend on the clip: ask the stage, keep no target
-            rng = np.random.default_rng([self.cfg.optim.seed, index])
-            return [replace(ex, target="", meta={**ex.meta, "sequence": sequence}) for ex in stage.examples(clip, rng)]
+        if template.kind is TaskKind.QA and stage is not None:  # questions depend on the clip: ask the stage
+            asked = stage.test_examples(clip)
+            if not asked:
+                asked = stage.examples(clip, np.random.default_rng([self.cfg.optim.seed, index]))
+            return [replace(ex, target="", meta={**ex.meta, "sequence": sequence}) for ex in asked]
         name = self.test_class_names[sample.label]
         meta = {"label": sample.label, "class_name": name, "sequence": sequence}
         if self.test_dataset is not self.dataset:  # unseen = a class name the training data never had
@@ -171,6 +184,10 @@ class Pipeline:
         from .progress import progress
 
         stage, template = self.test_question()
+        if template.kind is TaskKind.QA and stage is not None:
+            # clip-dependent questions may need the training statistics (e.g. Motion QA's class
+            # profiles for contrastive questions): the same preparation training gave the stage
+            stage.prepare(self.clip_context(s, s.load()) for s in self.train_samples())
         samples = self.test_samples()
         bs = batch_size or self.cfg.optim.batch_size
         self.renderer.eval()
@@ -196,12 +213,14 @@ class Pipeline:
             ]
         return predictions
 
-    def score(self, predictions: list[Prediction]) -> dict[str, float]:
-        """Every metric of the spec over ``predictions``."""
+    def score(self, predictions: list[Prediction], notes: dict[str, str] | None = None) -> dict[str, float]:
+        """Every metric of the spec over ``predictions``; each metric's caveats go into ``notes``."""
         out: dict[str, float] = {"samples": float(len({p.sample_id for p in predictions}))}
         for metric in self.metrics():
             metric.update(predictions)
             out.update(metric.compute())
+            if notes is not None:
+                notes.update(metric.notes())
         return out
 
     def evaluate(self, batch_size: int | None = None, show_progress: bool = True) -> dict[str, float]:

@@ -28,6 +28,16 @@ from .kinds import KINDS, interface
 
 ENTRY_POINT_GROUP = "skeletonllm"
 LOAD_ENV = "SKELETONLLM_LOAD_PLUGINS"
+#: the distribution that ships the built-in plugins: its components win any name clash
+BUILTIN_DISTRIBUTION = "skeletonllm"
+#: what a plugin may raise while loading or registering without taking the tool down with it;
+#: SystemExit and KeyboardInterrupt included, since a plugin's import is not the user's Ctrl-C
+PLUGIN_FAILURES = (Exception, SystemExit, KeyboardInterrupt)
+
+
+def _describe(exc: BaseException) -> str:
+    text = str(exc)
+    return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
 
 
 @dataclass
@@ -102,7 +112,12 @@ class Registry:
 
     def _load_entry_points(self) -> None:
         wanted = self._wanted()
-        for ep in sorted(metadata.entry_points(group=ENTRY_POINT_GROUP), key=lambda e: e.name):
+
+        # built-ins first, so a third-party component can never displace one by sorting earlier
+        def order(e: metadata.EntryPoint) -> tuple[bool, str]:
+            return ((e.dist.name if e.dist else "") != BUILTIN_DISTRIBUTION, e.name)
+
+        for ep in sorted(metadata.entry_points(group=ENTRY_POINT_GROUP), key=order):
             dist = ep.dist.name if ep.dist else "?"
             version = ep.dist.version if ep.dist else "?"
             if wanted is not None and ep.name not in wanted and dist not in wanted:
@@ -111,10 +126,8 @@ class Registry:
                 continue  # the same distribution seen twice on sys.path
             try:
                 module = ep.load()
-            except Exception as exc:  # noqa: BLE001 - isolate any broken plugin
-                self._problem(
-                    f"plugin {ep.name!r} from distribution {dist!r} failed to load: {type(exc).__name__}: {exc}"
-                )
+            except PLUGIN_FAILURES as exc:  # isolate any broken plugin, even one that calls sys.exit()
+                self._problem(f"plugin {ep.name!r} from distribution {dist!r} failed to load: {_describe(exc)}")
                 continue
             self.add_plugin(module, ep.name, dist, version, f"{ep.name} = {ep.value}", collect=False)
 
@@ -177,10 +190,9 @@ class Registry:
                     impl.function(register=register)
                 except PluginError:
                     raise
-                except Exception as exc:  # noqa: BLE001
+                except PLUGIN_FAILURES as exc:
                     self._problem(
-                        f"plugin {plugin_name!r} from distribution {dist!r} failed in {hook_name}: "
-                        f"{type(exc).__name__}: {exc}"
+                        f"plugin {plugin_name!r} from distribution {dist!r} failed in {hook_name}: {_describe(exc)}"
                     )
 
     def _register_component(
@@ -201,11 +213,18 @@ class Registry:
         table = self._by_kind[kind]
         if name in table:
             other = table[name]
-            self._problem(
-                f"duplicate {kind} name {name!r}: plugin {plugin!r} ({dist}) tried to register it, "
-                f"but plugin {other.plugin!r} ({other.distribution}) already did; keeping the first"
-            )
-            return
+            if dist == BUILTIN_DISTRIBUTION and other.distribution != BUILTIN_DISTRIBUTION:
+                self._problem(
+                    f"duplicate {kind} name {name!r}: plugin {other.plugin!r} from distribution "
+                    f"{other.distribution!r} registered it too; the built-in {kind} wins, ignoring the third-party one"
+                )
+            else:
+                self._problem(
+                    f"duplicate {kind} name {name!r}: plugin {plugin!r} from distribution {dist!r} tried to register "
+                    f"it, but plugin {other.plugin!r} ({other.distribution}) already did; keeping the "
+                    + ("built-in" if other.distribution == BUILTIN_DISTRIBUTION else "first")
+                )
+                return
 
         def load() -> type:
             try:
@@ -225,6 +244,18 @@ class Registry:
             return loaded
 
         table[name] = PluginInfo(name, kind, plugin, dist, version, ep, summary, load, cls)
+
+    def register_commands(self, cli: Any) -> None:
+        """Let each plugin add commands; one that raises is skipped with a warning, not a broken --help."""
+        for impl in self.pm.hook.register_commands.get_hookimpls():
+            dist = self._origin.get(impl.plugin_name, ("?",))[0]
+            try:
+                impl.function(cli=cli)
+            except PLUGIN_FAILURES as exc:
+                self._problem(
+                    f"plugin {impl.plugin_name!r} from distribution {dist!r} failed in register_commands: "
+                    f"{_describe(exc)}"
+                )
 
     # -- lookup ----------------------------------------------------------------
     def names(self, kind: str) -> list[str]:

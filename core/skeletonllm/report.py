@@ -185,6 +185,7 @@ def write_report(
     metrics: dict[str, float],
     provenance: dict[str, Any],
     seed: int = 0,
+    notes: dict[str, str] | None = None,
 ) -> Path:
     """Write ``metrics.json``, ``predictions.jsonl``, ``report.md`` and ``confusion.png`` into ``directory``.
 
@@ -193,7 +194,7 @@ def write_report(
     directory = Path(directory)
     directory.mkdir(parents=True, exist_ok=True)
     summary = summarise_recognition(predictions, seed=seed)
-    record: dict[str, Any] = {"metrics": metrics, "provenance": provenance}
+    record: dict[str, Any] = {"metrics": metrics, "provenance": provenance, "notes": notes or {}}
     if summary is not None:
         record["intervals"] = {
             "accuracy": summary.overall.as_dict(),
@@ -220,7 +221,7 @@ def write_report(
         for p in predictions
     ]
     _write_text(directory / "predictions.jsonl", "\n".join(lines) + ("\n" if lines else ""))
-    _write_text(directory / "report.md", render_markdown(predictions, metrics, provenance, summary))
+    _write_text(directory / "report.md", render_markdown(predictions, metrics, provenance, summary, notes))
     return directory / "report.md"
 
 
@@ -229,8 +230,9 @@ def render_markdown(
     metrics: dict[str, float],
     provenance: dict[str, Any],
     summary: RecognitionSummary | None,
+    notes: dict[str, str] | None = None,
 ) -> str:
-    """The report's text: provenance, headline figures with intervals, per-class table, captions."""
+    """The report's text: provenance, headline figures with intervals, notes, per-class table, captions."""
     out = ["# Evaluation report", "", "| | |", "|---|---|"]
     out += [f"| {key} | `{value}` |" for key, value in provenance.items()]
     out += ["", "## Figures", ""]
@@ -257,6 +259,10 @@ def render_markdown(
     if other:
         out += ["| metric | value |", "|---|---|"]
         out += [f"| {k} | {v:.4f} |" if isinstance(v, float) else f"| {k} | {v} |" for k, v in sorted(other.items())]
+        out.append("")
+    if notes:
+        out += ["Notes on these figures:", ""]
+        out += [f"- `{figure}`: {text}" for figure, text in sorted(notes.items())]
         out.append("")
     if summary is not None:
         out += ["## Per class", "", "| class | accuracy | 95 % interval | clips |", "|---|---|---|---|"]

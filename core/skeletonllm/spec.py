@@ -16,13 +16,14 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any, Literal
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from .errors import SpecError, UnknownPluginError
 from .kinds import KINDS
 from .manifest import component_record
 from .registry import Registry, get_registry, option_problems
+from .spec_checks import spec_problems
+from .yaml_safe import read_yaml_file
 
 
 class ComponentSpec(BaseModel):
@@ -237,23 +238,22 @@ def _check_components(
     return options, names
 
 
-def _unseen_candidates_need_a_class_split(spec: ValidatedSpec) -> list[str]:
-    if spec.spec.eval.candidates == "unseen" and spec.spec.split.class_split is None:
-        return ["eval.candidates: 'unseen' needs split.class_split to name a seen/unseen split"]
-    return []
-
-
 #: Checks that need the whole, individually valid spec (relations between sections, files).
-#: Each returns a list of problems; validate_spec runs them all and reports everything together.
-SPEC_CHECKS: list[Callable[[ValidatedSpec], list[str]]] = [_unseen_candidates_need_a_class_split]
+#: Each takes the spec and whether to look at the file system, and returns a list of problems;
+#: validate_spec runs them all and reports everything together. ``spec_checks.spec_problems``
+#: holds the built-in ones (cross-section consistency, bounds, data roots, model folders).
+SPEC_CHECKS: list[Callable[[ValidatedSpec, bool], list[str]]] = [spec_problems]
 
 
-def validate_spec(data: Any, registry: Registry | None = None, source: str | None = None) -> ValidatedSpec:
+def validate_spec(
+    data: Any, registry: Registry | None = None, source: str | None = None, check_files: bool = True
+) -> ValidatedSpec:
     """Validate a parsed spec; raises SpecError listing *every* problem.
 
     Three passes, all run before reporting: the structure (sections, optimiser numbers),
     each component against the registry and its Options model (even when the structure
-    failed), then, on a spec that passed both, every check in :data:`SPEC_CHECKS`.
+    failed), then, on a spec that passed both, every check in :data:`SPEC_CHECKS` (the
+    file-system ones only when ``check_files``: example specs name folders of other machines).
     """
     registry = registry or get_registry()
     problems: list[str] = []
@@ -267,25 +267,16 @@ def validate_spec(data: Any, registry: Registry | None = None, source: str | Non
         raise SpecError(problems, source)
     validated = ValidatedSpec(spec, options, registry, names)
     for check in SPEC_CHECKS:
-        problems += check(validated)
+        problems += check(validated, check_files)
     if problems:
         raise SpecError(problems, source)
     return validated
 
 
-def load_spec(path: str | Path, registry: Registry | None = None) -> ValidatedSpec:
-    """Read YAML with ``safe_load`` (never ``load``) and validate it."""
+def load_spec(path: str | Path, registry: Registry | None = None, check_files: bool = True) -> ValidatedSpec:
+    """Read YAML with a strict ``SafeLoader`` subclass (never ``yaml.load``) and validate it."""
     path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise SpecError([f"cannot read spec: {exc.strerror}"], str(path)) from None
-    try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
-        raise SpecError([f"{where}invalid YAML: {getattr(exc, 'problem', exc)}"], str(path)) from None
+    data = read_yaml_file(path)  # strict: encodings, duplicate keys, nesting (yaml_safe.py)
     if not isinstance(data, dict):
         raise SpecError(["<root>: a spec must be a mapping with data/renderer/backbone sections"], str(path))
-    return validate_spec(data, registry, str(path))
+    return validate_spec(data, registry, str(path), check_files)

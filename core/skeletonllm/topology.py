@@ -20,6 +20,13 @@ class Topology:
     (optional) is a kinematic tree with ``-1`` for roots; formats with a
     hierarchy (BVH, SMPL) provide it, graph-only formats (COCO) need not.
     ``source`` says where the layout comes from, so numbers can be traced.
+
+    ``up_axis`` is the file's vertical direction: ``"y"``, ``"z"``, ``"x"`` or
+    one of them negated. Readers set it because only they know it (NTU and
+    HumanML3D are y-up, AMASS is z-up, BVH is sniffed per file); renderers
+    turn every clip so that it points up on screen (``up_rotation``). Left
+    empty it takes the old implicit convention: ``"y"`` for 3D, ``"-y"``
+    (image rows grow downwards) for 2D, so existing code is unchanged.
     """
 
     name: str
@@ -29,8 +36,11 @@ class Topology:
     parents: tuple[int, ...] | None = None
     source: str = ""
     groups: dict[str, tuple[int, ...]] = field(default_factory=dict, compare=False, hash=False)
+    up_axis: str = ""
 
     def __post_init__(self) -> None:
+        if not self.up_axis:
+            object.__setattr__(self, "up_axis", "y" if self.dims == 3 else "-y")
         object.__setattr__(self, "joint_names", tuple(self.joint_names))
         object.__setattr__(self, "edges", tuple((int(a), int(b)) for a, b in self.edges))
         if self.parents is not None:
@@ -58,6 +68,12 @@ class Topology:
             for j, p in enumerate(self.parents):
                 if not (-1 <= p < v) or p == j:
                     raise SkeletonDataError(f"joint {j} has invalid parent {p}", field="parents")
+        allowed = UP_AXES if self.dims == 3 else tuple(a for a in UP_AXES if a.lstrip("-") in "xy")
+        if self.up_axis not in allowed:
+            raise SkeletonDataError(
+                f"up_axis {self.up_axis!r} is not one of {', '.join(allowed)} for a {self.dims}D topology",
+                field="up_axis",
+            )
         for group, joints in self.groups.items():
             if any(not 0 <= j < v for j in joints):
                 raise SkeletonDataError(f"group {group!r} names a joint outside 0..{v - 1}", field="groups")
@@ -79,6 +95,15 @@ class Topology:
                 f"topology {self.name!r} has no joint {joint_name!r}; joints: {', '.join(self.joint_names)}"
             ) from None
 
+    def up_rotation(self) -> tuple[tuple[float, float, float], ...]:
+        """3x3 rotation (row-major, a proper rotation: never a mirror) taking this file's axes to y-up.
+
+        Applied to ``(x, y, z)`` (2D points lifted with ``z = 0``) it leaves a
+        y-up file alone and turns the others so that ``up_axis`` becomes +y;
+        the handedness of the file is kept, so left stays left.
+        """
+        return _UP_ROTATIONS[self.up_axis]
+
     @classmethod
     def from_parents(
         cls,
@@ -88,10 +113,11 @@ class Topology:
         dims: int = 3,
         source: str = "",
         groups: dict[str, tuple[int, ...]] | None = None,
+        up_axis: str = "",
     ) -> Topology:
         """Build from a kinematic tree: one bone per (parent, child) pair."""
         edges = tuple((p, j) for j, p in enumerate(parents) if p >= 0)
-        return cls(name, tuple(joint_names), edges, dims, tuple(parents), source, dict(groups or {}))
+        return cls(name, tuple(joint_names), edges, dims, tuple(parents), source, dict(groups or {}), up_axis)
 
     def to_dict(self) -> dict:
         return {
@@ -101,4 +127,19 @@ class Topology:
             "dims": self.dims,
             "parents": list(self.parents) if self.parents is not None else None,
             "source": self.source,
+            "up_axis": self.up_axis,
         }
+
+
+#: the vertical directions a file may declare
+UP_AXES = ("y", "z", "x", "-y", "-z", "-x")
+
+# rotations taking each up axis to +y; each row says where the new x, y, z come from
+_UP_ROTATIONS: dict[str, tuple[tuple[float, float, float], ...]] = {
+    "y": ((1.0, 0.0, 0.0), (0.0, 1.0, 0.0), (0.0, 0.0, 1.0)),
+    "-y": ((1.0, 0.0, 0.0), (0.0, -1.0, 0.0), (0.0, 0.0, -1.0)),  # half-turn about x
+    "z": ((1.0, 0.0, 0.0), (0.0, 0.0, 1.0), (0.0, -1.0, 0.0)),  # quarter-turn about x
+    "-z": ((1.0, 0.0, 0.0), (0.0, 0.0, -1.0), (0.0, 1.0, 0.0)),
+    "x": ((0.0, -1.0, 0.0), (1.0, 0.0, 0.0), (0.0, 0.0, 1.0)),  # quarter-turn about z
+    "-x": ((0.0, 1.0, 0.0), (-1.0, 0.0, 0.0), (0.0, 0.0, 1.0)),
+}

@@ -1,29 +1,41 @@
 """One trainer loop for every stage: AdamW, warm-up + cosine, accumulation, atomic checkpoints, resume.
 
-Resume is exact, not approximate: the batch order of every step is a pure
-function of ``(seed, stage, epoch)`` and the optimiser moments are saved with
-the weights, so a run killed at step k and resumed produces the same
-parameters as one that never stopped. Checkpoints hold only what trains
-(renderer, and the backbone groups any stage unfroze) in safetensors.
+Resume is bitwise exact on CPU, not approximate. Every random draw of a step
+is a pure function of the spec's seed and the step's coordinates
+(:mod:`.sampling`), so the random state a checkpoint needs is its
+``(stage, step)``, already in the manifest, and no generator state has to be
+saved or gathered from every rank. The optimiser moments are saved with the
+weights. A run killed at step k (even while a checkpoint is written) and
+resumed produces the same parameters as one that never stopped.
+
+Under torchrun the trainable modules run inside DistributedDataParallel
+(:mod:`.distributed`); rank 0 logs and writes checkpoints. Checkpoints hold
+only what trains (renderer, and the backbone groups any stage unfroze) in
+safetensors.
 """
 
 from __future__ import annotations
 
 import math
+import shutil
 import warnings
-from dataclasses import dataclass, field
+from contextlib import nullcontext
 from itertools import chain
 
-import numpy as np
 import torch
-import torch.distributed as dist
 from torch import nn
 
+from . import distributed
+from .batch import SkeletonBatch, segment_indices
 from .checkpoint import load_checkpoint, save_checkpoint
+from .checkpoint_checks import check_optimizer_state, check_restorable
 from .errors import CheckpointError, SkeletonLLMError
 from .interfaces import Sample
 from .interfaces.renderer import CHECKPOINT_PREFIX as RENDERER_PREFIX
 from .pipeline import Pipeline
+from .runlock import RunLock
+from .sampling import global_batch, rank_share, sample_generator, step_seed
+from .tasks import TaskExample
 
 LAST = "last"
 
@@ -40,18 +52,11 @@ def warmup_cosine(warmup: int, total: int):
     return factor
 
 
-@dataclass
-class StageResult:
-    stage: str
-    steps: int
-    losses: list[float] = field(default_factory=list)
-
-
 def restore_weights(pipeline: Pipeline, tensors: dict[str, torch.Tensor]) -> None:
     """Copy checkpoint tensors (``renderer.*``, ``backbone.*``) into a pipeline's components."""
     if any(k.startswith(RENDERER_PREFIX) for k in tensors):  # absent when no stage trained the renderer
         pipeline.renderer.load_trainable(tensors)
-    pipeline.backbone.load_trainable_state(tensors)
+    pipeline.backbone.load_trainable(tensors)
 
 
 def check_backbone(pipeline: Pipeline, manifest: dict, directory) -> None:
@@ -66,47 +71,83 @@ def load_trained(pipeline: Pipeline, directory) -> dict:
     """Load a training checkpoint into ``pipeline`` after checking it was made for this backbone."""
     tensors, manifest = load_checkpoint(directory)
     check_backbone(pipeline, manifest, directory)
+    check_restorable(pipeline, tensors, manifest, directory)  # stage/step in range, no tensor missing
     restore_weights(pipeline, tensors)
     return manifest
 
 
+def component_records(pipeline: Pipeline) -> dict:
+    """``{section: {"name", "options"}}`` of every component, options as validated JSON.
+
+    Data, renderer, backbone and teacher come from the spec's own records (the reading side,
+    ``render --checkpoint``, rebuilds them); the stages are listed for the history.
+    """
+    spec = pipeline.spec
+    records = spec.records()
+    records["stages"] = [spec.record("stages", i) for i in range(len(pipeline.cfg.stages))]
+    return records
+
+
+class TrainingModel(nn.Module):
+    """Renderer and backbone as one module whose forward is the training loss.
+
+    DistributedDataParallel synchronises the gradients of the parameters its
+    module's ``forward`` used, so the whole differentiable path (skeleton ->
+    frames -> loss) has to be one forward.
+    """
+
+    def __init__(self, pipeline: Pipeline) -> None:
+        super().__init__()
+        self.renderer = pipeline.renderer
+        self.backbone = pipeline.backbone
+        self.bf16 = pipeline.device.type == "cuda" and pipeline.cfg.optim.precision in ("auto", "bf16")
+
+    def forward(self, batch: SkeletonBatch, owner: torch.Tensor, examples: list[TaskExample]) -> torch.Tensor:
+        frames = self.renderer(batch)[owner]
+        with torch.autocast(frames.device.type, dtype=torch.bfloat16, enabled=self.bf16):
+            return self.backbone.loss(frames, examples)
+
+
 class Trainer:
     def __init__(self, pipeline: Pipeline, show_progress: bool = True) -> None:
-        self.p = pipeline
+        self.pipeline = pipeline
         self.optim_cfg = pipeline.cfg.optim
         self.show_progress = show_progress and pipeline.rank == 0
         self.digest = pipeline.cfg.digest()
         self.samples: list[Sample] = pipeline.train_samples()
+        distributed.init_process_group(pipeline.device)
 
     # -- what trains -------------------------------------------------------------
     def _set_trainable(self, stage) -> list[nn.Parameter]:
+        pipeline = self.pipeline
         groups = set(stage.groups)
-        learn_renderer = "renderer" in groups and self.p.renderer.learnable
-        self.p.renderer.requires_grad_(learn_renderer)
-        available = self.p.backbone.parameter_groups()
-        self.p.backbone.set_trainable([g for g in groups if g != "renderer" and available.get(g)])
-        params = [q for q in chain(self.p.renderer.parameters(), self.p.backbone.parameters()) if q.requires_grad]
+        learn_renderer = "renderer" in groups and pipeline.renderer.learnable
+        pipeline.renderer.requires_grad_(learn_renderer)
+        available = pipeline.backbone.parameter_groups()
+        pipeline.backbone.set_trainable([g for g in groups if g != "renderer" and available.get(g)])
+        params = [q for q in chain(pipeline.renderer.parameters(), pipeline.backbone.parameters()) if q.requires_grad]
         if not params:
             raise SkeletonLLMError(
-                f"stage {stage.name!r} trains {sorted(groups)}, but with renderer {self.p.renderer.name!r} and "
-                f"backbone {self.p.backbone.name!r} none of those groups has parameters"
+                f"stage {stage.name!r} trains {sorted(groups)}, but with renderer {pipeline.renderer.name!r} and "
+                f"backbone {pipeline.backbone.name!r} none of those groups has parameters"
             )
         return params
 
     def _trained_tensors(self, optimizer: torch.optim.Optimizer) -> dict[str, torch.Tensor]:
         """Weights of every group any stage trains, plus the optimiser moments."""
-        groups = {g for s in self.p.stages for g in s.groups}
+        pipeline = self.pipeline
+        groups = {g for s in pipeline.stages for g in s.groups}
         tensors: dict[str, torch.Tensor] = {}
-        if "renderer" in groups and self.p.renderer.learnable:
-            tensors.update(self.p.renderer.trainable_state())
-        tensors.update(self.p.backbone.trainable_state(sorted(groups - {"renderer"})))
+        if "renderer" in groups and pipeline.renderer.learnable:
+            tensors.update(pipeline.renderer.trainable_state())
+        tensors.update(pipeline.backbone.trainable_state(sorted(groups - {"renderer"})))
         for idx, state in optimizer.state_dict()["state"].items():
             for key, value in state.items():
                 tensors[f"optim.{idx}.{key}"] = torch.as_tensor(value)
         return tensors
 
     def _restore(self, tensors: dict[str, torch.Tensor], optimizer: torch.optim.Optimizer | None) -> None:
-        restore_weights(self.p, tensors)
+        restore_weights(self.pipeline, tensors)
         if optimizer is not None:
             state = optimizer.state_dict()
             restored: dict[int, dict[str, torch.Tensor]] = {}
@@ -117,19 +158,22 @@ class Trainer:
             state["state"] = restored
             optimizer.load_state_dict(state)
 
-    def _manifest(self, stage: int, step: int, done: bool, history: list[dict]) -> dict:
+    def _manifest(self, stage_index: int, step: int, done: bool, history: list[dict], losses: list[float]) -> dict:
         return {
             "spec": self.digest,
-            "backbone": self.p.backbone.identity(),
-            "renderer": self.p.renderer.name,
-            "stage": stage,
+            "backbone": self.pipeline.backbone.identity(),
+            "renderer": self.pipeline.renderer.name,
+            "components": component_records(self.pipeline),
+            "stage": stage_index,
             "step": step,
             "stage_done": done,
             "history": history,
+            "losses": losses,  # every step's loss of the stage in progress, kept across resumes
+            "world_size": self.pipeline.world_size,
         }
 
     def _load_last(self) -> tuple[dict[str, torch.Tensor], dict] | None:
-        path = self.p.output_dir / LAST
+        path = self.pipeline.output_dir / LAST
         try:
             tensors, manifest = load_checkpoint(path)
         except CheckpointError:
@@ -141,61 +185,87 @@ class Trainer:
                 f"{path} was written by a different spec (hash {manifest.get('spec')} vs {self.digest}); "
                 "use another output_dir or --no-resume"
             )
-        check_backbone(self.p, manifest, path)
+        check_backbone(self.pipeline, manifest, path)
+        check_restorable(self.pipeline, tensors, manifest, path, lambda i: self._steps(self.pipeline.stages[i]))
         return tensors, manifest
 
     # -- the loop ---------------------------------------------------------------
+    def _global_batch(self) -> int:
+        return self.optim_cfg.batch_size * self.optim_cfg.grad_accum * self.pipeline.world_size
+
     def _steps(self, stage) -> int:
         if stage.options.max_steps:
             return int(stage.options.max_steps)
-        per_step = self.optim_cfg.batch_size * self.optim_cfg.grad_accum * self.p.world_size
-        return max(1, math.ceil(stage.options.epochs * len(self.samples) / per_step)) if stage.options.epochs else 0
+        epochs = stage.options.epochs
+        return max(1, math.ceil(epochs * len(self.samples) / self._global_batch())) if epochs else 0
 
-    def _micro_batches(self, stage_idx: int, step: int) -> list[list[Sample]]:
-        """The samples of optimiser step ``step``: deterministic, so resume replays exactly."""
-        bs, accum = self.optim_cfg.batch_size, self.optim_cfg.grad_accum
-        per_step = bs * accum * self.p.world_size
-        n = len(self.samples)
-        start = step * per_step
-        picked: list[int] = []
-        while len(picked) < per_step:
-            epoch, offset = divmod(start + len(picked), n)
-            order = np.random.default_rng([self.optim_cfg.seed, stage_idx, epoch]).permutation(n)
-            picked += order[offset : offset + per_step - len(picked)].tolist()
-        mine = picked[self.p.rank :: self.p.world_size]
-        return [[self.samples[i] for i in mine[k * bs : (k + 1) * bs]] for k in range(accum)]
+    def _micro_batches(self, stage_index: int, step: int) -> list[list[tuple[int, Sample]]]:
+        """This rank's ``(position in the global batch, sample)`` pairs of step ``step``, per micro-batch."""
+        cfg, pipeline = self.optim_cfg, self.pipeline
+        picked = global_batch(cfg.seed, stage_index, step, self._global_batch(), len(self.samples))
+        shares = rank_share(picked, pipeline.rank, pipeline.world_size, cfg.batch_size, cfg.grad_accum)
+        return [[(position, self.samples[i]) for position, i in micro] for micro in shares]
 
-    def _loss(self, stage, stage_idx: int, step: int, micro: list[Sample], k: int) -> torch.Tensor:
-        rng = np.random.default_rng([self.optim_cfg.seed, stage_idx, step, k, self.p.rank])
-        sequences = [sample.load() for sample in micro]
-        frames = self.p.render_sequences(sequences, train=True, rng=rng)
-        examples, owner = [], []
-        for i, (sample, sequence) in enumerate(zip(micro, sequences, strict=True)):
-            for example in stage.examples(self.p.clip_context(sample, sequence), rng):
+    def _inputs(self, stage, stage_index: int, step: int, micro: list[tuple[int, Sample]]):
+        """Renderer batch and task examples of one micro-batch; each sample draws from its own generator.
+
+        The stage sees the whole clip (a teacher analyses all of its motion); the renderer
+        sees the training segment sampled from it.
+        """
+        pipeline = self.pipeline
+        frames = pipeline.renderer.options.frames
+        sequences, examples, owner = [], [], []
+        for i, (position, sample) in enumerate(micro):
+            rng = sample_generator(self.optim_cfg.seed, stage_index, step, position)
+            whole = sample.load()
+            sequence = whole
+            if frames is not None:  # the training segment offsets, drawn here so they follow the sample
+                sequence = whole.select_frames(segment_indices(whole.num_frames, frames, True, rng))
+            sequences.append(sequence)
+            for example in stage.examples(pipeline.clip_context(sample, whole), rng):
                 examples.append(example)
                 owner.append(i)
-        frames = frames[torch.as_tensor(owner, device=frames.device)]
-        use_bf16 = self.p.device.type == "cuda" and self.optim_cfg.precision in ("auto", "bf16")
-        with torch.autocast(self.p.device.type, dtype=torch.bfloat16, enabled=use_bf16):
-            return self.p.backbone.loss(frames, examples)
+        batch = SkeletonBatch.from_sequences(sequences, frames=frames, train=False).to(pipeline.device)
+        return batch, torch.as_tensor(owner, device=pipeline.device), examples
 
     def _prepare(self, stage) -> None:
         """Let the stage look at the seen training clips once (e.g. Disc-FT's motion profiles)."""
-        stage.prepare(self.p.clip_context(sample, sample.load()) for sample in self.samples)
+        stage.prepare(self.pipeline.clip_context(sample, sample.load()) for sample in self.samples)
 
     def fit(self, resume: bool = True) -> list[dict]:
+        """Train every stage (resuming from ``output_dir/last``); returns one record per stage."""
+        lock = RunLock(self.pipeline.output_dir) if self.pipeline.rank == 0 else nullcontext()
+        devices = [self.pipeline.device] if self.pipeline.device.type == "cuda" else []
+        with lock, torch.random.fork_rng(devices=devices):  # the caller's generator is left as it was
+            if self.pipeline.rank == 0:
+                self._remove_partial_writes()
+            history = self._fit(resume)
+        distributed.barrier()  # every rank returns once rank 0 has written the last checkpoint
+        return history
+
+    def _remove_partial_writes(self) -> None:
+        """Delete temporary checkpoint folders a killed writer left (safe: we hold the run's lock)."""
+        for path in self.pipeline.output_dir.glob(f".{LAST}.*"):
+            if path.name != f".{LAST}.old" and path.is_dir():  # ``.last.old`` may be the only checkpoint
+                shutil.rmtree(path, ignore_errors=True)
+
+    def _fit(self, resume: bool) -> list[dict]:
         from .progress import progress
 
-        last = self._load_last() if resume else None
-        start_stage, start_step, history = 0, 0, []
-        if last is not None:
-            _, manifest = last
+        pipeline = self.pipeline
+        resumed = self._load_last() if resume else None
+        start_stage, start_step, history, resumed_losses = 0, 0, [], []
+        if resumed is not None:
+            resumed_tensors, manifest = resumed
             history = list(manifest.get("history", []))
-            start_stage = manifest["stage"] + (1 if manifest["stage_done"] else 0)
-            start_step = 0 if manifest["stage_done"] else manifest["step"]
-            self._restore(last[0], None)
-        for si, stage in enumerate(self.p.stages):
-            if si < start_stage:
+            if manifest["stage_done"]:
+                start_stage = manifest["stage"] + 1
+            else:
+                start_stage, start_step = manifest["stage"], manifest["step"]
+                resumed_losses = list(manifest.get("losses", []))
+            self._restore(resumed_tensors, None)
+        for stage_index, stage in enumerate(pipeline.stages):
+            if stage_index < start_stage:
                 continue
             total = self._steps(stage)
             if total == 0:
@@ -207,62 +277,66 @@ class Trainer:
             scheduler = torch.optim.lr_scheduler.LambdaLR(
                 optimizer, warmup_cosine(self.optim_cfg.warmup_for(total), total)
             )
-            first = start_step if si == start_stage else 0
+            first = start_step if stage_index == start_stage else 0
+            losses: list[float] = resumed_losses[:first] if first else []
             if first:
-                self._restore(last[0], optimizer)
+                check_optimizer_state(resumed_tensors, optimizer, self.pipeline.output_dir / LAST)
+                self._restore(resumed_tensors, optimizer)
                 with warnings.catch_warnings():  # fast-forwarding the schedule, no step is skipped
                     warnings.simplefilter("ignore", UserWarning)
                     for _ in range(first):
                         scheduler.step()
-            self.p.renderer.train()
-            self.p.backbone.train()
-            losses: list[float] = []
+            model = distributed.wrap(TrainingModel(pipeline))
+            model.train()
             steps = range(first, total)
-            bar = (
-                progress(steps, desc=f"stage {si + 1}/{len(self.p.stages)} {stage.name}", unit="step", total=len(steps))
-                if self.show_progress
-                else iter(steps)
-            )
+            desc = f"stage {stage_index + 1}/{len(pipeline.stages)} {stage.name}"
+            bar = progress(steps, desc=desc, unit="step", total=len(steps)) if self.show_progress else iter(steps)
             for step in bar:
-                losses.append(self._optimizer_step(stage, si, step, params, optimizer))
+                losses.append(self._optimizer_step(model, stage, stage_index, step, params, optimizer))
                 scheduler.step()
                 done = step + 1 == total
-                if self.p.rank == 0 and ((step + 1) % self.optim_cfg.save_every == 0 or done):
+                if pipeline.rank == 0 and ((step + 1) % self.optim_cfg.save_every == 0 or done):
                     record = history + ([_stage_record(stage.name, total, losses)] if done else [])
                     save_checkpoint(
-                        self.p.output_dir / LAST,
+                        pipeline.output_dir / LAST,
                         self._trained_tensors(optimizer),
-                        self._manifest(si, step + 1, done, record),
+                        self._manifest(stage_index, step + 1, done, record, [] if done else losses),
                     )
             history.append(_stage_record(stage.name, total, losses))
         return history
 
-    def _optimizer_step(self, stage, si: int, step: int, params, optimizer: torch.optim.Optimizer) -> float:
-        """Accumulate the micro-batches of ``step``, average gradients across ranks, clip, step."""
+    def _optimizer_step(
+        self, model: nn.Module, stage, stage_index: int, step: int, params, optimizer: torch.optim.Optimizer
+    ) -> float:
+        """Accumulate the micro-batches of ``step`` (DDP averages gradients across ranks), clip, step.
+
+        Returns the step's loss averaged over the global batch (all ranks).
+        """
+        pipeline = self.pipeline
+        torch.manual_seed(step_seed(self.optim_cfg.seed, stage_index, step, pipeline.rank))
         optimizer.zero_grad(set_to_none=True)
+        micro_batches = self._micro_batches(stage_index, step)
         value = 0.0
-        for k, micro in enumerate(self._micro_batches(si, step)):
-            loss = self._loss(stage, si, step, micro, k) / self.optim_cfg.grad_accum
-            if not torch.isfinite(loss):
-                raise SkeletonLLMError(f"stage {stage.name!r} step {step}: loss is {loss.item()} (lower optim.lr?)")
-            loss.backward()
+        for k, micro in enumerate(micro_batches):
+            batch, owner, examples = self._inputs(stage, stage_index, step, micro)
+            with distributed.no_sync(model, skip=k < len(micro_batches) - 1):
+                loss = model(batch, owner, examples) / self.optim_cfg.grad_accum
+                if not torch.isfinite(loss):
+                    raise SkeletonLLMError(f"stage {stage.name!r} step {step}: loss is {loss.item()} (lower optim.lr?)")
+                loss.backward()
             value += loss.item()
-        if self.p.world_size > 1:
-            for q in params:
-                if q.grad is not None:
-                    dist.all_reduce(q.grad)
-                    q.grad /= self.p.world_size
         if self.optim_cfg.max_grad_norm:
             torch.nn.utils.clip_grad_norm_(params, self.optim_cfg.max_grad_norm)
         optimizer.step()
-        return value
+        return distributed.mean(value, pipeline.device)
 
 
 def _stage_record(name: str, steps: int, losses: list[float]) -> dict:
-    """One line of the training history kept in the manifest (losses of this run's steps)."""
+    """One stage of the training history kept in the manifest: every step's loss, first and last."""
     return {
         "stage": name,
         "steps": steps,
         "loss_first": losses[0] if losses else None,
         "loss_last": losses[-1] if losses else None,
+        "losses": list(losses),
     }

@@ -26,12 +26,24 @@ def triangular_colormap(depth01: torch.Tensor) -> torch.Tensor:
 
 
 def normalised_depth(depth: torch.Tensor, centre: float, depth_range: float) -> torch.Tensor:
-    """Depth to [0, 1] around the fixed subject distance, so the map means the same in every clip.
+    """Depth to [0, 1] around ``centre`` (the figure), so the map means the same in every clip.
 
     A fixed window (not per-clip min/max) keeps a flat 2D pose and a frontal
     3D pose the same colour, which matters for format agnosticism.
     """
     return 0.5 + (depth - centre) / depth_range
+
+
+def travel_depth(travel: torch.Tensor, depth_range: float) -> torch.Tensor:
+    """Depth offset for the colour map from the depth a follow camera took out, squashed into a quarter window.
+
+    Why squashed: a performer walking 5 m towards the camera travels several
+    figure heights; added in full it would push every limb to the ends of the
+    map and erase the limbs' own depth cues. ``tanh`` keeps the direction and
+    the rough amount (hue drifts towards blue as they approach, red as they
+    recede) within ``depth_range / 4``, leaving the limbs readable.
+    """
+    return 0.25 * depth_range * torch.tanh(travel / depth_range)
 
 
 class DepthColourBlend(nn.Module):

@@ -42,13 +42,20 @@ def project_to_so3(matrix: torch.Tensor) -> torch.Tensor:
 
 
 def joint_transforms(
-    positions: torch.Tensor, canonical: torch.Tensor, orientations: torch.Tensor | None, canonical_index: torch.Tensor
+    positions: torch.Tensor,
+    canonical: torch.Tensor,
+    orientations: torch.Tensor | None,
+    canonical_index: torch.Tensor,
+    axes: torch.Tensor | None = None,
 ) -> tuple[torch.Tensor | None, torch.Tensor]:
     """Rigid transform per joint and frame: rotation (..., F, V, 3, 3) or None, translation (..., F, V, 3).
 
     ``positions`` (B,M,F,V,3) camera space, ``canonical`` (B,M,V,3) the
-    canonical pose, ``orientations`` (B,M,F,V,4) wxyz already expressed in
-    camera axes, ``canonical_index`` (B,M). The rotation part is data, not a
+    canonical pose, ``orientations`` (B,M,F,V,4) wxyz global rotations in
+    the file's axes, ``axes`` (3, 3) the rotation from those to camera axes
+    (None: already camera axes), ``canonical_index`` (B,M). Only the relative
+    rotation ``R_f R_c^T`` is used, so turning every ``R`` by ``axes`` from the
+    left gives it in camera axes. The rotation part is data, not a
     parameter, so it is computed without gradient (the SVD's gradient is
     undefined at the repeated singular values a pure rotation has).
     """
@@ -56,6 +63,8 @@ def joint_transforms(
         return None, positions - canonical.unsqueeze(2)
     with torch.no_grad():
         rot = quaternion_to_matrix(orientations)  # (B,M,F,V,3,3)
+        if axes is not None:
+            rot = axes.to(rot.dtype) @ rot
         idx = canonical_index.reshape(*canonical_index.shape, 1, 1, 1, 1).expand(-1, -1, 1, *rot.shape[3:])
         rot_c = torch.gather(rot, 2, idx)  # (B,M,1,V,3,3)
         rel = rot @ rot_c.transpose(-1, -2)

@@ -3,7 +3,7 @@
 Per Gaussian and frame it sees where the Gaussian is and how fast it moves
 (joint positions and velocities aggregated through the LBS weights), runs an
 optional small recurrent net over the frames (GRU with hidden size 10 by
-default; ``rnn``/``lstm``/``none`` for the ablation), and a 2-layer MLP turns
+default; ``rnn``/``lstm``, or ``mlp`` for none, for the ablation), and a 2-layer MLP turns
 [appearance feature, temporal state] into RGB and opacity residuals plus a
 saliency gate. The base RGBA comes from the appearance feature alone. The
 modulated values are ``sigmoid(logit(base) + gate * residual)``; the last MLP
@@ -54,11 +54,11 @@ class NeuralFeatureModulator(nn.Module):
         if temporal in recurrent:
             self.temporal = recurrent[temporal](MOTION_DIM, hidden, num_layers=1, batch_first=True)
             state_dim = hidden
-        elif temporal == "none":
+        elif temporal == "mlp":
             self.temporal = None
             state_dim = MOTION_DIM
         else:
-            raise ValueError(f"unknown NFM temporal model {temporal!r}; expected gru, rnn, lstm or none")
+            raise ValueError(f"unknown NFM temporal model {temporal!r}; expected gru, rnn, lstm or mlp")
         self.mlp = nn.Sequential(nn.Linear(feature_dim + state_dim, mlp_hidden), nn.SiLU(), nn.Linear(mlp_hidden, 5))
         nn.init.normal_(self.mlp[2].weight, std=1e-3)
         nn.init.zeros_(self.mlp[2].bias)
@@ -79,3 +79,26 @@ class NeuralFeatureModulator(nn.Module):
         colour = torch.sigmoid(logits[..., :3])
         opacity = torch.sigmoid(logits[..., 3])
         return colour, opacity
+
+
+class StaticAppearance(nn.Module):
+    """The renderer without an NFM (the paper's 'w/o NFM'): colour and opacity from the appearance feature alone.
+
+    The same linear head the NFM uses for its base RGBA, so the two variants
+    start from the same picture; there is no motion input, no temporal model
+    and no modulation, and the values are repeated over the frames.
+    """
+
+    def __init__(self, feature_dim: int, base_opacity: float = 0.9) -> None:
+        super().__init__()
+        self.head = nn.Linear(feature_dim, 4)
+        nn.init.zeros_(self.head.bias)
+        with torch.no_grad():
+            self.head.bias[3] = torch.logit(torch.tensor(base_opacity))
+
+    def forward(self, features: torch.Tensor, frames: int) -> tuple[torch.Tensor, torch.Tensor]:
+        """features (B,M,N,D) -> colour (B,M,F,N,3), opacity (B,M,F,N)."""
+        rgba = torch.sigmoid(self.head(features)).unsqueeze(2)
+        b, m, _, n, _ = rgba.shape
+        rgba = rgba.expand(b, m, frames, n, 4)
+        return rgba[..., :3], rgba[..., 3]

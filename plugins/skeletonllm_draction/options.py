@@ -14,7 +14,14 @@ class DrActionOptions(RendererOptions):
 
     backend: Literal["torch", "gsplat", "dense"] = "torch"
     tile_size: int = Field(8, ge=4, le=64)
-    nfm: Literal["gru", "rnn", "lstm", "none"] = "gru"
+    nfm: Literal["gru", "rnn", "lstm", "mlp", "none"] = Field(
+        "gru",
+        description=(
+            "Neural Feature Modulator: gru/rnn/lstm temporal model + MLP; mlp: the MLP without a temporal model; "
+            "none: no NFM at all (static per-Gaussian colour and opacity from the appearance feature, the paper's "
+            "'w/o NFM')"
+        ),
+    )
     nfm_hidden: int = Field(10, ge=1)
     mlp_hidden: int = Field(32, ge=1)
     feature_dim: int = Field(16, ge=1)
@@ -24,12 +31,20 @@ class DrActionOptions(RendererOptions):
     scale_max: float = Field(1.0, gt=0, description="upper clamp of bone length / longest bone")
     lbs_logits: Literal["log_linear", "linear"] = "log_linear"
     lbs_logit_scale: float = Field(10.0, gt=0)
+    depth_colour: bool = Field(True, description="blend the depth colour map in (false: the paper's 'w/o depth map')")
     depth_colour_weight: float = Field(0.9, gt=0, lt=1, description="initial weight of the depth colour map")
     depth_range: float = Field(2.0, gt=0, description="depth window of the colour map, in figure half-extents")
     base_opacity: float = Field(0.9, gt=0, lt=1)
     background: tuple[float, float, float] = (0.0, 0.0, 0.0)
     fov_degrees: float = Field(60.0, gt=1, lt=179)
     fill: float = Field(0.85, gt=0, le=1, description="fraction of the half-field of view the figure fills")
+    framing: Literal["fixed", "follow"] = Field(
+        "follow",
+        description=(
+            "fixed: one camera for the whole clip, fitted in 3D (the paper's); follow: the camera tracks the "
+            "performers' smoothed centroid so the figure keeps its size while travelling"
+        ),
+    )
     use_orientations: bool = True
 
     @model_validator(mode="after")

@@ -19,16 +19,15 @@ from skeletonllm.interfaces import Renderer
 from skeletonllm.topology import Topology
 
 from .appearance import AppearanceFeatures, gaussian_descriptors
-from .camera import PinholeCamera, normalise_scene
-from .colormap import DepthColourBlend, normalised_depth
+from .camera import PinholeCamera, axes_rotation, camera_axes
+from .colormap import DepthColourBlend, normalised_depth, travel_depth
+from .framing import camera_distance, centre_and_scale
 from .gaussians import GaussianTemplate, adaptive_scales, build_template, first_valid_frame
 from .lbs import blend, joint_transforms, posed_covariance
-from .nfm import NeuralFeatureModulator, motion_inputs
+from .nfm import NeuralFeatureModulator, StaticAppearance, motion_inputs
 from .options import DrActionOptions
 from .rasterize import GaussianScene, make_rasteriser
-
-# the 180-degree turn about the optical axis applied to 3D positions (see camera.py), on quaternions
-_QUAT_AXIS_TURN = (1.0, -1.0, -1.0, 1.0)
+from .rasterize.base import EXTEND_MAX
 
 
 class DrActionRenderer(Renderer):
@@ -43,11 +42,16 @@ class DrActionRenderer(Renderer):
         super().__init__(options if options is not None else DrActionOptions())
         o: DrActionOptions = self.options
         self.appearance = AppearanceFeatures(o.feature_dim, o.feature_init_std)
-        self.nfm = NeuralFeatureModulator(o.feature_dim, o.nfm, o.nfm_hidden, o.mlp_hidden, o.base_opacity)
-        self.colour_blend = DepthColourBlend(o.depth_colour_weight)
+        # exactly one of the two exists, so a 'w/o NFM' renderer has no NFM parameter at all
+        self.nfm = (
+            NeuralFeatureModulator(o.feature_dim, o.nfm, o.nfm_hidden, o.mlp_hidden, o.base_opacity)
+            if o.nfm != "none"
+            else None
+        )
+        self.static = StaticAppearance(o.feature_dim, o.base_opacity) if o.nfm == "none" else None
+        self.colour_blend = DepthColourBlend(o.depth_colour_weight) if o.depth_colour else None
         self.log_scale = nn.Parameter(torch.zeros(()))
         self.camera = PinholeCamera(o.size, o.size, o.fov_degrees)
-        self.distance = self.camera.subject_distance(o.fill)
         self.rasteriser = make_rasteriser(o.backend, o.tile_size)
         self.register_buffer("background", torch.tensor(o.background, dtype=torch.float32), persistent=False)
         self._templates: dict[tuple[Topology, str], GaussianTemplate] = {}
@@ -68,32 +72,45 @@ class DrActionRenderer(Renderer):
         tpl = self.template(batch.topology, positions.device)
         weights = tpl.lbs_weights.to(positions.dtype)
 
-        scene = normalise_scene(positions, mask, c, self.distance)  # (B,M,F,V,3)
+        # the camera: file axes -> camera axes, centred and scaled, then moved back until it all fits
+        framed = centre_and_scale(camera_axes(positions, batch.topology), mask, o.framing)
         canon_idx = first_valid_frame(mask)  # (B,M)
         gather_idx = canon_idx.reshape(b, m, 1, 1, 1).expand(b, m, 1, v, 3)
-        canon = torch.gather(scene, 2, gather_idx).squeeze(2)  # (B,M,V,3)
         canon_mask = torch.gather(mask, 2, gather_idx[..., 0]).squeeze(2)
-        canonical_means = torch.einsum("nv,bmvc->bmnc", weights, canon)
-        scales = adaptive_scales(canon, canon_mask, batch.topology, tpl, o.scale_base, o.scale_min, o.scale_max)
+        centred_canon = torch.gather(framed.scene, 2, gather_idx).squeeze(2)  # (B,M,V,3)
+        scales = adaptive_scales(centred_canon, canon_mask, batch.topology, tpl, o.scale_base, o.scale_min, o.scale_max)
         scales = scales * torch.exp(self.log_scale)  # (B,M,N)
+        pad = EXTEND_MAX * scales.detach().reshape(b, -1).amax(-1)  # the largest Gaussian's 3D footprint
+        distance = camera_distance(framed.scene, mask, self.camera, o.fill, pad)  # (B,)
+        shift = torch.stack([torch.zeros_like(distance), torch.zeros_like(distance), distance], -1)
+        scene = torch.where(mask.unsqueeze(-1), framed.scene + shift.reshape(b, 1, 1, 1, 3), framed.scene)
+        canon = torch.gather(scene, 2, gather_idx).squeeze(2)  # (B,M,V,3)
+        canonical_means = torch.einsum("nv,bmvc->bmnc", weights, canon)
 
-        orientations = None
+        orientations, axes = None, None
         if o.use_orientations and batch.orientations is not None and c == 3:
-            turn = torch.tensor(_QUAT_AXIS_TURN, dtype=positions.dtype, device=positions.device)
-            orientations = batch.orientations.to(positions.dtype) * turn
-        rotations, translations = joint_transforms(scene, canon, orientations, canon_idx)
+            orientations = batch.orientations.to(positions.dtype)
+            axes = axes_rotation(batch.topology, positions.dtype, positions.device)
+        rotations, translations = joint_transforms(scene, canon, orientations, canon_idx, axes)
         means, gauss_rot = blend(weights, rotations, translations, canonical_means)  # (B,M,F,N,3)
         n = tpl.num_gaussians
         covariances = posed_covariance(gauss_rot, scales.unsqueeze(2).unsqueeze(-1).expand(b, m, f, n, 3))
 
         features = self.appearance(gaussian_descriptors(tpl, canonical_means, scales))
-        colour, opacity = self.nfm(features, motion_inputs(weights, scene, mask))
-        colour = self.colour_blend(colour, normalised_depth(means[..., 2], self.distance, o.depth_range))
+        if self.nfm is not None:
+            # positions relative to the figure (not the camera), so the distance the fit chose does not leak in
+            colour, opacity = self.nfm(features, motion_inputs(weights, framed.scene, mask))
+        else:
+            colour, opacity = self.static(features, f)
+        if self.colour_blend is not None:
+            # depth relative to the figure, plus (squashed) the travel a follow camera took out of it
+            depth = means[..., 2] - distance.reshape(b, 1, 1, 1)
+            depth = depth + travel_depth(framed.travel[..., 2], o.depth_range).reshape(b, 1, f, 1)
+            colour = self.colour_blend(colour, normalised_depth(depth, 0.0, o.depth_range))
 
         present = mask[..., tpl.joint_a] & mask[..., tpl.joint_b]  # (B,M,F,N)
         opacity = torch.where(present, opacity, torch.zeros_like(opacity))
-        parked = torch.tensor([0.0, 0.0, self.distance], dtype=means.dtype, device=means.device)
-        means = torch.where(present.unsqueeze(-1), means, parked)
+        means = torch.where(present.unsqueeze(-1), means, shift.reshape(b, 1, 1, 1, 3))  # parked, invisible
 
         def per_image(x: torch.Tensor) -> torch.Tensor:  # (B,M,F,N,...) -> (B*F, M*N, ...)
             x = x.transpose(1, 2)

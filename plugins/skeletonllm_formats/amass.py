@@ -23,8 +23,9 @@ from skeletonllm.interfaces import PluginOptions, SkeletonFormat
 from skeletonllm.sequence import SkeletonSequence
 
 from ._text import one_line
+from .amass_checks import GENDERS, as_float, check_body_model, check_parameters, parse_framerate, parse_gender
 from .rotations import axis_angle_to_matrix, matrix_to_quaternion
-from .topologies import SMPL22
+from .topologies import SMPL22_Z_UP
 
 BODY_JOINTS = 22
 REQUIRED_KEYS = ("poses", "trans", "betas", "mocap_framerate")
@@ -52,6 +53,9 @@ def _load_npz(path: Path, what: str) -> dict[str, np.ndarray]:
 
 
 def _model_path(option: Path, gender: str) -> Path:
+    """The body-model file for ``gender``, which must be one of ``GENDERS`` (never a path from a file)."""
+    if gender not in GENDERS:
+        raise SkeletonDataError(f"gender {gender[:40]!r} is not one of {', '.join(GENDERS)}", field="gender")
     if option.is_file():
         return option
     tried = [option / gender / "model.npz", option / f"{gender}.npz", option / "neutral" / "model.npz"]
@@ -63,12 +67,23 @@ def _model_path(option: Path, gender: str) -> Path:
     )
 
 
-def body_joints(model: dict[str, np.ndarray], poses: np.ndarray, trans: np.ndarray, betas: np.ndarray) -> tuple:
-    """(T, 22, 3) joint positions and (T, 22, 3, 3) global rotations by SMPL joint regression + FK."""
+def body_joints(
+    model: dict[str, np.ndarray],
+    poses: np.ndarray,
+    trans: np.ndarray,
+    betas: np.ndarray,
+    parents: np.ndarray | None = None,
+) -> tuple:
+    """(T, 22, 3) joint positions and (T, 22, 3, 3) global rotations by SMPL joint regression + FK.
+
+    ``parents`` come from ``check_body_model`` (which the reader calls with the model's path);
+    without them the model is checked here.
+    """
     num_betas = min(betas.shape[0], model["shapedirs"].shape[-1])
     v_shaped = model["v_template"] + model["shapedirs"][..., :num_betas] @ betas[:num_betas]
     rest = (model["J_regressor"] @ v_shaped)[:BODY_JOINTS]
-    parents = model["kintree_table"][0].astype(np.int64)[:BODY_JOINTS]
+    if parents is None:
+        parents = check_body_model(model, BODY_JOINTS, Path("SMPL-H body model"))
     t_count = poses.shape[0]
     local = axis_angle_to_matrix(poses[:, : BODY_JOINTS * 3].reshape(-1, 3)).reshape(t_count, BODY_JOINTS, 3, 3)
     pos = np.zeros((t_count, BODY_JOINTS, 3))
@@ -91,7 +106,7 @@ class AmassFormat(SkeletonFormat):
     summary: ClassVar[str] = "AMASS SMPL-H .npz (needs a licensed body model for joints)"
     Options: ClassVar[type[PluginOptions]] = AmassOptions
     suffixes: ClassVar[tuple[str, ...]] = (".npz",)
-    topology = SMPL22
+    topology = SMPL22_Z_UP  # AMASS is z-up
 
     def sniff(self, path: Path, head: bytes) -> float:
         if not head.startswith(b"PK\x03\x04"):
@@ -113,16 +128,16 @@ class AmassFormat(SkeletonFormat):
             raise SkeletonDataError(
                 f"missing keys {missing}; an AMASS file has {', '.join(REQUIRED_KEYS)}", source=path, field=missing[0]
             )
-        poses, trans, betas = (np.asarray(data[k], dtype=np.float64) for k in ("poses", "trans", "betas"))
+        poses, trans, betas = (as_float(data[k], k, path) for k in ("poses", "trans", "betas"))
         if poses.ndim != 2 or poses.shape[1] < BODY_JOINTS * 3 or poses.shape[0] < 1:
             raise SkeletonDataError(f"poses shape {poses.shape}, expected (frames, >= 66)", source=path, field="poses")
         if trans.shape != (poses.shape[0], 3):
             raise SkeletonDataError(
                 f"trans shape {trans.shape}, expected {(poses.shape[0], 3)}", source=path, field="trans"
             )
-        gender = data.get("gender", np.array("neutral"))
-        gender = gender.item().decode() if isinstance(gender.item(), bytes) else str(gender.item())
-        fps = float(data["mocap_framerate"])
+        check_parameters(poses, trans, betas, path)
+        gender = parse_gender(data.get("gender"), path)
+        fps = parse_framerate(data["mocap_framerate"], path)
         if self.options.body_model is None:
             raise SkeletonDataError(
                 f"AMASS stores SMPL-H parameters ({poses.shape[0]} frames at {fps:g} fps, gender {gender}), not joints; "
@@ -132,19 +147,18 @@ class AmassFormat(SkeletonFormat):
                 source=path,
                 field="body_model",
             )
-        model_path = _model_path(Path(self.options.body_model), gender.strip().lower())
+        model_path = _model_path(Path(self.options.body_model), gender)
         model = _load_npz(model_path, "SMPL-H body model")
         absent = [k for k in MODEL_KEYS if k not in model]
         if absent:
             raise SkeletonDataError(f"body model lacks {absent}", source=model_path, field=absent[0])
-        if model["J_regressor"].shape[0] < BODY_JOINTS or model["kintree_table"].shape[-1] < BODY_JOINTS:
-            raise SkeletonDataError("body model has fewer than 22 joints", source=model_path, field="J_regressor")
-        pos, rot = body_joints(model, poses, trans, betas)
+        parents = check_body_model(model, BODY_JOINTS, model_path)
+        pos, rot = body_joints(model, poses, trans, betas, parents)
         return [
             SkeletonSequence(
                 positions=pos[None],
                 orientations=matrix_to_quaternion(rot)[None],
-                topology=SMPL22,
+                topology=SMPL22_Z_UP,
                 fps=fps,
                 meta={"source": str(path), "gender": gender, "body_model": str(model_path), "betas": betas},
             )

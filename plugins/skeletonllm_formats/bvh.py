@@ -11,20 +11,24 @@ means ``Rz @ Ry @ Rx``); End Sites are not joints. Units are the file's own;
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 from pathlib import Path
 from typing import ClassVar
 
 import numpy as np
+from pydantic import Field
 
+from skeletonllm.atomic import atomic_write
 from skeletonllm.errors import SkeletonDataError
-from skeletonllm.interfaces import NoOptions, PluginOptions, SkeletonFormat
+from skeletonllm.interfaces import PluginOptions, SkeletonFormat
 from skeletonllm.sequence import SkeletonSequence
 from skeletonllm.topology import Topology
 
 from ._text import read_text
 from .bvh_parse import BvhData, parse_bvh
 from .rotations import euler_to_matrix, matrix_to_euler_zyx, matrix_to_quaternion, quaternion_to_matrix
+from .up_axis import UpAxisOption, sniff_up_axis
 
 DEFAULT_FPS = 30.0  # used by ``write`` when a sequence has no frame rate
 
@@ -64,12 +68,26 @@ def bvh_topology(stem: str, names: list[str], parents: list[int], path: Path | N
         raise SkeletonDataError(exc.message, source=path, field="HIERARCHY") from None
 
 
+class BvhOptions(PluginOptions):
+    """BVH says nothing about its axes; ``up_axis`` overrides the guess (``-O up_axis=z``)."""
+
+    up_axis: UpAxisOption = Field(
+        "auto", description="the file's up axis; auto: head-over-feet guess from the joint names, else y"
+    )
+
+
+def with_up_axis(topology: Topology, positions: np.ndarray, option: str) -> Topology:
+    """The topology with the file's up axis: the option when given, else sniffed from the motion."""
+    up = sniff_up_axis(positions, topology.joint_names) if option == "auto" else option
+    return dataclasses.replace(topology, up_axis=up)
+
+
 class BvhFormat(SkeletonFormat):
     """One person; positions and global joint orientations from forward kinematics."""
 
     name: ClassVar[str] = "bvh"
     summary: ClassVar[str] = "BVH motion capture (any hierarchy, forward kinematics)"
-    Options: ClassVar[type[PluginOptions]] = NoOptions
+    Options: ClassVar[type[PluginOptions]] = BvhOptions
     suffixes: ClassVar[tuple[str, ...]] = (".bvh",)
     topology = None  # each file defines its own
     can_write: ClassVar[bool] = True
@@ -83,6 +101,7 @@ class BvhFormat(SkeletonFormat):
         pos, rot = forward_kinematics(data)
         names = [j.name for j in data.joints]
         topology = bvh_topology(path.stem, names, [j.parent for j in data.joints], path)
+        topology = with_up_axis(topology, pos, self.options.up_axis)
         return [
             SkeletonSequence(
                 positions=pos[None],
@@ -168,5 +187,6 @@ class BvhFormat(SkeletonFormat):
         motion = np.concatenate(columns, axis=-1)
         out += ["MOTION", f"Frames: {seq.num_frames}", f"Frame Time: {1.0 / fps!r}"]
         out += [" ".join(map(repr, row)) for row in motion.tolist()]
-        path.write_text("\n".join(out) + "\n", encoding="ascii")
+        with atomic_write(path) as tmp:
+            tmp.write_text("\n".join(out) + "\n", encoding="ascii")
         return path

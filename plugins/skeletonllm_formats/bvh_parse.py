@@ -18,6 +18,10 @@ import numpy as np
 
 from skeletonllm.errors import SkeletonDataError
 
+#: Frame Time bounds (seconds): 1 MHz capture down to one frame a minute; outside them the
+#: value is a corrupt header, not a recording (1e-300 s would be reported as 1e300 fps).
+MIN_FRAME_TIME = 1e-6
+MAX_FRAME_TIME = 60.0
 CHANNEL_NAMES = ("Xposition", "Yposition", "Zposition", "Xrotation", "Yrotation", "Zrotation")
 
 
@@ -82,11 +86,10 @@ def _offset(tokens: _Tokens, owner: str) -> np.ndarray:
     return np.array([tokens.number(f"OFFSET {axis} of {owner}") for axis in "xyz"])
 
 
-def _joint(tokens: _Tokens, name: str, parent: int, joints: list[BvhJoint], column: int) -> int:
-    """Parse one ``{ ... }`` joint block (after its name); returns the next free channel column."""
+def _joint_header(tokens: _Tokens, name: str, parent: int, joints: list[BvhJoint], column: int) -> BvhJoint:
+    """``{ OFFSET x y z CHANNELS n c...`` of one joint (after its name); appends it to ``joints``."""
     tokens.expect("{")
     joint = BvhJoint(name=name, parent=parent, offset=_offset(tokens, name), first_channel=column)
-    index = len(joints)
     joints.append(joint)
     tokens.expect("CHANNELS")
     count_tok = tokens.next(f"channel count of {name}")
@@ -99,21 +102,38 @@ def _joint(tokens: _Tokens, name: str, parent: int, joints: list[BvhJoint], colu
             tokens.pos -= 1
             raise tokens.error(f"channel {ch[:40]!r} of {name}, expected one of {', '.join(CHANNEL_NAMES)}", "CHANNELS")
         joint.channels.append(ch)
+    return joint
+
+
+def _joint(tokens: _Tokens, name: str, parent: int, joints: list[BvhJoint], column: int) -> int:
+    """Parse one ``{ ... }`` joint block (after its name); returns the next free channel column.
+
+    Iterative, with an explicit stack of open joints: a legal chain of thousands
+    of joints must not hit Python's recursion limit.
+    """
+    stack = [len(joints)]
+    joint = _joint_header(tokens, name, parent, joints, column)
     column += len(joint.channels)
-    while True:
-        tok = tokens.next(f"JOINT, End Site or '}}' closing {name}")
+    while stack:
+        index = stack[-1]
+        owner = joints[index].name
+        tok = tokens.next(f"JOINT, End Site or '}}' closing {owner}")
         if tok == "}":
-            return column
-        if tok == "JOINT":
-            column = _joint(tokens, tokens.next("a joint name"), index, joints, column)
+            stack.pop()
+        elif tok == "JOINT":
+            child_name = tokens.next("a joint name")
+            stack.append(len(joints))
+            child = _joint_header(tokens, child_name, index, joints, column)
+            column += len(child.channels)
         elif tok == "End":
             tokens.expect("Site")
             tokens.expect("{")
-            joint.end_site = _offset(tokens, f"End Site of {name}")
+            joints[index].end_site = _offset(tokens, f"End Site of {owner}")
             tokens.expect("}")
         else:
             tokens.pos -= 1
-            raise tokens.error(f"found {tok[:40]!r} inside {name}, expected JOINT, End Site or '}}'")
+            raise tokens.error(f"found {tok[:40]!r} inside {owner}, expected JOINT, End Site or '}}'")
+    return column
 
 
 def parse_bvh(path: Path, text: str) -> BvhData:
@@ -152,6 +172,14 @@ def parse_bvh(path: Path, text: str) -> BvhData:
     if not (math.isfinite(frame_time) and frame_time > 0):
         raise SkeletonDataError(
             f"{time_tok!r} is not a positive number of seconds", source=path, line=motion_at + 3, field="Frame Time"
+        )
+    if not MIN_FRAME_TIME <= frame_time <= MAX_FRAME_TIME:
+        raise SkeletonDataError(
+            f"{time_tok!r} seconds per frame is {1.0 / frame_time:.3g} fps; expected a Frame Time between "
+            f"{MIN_FRAME_TIME:g} and {MAX_FRAME_TIME:g} s ({1 / MAX_FRAME_TIME:g} to {1 / MIN_FRAME_TIME:g} fps)",
+            source=path,
+            line=motion_at + 3,
+            field="Frame Time",
         )
     first = motion_at + 3
     data_lines = lines[first:]

@@ -22,6 +22,7 @@ from typing import Any, ClassVar
 import numpy as np
 from pydantic import Field
 
+from skeletonllm.atomic import atomic_write
 from skeletonllm.errors import SkeletonDataError
 from skeletonllm.interfaces import PluginOptions, SkeletonFormat
 from skeletonllm.sequence import SkeletonSequence
@@ -193,5 +194,6 @@ class CocoKeypointsFormat(SkeletonFormat):
             "skeleton": [[a + 1, b + 1] for a, b in COCO17.edges],
         }
         doc = {"images": images, "annotations": annotations, "categories": [category]}
-        path.write_text(json.dumps(doc), encoding="utf-8")
+        with atomic_write(path) as tmp:
+            tmp.write_text(json.dumps(doc), encoding="utf-8")
         return path

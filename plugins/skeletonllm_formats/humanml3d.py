@@ -12,6 +12,7 @@ from typing import ClassVar
 
 import numpy as np
 
+from skeletonllm.atomic import atomic_write
 from skeletonllm.errors import SkeletonDataError
 from skeletonllm.interfaces import NoOptions, PluginOptions, SkeletonFormat
 from skeletonllm.sequence import SkeletonSequence
@@ -99,6 +100,6 @@ class HumanMl3dFormat(SkeletonFormat):
                 source=path,
             )
         arr = np.where(seq.mask[0][..., None], seq.positions[0], np.nan).astype(np.float32)
-        with open(path, "wb") as fh:  # np.save on a path would append .npy to other suffixes
+        with atomic_write(path) as tmp, open(tmp, "wb") as fh:  # np.save on a path appends .npy
             np.save(fh, arr, allow_pickle=False)
         return path

@@ -16,6 +16,7 @@ from typing import ClassVar
 
 import numpy as np
 
+from skeletonllm.atomic import atomic_write
 from skeletonllm.errors import SkeletonDataError
 from skeletonllm.interfaces import NoOptions, PluginOptions, SkeletonFormat
 from skeletonllm.sequence import SkeletonSequence
@@ -235,7 +236,8 @@ class NtuSkeletonFormat(SkeletonFormat):
                 for j in range(NUM_JOINTS):
                     values = np.concatenate([xyz[s, t, j], depth[s, t, j], color[s, t, j], quat[s, t, j]])
                     out.append(f"{format_floats(values)} {int(state[s, t, j])}")
-        path.write_bytes(("\r\n".join(out) + "\r\n").encode("ascii"))
+        with atomic_write(path) as tmp:
+            tmp.write_bytes(("\r\n".join(out) + "\r\n").encode("ascii"))
         return path
 
 

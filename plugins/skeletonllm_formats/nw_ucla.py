@@ -15,6 +15,7 @@ from typing import ClassVar
 
 import numpy as np
 
+from skeletonllm.atomic import atomic_write
 from skeletonllm.errors import SkeletonDataError
 from skeletonllm.interfaces import NoOptions, PluginOptions, SkeletonFormat
 from skeletonllm.sequence import SkeletonSequence
@@ -110,5 +111,6 @@ class NwUclaFormat(SkeletonFormat):
             label = ACTION_CODES.index(seq.meta["action"]) + 1
         if label is not None:
             doc["label"] = int(label)
-        path.write_text(json.dumps(doc), encoding="utf-8")
+        with atomic_write(path) as tmp:
+            tmp.write_text(json.dumps(doc), encoding="utf-8")
         return path

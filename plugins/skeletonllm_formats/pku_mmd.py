@@ -12,6 +12,7 @@ from typing import ClassVar
 
 import numpy as np
 
+from skeletonllm.atomic import atomic_write
 from skeletonllm.errors import SkeletonDataError
 from skeletonllm.interfaces import NoOptions, PluginOptions, SkeletonFormat
 from skeletonllm.sequence import SkeletonSequence
@@ -106,5 +107,6 @@ class PkuMmdFormat(SkeletonFormat):
             body = np.where(seq.mask[m][..., None], seq.positions[m], np.nan)
             out[m] = np.where(present[m][:, None, None], body, 0.0)
         frames = out.transpose(1, 0, 2, 3).reshape(seq.num_frames, -1)
-        path.write_text("".join(format_floats(f) + "\n" for f in frames), encoding="ascii")
+        with atomic_write(path) as tmp:
+            tmp.write_text("".join(format_floats(f) + "\n" for f in frames), encoding="ascii")
         return path

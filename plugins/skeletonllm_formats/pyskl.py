@@ -15,6 +15,7 @@ from typing import Any, ClassVar
 
 import numpy as np
 
+from skeletonllm.atomic import atomic_write
 from skeletonllm.errors import SkeletonDataError
 from skeletonllm.interfaces import PluginOptions, SkeletonFormat
 from skeletonllm.sequence import SkeletonSequence
@@ -150,6 +151,6 @@ class PysklPickleFormat(SkeletonFormat):
             ann["label"] = int(seq.meta["label"])
         if seq.confidence is not None:
             ann["keypoint_score"] = seq.confidence.astype(np.float32)
-        with open(path, "wb") as fh:
+        with atomic_write(path) as tmp, open(tmp, "wb") as fh:
             pickle.dump({"split": {}, "annotations": [ann]}, fh, protocol=4)
         return path

@@ -8,10 +8,14 @@ need no class lookup at all; only the names below may be looked up.
 
 from __future__ import annotations
 
+import _compat_pickle
+import codecs
 import io
 import pickle
 from pathlib import Path
 from typing import Any
+
+import numpy as np
 
 from skeletonllm.errors import SkeletonDataError
 
@@ -41,13 +45,97 @@ ALLOWED: frozenset[tuple[str, str]] = frozenset(
 _ALLOWED_MODULE_PREFIXES = ("numpy.dtypes",)
 
 
+#: memory an allow-listed constructor may ask for beyond the pickle's own size: a real array's
+#: bytes are *in* the file, so a 34-byte pickle asking for ``bytearray(2**31)`` is an attack
+ALLOCATION_SLACK = 1 << 20
+
+
 class AllowListUnpickler(pickle.Unpickler):
-    """Refuses every global not in ``ALLOWED`` before it is imported, so nothing runs."""
+    """Refuses every global not in ``ALLOWED`` before it is imported, so nothing runs.
+
+    The allow-listed constructors that can be asked for memory by a number
+    (``bytearray(n)``, ``ndarray(shape)``, ``_reconstruct(cls, shape, dtype)``) are
+    wrapped so they may allocate at most ``budget`` bytes, normally the file's size
+    plus ``ALLOCATION_SLACK``; ``_codecs.encode`` may only use latin-1, the codec
+    numpy's protocol-2 pickles use.
+    """
+
+    def __init__(self, file: io.BytesIO, budget: int) -> None:
+        super().__init__(file)
+        self.budget = budget
 
     def find_class(self, module: str, name: str) -> Any:
-        if (module, name) in ALLOWED or module in _ALLOWED_MODULE_PREFIXES:
-            return super().find_class(module, name)
-        raise pickle.UnpicklingError(f"forbidden class {module}.{name} in pickle")
+        # protocol 0-2 pickles written by Python 2 name ``__builtin__.bytearray`` and the like
+        module, name = _compat_pickle.NAME_MAPPING.get((module, name), (module, name))
+        module = _compat_pickle.IMPORT_MAPPING.get(module, module)
+        if not ((module, name) in ALLOWED or module in _ALLOWED_MODULE_PREFIXES):
+            raise pickle.UnpicklingError(f"forbidden class {module}.{name} in pickle")
+        found = super().find_class(module, name)
+        if (module, name) == ("builtins", "bytearray"):
+            return self._bytearray
+        if name == "_reconstruct":
+            return self._reconstruct_with(found)
+        if (module, name) == ("numpy", "ndarray"):
+            return _BoundedNdarray.bind(self)
+        if (module, name) == ("_codecs", "encode"):
+            return _latin1_encode
+        return found
+
+    def check_size(self, what: str, nbytes: int) -> None:
+        if nbytes > self.budget:
+            raise pickle.UnpicklingError(
+                f"{what} asks for {nbytes:,} bytes, more than this {self.budget - ALLOCATION_SLACK:,}-byte "
+                "pickle can hold (corrupt or malicious)"
+            )
+
+    def _bytearray(self, *args: Any) -> bytearray:
+        if args and isinstance(args[0], int):
+            self.check_size("bytearray", args[0])
+        return bytearray(*args)
+
+    def _reconstruct_with(self, reconstruct: Any) -> Any:
+        def bounded(subtype: Any, shape: Any, dtype: Any) -> Any:
+            self.check_size("array", _nbytes(shape, dtype))
+            return reconstruct(_real(subtype), shape, dtype)
+
+        return bounded
+
+
+class _BoundedNdarray:
+    """Stands in for ``numpy.ndarray`` in a pickle: calling it checks the size first."""
+
+    unpickler: AllowListUnpickler
+
+    @classmethod
+    def bind(cls, unpickler: AllowListUnpickler) -> type:
+        return type("ndarray", (cls,), {"unpickler": unpickler})
+
+    def __new__(cls, shape: Any = (), dtype: Any = float, *args: Any, **kwargs: Any) -> Any:
+        cls.unpickler.check_size("ndarray", _nbytes(shape, dtype))
+        return np.ndarray(shape, dtype, *args, **kwargs)
+
+
+def _real(subtype: Any) -> Any:
+    return np.ndarray if isinstance(subtype, type) and issubclass(subtype, _BoundedNdarray) else subtype
+
+
+def _nbytes(shape: Any, dtype: Any) -> int:
+    """Bytes an array of ``shape`` and ``dtype`` needs (Python ints: no overflow)."""
+    dims = (shape,) if isinstance(shape, int) else tuple(shape)
+    count = 1
+    for dim in dims:
+        count *= int(dim)
+    try:
+        itemsize = np.dtype(dtype).itemsize
+    except TypeError:
+        itemsize = 1
+    return max(count, 0) * max(itemsize, 1)
+
+
+def _latin1_encode(text: str, encoding: str = "utf-8", errors: str = "strict") -> bytes:
+    if encoding.replace("-", "").lower() not in ("latin1", "iso88591"):
+        raise pickle.UnpicklingError(f"_codecs.encode with codec {encoding[:20]!r} (only latin-1 is allowed)")
+    return codecs.encode(text, "latin1", errors)
 
 
 def safe_load(path: Path) -> Any:
@@ -60,7 +148,7 @@ def safe_load(path: Path) -> Any:
     if not data:
         raise SkeletonDataError("empty file, expected a pickle", source=path)
     try:
-        return AllowListUnpickler(io.BytesIO(data)).load()
+        return AllowListUnpickler(io.BytesIO(data), len(data) + ALLOCATION_SLACK).load()
     except pickle.UnpicklingError as exc:
         message = one_line(exc)
         if message.startswith("forbidden class"):

@@ -7,6 +7,8 @@ joint indices.
 
 from __future__ import annotations
 
+import dataclasses
+
 from skeletonllm.topology import Topology
 
 # fmt: off
@@ -106,5 +108,8 @@ COCO17 = Topology(
 )
 
 # fmt: on
+
+#: AMASS's axes: the same SMPL joints with z up (HumanML3D turned them y-up when it built its files)
+SMPL22_Z_UP = dataclasses.replace(SMPL22, up_axis="z")
 
 BY_NAME: dict[str, Topology] = {t.name: t for t in (KINECT_V2, KINECT_V1, SMPL22, COCO17)}

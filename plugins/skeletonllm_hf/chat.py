@@ -97,3 +97,27 @@ def collate(items: list[Encoded], pad_id: int, left: bool, max_length: int) -> d
         out["attention_mask"][row, span] = 1
         out["mm_token_type_ids"][row, span] = torch.tensor(e.is_image)
     return out
+
+
+def templated_pieces(tokenizer: PreTrainedTokenizerBase, system: str | None, user: list[Piece]) -> list[Piece]:
+    """The tokenizer's own chat template around ``user`` (text and image runs), ready for the answer.
+
+    A pretrained chat model answers best in the layout it was tuned on, so the
+    template is rendered with a marker as the user turn and ``user`` is spliced in
+    at the marker (image runs cannot pass through a Jinja template as text).
+    """
+    marker = "\x00USER\x00"
+    messages = [{"role": "system", "content": system}] if system else []
+    messages.append({"role": "user", "content": marker})
+    text = tokenizer.apply_chat_template(messages, tokenize=False, add_generation_prompt=True)
+    if text.count(marker) != 1:
+        raise SkeletonLLMError("the tokenizer's chat template does not place the user turn exactly once")
+    before, after = text.split(marker)
+    return [before, *user, after]
+
+
+def sequence_log_likelihoods(logits: torch.Tensor, labels: torch.Tensor) -> torch.Tensor:
+    """``(N,)`` sums of ``log p(label)`` over the scored positions (labels != IGNORE); logits already aligned."""
+    scored = labels != IGNORE
+    logp = logits.float().log_softmax(-1).gather(-1, labels.clamp(min=0).unsqueeze(-1)).squeeze(-1)
+    return (logp * scored).sum(-1)

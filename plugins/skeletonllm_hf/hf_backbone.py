@@ -59,12 +59,7 @@ class HFBackbone(Backbone):
             model, tokenizer = load_local(opts.path, self.model_class, self.model_type, dtype, opts.attn_implementation)
             self.image_mean, self.image_std = image_statistics(Path(opts.path), self.default_mean, self.default_std)
         else:
-            tokenizer = build_bpe_tokenizer(self.special_tokens, opts.class_names)
-            config = self.tiny_config(tokenizer, opts.image_size or self.tiny_image_size)
-            config._attn_implementation = opts.attn_implementation
-            with torch.random.fork_rng(devices=[]):
-                torch.manual_seed(opts.seed)
-                model = self.model_class(config)
+            model, tokenizer = self.build_preset(opts)
             model = model.to(dtype)
             self.image_mean, self.image_std = self.default_mean, self.default_std
         self.model: PreTrainedModel = model
@@ -97,6 +92,16 @@ class HFBackbone(Backbone):
             "pad_token_id": tokenizer.pad_token_id,
             **extra,
         }
+
+    def build_preset(self, opts: HFBackboneOptions) -> tuple[PreTrainedModel, PreTrainedTokenizerBase]:
+        """Model and tokenizer of ``opts.preset``; here ``tiny`` (a family adds others by overriding)."""
+        tokenizer = build_bpe_tokenizer(self.special_tokens, opts.class_names)
+        config = self.tiny_config(tokenizer, opts.image_size or self.tiny_image_size)
+        config._attn_implementation = opts.attn_implementation
+        with torch.random.fork_rng(devices=[]):
+            torch.manual_seed(opts.seed)
+            model = self.model_class(config)
+        return model, tokenizer
 
     # ---- what each family provides -------------------------------------------------
     @abstractmethod
@@ -246,6 +251,33 @@ class HFBackbone(Backbone):
             self.model.train(was_training)
         new = out[:, batch["input_ids"].shape[1] :]
         return [text.strip() for text in self.tokenizer.batch_decode(new, skip_special_tokens=True)]
+
+    @torch.no_grad()
+    def answer_log_likelihoods(self, frames: torch.Tensor, example: TaskExample, answers: list[str]) -> torch.Tensor:
+        """``(B, K)``: summed log-probability of each answer (+ end token) after ``example``'s prompt, per clip.
+
+        Ranking a fixed set of answers by likelihood makes the generative model a
+        classifier over any candidate set, unseen class names included, without
+        counting a free-generation misspelling as a wrong class. This general path
+        scores every (clip, answer) pair as its own sequence; a family whose
+        positions allow it may continue the answers from the prompt's cache instead.
+        """
+        b, n_frames = frames.shape[:2]
+        self._check_frames(frames, b)
+        prompt_ids = self._encode_prompt(self.prompt(example), n_frames)
+        items = [chat.append_scored(self.tokenizer, prompt_ids, a, self.end_token, False) for a in answers]
+        batch = {k: v.to(self.device) for k, v in chat.collate(items, self.pad_token_id, False, 10**9).items()}
+        scores = torch.empty(b, len(answers))
+        was_training = self.model.training
+        self.model.eval()
+        try:
+            for i in range(b):
+                clip = frames[i : i + 1].expand(len(answers), *frames.shape[1:])
+                logits = self.model(**self.model_inputs(batch), **self.image_inputs(clip), use_cache=False).logits
+                scores[i] = chat.sequence_log_likelihoods(logits[:, :-1], batch["labels"][:, 1:]).cpu()
+        finally:
+            self.model.train(was_training)
+        return scores
 
     @property
     def device(self) -> torch.device:

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import inspect
 from typing import ClassVar
 
 import torch
 
 from skeletonllm.errors import SkeletonLLMError
+from skeletonllm.tasks import TaskExample
 
-from .chat import ImageRun, Piece
+from .chat import IGNORE, ImageRun, Piece, sequence_log_likelihoods, templated_pieces
 from .hf_backbone import HFBackbone
-from .options import HFBackboneOptions
+from .options import HFBackboneOptions, InternVLOptions
 from .pixels import IMAGENET_MEAN, IMAGENET_STD, internvl_pixel_values
 
 
@@ -18,7 +20,8 @@ class InternVL3Backbone(HFBackbone):
     """Each frame is one 448-style tile: ``FrameN: <img><IMG_CONTEXT>*n</img>`` as InternVL's video prompt."""
 
     name: ClassVar[str] = "internvl3"
-    summary: ClassVar[str] = "InternVL3 through transformers (local path or tiny preset)"
+    summary: ClassVar[str] = "InternVL3 through transformers (local path, tiny preset or SmolLM2-135M smol preset)"
+    Options = InternVLOptions
     model_type: ClassVar[str] = "internvl"
     model_class_name = "InternVLForConditionalGeneration"
     special_tokens: ClassVar[list[str]] = ["<img>", "</img>", "<IMG_CONTEXT>"]
@@ -51,6 +54,15 @@ class InternVL3Backbone(HFBackbone):
             downsample_ratio=0.5,
         )
 
+    def build_preset(self, opts: HFBackboneOptions):
+        """``smol``: SmolLM2-135M-Instruct in InternVL (``smol.py``); ``tiny`` as every family."""
+        if opts.preset != "smol":
+            return super().build_preset(opts)
+        from . import smol
+
+        side = opts.image_size or self.tiny_image_size
+        return smol.build(self.special_tokens, side, opts.seed, opts.attn_implementation, opts.cache_dir)
+
     def configure_image_size(self, opts: HFBackboneOptions) -> None:
         vc = self.model.config.vision_config
         side, patch = vc.image_size[0], vc.patch_size[0]
@@ -72,11 +84,54 @@ class InternVL3Backbone(HFBackbone):
         return {"pixel_values": pixels}
 
     def prompt_pieces(self, prompt: str, n_frames: int) -> list[Piece]:
+        frames: list[Piece] = []
+        for i in range(n_frames):
+            frames += [f"Frame{i + 1}: <img>", ImageRun(self.tokens_per_frame), "</img>\n"]
+        if self.options.preset == "smol":  # a pretrained chat model: its own template, its own default system turn
+            return templated_pieces(self.tokenizer, self.options.system_prompt, [*frames, prompt])
         pieces: list[Piece] = []
         if self.options.system_prompt:
             pieces.append(f"<|im_start|>system\n{self.options.system_prompt}<|im_end|>\n")
         pieces.append("<|im_start|>user\n")
-        for i in range(n_frames):
-            pieces += [f"Frame{i + 1}: <img>", ImageRun(self.tokens_per_frame), "</img>\n"]
+        pieces += frames
         pieces.append(f"{prompt}<|im_end|>\n<|im_start|>assistant\n")
         return pieces
+
+    @torch.no_grad()
+    def answer_log_likelihoods(self, frames: torch.Tensor, example: TaskExample, answers: list[str]) -> torch.Tensor:
+        """As the general path, but the prompt (frames included) runs once per clip and the answers continue it.
+
+        InternVL's positions are 1-D, so a continuation from the cached keys and
+        values sees exactly the positions a full sequence would; with 21 candidates
+        and a prompt of ~80 tokens this is an order of magnitude cheaper.
+        """
+        b, n_frames = frames.shape[:2]
+        self._check_frames(frames, b)
+        prompt_ids = self._encode_prompt(self.prompt(example), n_frames).ids
+        answer_ids = [self.tokenizer(a + self.end_token, add_special_tokens=False)["input_ids"] for a in answers]
+        k, longest = len(answers), max(len(a) for a in answer_ids)
+        cont = torch.full((k, longest), self.pad_token_id, dtype=torch.long)
+        labels = torch.full((k, longest), IGNORE, dtype=torch.long)
+        for row, ids in enumerate(answer_ids):
+            cont[row, : len(ids)] = torch.tensor(ids)
+            labels[row, : len(ids)] = torch.tensor(ids)
+        cont, labels = cont.to(self.device), labels.to(self.device)
+        mask = torch.ones(k, len(prompt_ids) + longest, dtype=torch.long, device=self.device)
+        mask[:, len(prompt_ids) :] = (labels != IGNORE).long()
+        scores = torch.empty(b, k)
+        # transformers renamed ``past_key_values`` to ``cache`` within 5.x; use whichever this one takes
+        cache_arg = "cache" if "cache" in inspect.signature(self.model.forward).parameters else "past_key_values"
+        was_training = self.model.training
+        self.model.eval()
+        try:
+            for i in range(b):
+                ids = torch.tensor([prompt_ids], device=self.device)
+                out = self.model(input_ids=ids, **self.image_inputs(frames[i : i + 1]), use_cache=True)
+                cache = out.cache if hasattr(out, "cache") else out.past_key_values
+                cache.batch_repeat_interleave(k)
+                rest = self.model(input_ids=cont, attention_mask=mask, use_cache=True, **{cache_arg: cache}).logits
+                logits = torch.cat([out.logits[:, -1:].expand(k, 1, -1), rest[:, :-1]], dim=1)
+                scores[i] = sequence_log_likelihoods(logits, labels).cpu()
+        finally:
+            self.model.train(was_training)
+        return scores

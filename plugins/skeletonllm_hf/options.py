@@ -61,3 +61,20 @@ class HFBackboneOptions(PluginOptions):
         if self.dtype == "auto":
             return torch.bfloat16 if torch.cuda.is_available() else torch.float32
         return {"fp32": torch.float32, "bf16": torch.bfloat16, "fp16": torch.float16}[self.dtype]
+
+
+class InternVLOptions(HFBackboneOptions):
+    """InternVL3 adds ``preset: smol`` (pretrained SmolLM2-135M-Instruct language model, see ``smol.py``)."""
+
+    preset: Literal["tiny", "smol"] | None = None
+    cache_dir: str | None = Field(
+        None,
+        description="preset smol: folder for the converted weights; default $SKELETONLLM_CACHE/backbones, "
+        "else $XDG_CACHE_HOME/skeletonllm/backbones, else ~/.cache/skeletonllm/backbones",
+    )
+
+    @model_validator(mode="after")
+    def _cache_only_for_smol(self) -> InternVLOptions:
+        if self.cache_dir is not None and self.preset != "smol":
+            raise ValueError("'cache_dir' is used by 'preset: smol' only")
+        return self

@@ -10,7 +10,7 @@ BACKBONES = (
     LazyComponent(
         "skeletonllm_hf.internvl:InternVL3Backbone",
         "internvl3",
-        "InternVL3 through transformers (local path or tiny preset)",
+        "InternVL3 through transformers (local path, tiny preset or SmolLM2-135M smol preset)",
     ),
     LazyComponent(
         "skeletonllm_hf.qwen:Qwen25VLBackbone",

@@ -10,7 +10,10 @@ places. Masked joints take no part (their coordinates may be anything, even
 NaN).
 
 Axes after normalisation: ``x`` to the right of the picture, ``y`` up, ``z``
-depth (larger is farther from the viewer). 3D inputs are read as camera space
+depth (larger is farther from the viewer). First the topology's ``up_axis``
+(set by each reader: z for AMASS, sniffed per file for BVH) is turned to +y
+with a rotation (``Topology.up_rotation``), so a z-up clip stands upright.
+3D inputs are then read as camera space
 in the Kinect convention (the camera at the origin looks along +z, y up, so
 +x is on the camera's *left*): ``x`` is negated, so a Kinect clip looks as its
 camera saw it and matches 2D keypoints from a camera at the same place. 2D
@@ -28,6 +31,7 @@ from dataclasses import dataclass
 import torch
 
 from skeletonllm.batch import SkeletonBatch
+from skeletonllm.topology import Topology
 
 #: fraction of the half-width left empty around the figure
 MARGIN = 0.08
@@ -53,14 +57,25 @@ def normalise(batch: SkeletonBatch, fit_axes: Sequence[int] = (0, 1)) -> Normali
     pos = batch.positions.to(torch.float32)
     mask = batch.mask.to(torch.bool) & torch.isfinite(pos).all(-1)
     is_2d = pos.shape[-1] == 2
-    if is_2d:
-        pos = torch.cat([pos[..., :1], -pos[..., 1:2], torch.zeros_like(pos[..., :1])], dim=-1)
-    else:
+    pos = upright(pos, batch.topology)
+    if not is_2d:
         pos = torch.cat([-pos[..., :1], pos[..., 1:]], dim=-1)
     pos = torch.where(mask.unsqueeze(-1), pos, torch.zeros_like(pos))
 
     xyz = fit_box(pos, mask, fit_axes)
     return NormalisedClip(xyz=xyz, mask=mask, is_2d=is_2d)
+
+
+def upright(points: torch.Tensor, topology: Topology) -> torch.Tensor:
+    """``(..., C)`` file coordinates -> ``(..., 3)`` with the topology's up axis turned to +y (2D lifted with z = 0).
+
+    For the default axes (3D y-up, 2D image rows growing downwards) this is
+    the identity on 3D and a flip of y on 2D, the convention the renderers always had.
+    """
+    if points.shape[-1] == 2:
+        points = torch.cat([points, torch.zeros_like(points[..., :1])], dim=-1)
+    rot = torch.tensor(topology.up_rotation(), dtype=points.dtype, device=points.device)
+    return torch.where(torch.isfinite(points), points, torch.zeros_like(points)) @ rot.T
 
 
 def fit_box(points: torch.Tensor, mask: torch.Tensor, fit_axes: Sequence[int]) -> torch.Tensor:

@@ -44,6 +44,15 @@ class CaptioningMetric(Metric):
     summary = "BLEU@4, ROUGE-L, CIDEr-D and BERTScore (MiniLM) of generated captions"
     Options = CaptioningOptions
 
+    def notes(self) -> dict[str, str]:
+        """What a report must print beside the figures (the BERTScore encoder differs from the paper's)."""
+        return {
+            "bertscore_f1_minilm": "BERTScore F1 with the local all-MiniLM-L6-v2 (last layer, no idf, no rescaling); "
+            "the paper's figure uses a different encoder, so the numbers are not comparable",
+            "bleu_4": "pycocoevalcap corpus BLEU@4 on SkeletonLLM's Python tokenisation (not the Java PTB tokenizer)",
+            "cider": "pycocoevalcap CIDEr-D; idf from this test set's references",
+        }
+
     def reset(self) -> None:
         self.captions: list[ScoredCaption] = []
 

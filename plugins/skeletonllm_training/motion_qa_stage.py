@@ -113,6 +113,10 @@ class MotionQAStage(Stage):
             out = self._examples(clip, rng, ["fine_grained"])
         return [_open(e) if rng.uniform() < self.options.open_share else e for e in out]
 
+    def test_examples(self, clip: ClipContext) -> list[TaskExample]:
+        """Evaluation asks every kind this clip supports (see :meth:`questions`)."""
+        return self.questions(clip)
+
     def questions(self, clip: ClipContext) -> list[TaskExample]:
         """Every kind this clip supports, with options, seeded by the sample id (evaluation)."""
         rng = np.random.default_rng(zlib.crc32(clip.sample_id.encode()))

@@ -56,3 +56,26 @@ def test_evaluation_on_another_dataset_marks_classes_the_training_never_had(tmp_
     metrics = pipeline.score(predictions)
     assert {"accuracy", "seen_accuracy", "unseen_accuracy", "harmonic_mean"} <= set(metrics)
     assert metrics["seen_accuracy"] > 0.6
+
+
+def test_motion_qa_evaluation_asks_each_clip_about_its_own_motion(tmp_path):
+    """eval.task: qa — the stage is prepared on the training clips, then asks every kind per test clip."""
+    data = {
+        "data": {"name": "synthetic", "actions": ["hand waving", "jump up"], "samples_per_class": 6, "frames": 24},
+        "renderer": {"name": "stick", "frames": 2, "size": 28},
+        "backbone": {"name": "qwen2_5_vl", "frames": 2, "image_size": 28},
+        "stages": [{"name": "motion_qa", "max_steps": 1}],
+        "optim": {"batch_size": 2, "save_every": 50},
+        "split": {"train": "xsub/train", "test": "xsub/test"},
+        "eval": {"task": "qa", "limit": 2, "max_new_tokens": 4},
+        "output_dir": str(tmp_path / "run"),
+    }
+    pipeline = Pipeline(validate_spec(data))
+    Trainer(pipeline, show_progress=False).fit()
+    predictions = pipeline.predict(show_progress=False)
+    kinds = {p.example.meta.get("qa_kind") for p in predictions}
+    assert len({p.sample_id for p in predictions}) == 2 and len(predictions) > 2
+    assert {"temporal", "fine_grained"} <= kinds
+    assert all(p.example.kind is TaskKind.QA and p.example.answer for p in predictions)
+    metrics = pipeline.score(predictions)
+    assert 0.0 <= metrics["qa_accuracy"] <= 1.0

@@ -18,7 +18,7 @@ SPECS = sorted((Path(__file__).resolve().parents[2] / "docs" / "specs").glob("*.
 
 @pytest.mark.parametrize("path", SPECS, ids=[p.name for p in SPECS])
 def test_example_spec_validates(path):
-    spec = load_spec(path)
+    spec = load_spec(path, check_files=False)  # data roots and model folders live on the user's machine
     assert spec.spec.stages, "an example spec should train something"
 
 

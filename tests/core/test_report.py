@@ -59,7 +59,9 @@ def test_recognition_summary_counts_per_class_confusion_and_chance():
 
 def test_caption_predictions_are_listed_beside_their_references():
     caption = TaskExample(TaskKind.CAPTION, references=("a person waves", "someone waves"))
-    text = render_markdown([Prediction(caption, "a man waves", "clip1")], {"bleu4": 0.3}, {"seed": 1}, None)
+    notes = {"bleu4": "computed on our own tokenisation"}
+    text = render_markdown([Prediction(caption, "a man waves", "clip1")], {"bleu4": 0.3}, {"seed": 1}, None, notes)
     assert "| clip1 | a man waves | a person waves / someone waves |" in text
+    assert "- `bleu4`: computed on our own tokenisation" in text
     assert summarise_recognition([Prediction(caption, "x")]) is None
     assert "bleu4" in text

@@ -209,7 +209,7 @@ def test_missing_sections_unknown_names_and_bad_options_come_together():
 def test_cross_section_checks_run_on_an_otherwise_valid_spec():
     with pytest.raises(SpecError) as err:
         validate_spec({**GOOD, "eval": {"candidates": "unseen"}}, _registry())
-    assert err.value.problems == ["eval.candidates: 'unseen' needs split.class_split to name a seen/unseen split"]
+    assert err.value.problems == ["eval.candidates: 'unseen' needs split.class_split to name a seen/unseen class split"]
 
 
 def test_every_section_builds_through_the_same_path():

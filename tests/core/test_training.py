@@ -1,10 +1,10 @@
-"""The trainer: losses fall, held-out accuracy beats chance, a killed run resumes exactly."""
+"""The trainer: losses fall, held-out accuracy beats chance, the commands train and answer."""
 
 from __future__ import annotations
 
 import pytest
-import torch
 from toy_components import toy_registry
+from toy_specs import toy_spec_data
 
 from skeletonllm.errors import CheckpointError
 from skeletonllm.pipeline import Pipeline
@@ -13,17 +13,7 @@ from skeletonllm.training import Trainer, warmup_cosine
 
 
 def _spec(tmp_path, **over):
-    data = {
-        "data": {"name": "toy_data", "per_class": 12},
-        "renderer": {"name": "toy_renderer", "frames": 3, "size": 8},
-        "backbone": "toy_backbone",
-        "stages": [{"name": "warmup", "max_steps": 4, "num_choices": 2}, {"name": "refine", "max_steps": 30}],
-        "optim": {"lr": 0.1, "batch_size": 6, "save_every": 3, "seed": 3},
-        "split": {"class_split": "3/1"},
-        "output_dir": str(tmp_path / "run"),
-    }
-    data.update(over)
-    return validate_spec(data, toy_registry())
+    return validate_spec(toy_spec_data(tmp_path / "run", **over), toy_registry())
 
 
 def test_schedule_warms_up_then_decays():
@@ -50,39 +40,6 @@ def test_unseen_classes_never_reach_training(tmp_path):
     assert {s.label for s in Trainer(pipeline, show_progress=False).samples} == {0, 1, 2}
 
 
-def _final_state(pipeline):
-    return {k: v.clone() for k, v in pipeline.backbone.state_dict().items()} | {
-        "gain": pipeline.renderer.gain.detach().clone()
-    }
-
-
-def test_a_killed_run_resumes_to_the_same_weights(tmp_path, monkeypatch):
-    reference = Pipeline(_spec(tmp_path / "a"))
-    Trainer(reference, show_progress=False).fit()
-    expected = _final_state(reference)
-
-    killed = Pipeline(_spec(tmp_path / "b"))
-    trainer = Trainer(killed, show_progress=False)
-    real_loss = Trainer._loss
-
-    def dying_loss(self, stage, stage_idx, step, micro, k):
-        if stage_idx == 1 and step == 13:
-            raise KeyboardInterrupt  # killed mid-stage, after the step-12 checkpoint
-        return real_loss(self, stage, stage_idx, step, micro, k)
-
-    monkeypatch.setattr(Trainer, "_loss", dying_loss)
-    with pytest.raises(KeyboardInterrupt):
-        trainer.fit()
-    monkeypatch.setattr(Trainer, "_loss", real_loss)
-
-    resumed = Pipeline(_spec(tmp_path / "b"))  # a fresh process: new, untrained components
-    history = Trainer(resumed, show_progress=False).fit()
-    assert [h["stage"] for h in history] == ["warmup", "refine"]
-    got = _final_state(resumed)
-    for key, value in expected.items():
-        assert torch.allclose(got[key], value, atol=1e-6), key
-
-
 def test_resume_refuses_a_checkpoint_from_another_spec(tmp_path):
     Trainer(Pipeline(_spec(tmp_path)), show_progress=False).fit()
     other = _spec(tmp_path, optim={"lr": 0.05, "batch_size": 6})
@@ -107,6 +64,11 @@ def test_train_evaluate_infer_commands(tmp_path, monkeypatch):
     result = runner.invoke(cli, ["train", str(path)])
     assert result.exit_code == 0, result.output
     assert "refine: 30 steps" in result.stdout
+    assert result.stderr.startswith("threads: ")  # every training command says how many threads it uses
+    manifest = json.loads((tmp_path / "run" / "last" / "manifest.json").read_text())
+    assert manifest["components"]["renderer"] == {"name": "toy_renderer", "options": {"frames": 3, "size": 8}}
+    assert [s["name"] for s in manifest["components"]["stages"]] == ["warmup", "refine"]
+    assert manifest["components"]["data"]["options"] == {"per_class": 12}
     metrics = json.loads(result.stdout.splitlines()[-2])
     assert metrics["seen_accuracy"] > 0.8
 

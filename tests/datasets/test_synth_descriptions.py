@@ -96,3 +96,25 @@ def test_humanml3d_samples_carry_every_caption_without_pos_tokens(tmp_path):
     (sample,) = HumanMl3dDataset(HumanMl3dDataset.Options(root=tmp_path)).samples("default/train")
     assert sample.text == "a man walks forward."
     assert sample.meta["references"] == ["a man walks forward.", "someone strolls ahead"]
+
+
+def test_humanml3d_export_writes_the_per_clip_descriptions_as_further_captions(tmp_path):
+    from click.testing import CliRunner
+
+    from skeletonllm.cli import cli
+
+    result = CliRunner().invoke(cli, ["synth", "--format", "humanml3d", "--n", "6", "-o", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    ds = HumanMl3dDataset(HumanMl3dDataset.Options(root=tmp_path))
+    exported = {s.id: s for part in ("train", "test") for s in ds.samples(f"default/{part}")}
+    bench = {
+        (s.meta["action"], s.meta["seed"]): s
+        for s in SynthActDataset(SynthActDataset.Options(samples_per_class=1)).all_samples()
+    }
+    rows = (tmp_path / "labels.csv").read_text().splitlines()[1:]
+    assert len(rows) == 6
+    for row in rows:
+        file, action, _, _, _, seed, _ = row.split(",")
+        sample = exported[file.rsplit("/", 1)[-1].removesuffix(".npy")]
+        assert sample.meta["references"][0] == f"a person performs {action}."
+        assert sample.meta["references"][1:] == bench[(action, int(seed))].meta["references"]

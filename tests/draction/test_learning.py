@@ -17,17 +17,19 @@ def _batch() -> SkeletonBatch:
 
 
 @pytest.mark.slow  # ~4 s alone on one quiet core, 20 s+ on the shared 2-core machine
-def test_renderer_parameters_fit_a_target_image() -> None:
+@pytest.mark.parametrize("nfm", ["gru", "none"])  # the full renderer and the paper's 'w/o NFM' variant
+def test_renderer_parameters_fit_a_target_image(nfm: str) -> None:
     """Target: the same motion with thicker, brighter limbs; the loss must fall by a clear margin."""
     torch.manual_seed(0)
     batch = _batch()
-    teacher = DrActionRenderer(DrActionOptions(size=SIZE))
+    teacher = DrActionRenderer(DrActionOptions(size=SIZE, nfm=nfm))
     with torch.no_grad():
         teacher.log_scale.fill_(0.35)
         teacher.colour_blend.logit.fill_(0.0)  # half colour map, half NFM colour
-        teacher.nfm.base_head.bias[:3] = torch.tensor([3.0, 3.0, 3.0])  # bright NFM colour
+        head = teacher.nfm.base_head if teacher.nfm is not None else teacher.static.head
+        head.bias[:3] = torch.tensor([3.0, 3.0, 3.0])  # bright appearance colour
         target = teacher(batch)
-    student = DrActionRenderer(DrActionOptions(size=SIZE))
+    student = DrActionRenderer(DrActionOptions(size=SIZE, nfm=nfm))
     opt = torch.optim.Adam(student.parameters(), lr=0.03)
     losses = []
     for _ in range(15):

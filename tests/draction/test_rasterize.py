@@ -120,3 +120,34 @@ def test_segmented_cumsum_matches_a_loop_across_chunk_borders() -> None:
     torch.testing.assert_close(
         segmented_inclusive_cumsum(small, torch.tensor([0, 0, 1])), torch.tensor([[1.0], [3], [3]])
     )
+
+
+def test_compositing_in_image_groups_changes_nothing(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Images composited a few at a time (to keep temporaries small) give the same pictures and gradients."""
+    import skeletonllm_draction.rasterize.tiles as tiles
+
+    cam = PinholeCamera(64, 48)
+    scene = random_scene(5, 40, seed=3)
+    whole_in, split_in = with_grad(scene), with_grad(scene)
+    whole = make_rasteriser("torch", tile_size=8)(whole_in, cam, BG)
+    monkeypatch.setattr(tiles, "ENTRY_BUDGET", 64 * 4 * 40)  # 40 rows: every image alone, some over budget
+    rows, _ = tiles.tile_intersections(project(scene, cam), scene.opacities, 8, 6, 8)
+    assert rows.numel() > 5 * 40  # so the budget really splits the images into several groups
+    split = make_rasteriser("torch", tile_size=8)(split_in, cam, BG)
+    torch.testing.assert_close(split, whole, atol=1e-6, rtol=0)
+    weights = torch.rand(whole.shape, generator=torch.Generator().manual_seed(2))
+    (whole * weights).sum().backward()
+    (split * weights).sum().backward()
+    for name in ("means", "covariances", "colours", "opacities"):
+        got, expected = getattr(split_in, name).grad, getattr(whole_in, name).grad
+        # the same sums in another order: float32 rounding only
+        torch.testing.assert_close(got, expected, atol=1e-5 * float(expected.abs().amax()), rtol=1e-4, msg=name)
+
+
+def test_image_groups_cover_every_image_once() -> None:
+    from skeletonllm_draction.rasterize.tiles import image_groups
+
+    tiles = torch.tensor([0, 0, 1, 4, 4, 4, 4, 9, 9, 11])  # 3 images of 4 tiles: 3, 4 and 3 rows
+    assert image_groups(tiles, 3, 4, max_rows=5) == [(0, 3, 0, 1), (3, 7, 1, 2), (7, 10, 2, 3)]
+    assert image_groups(tiles, 3, 4, max_rows=100) == [(0, 10, 0, 3)]
+    assert image_groups(tiles, 3, 4, max_rows=1) == [(0, 3, 0, 1), (3, 7, 1, 2), (7, 10, 2, 3)]

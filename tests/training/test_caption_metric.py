@@ -48,6 +48,7 @@ def test_better_captions_score_higher_on_every_figure():
     assert set(high) == {"bleu_4", "rouge_l", "cider", "bertscore_f1_minilm"}
     for key in high:
         assert high[key] > low[key], key
+    assert "MiniLM" in good.notes()["bertscore_f1_minilm"]
 
 
 def test_a_caption_without_references_is_a_clear_error():

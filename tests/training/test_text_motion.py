@@ -61,6 +61,13 @@ def test_retrieval_scores_by_hand():
     scores = retrieval_scores(motion, text)
     assert scores["r1"] == 0.0 and scores["r3"] == 1.0
     assert scores["mm_dist"] == pytest.approx(np.sqrt(0.8))
+    # one caption for every clip (a model that always says the same thing): all 32 tie -> chance
+    same = retrieval_scores(motion, torch.ones(32, 32, dtype=torch.float64) / np.sqrt(32))
+    assert same["r1"] == pytest.approx(1 / 32) and same["r3"] == pytest.approx(3 / 32)
+    # captions of clips 2j and 2j+1 are both e_2j: an even clip ties with its neighbour's caption at
+    # distance 0 (1st or 2nd: R@1 1/2); an odd clip is sqrt(2) from every caption (32-way tie: 1/32)
+    paired = motion[::2].repeat_interleave(2, dim=0)
+    assert retrieval_scores(motion, paired)["r1"] == pytest.approx((1 / 2 + 1 / 32) / 2)
     # 70 pairs: two batches of 32 are scored, the last 6 pairs are dropped
     assert retrieval_scores(torch.eye(70), torch.eye(70))["batches"] == 2.0
     with pytest.raises(SkeletonLLMError, match="batches of 32"):
@@ -117,3 +124,34 @@ def test_identical_captions_score_chance_not_a_perfect_recall():
     scores = retrieval_scores(motion, constant)
     assert scores["r1"] == pytest.approx(1 / 32) and scores["r3"] == pytest.approx(3 / 32)
     assert retrieval_scores(motion, motion.clone())["r1"] == 1.0  # distinct, matched embeddings: perfect
+
+
+def test_metric_notes_quote_the_evaluators_own_accuracy_and_tolerate_a_sparse_manifest(tmp_path):
+    from skeletonllm_training.text_motion.metric import TextMotionMetric
+
+    model = TextMotionEvaluator(EvaluatorConfig(hidden=16, dim=8))
+    model.save(tmp_path / "full", {"dataset": "synthetic", "train_split": "xsub/train", "test_split": "xsub/test",
+                                   "held_out": {"r1": 0.5, "r3": 0.9, "clips": 64.0, "batch_size": 32.0}})  # fmt: skip
+    model.save(tmp_path / "sparse", {"held_out": {"r1": 0.5, "r3": 0.9}})
+    model.save(tmp_path / "none")
+    full = TextMotionMetric(TextMotionMetric.Options(evaluator=str(tmp_path / "full"))).notes()["r_at_1"]
+    assert "trained on synthetic xsub/train" in full and "R@1 0.500" in full and "64 clips of xsub/test" in full
+    sparse = TextMotionMetric(TextMotionMetric.Options(evaluator=str(tmp_path / "sparse"))).notes()["r_at_1"]
+    assert "None" not in sparse and "chance 0.031" in sparse
+    empty = TextMotionMetric(TextMotionMetric.Options(evaluator=str(tmp_path / "none"))).notes()["r_at_1"]
+    assert "no held-out accuracy" in empty
+
+
+def test_features_of_the_real_humanml3d_sample_are_finite_and_upright():
+    from conftest import shared_file
+    from skeletonllm_formats.humanml3d import HumanMl3dFormat
+
+    seq = HumanMl3dFormat().read(shared_file("humanml3d/new_joints/012314.npy"))[0]
+    feats = motion_features(seq)
+    assert feats.shape == (FRAMES, CHANNELS) and np.isfinite(feats).all()
+    # body frame: the head sits above the torso (up is the 2nd axis; head centroid is the first part)
+    assert feats[:, 1].mean() > 0.1
+    # Y-up file seen as Z-up (another up axis): the same features
+    swapped = SkeletonSequence(seq.positions[..., [0, 2, 1]] * np.array([1, 1, -1], np.float32), seq.topology,
+                               fps=seq.fps, mask=seq.mask)  # fmt: skip
+    np.testing.assert_allclose(motion_features(swapped), feats, atol=1e-4)

@@ -23,6 +23,7 @@ BUILTIN_COMMANDS = {
     "train": ("train_cmd", "train"),
     "evaluate": ("train_cmd", "evaluate"),
     "infer": ("train_cmd", "infer"),
+    "app": ("app_cmd", "app"),
 }
 
 
@@ -37,7 +38,7 @@ class SkeletonLLMGroup(click.Group):
         self._plugins_loaded = True
         from ..registry import get_registry
 
-        get_registry().pm.hook.register_commands(cli=self)
+        get_registry().register_commands(self)  # each plugin in its own try
 
     def list_commands(self, ctx: click.Context) -> list[str]:
         self._load_plugin_commands()
@@ -68,15 +69,34 @@ class SkeletonLLMGroup(click.Group):
                 prefix = f"{exc.source}: " if isinstance(exc, SpecError) and exc.source else ""
                 click.echo(f"error: {prefix}{line}", err=True)
             sys.exit(1)
+        except (click.exceptions.ClickException, click.exceptions.Exit, click.exceptions.Abort):
+            raise  # click's own usage errors and exits print themselves
+        except Exception as exc:  # noqa: BLE001 - a bug, or input nobody checked: one line, never a traceback
+            debug = bool(ctx.obj and ctx.obj.get("debug"))
+            if debug:
+                traceback.print_exc()
+            command = ctx.invoked_subcommand or ctx.info_name
+            message = " ".join(str(exc).split())[:300]
+            hint = "" if debug else " (run with --debug for the traceback)"
+            click.echo(f"error: {command} failed: {type(exc).__name__}: {message}{hint}", err=True)
+            sys.exit(1)
 
 
 @click.group(cls=SkeletonLLMGroup)
 @click.option("--debug", is_flag=True, help="Show tracebacks for errors.")
+@click.option(
+    "--threads",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Torch CPU threads (default: $SKELETONLLM_THREADS, $OMP_NUM_THREADS, else the usable cores that are free).",
+)
 @click.version_option(package_name="skeletonllm")
 @click.pass_context
-def cli(ctx: click.Context, debug: bool) -> None:
+def cli(ctx: click.Context, debug: bool, threads: int | None) -> None:
     """SkeletonLLM: read, render and understand skeleton sequences with multimodal LLMs."""
-    ctx.obj = {"debug": debug}
+    from ..threads import configure_threads
+
+    ctx.obj = {"debug": debug, "threads": configure_threads(threads)}
 
 
 def main() -> None:

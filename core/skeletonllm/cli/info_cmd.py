@@ -6,19 +6,7 @@ import json
 
 import click
 
-
-def sequence_summary(path: str, seq, index: int | None = None) -> dict:
-    return {
-        "path": path if index is None else f"{path}#{index}",
-        "format": seq.meta.get("format", ""),
-        "persons": seq.num_persons,
-        "frames": seq.num_frames,
-        "joints": seq.num_joints,
-        "dims": seq.dims,
-        "fps": seq.fps,
-        "duration": round(seq.duration, 3) if seq.duration else None,
-        "has_orientations": seq.has_orientations,
-    }
+from ..summary import sequence_summary
 
 
 def _cell(value: object) -> str:

@@ -54,6 +54,7 @@ def render(
     output: str,
 ) -> None:
     """Render FILE to a PNG contact sheet, an animated GIF or an MP4 (chosen by the output's suffix)."""
+    from ..atomic import atomic_write
     from ..imaging import IMAGE_SUFFIXES, write_frames
     from ..io import parse_options
     from ..progress import progress
@@ -90,7 +91,8 @@ def render(
         elif stage == "render":
             images = render_batch(renderer, batch)
         else:
-            write_frames(images, output, fps=fps)
+            with atomic_write(output) as tmp:  # a full disk leaves no 0-byte GIF behind
+                write_frames(images, tmp, fps=fps)
     f, _, h, w = images.shape
     seconds = time.perf_counter() - started
     click.echo(f"wrote {output} ({f} frames, {w}x{h}, renderer {renderer.name}) in {seconds:.1f} s")

@@ -3,21 +3,46 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import click
 
 
-def _pipeline(spec: str, device: str | None, checkpoint: str | None = None):
-    """A pipeline with trained weights, and the checkpoint it came from (``None``: untrained)."""
+def _echo_threads() -> None:
+    """One line on stderr: the torch thread count this command computes with, and why (rank 0 only)."""
+    from .. import distributed
+    from ..threads import configure_threads
+
+    obj = click.get_current_context().find_root().obj or {}
+    choice = obj.get("threads") or configure_threads()
+    if distributed.rank() == 0:
+        click.echo(choice.describe(), err=True)
+
+
+def _pipeline(
+    spec: str, device: str | None, checkpoint: str | None = None, untrained: bool = False, allow_mismatch: bool = False
+):
+    """A pipeline with trained weights: ``--checkpoint``, else ``output_dir/last`` (or its ``.old`` copy).
+
+    Refuses a spec that was never trained (unless ``--untrained``) and a checkpoint written by
+    another spec (unless ``--allow-spec-mismatch``), before the model is built.
+    """
+    from ..checkpoint import load_checkpoint
+    from ..checkpoint_checks import check_spec_match, find_trained
     from ..pipeline import Pipeline
     from ..spec import load_spec
-    from ..training import LAST, load_trained
+    from ..training import load_trained
 
-    pipeline = Pipeline(load_spec(spec), device)
-    source = checkpoint or (pipeline.output_dir / LAST if (pipeline.output_dir / LAST).exists() else None)
-    if source is not None:
-        load_trained(pipeline, source)
-    return pipeline, source
+    validated = load_spec(spec)
+    found, note = find_trained(spec, Path(validated.spec.output_dir), checkpoint, untrained)
+    if found is not None:
+        note = check_spec_match(load_checkpoint(found)[1], validated.spec.digest(), found, allow_mismatch) or note
+    if note:
+        click.echo(note, err=True)
+    pipeline = Pipeline(validated, device)
+    if found is not None:
+        load_trained(pipeline, found)
+    return pipeline, found
 
 
 def _evaluate_and_report(pipeline, spec: str, checkpoint, out: str | None) -> dict:
@@ -28,23 +53,42 @@ def _evaluate_and_report(pipeline, spec: str, checkpoint, out: str | None) -> di
     return metrics
 
 
+_UNTRAINED = click.option("--untrained", is_flag=True, help="Use the untrained model when there is no checkpoint.")
+_MISMATCH = click.option(
+    "--allow-spec-mismatch", "allow_mismatch", is_flag=True, help="Accept a checkpoint written by another spec."
+)
+
+
 @click.command()
 @click.argument("spec", type=click.Path(dir_okay=False))
 @click.option("--device", default=None, help="cpu, cuda, cuda:1 ... (default: cuda when available)")
 @click.option("--no-resume", is_flag=True, help="Start from scratch even if output_dir has a checkpoint.")
 def train(spec: str, device: str | None, no_resume: bool) -> None:
-    """Train every stage of SPEC, resuming from output_dir/last; then evaluate."""
+    """Train every stage of SPEC, resuming from output_dir/last; then evaluate.
+
+    Under ``torchrun`` every process runs this command: each trains on its
+    slice of every global batch, and rank 0 alone prints, evaluates and
+    writes the checkpoint (see docs/training.md).
+    """
+    from .. import distributed
+    from ..checkpoint import resolve_checkpoint
     from ..pipeline import Pipeline
     from ..spec import load_spec
-    from ..training import Trainer
+    from ..training import LAST, Trainer
 
+    _echo_threads()
     pipeline = Pipeline(load_spec(spec), device)
-    history = Trainer(pipeline).fit(resume=not no_resume)
-    for h in history:
-        click.echo(f"{h['stage']}: {h['steps']} steps, loss {h['loss_first']:.4f} -> {h['loss_last']:.4f}")
-    result = _evaluate_and_report(pipeline, spec, pipeline.output_dir / "last", None)
-    click.echo(json.dumps(result, sort_keys=True))
-    click.echo(f"checkpoint: {pipeline.output_dir / 'last'}")
+    try:
+        history = Trainer(pipeline).fit(resume=not no_resume)
+        if pipeline.rank != 0:
+            return
+        for h in history:
+            click.echo(f"{h['stage']}: {h['steps']} steps, loss {h['loss_first']:.4f} -> {h['loss_last']:.4f}")
+        result = _evaluate_and_report(pipeline, spec, pipeline.output_dir / LAST, None)
+        click.echo(json.dumps(result, sort_keys=True))
+        click.echo(f"checkpoint: {resolve_checkpoint(pipeline.output_dir / LAST) or pipeline.output_dir / LAST}")
+    finally:
+        distributed.shutdown()
 
 
 @click.command()
@@ -54,9 +98,14 @@ def train(spec: str, device: str | None, no_resume: bool) -> None:
 )
 @click.option("--device", default=None)
 @click.option("--out", default=None, type=click.Path(file_okay=False), help="Report folder (default: output_dir/eval).")
-def evaluate(spec: str, checkpoint: str | None, device: str | None, out: str | None) -> None:
+@_UNTRAINED
+@_MISMATCH
+def evaluate(
+    spec: str, checkpoint: str | None, device: str | None, out: str | None, untrained: bool, allow_mismatch: bool
+) -> None:
     """Evaluate SPEC's model on its test split: prints the metrics as JSON and writes a report."""
-    pipeline, source = _pipeline(spec, device, checkpoint)
+    _echo_threads()
+    pipeline, source = _pipeline(spec, device, checkpoint, untrained, allow_mismatch)
     click.echo(json.dumps(_evaluate_and_report(pipeline, spec, source, out), sort_keys=True))
 
 
@@ -66,7 +115,19 @@ def evaluate(spec: str, checkpoint: str | None, device: str | None, out: str | N
 @click.option("--checkpoint", default=None, type=click.Path(file_okay=False))
 @click.option("--question", default=None, help="Ask this instead of the recognition question.")
 @click.option("--device", default=None)
-def infer(spec: str, files: tuple[str, ...], checkpoint: str | None, question: str | None, device: str | None) -> None:
+@_UNTRAINED
+@_MISMATCH
+def infer(
+    spec: str,
+    files: tuple[str, ...],
+    checkpoint: str | None,
+    question: str | None,
+    device: str | None,
+    untrained: bool,
+    allow_mismatch: bool,
+) -> None:
     """Answer for each skeleton FILE with SPEC's (trained) model."""
-    for path, answer in _pipeline(spec, device, checkpoint)[0].infer(list(files), question):
+    _echo_threads()
+    pipeline, _ = _pipeline(spec, device, checkpoint, untrained, allow_mismatch)
+    for path, answer in pipeline.infer(list(files), question):
         click.echo(f"{path}\t{answer.strip()}")

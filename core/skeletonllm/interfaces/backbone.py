@@ -103,10 +103,6 @@ class Backbone(Component, nn.Module):
                 loaded += 1
         return loaded
 
-    def load_trainable_state(self, tensors: dict[str, torch.Tensor], source: object = "checkpoint") -> int:
-        """Old name of :meth:`load_trainable`, still called by training.py; remove once that calls the new one."""
-        return self.load_trainable(tensors, source)
-
     def identity(self) -> str:
         """A string that identifies the architecture and size, stored in checkpoints."""
         return self.name

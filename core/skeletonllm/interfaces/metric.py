@@ -22,3 +22,10 @@ class Metric(Component, ABC):
 
     @abstractmethod
     def compute(self) -> dict[str, float]: ...
+
+    def notes(self) -> dict[str, str]:
+        """Caveats a report must print beside this metric's figures, by figure name (default: none).
+
+        E.g. which encoder a BERTScore used, or an evaluator's own held-out accuracy.
+        """
+        return {}

@@ -52,6 +52,15 @@ class Stage(Component, ABC):
         same questions as an uninterrupted one.
         """
 
+    def test_examples(self, clip: ClipContext) -> list[TaskExample]:
+        """The evaluation questions of one test clip, for stages whose questions depend on the clip.
+
+        Motion QA asks each clip about its own motion; the default (recognition, captions)
+        asks every clip the same :meth:`question`, filled in by the pipeline, and returns [].
+        Deterministic per clip, so two evaluations ask the same questions.
+        """
+        return []
+
     def question(self, candidates: list[str]) -> TaskExample:
         """The test-time example over ``candidates`` that this stage trained the model to answer.
 

@@ -23,6 +23,7 @@ from skeletonllm.sequence import SkeletonSequence
 
 from . import ACTIONS, TWO_PERSON_ACTIONS, generate, ntu_id
 from .dataset import is_test_subject
+from .describe import clip_facts, describe
 
 # format plugin -> (topology the generator emits, file suffix, holds two persons)
 FORMAT_VIEWS: dict[str, tuple[str, str, bool]] = {
@@ -118,7 +119,7 @@ def write_synthetic(
     out_dir = Path(out_dir)
     target = out_dir / "new_joints" if fmt == "humanml3d" else out_dir
     target.mkdir(parents=True, exist_ok=True)
-    files, rows = [], []
+    files, rows, captions = [], [], {}
     for clip in progress(plan(n, seed, chosen)):
         stem = file_stem(fmt, clip)
         seq = generate(
@@ -126,6 +127,9 @@ def write_synthetic(
         )
         path = writer.write(_for_writer(fmt, seq, clip, stem), target / f"{stem}{suffix}")
         files.append(path)
+        if fmt == "humanml3d":
+            facts = clip_facts(clip.action, clip.seed, randomize, subject=seed * 1_000 + clip.subject)
+            captions[path.stem] = describe(facts, clip.seed)
         rows.append(
             [
                 path.relative_to(out_dir).as_posix(),
@@ -138,7 +142,7 @@ def write_synthetic(
             ]
         )
     if fmt == "humanml3d":
-        _humanml3d_extras(out_dir, rows)
+        _humanml3d_extras(out_dir, rows, captions)
     with open(out_dir / "labels.csv", "w", newline="", encoding="utf-8") as fh:
         w = csv.writer(fh)
         w.writerow(["file", "action", "label", "ntu_id", "subject", "seed", "xsub"])
@@ -146,13 +150,19 @@ def write_synthetic(
     return files, notes
 
 
-def _humanml3d_extras(out_dir: Path, rows: list[list]) -> None:
-    """``texts/ID.txt`` captions and ``train/test/all.txt`` lists, so the humanml3d dataset reads the folder."""
+def _humanml3d_extras(out_dir: Path, rows: list[list], captions: dict[str, list[str]]) -> None:
+    """``texts/ID.txt`` captions and ``train/test/all.txt`` lists, so the humanml3d dataset reads the folder.
+
+    The first caption names the action; the clip's three per-clip descriptions
+    (speed, side, amplitude, repetitions: ``describe.py``) follow, as further
+    HumanML3D caption lines.
+    """
     (out_dir / "texts").mkdir(exist_ok=True)
     parts: dict[str, list[str]] = {"train": [], "test": [], "all": []}
     for file, action, *_, part in rows:
         mid = Path(file).stem
-        (out_dir / "texts" / f"{mid}.txt").write_text(f"a person performs {action}.#\n", encoding="utf-8")
+        lines = [f"a person performs {action}."] + captions.get(mid, [])
+        (out_dir / "texts" / f"{mid}.txt").write_text("".join(f"{c}#\n" for c in lines), encoding="utf-8")
         parts[part].append(mid)
         parts["all"].append(mid)
     for part, ids in parts.items():

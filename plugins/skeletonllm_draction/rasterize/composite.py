@@ -7,10 +7,17 @@ segment and a pixel's front-to-back order is its column read downwards.
 Why a custom ``autograd.Function``: letting autograd record the ~30
 elementwise steps over millions of row-pixel entries stores every
 intermediate and replays each one backwards. Here the forward keeps only the
-per-row parameters plus alpha, transmittance and liveness per entry, and the
-backward applies the standard 3DGS gradient (colour, alpha, and through alpha the
-opacity, conic and 2D mean), which is several times faster and lighter. The
-tests compare it with autograd through the dense reference.
+per-row parameters plus, per entry, the transmittance in front, the blending
+weight and alpha where it has a gradient, and the backward applies the
+standard 3DGS gradient (colour, alpha, and through alpha the opacity, conic and
+2D mean), which is several times faster and lighter. The tests compare it with
+autograd through the dense reference.
+
+Why so few passes over the (rows x pixels) entries: that is where all the
+time goes on a CPU. A row's exponent is a quadratic in the pixel position,
+so it is one matrix product with a fixed basis (``pixel_basis``), and so are
+the sums its gradient needs; early-terminated entries and clamped alphas are
+folded into one stored tensor, so the backward needs no masks.
 
 Segmented cumulative sums (see ``segmented_inclusive_cumsum``) give each
 entry the log-transmittance in front of it.
@@ -83,20 +90,40 @@ def _tril(device: torch.device) -> torch.Tensor:
     return torch.ones(CHUNK, CHUNK, dtype=torch.bool, device=device).tril()
 
 
+def pixel_basis(local_x: torch.Tensor, local_y: torch.Tensor) -> torch.Tensor:
+    """(P, 6) monomials ``1, x, y, x^2, y^2, xy`` of the pixel centres, taken about the tile's centre.
+
+    Why: a row's exponent ``sigma - log(o)`` is a quadratic in the pixel
+    position, so over all rows and pixels it is one matrix product
+    ``coefficients (I, 6) @ basis.T (6, P)`` instead of a dozen elementwise
+    passes over (I, P); in the backward pass the five sums the conic and mean
+    gradients need are likewise one product ``grad (I, P) @ basis (P, 6)``.
+    Centring keeps the monomials small, so float32 cancellation stays far
+    below the agreement tolerance with the dense reference.
+    """
+    cx, cy = local_x.mean(), local_y.mean()
+    x, y = local_x - cx, local_y - cy
+    return torch.stack([torch.ones_like(x), x, y, x * x, y * y, x * y], -1)
+
+
+def _exponent_coefficients(rows: tuple[torch.Tensor, ...], centre: tuple[torch.Tensor, torch.Tensor]) -> torch.Tensor:
+    """(I, 6) coefficients of ``sigma - log(o)`` on ``pixel_basis``; ``rows`` = (mean x, mean y, a, b, c, opacity)."""
+    rel_x, rel_y, ca, cb, cc, opac = rows
+    mx, my = rel_x - centre[0], rel_y - centre[1]
+    const = 0.5 * ca * mx * mx + cb * mx * my + 0.5 * cc * my * my - torch.log(opac.clamp_min(1e-30))
+    return torch.stack([const, -(ca * mx + cb * my), -(cb * mx + cc * my), 0.5 * ca, 0.5 * cc, cb], -1)
+
+
 def _alpha(rows: tuple[torch.Tensor, ...], local_x: torch.Tensor, local_y: torch.Tensor) -> torch.Tensor:
-    """Alpha per entry as composited (clamped to 0.999, 0 below 1/255), in few passes over (I, P).
+    """Alpha per entry as composited (clamped to 0.999, 0 below 1/255): ``exp(-(sigma - log o))``.
 
     ``rows``: per row mean relative to its tile origin, conic (a, b, c), opacity; ``local_*`` (P,)
     pixel centres inside a tile. The conic is positive definite (det > 0 after the blur), so
     sigma >= 0 and gsplat's ``sigma < 0`` test cannot fire.
     """
-    rel_x, rel_y, ca, cb, cc, opac = rows
-    dx = rel_x.unsqueeze(1) - local_x
-    dy = rel_y.unsqueeze(1) - local_y
-    # sigma = dx (a/2 dx + b dy) + c/2 dy^2
-    sigma = torch.addcmul(cb.unsqueeze(1) * dy, dx, 0.5 * ca.unsqueeze(1)).mul_(dx)
-    sigma.addcmul_(dy.mul_(dy), 0.5 * cc.unsqueeze(1))
-    alpha = sigma.neg_().exp_().mul_(opac.unsqueeze(1)).clamp_(max=ALPHA_MAX)
+    basis = pixel_basis(local_x, local_y)
+    coef = _exponent_coefficients(rows, (local_x.mean(), local_y.mean()))
+    alpha = (coef @ basis.T).neg_().exp_().clamp_(max=ALPHA_MAX)
     return alpha.masked_fill_(alpha < ALPHA_THRESHOLD, 0.0)
 
 
@@ -123,39 +150,41 @@ class TileComposite(torch.autograd.Function):
     def forward(ctx, mx, my, ca, cb, cc, opac, colour, local_x, local_y, tiles, num_tiles):  # type: ignore[override]
         seg_start = segment_ids(tiles)
         alpha = _alpha((mx, my, ca, cb, cc, opac), local_x, local_y)
-        log_t = torch.log1p(-alpha)
+        log_t = torch.log1p(alpha.neg())
         incl = segmented_inclusive_cumsum(log_t, seg_start)
-        alive = incl > _LOG_T_MIN
-        log_t.masked_fill_(~alive, 0.0)
+        dead = incl <= _LOG_T_MIN  # the pixel was finished before this entry (gsplat's early stop)
+        log_t.masked_fill_(dead, 0.0)
         before = incl.sub_(log_t).exp_()  # transmittance in front of each entry
-        weight = alpha * before
-        weight.masked_fill_(~alive, 0.0)
+        weight = before * alpha
+        weight.masked_fill_(dead, 0.0)
         p = local_x.shape[-1]
         rgb = torch.zeros(num_tiles, p, 3, dtype=alpha.dtype, device=alpha.device)
         for ch in range(3):
             rgb[..., ch].index_add_(0, tiles, weight * colour[:, ch : ch + 1])
         log_final = torch.zeros(num_tiles, p, dtype=alpha.dtype, device=alpha.device)
         log_final.index_add_(0, tiles, log_t)
-        # keep alpha, T and liveness (cheaper to store than to recompute: no second scan)
-        ctx.save_for_backward(
-            mx, my, ca, cb, cc, opac, colour, local_x, local_y, tiles, seg_start, alpha, before, alive
-        )
+        if any(ctx.needs_input_grad):
+            # keep T, the weights and alpha where it has a gradient (live and not clamped, else 0):
+            # cheaper to store than to recompute, and the backward needs no mask of its own
+            live_alpha = alpha.masked_fill_(dead | (alpha >= ALPHA_MAX), 0.0)
+            ctx.save_for_backward(mx, ca, cb, cc, my, opac, colour, local_x, local_y, tiles, seg_start)
+            ctx.entries = (live_alpha, before, weight)
         return rgb, log_final
 
     @staticmethod
     def backward(ctx, grad_rgb, grad_log_final):  # type: ignore[override]
-        mx, my, ca, cb, cc, opac, colour, local_x, local_y, tiles, seg_start, alpha, before, alive = ctx.saved_tensors
-        dx = mx.unsqueeze(1) - local_x
-        dy = my.unsqueeze(1) - local_y
-        weight = alpha * before
-        weight.masked_fill_(~alive, 0.0)
+        mx, ca, cb, cc, my, opac, colour, local_x, local_y, tiles, seg_start = ctx.saved_tensors
+        if not hasattr(ctx, "entries"):
+            raise RuntimeError("the torch rasteriser's backward runs once per forward (retain_graph is not supported)")
+        live_alpha, before, weight = ctx.entries
+        del ctx.entries  # free the (I, P) tensors as soon as they are used up (they are overwritten below)
         # c . g per entry and d/dcolour, a channel at a time (no (I, P, 3) temporaries)
-        cg = torch.zeros_like(alpha)
+        cg = torch.zeros_like(weight)
         grad_colour = torch.empty_like(colour)
         for ch in range(3):
             g_ch = grad_rgb[..., ch].index_select(0, tiles)
             cg.addcmul_(g_ch, colour[:, ch : ch + 1])
-            grad_colour[:, ch] = (weight * g_ch).sum(1)
+            grad_colour[:, ch] = g_ch.mul_(weight).sum(1)
         # suffix sums of weight * (c . g) behind each entry, within its tile segment:
         # the segment's total (its last row's inclusive sum) minus the inclusive sum so far
         incl_contrib = segmented_inclusive_cumsum(weight.mul_(cg), seg_start)
@@ -164,18 +193,16 @@ class TileComposite(torch.autograd.Function):
         last_row = ends.nonzero().flatten()[seg_start]
         behind = incl_contrib.index_select(0, last_row).sub_(incl_contrib)
         behind.add_(grad_log_final.index_select(0, tiles))
-        # dL/dalpha = T c.g - (light behind + dL/dlog T_final) / (1 - alpha), where alpha is live
-        grad_alpha = before.mul_(cg).sub_(behind.div_(1.0 - alpha))
-        grad_alpha.masked_fill_(~alive | (alpha == 0) | (alpha >= ALPHA_MAX), 0.0)  # clamped: no gradient
-        # through alpha = o exp(-sigma): dsigma = -alpha dalpha, do = -sum(dsigma) / o
-        grad_sigma = grad_alpha.mul_(alpha).neg_()
-        grad_opac = -grad_sigma.sum(1) / opac
-        # sigma = a/2 dx^2 + b dx dy + c/2 dy^2 with a, b, c constant per row: five row sums suffice
-        gdx, gdy = grad_sigma * dx, grad_sigma * dy
-        sx, sy = gdx.sum(1), gdy.sum(1)
-        grad_ca = 0.5 * (gdx * dx).sum(1)
-        grad_cc = 0.5 * (gdy * dy).sum(1)
-        grad_cb = (gdx * dy).sum(1)
-        grad_mx = ca * sx + cb * sy
-        grad_my = cc * sy + cb * sx
+        # dL/dalpha = T c.g - (light behind + dL/dlog T_final) / (1 - alpha) where alpha is live (0 elsewhere);
+        # alpha = exp(-e) with e = sigma - log(o) = coef . basis, so de = -alpha dalpha
+        grad_e = before.mul_(cg).sub_(behind.div_(torch.rsub(live_alpha, 1.0))).mul_(live_alpha).neg_()
+        s = grad_e @ pixel_basis(local_x, local_y)  # (I, 6): the sums onto the coefficients
+        s0, s1, s2, s3, s4, s5 = s.unbind(-1)
+        x, y = mx - local_x.mean(), my - local_y.mean()
+        grad_ca = 0.5 * (s0 * x * x + s3) - s1 * x
+        grad_cc = 0.5 * (s0 * y * y + s4) - s2 * y
+        grad_cb = s0 * x * y - s1 * y - s2 * x + s5
+        grad_mx = s0 * (ca * x + cb * y) - s1 * ca - s2 * cb
+        grad_my = s0 * (cb * x + cc * y) - s1 * cb - s2 * cc
+        grad_opac = -s0 / opac
         return grad_mx, grad_my, grad_ca, grad_cb, grad_cc, grad_opac, grad_colour, None, None, None, None

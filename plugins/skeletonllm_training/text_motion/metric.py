@@ -39,6 +39,25 @@ class TextMotionMetric(Metric):
     summary = "R@1, R@3 and MM-Dist of generated captions under a trained text-motion evaluator"
     Options = TextMotionOptions
 
+    def notes(self) -> dict[str, str]:
+        """The evaluator's own held-out accuracy (from its manifest), to print beside the figures."""
+        info = getattr(self.model, "info", {}) or {}
+        held = info.get("held_out") or {}
+        where = self.options.evaluator
+        if not {"r1", "r3"} <= set(held):
+            return {"r_at_1": f"evaluator {where}: no held-out accuracy recorded in its manifest; measure it first"}
+        size = held.get("batch_size", 32)
+        trained = " ".join(str(info[k]) for k in ("dataset", "train_split") if info.get(k))
+        clips = f" on {int(held['clips'])} clips" if held.get("clips") else ""
+        split = f" of {info['test_split']}" if info.get("test_split") else ""
+        return {
+            "r_at_1": (
+                f"evaluator {where}{f' (trained on {trained})' if trained else ''}: own held-out R@1 "
+                f"{held['r1']:.3f}, R@3 {held['r3']:.3f} (chance {1 / size:.3f}, {3 / size:.3f}){clips}{split}"
+            ),
+            "mm_dist": "Euclidean distance between unit embeddings (0..2), not HumanML3D's scale",
+        }
+
     def reset(self) -> None:
         self._features: list[np.ndarray] = []
         self._generated: list[str] = []

@@ -1,0 +1,127 @@
+"""Guards around reading one input file: what it is, which reader explains it best, and readers that misbehave.
+
+Three failure modes this module turns into one clear line each:
+
+* a path that is not a regular file: a named pipe would block ``open`` forever,
+  a symbolic-link loop would otherwise be reported as "no such file";
+* a file no sniffer claims, although its suffix or a weak content hint points
+  to one format: that reader's own error ("line 12: expected '{'") says far
+  more than "not a recognised skeleton file";
+* a reader (often a third-party plugin) that raises a bare exception or returns
+  something other than a list of sequences: the error names the plugin.
+"""
+
+from __future__ import annotations
+
+import errno
+import os
+import stat
+from pathlib import Path
+from typing import Any
+
+from .errors import SkeletonDataError, SkeletonLLMError
+
+_KINDS = {
+    stat.S_ISFIFO: "a named pipe (FIFO)",
+    stat.S_ISSOCK: "a socket",
+    stat.S_ISCHR: "a character device",
+    stat.S_ISBLK: "a block device",
+}
+
+
+def check_input_file(path: Path) -> None:
+    """Refuse anything but an existing regular file, without opening it (a FIFO would block)."""
+    try:
+        info = os.stat(path)
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            raise SkeletonDataError("symbolic link loop (a link that points back to itself)", source=path) from None
+        if exc.errno == errno.ENOENT:
+            if os.path.islink(path):
+                raise SkeletonDataError(f"broken symbolic link to {os.readlink(path)}", source=path) from None
+            raise SkeletonDataError("no such file", source=path) from None
+        if exc.errno == errno.ENAMETOOLONG:
+            raise SkeletonDataError("file name too long", source=Path(str(path)[:80] + "...")) from None
+        raise SkeletonDataError(f"cannot read: {exc.strerror or exc}", source=path) from None
+    if stat.S_ISDIR(info.st_mode):
+        raise SkeletonDataError("is a directory, expected a skeleton file", source=path)
+    if not stat.S_ISREG(info.st_mode):
+        kind = next((what for test, what in _KINDS.items() if test(info.st_mode)), "not a regular file")
+        raise SkeletonDataError(f"is {kind}, expected a regular skeleton file", source=path)
+
+
+def plugin_label(fmt: Any, registry: Any) -> str:
+    """``format 'x' (plugin 'p' from distribution 'd')``, or just the format when it is unregistered."""
+    name = getattr(fmt, "name", type(fmt).__name__)
+    try:
+        info = registry.info("format", name)
+    except SkeletonLLMError:
+        return f"format {name!r}"
+    return f"format {name!r} (plugin {info.plugin!r} from distribution {info.distribution!r})"
+
+
+def guarded_read(fmt: Any, path: Path, registry: Any) -> list:
+    """``fmt.read(path)``; a reader's bare exception or wrong return type is an error naming its plugin."""
+    from .sequence import SkeletonSequence
+
+    try:
+        sequences = fmt.read(path)
+    except SkeletonLLMError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - any other type is a reader bug; name who to blame
+        raise SkeletonDataError(
+            f"{plugin_label(fmt, registry)} failed: {type(exc).__name__}: {str(exc)[:300]}", source=path
+        ) from exc
+    if not isinstance(sequences, list) or not all(isinstance(s, SkeletonSequence) for s in sequences):
+        raise SkeletonDataError(
+            f"{plugin_label(fmt, registry)} returned {type(sequences).__name__}, expected a list of SkeletonSequence",
+            source=path,
+        )
+    return sequences
+
+
+def explain_unrecognised(path: Path, scored: list[tuple[Any, float]], registry: Any) -> Any:
+    """No sniffer claimed ``path``: read it with the formats its suffix or content hints at.
+
+    ``scored`` holds ``(format, sniff score)`` for every format. Returns a format that
+    *can* read the file after all (its sniffer was too strict), or raises the most
+    specific error there is: the one hinted reader's, or each hinted reader's in turn.
+    """
+    suffix = path.suffix.lower()
+    hinted = [(fmt, score) for fmt, score in scored if score > 0 or suffix in getattr(fmt, "suffixes", ())]
+    hinted.sort(key=lambda pair: -pair[1])
+    if hinted and hinted[0][1] > 0:
+        hinted = [pair for pair in hinted if pair[1] == hinted[0][1]]  # content beats the suffix
+    errors: list[tuple[Any, SkeletonDataError]] = []
+    for fmt, _score in hinted:
+        try:
+            guarded_read(fmt, path, registry)
+        except SkeletonDataError as exc:
+            errors.append((fmt, exc))
+            continue
+        return fmt
+    known = ", ".join(registry.names("format")) or "none installed"
+    if len(errors) == 1:
+        fmt, exc = errors[0]
+        why = f"its suffix {suffix}" if suffix in getattr(fmt, "suffixes", ()) else "its content"
+        raise SkeletonDataError(
+            f"{exc.message} (read as {fmt.name}, chosen by {why}; use --format to choose another)",
+            source=exc.source or path,
+            line=exc.line,
+            frame=exc.frame,
+            field=exc.field,
+        ) from None
+    if errors:
+        details = "; ".join(f"as {fmt.name}: {_without_source(exc)}" for fmt, exc in errors)
+        raise SkeletonDataError(f"not a recognised skeleton file; {details}", source=path)
+    raise SkeletonDataError(f"not a recognised skeleton file (formats tried: {known})", source=path)
+
+
+def _without_source(exc: SkeletonDataError) -> str:
+    text = str(exc)
+    prefix = f"{exc.source}, " if exc.source else ""
+    if prefix and text.startswith(prefix):
+        return text[len(prefix) :]
+    if exc.source and text.startswith(f"{exc.source}: "):
+        return text[len(exc.source) + 2 :]
+    return text

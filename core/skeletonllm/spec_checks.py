@@ -1,0 +1,221 @@
+"""Checks across spec sections and against the file system: what would fail later, reported now.
+
+Each section of a spec can be valid on its own and the experiment still
+unable to run: a data root that does not exist, a renderer drawing 8 frames
+for a backbone that expects 12, ``lr: .inf``, ``batch_size: 1e9`` (which
+hangs), an output folder under ``/proc``. Every check here returns
+``"yaml.path: what is wrong"`` lines and builds nothing heavy: the dataset is
+only asked for its split names, and only once its root is known to exist.
+
+Every function takes a ``ValidatedSpec`` (components known, options typed),
+so the list can run after pydantic's own pass, inside ``validate_spec``.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel
+
+#: Upper bounds on sizes, by option name at any depth. Far above any real experiment
+#: (the paper uses 12 frames, 448 px, batch 4 x 8), far below what exhausts memory or hangs.
+SIZE_LIMITS: dict[str, int] = {
+    "frames": 100_000,  # a clip's length (e.g. a generated dataset's); rendered frames: RENDERED_FRAMES
+    "size": 4096,
+    "image_size": 4096,
+    "batch_size": 1024,
+    "grad_accum": 1024,
+    "max_new_tokens": 8192,
+    "max_length": 1_000_000,
+    "samples_per_class": 1_000_000,
+    "num_choices": 1000,
+    "top_k": 1000,
+    "max_steps": 100_000_000,
+    "warmup_steps": 100_000_000,
+    "save_every": 100_000_000,
+    "limit": 100_000_000,
+    "epochs": 100_000,
+}
+#: frames a renderer draws and a backbone reads per clip: each is an image held in memory
+RENDERED_FRAMES = 512
+#: numpy and torch refuse negative seeds (numpy with a traceback deep in the trainer)
+NON_NEGATIVE = ("seed",)
+#: system folders no run may write into
+SYSTEM_ROOTS = ("/proc", "/sys", "/dev")
+#: option names that hold a local path which must exist (``root`` of datasets, ``path`` of backbones)
+PATH_OPTIONS = ("root", "path")
+
+
+def _walk(value: Any, path: str) -> Iterator[tuple[str, str, Any]]:
+    """``(yaml path, key, value)`` for every leaf of nested models, dicts and lists."""
+    if isinstance(value, BaseModel):
+        value = value.model_dump()
+    if isinstance(value, dict):
+        for key, item in value.items():
+            sub = f"{path}.{key}" if path else str(key)
+            if isinstance(item, (dict, list, BaseModel)):
+                yield from _walk(item, sub)
+            else:
+                yield sub, str(key), item
+    elif isinstance(value, list):
+        for i, item in enumerate(value):
+            yield from _walk(item, f"{path}[{i}]")
+
+
+def _sections(validated: Any) -> Iterator[tuple[str, Any]]:
+    """Every typed section: optimiser, evaluation and split settings, then each component's options."""
+    spec = validated.spec
+    yield "optim", spec.optim
+    yield "eval", spec.eval.model_dump(exclude={"metrics"})
+    yield "split", spec.split
+    yield from validated.options.items()
+
+
+def check_numbers(validated: Any) -> list[str]:
+    """Non-finite floats, sizes beyond ``SIZE_LIMITS``, negative seeds, anywhere in the spec."""
+    problems = []
+    for section, value in _sections(validated):
+        for path, key, item in _walk(value, section):
+            if isinstance(item, bool) or not isinstance(item, (int, float)):
+                continue
+            if isinstance(item, float) and not math.isfinite(item):
+                problems.append(f"{path}: {item} is not a finite number")
+            elif key in SIZE_LIMITS and item > _limit(section, key):
+                problems.append(f"{path}: {item:g} is far too large (at most {_limit(section, key):,})")
+            elif key in NON_NEGATIVE and item < 0:
+                problems.append(f"{path}: {item} must be >= 0")
+    return problems
+
+
+def _limit(section: str, key: str) -> int:
+    return RENDERED_FRAMES if key == "frames" and section in ("renderer", "backbone") else SIZE_LIMITS[key]
+
+
+def check_agreement(validated: Any) -> list[str]:
+    """The renderer makes what the backbone reads: same number of frames, same image side.
+
+    Compared only when the spec sets the value in the backbone section: a backbone's default
+    may mean "any" (``clip_align`` pools any frame count and resizes any image).
+    """
+    renderer = validated.options.get("renderer")
+    backbone = validated.options.get("backbone")
+    if renderer is None or backbone is None:
+        return []
+    explicit = getattr(backbone, "model_fields_set", set())
+    problems = []
+    r_frames, b_frames = getattr(renderer, "frames", None), getattr(backbone, "frames", None)
+    if "frames" in explicit and isinstance(r_frames, int) and isinstance(b_frames, int) and r_frames != b_frames:
+        problems.append(
+            f"backbone.frames: {b_frames} differs from renderer.frames: {r_frames}; "
+            "the backbone reads one image per rendered frame, set both to the same number"
+        )
+    size, image_size = getattr(renderer, "size", None), getattr(backbone, "image_size", None)
+    if "image_size" in explicit and isinstance(size, int) and isinstance(image_size, int) and size != image_size:
+        problems.append(
+            f"renderer.size: {size} differs from backbone.image_size: {image_size}; "
+            "render at the size the backbone reads (or drop image_size to use the checkpoint's)"
+        )
+    return problems
+
+
+def _path_problem(path: Path) -> str | None:
+    if not path.exists():
+        return f"{path} does not exist"
+    if path.is_dir():
+        try:
+            next(path.iterdir())
+        except StopIteration:
+            return f"{path} is an empty folder"
+        except OSError as exc:
+            return f"{path} cannot be listed: {exc.strerror or exc}"
+    elif path.is_file() and path.stat().st_size == 0:
+        return f"{path} is an empty file"
+    return None
+
+
+def check_paths(validated: Any) -> list[str]:
+    """Every ``root``/``path`` option names something that exists and is not empty."""
+    problems = []
+    for section, options in validated.options.items():
+        for key in PATH_OPTIONS:
+            value = getattr(options, key, None)
+            if isinstance(value, (str, Path)) and str(value):
+                problem = _path_problem(Path(value).expanduser())
+                if problem:
+                    problems.append(f"{section}.{key}: {problem}")
+    return problems
+
+
+def check_output_dir(validated: Any) -> list[str]:
+    """``output_dir`` is (or can become) a writable folder outside the system's virtual file systems."""
+    raw = validated.spec.output_dir
+    path = Path(raw).expanduser()
+    resolved = Path(os.path.abspath(path))
+    if any(resolved == Path(root) or Path(root) in resolved.parents for root in SYSTEM_ROOTS):
+        return [f"output_dir: {raw} is under {resolved.parts[1] and '/' + resolved.parts[1]}, not a place for runs"]
+    if path.exists() and not path.is_dir():
+        return [f"output_dir: {raw} is a file, expected a folder (or a path that does not exist yet)"]
+    existing = resolved
+    while not existing.exists():
+        existing = existing.parent
+    if not existing.is_dir():
+        return [f"output_dir: {existing} is a file, so {raw} cannot be created"]
+    if not os.access(existing, os.W_OK | os.X_OK):
+        return [f"output_dir: {existing} is not writable, so {raw} cannot be written"]
+    return []
+
+
+def check_protocol(validated: Any, path_problems: list[str]) -> list[str]:
+    """Split names and the class split exist in the dataset; ``candidates: unseen`` has a class split.
+
+    The dataset is built only when its paths are fine (construction is cheap: indexes are lazy)
+    and only asked for ``protocols()`` and ``class_splits()``, which are data, not a scan.
+    """
+    spec = validated.spec
+    problems = []
+    if spec.eval.candidates == "unseen" and not spec.split.class_split:
+        problems.append("eval.candidates: 'unseen' needs split.class_split to name a seen/unseen class split")
+    if any(p.startswith("data.") for p in path_problems):
+        return problems
+    try:
+        dataset = validated.build("data")
+        protocols = list(dataset.protocols())
+        class_splits = dict(dataset.class_splits())
+    except Exception as exc:  # noqa: BLE001 - whatever the plugin raises, the spec cannot run
+        return [*problems, f"data: dataset {spec.data.name!r} cannot list its splits: {type(exc).__name__}: {exc}"]
+    name = spec.split.class_split
+    if name and name not in class_splits:
+        available = ", ".join(sorted(class_splits)) or "none"
+        problems.append(
+            f"split.class_split: dataset {spec.data.name!r} has no class split {name!r}; available: {available}"
+        )
+    heads = protocols + list(class_splits)
+    for part in ("train", "test"):
+        split = getattr(spec.split, part)
+        head, sep, tail = split.rpartition("/")
+        # Only the documented ``<protocol>/<part>`` grammar is checked: a dataset may accept
+        # other names (a plain "train"), and only its samples() knows, which may scan files.
+        if heads and (head in heads and tail not in ("train", "test", "val") or sep and head not in heads):
+            valid = ", ".join(f"{h}/{p}" for h in heads for p in ("train", "test"))
+            problems.append(f"split.{part}: dataset {spec.data.name!r} has no split {split!r}; splits: {valid}")
+        elif split in heads:
+            problems.append(f"split.{part}: {split!r} names a protocol; add the part, e.g. '{split}/{part}'")
+    return problems
+
+
+def spec_problems(validated: Any, check_files: bool = True) -> list[str]:
+    """Every check above, in one list (the one call site in ``validate_spec``).
+
+    ``check_files=False`` skips the checks against this machine's file system (data roots,
+    model folders, output_dir): for specs written to run elsewhere, such as the examples.
+    """
+    path_problems = check_paths(validated) if check_files else []
+    checks: list[Callable[[Any], list[str]]] = [check_numbers, check_agreement]
+    if check_files:
+        checks.append(check_output_dir)
+    problems = [p for check in checks for p in check(validated)] + path_problems
+    return problems + check_protocol(validated, path_problems)

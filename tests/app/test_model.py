@@ -1,0 +1,119 @@
+"""The Ask tab's data: typed questions, a spec's model (with its checkpoint) answering, and the teacher."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+import yaml
+from toy_components import toy_registry
+
+from skeletonllm.app.clip import read_clip
+from skeletonllm.app.model import ModelSession, make_example, parse_candidates, pick_teacher_name, teacher_rationale
+from skeletonllm.errors import SkeletonLLMError
+from skeletonllm.pipeline import Pipeline
+from skeletonllm.registry import get_registry
+from skeletonllm.spec import load_spec
+from skeletonllm.tasks import TaskKind
+from skeletonllm.training import LAST, Trainer
+
+
+def _spec_file(tmp_path, steps: int = 60):
+    data = {
+        "data": {"name": "toy_data", "per_class": 8},
+        "renderer": {"name": "toy_renderer", "frames": 3, "size": 8},
+        "backbone": "toy_backbone",
+        "stages": [{"name": "refine", "max_steps": steps}],
+        "optim": {"lr": 0.1, "batch_size": 8, "save_every": 1000, "seed": 1},
+        "output_dir": str(tmp_path / "run"),
+    }
+    path = tmp_path / "toy.yaml"
+    path.write_text(yaml.safe_dump(data))
+    return path
+
+
+def _toy_file(tmp_path, name: str, xy: tuple[float, float]):
+    path = tmp_path / name
+    path.write_text(json.dumps({"toy_xy": list(xy)}))
+    return read_clip(path, registry=toy_registry()).sequence
+
+
+def test_candidates_are_split_on_commas_and_lines_without_blanks_or_repeats():
+    assert parse_candidates("drink water, jump up\nsit down,, Jump Up\n  ") == ["drink water", "jump up", "sit down"]
+    assert parse_candidates("") == []
+
+
+def test_each_kind_makes_its_typed_question_and_says_what_is_missing():
+    assert make_example("recognition", ["a", "b"]).candidates == ("a", "b")
+    assert make_example("caption").kind is TaskKind.CAPTION
+    qa = make_example("question", question="  which hand?  ")
+    assert qa.kind is TaskKind.QA and qa.question == "which hand?"
+    with pytest.raises(SkeletonLLMError, match="candidate class name"):
+        make_example("recognition", [])
+    with pytest.raises(SkeletonLLMError, match="type a question"):
+        make_example("question", question=" ")
+    with pytest.raises(SkeletonLLMError, match="unknown question kind"):
+        make_example("poem")
+
+
+def test_without_a_spec_the_page_says_how_to_get_a_model():
+    session = ModelSession(None).start()
+    assert "start the app with a spec" in session.status()
+    with pytest.raises(SkeletonLLMError, match="start the app with a spec"):
+        session.pipeline()
+
+
+def test_a_broken_spec_is_reported_not_raised_in_the_background(tmp_path):
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("renderer: {name: draction, frames: -1}\n")
+    session = ModelSession(bad).start()
+    with pytest.raises(SkeletonLLMError):
+        session.pipeline(timeout=60)
+    assert "failed to load" in session.status()
+
+
+def test_the_checkpoint_is_what_answers(tmp_path):
+    """Trained toy weights name the side a clip stands on; the same spec without them does not know."""
+    spec = _spec_file(tmp_path)
+    Trainer(Pipeline(load_spec(spec, toy_registry())), show_progress=False).fit()
+    trained = ModelSession(spec, tmp_path / "run" / LAST, registry=toy_registry()).start()
+    candidates = ["left", "right", "up", "down"]
+    for name, xy in [("left", (-1.0, 0.0)), ("right", (1.0, 0.0)), ("up", (0.0, 1.0)), ("down", (0.0, -1.0))]:
+        answer = trained.ask(_toy_file(tmp_path, f"{name}.dat", xy), "recognition", candidates, None, 8)
+        assert answer.parsed == name, answer.output
+        assert answer.output == f"Label: {name}"
+        assert all(c in answer.prompt for c in candidates)  # the user's names are what the model chose among
+        assert answer.frames.shape[0] == 3  # the spec renderer's frames: what the model saw
+    assert "backbone toy_backbone" in trained.status()
+    untrained = ModelSession(spec, registry=toy_registry()).start()
+    answers = {
+        untrained.ask(_toy_file(tmp_path, f"{n}.dat", xy), "recognition", candidates, None, 8).parsed
+        for n, xy in [("l", (-1.0, 0.0)), ("r", (1.0, 0.0)), ("u", (0.0, 1.0)), ("d", (0.0, -1.0))]
+    }
+    assert len(answers) < 4
+
+
+def test_zero_shot_candidates_limit_the_answer(tmp_path):
+    session = ModelSession(_spec_file(tmp_path, steps=1), registry=toy_registry()).start()
+    answer = session.ask(_toy_file(tmp_path, "c.dat", (1.0, 0.0)), "recognition", ["up"], None, 8)
+    assert answer.parsed == "up"
+
+
+def test_a_missing_checkpoint_is_reported_with_its_path(tmp_path):
+    spec = _spec_file(tmp_path, steps=1)
+    session = ModelSession(spec, tmp_path / "nowhere", registry=toy_registry()).start()
+    with pytest.raises(SkeletonLLMError, match="nowhere"):
+        session.pipeline(timeout=60)
+    assert "failed to load" in session.status() and "nowhere" in session.status()
+
+
+def test_the_teacher_describes_the_clip_without_being_told_the_class(tmp_path):
+    name = pick_teacher_name()
+    assert name in ("kinematic", "template")
+    assert pick_teacher_name("template") == "template"
+    with pytest.raises(SkeletonLLMError, match="unknown teacher"):
+        pick_teacher_name("templat")
+    teacher = get_registry().create("teacher", "template")
+    text = teacher_rationale(teacher, _toy_file(tmp_path, "c.dat", (1.0, 0.0)), "c.dat", ["jump up", "sit down"])
+    assert text.startswith("Step 1")
+    assert "jump up" not in text and "sit down" not in text and "Label:" not in text

@@ -1,0 +1,109 @@
+"""The Look tab's pictures: every renderer's GIF of the same frames, and a speed plot that shows gaps as gaps."""
+
+from __future__ import annotations
+
+import numpy as np
+from matplotlib.lines import Line2D
+from PIL import Image
+
+from skeletonllm import SkeletonSequence, Topology
+from skeletonllm.app.clip import Clip
+from skeletonllm.app.pictures import RendererCache, renderer_names, speed_figure
+
+
+def _axes(fig, label: str):
+    (ax,) = [ax for ax in fig.axes if ax.get_label() == label]
+    return ax
+
+
+CHAIN = Topology(
+    "chain5", ("j0", "j1", "j2", "j3", "j4"), ((0, 1), (1, 2), (2, 3), (3, 4)), dims=3, parents=(-1, 0, 1, 2, 3)
+)
+
+
+def _clip(frames: int = 20, missing: tuple[int, int] | None = None, start: int = 0) -> Clip:
+    t = np.arange(frames, dtype=np.float32)
+    pos = np.zeros((1, frames, 5, 3), np.float32)
+    pos[0, :, :, 1] = np.arange(5)  # a vertical chain
+    pos[0, :, 4, 0] = np.sin(t / 3)  # its tip waves
+    mask = np.ones((1, frames, 5), bool)
+    if missing is not None:
+        mask[0, missing[0], missing[1]] = False
+    seq = SkeletonSequence(pos, CHAIN, fps=30.0, mask=mask)
+    return Clip("chain.npz", (seq,), 0, seq, start)
+
+
+def test_draction_comes_first_and_every_renderer_is_listed():
+    names = renderer_names()
+    assert names[0] == "draction"
+    assert {"stick", "jtm"} <= set(names)
+
+
+def test_each_renderer_writes_an_animated_gif_and_a_failure_stays_a_caption(tmp_path):
+    cache = RendererCache()
+    results = cache.render_gifs(_clip(), ["draction", "stick", "no_such_renderer"], 3, 32, tmp_path)
+    assert [r.renderer for r in results] == ["draction", "stick", "no_such_renderer"]
+    for done in results[:2]:
+        assert done.error is None and done.path.exists()
+        with Image.open(done.path) as gif:
+            assert gif.size == (32, 32)
+            assert gif.n_frames > 1  # the tip moves, so frames differ and are not merged
+    failed = results[2]
+    assert failed.path is None and "unknown renderer 'no_such_renderer'" in failed.caption
+
+
+def test_renderers_are_built_once_so_a_clip_looks_the_same_twice(tmp_path):
+    cache = RendererCache()
+    assert cache.get("draction", 2, 16) is cache.get("draction", 2, 16)
+    assert cache.get("draction", 2, 16) is not cache.get("draction", 3, 16)
+    first = cache.render_gifs(_clip(), ["draction"], 2, 16, tmp_path / "a")[0].path
+    second = cache.render_gifs(_clip(), ["draction"], 2, 16, tmp_path / "b")[0].path
+    assert first.read_bytes() == second.read_bytes()
+
+
+def test_the_speed_plot_marks_the_rendered_frames_in_file_frame_numbers():
+    clip = _clip(frames=20, start=100)
+    fig = speed_figure(clip, 4)
+    heat, line = _axes(fig, "heat map 1"), _axes(fig, "mean speed")
+    marks = sorted(round(x - 0.5) for x in (ln.get_xdata()[0] for ln in line.get_lines() if ln.get_linestyle() == "--"))
+    assert marks == [102, 107, 112, 117]  # centres of four 5-frame segments, offset by the window start
+    assert line.get_xlim() == (100, 120)
+    assert heat.images[0].get_array().shape == (5, 19)
+    assert not np.ma.getmaskarray(heat.images[0].get_array()).any()
+
+
+def test_a_missing_joint_is_masked_in_the_heat_map_and_hatched_on_the_timeline():
+    clip = _clip(frames=20, missing=(7, 4))
+    fig = speed_figure(clip, 4)
+    data = _axes(fig, "heat map 1").images[0].get_array()
+    masked = np.argwhere(np.ma.getmaskarray(data))
+    assert masked.tolist() == [[4, 6], [4, 7]]  # joint 4, the two steps touching frame 7
+    line_ax = _axes(fig, "mean speed")
+    assert any("missing joints" in t.get_text() for t in line_ax.texts)
+    (band,) = line_ax.collections  # the hatched band covers exactly frame 7
+    (path,) = band.get_paths()
+    assert path.vertices[:, 0].min() == 7 and path.vertices[:, 0].max() == 8
+    clean = _axes(speed_figure(_clip(frames=20), 4), "mean speed")
+    assert not clean.collections and not clean.texts
+
+
+def test_a_one_frame_clip_still_plots():
+    fig = speed_figure(_clip(frames=1), 12)
+    assert any("no speed" in t.get_text() for ax in fig.axes for t in ax.texts)
+    assert all(isinstance(ln, Line2D) for ln in _axes(fig, "mean speed").get_lines())
+
+
+def test_one_options_box_serves_every_renderer(tmp_path):
+    from skeletonllm.app.pictures import accepted_options, unused_options
+
+    options = {"fill": 0.4, "bogus": 1, "frames": 99}
+    assert accepted_options("draction", options) == {"fill": 0.4}  # frames/size come from their own controls
+    assert accepted_options("stick", options) == {}
+    assert unused_options(["draction", "stick"], options) == ["bogus", "frames"]
+    cache = RendererCache()
+    plain, tight, bad = (
+        cache.render_gifs(_clip(), ["draction"], 2, 32, tmp_path / str(i), options=o)[0]
+        for i, o in enumerate([None, {"fill": 0.4}, {"fill": 5}])
+    )
+    assert plain.path.read_bytes() != tight.path.read_bytes()  # a smaller figure in the same frame
+    assert bad.path is None and "fill" in bad.error
