@@ -91,9 +91,9 @@ def main() -> None:
     done_path = args.out / "stage_ablation_runs.jsonl"
     done = load_runs(done_path)
     rows = []
-    for index, name in enumerate(chosen):
+    for name in chosen:
 
-        def spec_for(seed: int, name: str = name, tag: str = f"variant{index}") -> dict:
+        def spec_for(seed: int, name: str = name, tag: str = f"variant{list(VARIANTS).index(name)}") -> dict:
             return variant_spec(base, VARIANTS[name], seed, args.scale, args.out, tag)
 
         runs = seed_runs(name, seeds, spec_for, done, done_path, args.summarise_only)
