@@ -6,7 +6,7 @@ evaluate it (at start-up, with nothing forced through the environment).
 "busy" starts ``--competitors`` busy-loop processes (pure Python spinning
 on one core each) and waits ``--settle`` seconds before the child starts;
 they are stopped after. The workload is the CPU demo's refine stage
-(docs/specs/demo_tiny_qwen.yaml: DrAction renders 4 frames of 56 px, the
+(core/skeletonllm/specs/demo_tiny_qwen.yaml: DrAction renders 4 frames of 56 px, the
 tiny Qwen2.5-VL trains vision, projector, LLM and LoRA, batch 16) run by
 the real trainer; the first step is a warm-up and not timed.
 
@@ -27,7 +27,7 @@ import time
 from pathlib import Path
 
 SETTINGS = ("rule", "1", "all")
-DEMO_SPEC = Path(__file__).resolve().parents[1] / "docs" / "specs" / "demo_tiny_qwen.yaml"
+DEMO_SPEC = Path(__file__).resolve().parents[1] / "core" / "skeletonllm" / "specs" / "demo_tiny_qwen.yaml"
 SPIN = "while True: pass"
 
 
@@ -131,7 +131,7 @@ def main(argv: list[str] | None = None) -> int:
         print(json.dumps(rows, indent=2))
         return 0
     print(
-        f"one refine step of the CPU demo (docs/specs/demo_tiny_qwen.yaml); median of {args.steps} steps; "
+        f"one refine step of the CPU demo (core/skeletonllm/specs/demo_tiny_qwen.yaml); median of {args.steps} steps; "
         f"{os.cpu_count()} CPU cores; competitors in the busy condition: {args.competitors}"
     )
     print(f"{'condition':<10} {'setting':<8} {'threads':>7} {'load':>6} {'s/step':>8} {'max s':>8}  rule's reason")
