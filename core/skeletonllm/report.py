@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import json
 import math
-import os
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,6 +20,7 @@ from typing import Any
 
 import numpy as np
 
+from .atomic import atomic_write
 from .tasks import Prediction, TaskKind, normalise
 
 UNPARSED = "(no label)"
@@ -161,10 +161,11 @@ def plot_confusion(summary: RecognitionSummary, path: Path) -> Path:
     ax.set_ylabel("true class")
     ax.set_title(f"accuracy {summary.overall.value:.3f} (chance {summary.chance:.3f})", fontsize=9)
     fig.tight_layout()
-    tmp = path.with_name(f".{path.name}.tmp.png")
-    fig.savefig(tmp)
-    plt.close(fig)
-    os.replace(tmp, path)
+    try:
+        with atomic_write(path) as tmp:
+            fig.savefig(tmp)
+    finally:
+        plt.close(fig)
     return path
 
 
@@ -189,7 +190,7 @@ def write_report(
 ) -> Path:
     """Write ``metrics.json``, ``predictions.jsonl``, ``report.md`` and ``confusion.png`` into ``directory``.
 
-    Each file is written to a temporary name and renamed, so a crash never leaves half a report.
+    Each file goes through :func:`~skeletonllm.atomic.atomic_write`, so a crash never leaves half a report.
     """
     directory = Path(directory)
     directory.mkdir(parents=True, exist_ok=True)
@@ -284,9 +285,5 @@ def _cell(text: str) -> str:
 
 
 def _write_text(path: Path, text: str) -> None:
-    tmp = path.with_name(f".{path.name}.tmp")
-    try:
+    with atomic_write(path) as tmp:
         tmp.write_text(text, encoding="utf-8")
-        os.replace(tmp, path)
-    finally:
-        tmp.unlink(missing_ok=True)
