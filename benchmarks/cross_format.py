@@ -21,18 +21,22 @@ from __future__ import annotations
 import argparse
 import copy
 import json
+import sys
 import time
 from pathlib import Path
 
-import torch
 import yaml
 
 from skeletonllm.pipeline import Pipeline
 from skeletonllm.report import bootstrap_interval, mean_interval
 from skeletonllm.spec import validate_spec
+from skeletonllm.threads import configure_threads
 from skeletonllm.training import LAST, Trainer, load_trained
 
 REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO / "benchmarks"))
+from ablation_common import shown_path  # noqa: E402
+
 SOURCE = "kinect_v2"
 TARGETS = ("kinect_v2", "kinect_v1", "smpl22", "coco17")
 CAPTION_ROW = ("smpl22", "kinect_v1")
@@ -164,7 +168,7 @@ def table(rows: list[dict], paper: dict[str, float]) -> str:
 def write(rows: list[dict], paper: dict[str, float], base: dict, args: argparse.Namespace) -> None:
     """The table so far (markdown, with the command and what the figures are) and every row as JSON."""
     chance = 1.0 / len(base["data"].get("actions") or [0] * 21)
-    spec = args.spec.relative_to(REPO) if args.spec.is_relative_to(REPO) else args.spec
+    spec = shown_path(args.spec)
     flags = (("spec", spec), ("seeds", args.seeds), ("renderers", args.renderers), ("scale", args.scale),
              ("limit", args.limit), ("threads", args.threads), ("no-captions", args.no_captions),
              ("captions-only", args.captions_only))  # fmt: skip
@@ -188,14 +192,17 @@ def main() -> None:
     parser.add_argument("--renderers", default="draction,stick", help="DrAction and one fixed renderer")
     parser.add_argument("--scale", type=float, default=None, help="multiply every stage's max_steps (0.1: quick)")
     parser.add_argument("--limit", type=int, default=None, help="test clips per evaluation (default: all)")
-    parser.add_argument("--threads", type=int, default=None, help="torch threads")
+    parser.add_argument(
+        "--threads", type=int, default=None, help="torch CPU threads (default: the thread policy, docs/performance.md)"
+    )
     parser.add_argument("--no-captions", action="store_true", help="skip the SMPL-22 captions -> labels row")
     parser.add_argument("--captions-only", action="store_true", help="run only the SMPL-22 captions -> labels row")
     parser.add_argument("--paper-figures", type=Path, default=None, help="YAML: row -> the paper's figure")
     parser.add_argument("--out", type=Path, default=REPO / "benchmarks" / "results")
     args = parser.parse_args()
-    if args.threads:
-        torch.set_num_threads(args.threads)
+    choice = configure_threads(args.threads)
+    print(choice.describe(), file=sys.stderr)
+    args.threads = choice.count  # the count used, for the printed command
     base = yaml.safe_load(args.spec.read_text(encoding="utf-8"))
     paper = yaml.safe_load(args.paper_figures.read_text(encoding="utf-8")) if args.paper_figures else {}
     args.out.mkdir(parents=True, exist_ok=True)

@@ -17,21 +17,24 @@ from __future__ import annotations
 import argparse
 import copy
 import json
+import sys
 import time
 from collections import Counter, defaultdict
 from pathlib import Path
 
-import torch
 import yaml
 
 from skeletonllm.pipeline import Pipeline
 from skeletonllm.report import bootstrap_interval, mean_interval
 from skeletonllm.spec import validate_spec
 from skeletonllm.tasks import TaskExample, normalise
+from skeletonllm.threads import configure_threads
 from skeletonllm.training import Trainer
 from skeletonllm_training.motion_qa import QA_KINDS
 
 REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO / "benchmarks"))
+from ablation_common import shown_path  # noqa: E402
 
 
 def text_prior(pipeline: Pipeline, stage) -> dict[str, Counter]:
@@ -93,11 +96,14 @@ def main() -> None:
     parser.add_argument("--spec", type=Path, default=REPO / "docs" / "specs" / "motion_qa_synthact.yaml")
     parser.add_argument("--seeds", default="0,1,2")
     parser.add_argument("--scale", type=float, default=None, help="multiply the stage's max_steps (0.1: quick)")
-    parser.add_argument("--threads", type=int, default=None, help="torch threads")
+    parser.add_argument(
+        "--threads", type=int, default=None, help="torch CPU threads (default: the thread policy, docs/performance.md)"
+    )
     parser.add_argument("--out", type=Path, default=REPO / "benchmarks" / "results")
     args = parser.parse_args()
-    if args.threads:
-        torch.set_num_threads(args.threads)
+    choice = configure_threads(args.threads)
+    print(choice.describe(), file=sys.stderr)
+    args.threads = choice.count  # the count used, for the printed command
     base = yaml.safe_load(args.spec.read_text(encoding="utf-8"))
     args.out.mkdir(parents=True, exist_ok=True)
     rows = []
@@ -105,7 +111,7 @@ def main() -> None:
         print(f"== seed {seed}", flush=True)
         rows.append(run(base, seed, args.scale, args.out))
         print(json.dumps(rows[-1]), flush=True)
-        spec = args.spec.relative_to(REPO) if args.spec.is_relative_to(REPO) else args.spec
+        spec = shown_path(args.spec)
         flags = (("spec", spec), ("seeds", args.seeds), ("scale", args.scale), ("threads", args.threads))
         command = " ".join(["python benchmarks/motion_qa.py", *(f"--{k} {v}" for k, v in flags if v)])
         text = f"Command: `{command}`\n\nSynthAct (procedural), tiny randomly initialised backbone, CPU.\n\n{table(rows)}\n"
