@@ -8,6 +8,7 @@ check again when they build prompts.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
 
@@ -86,6 +87,10 @@ class Pipeline:
         references = tuple(sample.meta.get("references") or ((sample.text,) if sample.text else ()))
         names = self.test_class_names if test else self.class_names
         return ClipContext(sample.id, sample.label, names, self.seen, sample.text, references, sequence, sample.meta)
+
+    def training_clips(self, samples: list[Sample] | None = None) -> Iterator[ClipContext]:
+        """The seen training clips as contexts, each loaded only when a stage's ``prepare`` asks for it."""
+        return (self.clip_context(s, s.load()) for s in (self.train_samples() if samples is None else samples))
 
     def _class_split(self) -> tuple[list[int], list[int]]:
         name = self.cfg.split.class_split
@@ -187,7 +192,7 @@ class Pipeline:
         if template.kind is TaskKind.QA and stage is not None:
             # clip-dependent questions may need the training statistics (e.g. Motion QA's class
             # profiles for contrastive questions): the same preparation training gave the stage
-            stage.prepare(self.clip_context(s, s.load()) for s in self.train_samples())
+            stage.prepare(self.training_clips())
         samples = self.test_samples()
         bs = batch_size or self.cfg.optim.batch_size
         self.renderer.eval()

@@ -230,7 +230,7 @@ class Trainer:
 
     def _prepare(self, stage) -> None:
         """Let the stage look at the seen training clips once (e.g. Disc-FT's motion profiles)."""
-        stage.prepare(self.pipeline.clip_context(sample, sample.load()) for sample in self.samples)
+        stage.prepare(self.pipeline.training_clips(self.samples))
 
     def fit(self, resume: bool = True) -> list[dict]:
         """Train every stage (resuming from ``output_dir/last``); returns one record per stage."""

@@ -8,7 +8,7 @@ them comparable.
 from __future__ import annotations
 
 from skeletonllm.interfaces import Metric
-from skeletonllm.tasks import Prediction, normalise
+from skeletonllm.tasks import Prediction
 
 
 class AccuracyMetric(Metric):
@@ -31,7 +31,7 @@ class AccuracyMetric(Metric):
             example = prediction.example
             if not example.is_recognition or example.answer is None:
                 continue
-            hit = prediction.parsed == normalise(example.answer)
+            hit = bool(prediction.correct)
             unseen = example.meta.get("unseen")
             self._split = self._split or unseen is not None
             group = "unseen" if unseen else "seen"
