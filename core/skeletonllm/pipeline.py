@@ -76,10 +76,10 @@ class Pipeline:
     def _give_teacher(self) -> None:
         """Hand the spec's teacher to every stage that needs one (else the stage's default teacher)."""
         for stage in self.stages:
-            if not getattr(stage, "uses_teacher", False):
+            if stage.default_teacher is None:
                 continue
             if self.teacher is None:
-                self.teacher = self.spec.registry.create("teacher", getattr(stage, "default_teacher", "template"))
+                self.teacher = self.spec.registry.create("teacher", stage.default_teacher)
             stage.use_teacher(self.teacher)
 
     def clip_context(self, sample: Sample, sequence: SkeletonSequence | None = None, test: bool = False) -> ClipContext:

@@ -17,7 +17,7 @@ import numpy as np
 from pydantic import Field
 
 from skeletonllm.errors import SkeletonLLMError
-from skeletonllm.interfaces import Stage, StageOptions, Teacher
+from skeletonllm.interfaces import Stage, StageOptions
 from skeletonllm.tasks import ClipContext, TaskExample, TaskKind, label_line, yes_no_line
 
 from .motion_negatives import NegativeMiningOptions, build_negatives
@@ -146,16 +146,8 @@ class CRDistillStage(Stage):
     summary = "Stage 3: CR-Distill, reproduce a teacher's causal rationale"
     Options = CRDistillOptions
     trainable: ClassVar[tuple[str, ...]] = ("renderer", "projector", "lora")
-    uses_teacher: ClassVar[bool] = True
     #: the teacher used when the spec has no ``teacher:`` section (offline, per clip)
-    default_teacher: ClassVar[str] = "kinematic"
-
-    def __init__(self, options: CRDistillOptions | None = None) -> None:
-        super().__init__(options)
-        self.teacher: Teacher | None = None
-
-    def use_teacher(self, teacher: Teacher) -> None:
-        self.teacher = teacher
+    default_teacher: ClassVar[str | None] = "kinematic"
 
     def examples(self, clip: ClipContext, rng) -> list[TaskExample]:
         _check_seen(clip)

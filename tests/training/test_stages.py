@@ -16,7 +16,7 @@ SEEN = [0, 1, 2, 3, 4, 5]  # "jump up" is unseen
 
 def stage(name: str, **options):
     made = get_registry().create("stage", name, options)
-    if getattr(made, "uses_teacher", False):
+    if made.default_teacher:
         made.use_teacher(get_registry().create("teacher", "template"))
     return made
 

@@ -10,6 +10,7 @@ from pydantic import Field
 
 from ..tasks import ClipContext, TaskExample
 from .base import Component, PluginOptions
+from .teacher import Teacher
 
 
 class StageOptions(PluginOptions):
@@ -27,9 +28,17 @@ class Stage(Component, ABC):
     Options: ClassVar[type[PluginOptions]] = StageOptions
     #: parameter groups trained in this stage (``renderer`` plus backbone groups).
     trainable: ClassVar[tuple[str, ...]] = ()
+    #: a stage that needs a teacher names the one to use when the spec has no ``teacher:``
+    #: section; the pipeline hands it the spec's (or this) teacher with :meth:`use_teacher`
+    default_teacher: ClassVar[str | None] = None
 
     def __init__(self, options=None) -> None:
         self.options = options if options is not None else self.Options()
+        self.teacher: Teacher | None = None
+
+    def use_teacher(self, teacher: Teacher) -> None:
+        """Receive the spec's teacher (called only for stages that set ``default_teacher``)."""
+        self.teacher = teacher
 
     @property
     def groups(self) -> tuple[str, ...]:
