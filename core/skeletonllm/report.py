@@ -118,21 +118,16 @@ def summarise_recognition(predictions: Sequence[Prediction], *, seed: int = 0) -
     chance = float(np.mean(chances)) if chances else math.nan
     labels = sorted({normalise(p.example.answer or "") for p in rec})
     candidates = sorted({normalise(c) for p in rec for c in p.example.candidates} | set(labels))
-    columns = [*candidates, UNPARSED]
+    # answers that name no candidate get their own columns, before "no label"
+    others = sorted({p.parsed for p in rec if p.parsed is not None} - set(candidates))
+    columns = [*candidates, *others, UNPARSED]
     matrix = np.zeros((len(labels), len(columns)), dtype=int)
     per_class_hits: dict[str, list[float]] = {label: [] for label in labels}
-    unparsed = 0
     for p, hit in zip(rec, hits):
         truth = normalise(p.example.answer or "")
-        guess = p.parsed
-        if guess is None or guess not in columns:
-            unparsed += int(guess is None)
-            guess = UNPARSED if guess is None else guess
-            if guess not in columns:
-                columns.append(guess)
-                matrix = np.concatenate([matrix, np.zeros((len(labels), 1), dtype=int)], axis=1)
-        matrix[labels.index(truth), columns.index(guess)] += 1
+        matrix[labels.index(truth), columns.index(UNPARSED if p.parsed is None else p.parsed)] += 1
         per_class_hits[truth].append(hit)
+    unparsed = int(matrix[:, -1].sum())
     per_class = {label: bootstrap_interval(v, seed=seed) for label, v in per_class_hits.items()}
     return RecognitionSummary(
         bootstrap_interval(hits, seed=seed), seen, unseen, chance, per_class, labels, columns, matrix, unparsed
