@@ -5,7 +5,7 @@
 
 For each renderer and seed the spec is copied with only ``renderer.name`` and the seeds
 changed, trained through the spec's stages and evaluated with the report code of
-``skeletonllm evaluate`` (``skeletonllm.report``). The table gives, per renderer, the mean
+``skeletonllm evaluate`` (``skeletonllm.stats``). The table gives, per renderer, the mean
 accuracy over seeds with a Student-t 95 % interval, the pooled accuracy over every test
 answer with a bootstrap interval, the chance level, and two diagnostics that explain a
 figure at chance:

@@ -19,7 +19,7 @@ from . import distributed
 from .batch import SkeletonBatch
 from .devices import check_device
 from .errors import SkeletonLLMError, SpecError
-from .interfaces import Sample
+from .interfaces import MetricResult, Sample
 from .io import read_sequences
 from .sequence import SkeletonSequence
 from .spec import ValidatedSpec
@@ -218,15 +218,18 @@ class Pipeline:
             ]
         return predictions
 
-    def score(self, predictions: list[Prediction], notes: dict[str, str] | None = None) -> dict[str, float]:
-        """Every metric of the spec over ``predictions``; each metric's caveats go into ``notes``."""
-        out: dict[str, float] = {"samples": float(len({p.sample_id for p in predictions}))}
+    def results(self, predictions: list[Prediction]) -> dict[str, MetricResult]:
+        """Every metric of the spec over ``predictions``: its figures, intervals, tables, pictures and notes."""
+        out: dict[str, MetricResult] = {}
         for metric in self.metrics():
             metric.update(predictions)
-            out.update(metric.compute())
-            if notes is not None:
-                notes.update(metric.notes())
+            key = metric.name if metric.name not in out else f"{metric.name} ({len(out) + 1})"
+            out[key] = metric.compute()
         return out
+
+    def score(self, predictions: list[Prediction]) -> dict[str, float]:
+        """The values of every metric over ``predictions``, in one mapping (see :meth:`results` for the rest)."""
+        return {k: v for result in self.results(predictions).values() for k, v in result.values.items()}
 
     def evaluate(self, batch_size: int | None = None, show_progress: bool = True) -> dict[str, float]:
         return self.score(self.predict(batch_size, show_progress))

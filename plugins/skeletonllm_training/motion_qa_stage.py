@@ -29,7 +29,8 @@ import numpy as np
 from pydantic import Field
 
 from skeletonllm.errors import SkeletonLLMError
-from skeletonllm.interfaces import Metric, PluginOptions, Stage, StageOptions
+from skeletonllm.interfaces import Metric, MetricResult, PluginOptions, Stage, StageOptions
+from skeletonllm.stats import proportion
 from skeletonllm.tasks import ClipContext, Prediction, TaskExample, TaskKind, normalise
 
 from .kinematics import analyse
@@ -163,8 +164,8 @@ class MotionQAMetric(Metric):
     Options = MotionQAMetricOptions
 
     def reset(self) -> None:
-        self._hits = dict.fromkeys(QA_KINDS, 0)
-        self._count = dict.fromkeys(QA_KINDS, 0)
+        self._hits: dict[str, list[bool]] = {}  # question kind -> hit per four-option question
+        self._chance: list[float] = []
         self.open_outputs: list[str] = []
         self.open_references: list[tuple[str, ...]] = []
 
@@ -172,27 +173,42 @@ class MotionQAMetric(Metric):
         for prediction in predictions:
             example = prediction.example
             kind = example.meta.get("qa_kind")
-            if example.kind is not TaskKind.QA or kind not in self._count:
+            if example.kind is not TaskKind.QA or not kind:
                 continue
             if not example.candidates:
                 self.open_outputs.append(prediction.output.strip())
                 self.open_references.append(example.references)
                 continue
-            self._count[kind] += 1
-            self._hits[kind] += int(prediction.parsed == normalise(example.answer or ""))
+            self._hits.setdefault(str(kind), []).append(prediction.parsed == normalise(example.answer or ""))
+            self._chance.append(1.0 / len(example.candidates))
 
-    def compute(self) -> dict[str, float]:
-        out = {f"qa_accuracy_{k}": self._hits[k] / self._count[k] for k in QA_KINDS if self._count[k]}
-        total = sum(self._count.values())
-        if total:
-            out["qa_accuracy"] = sum(self._hits.values()) / total
+    def compute(self) -> MetricResult:
+        result = MetricResult()
+        every = [hit for hits in self._hits.values() for hit in hits]
+        if every:
+            figures = {f"qa_accuracy_{k}": proportion(self._hits[k]) for k in sorted(self._hits)}
+            figures["qa_accuracy"] = proportion(every)
+            chance = float(np.mean(self._chance))
+            result.values.update({k: iv.value for k, iv in figures.items()})
+            result.intervals.update(figures)
+            result.chance.update(dict.fromkeys(figures, chance))
+            result.notes["qa_accuracy"] = (
+                f"accuracy over {len(every)} multiple-choice questions (chance {chance:.3f}); Wilson 95 % intervals "
+                "treat questions as independent, though one clip is asked several"
+            )
         if self.open_outputs:
             from .caption_metrics import bertscore_f1, rouge_l  # imported on use: it needs torch
 
-            out.update(self.score_open(lambda hyps, refs: {"rouge_l": rouge_l(hyps, refs)}))
+            result.values.update(self.score_open(lambda hyps, refs: {"rouge_l": rouge_l(hyps, refs)}))
             if self.options.open_bertscore:
-                out["qa_open_bertscore_minilm"] = bertscore_f1(self.open_outputs, self.open_references)
-        return out
+                result.values["qa_open_bertscore_minilm"] = bertscore_f1(self.open_outputs, self.open_references)
+                result.notes["qa_open_bertscore_minilm"] = (
+                    "BERTScore F1 with the local all-MiniLM-L6-v2, not the paper's encoder: not comparable with it"
+                )
+            result.notes["qa_open_rouge_l"] = f"ROUGE-L of {len(self.open_outputs)} open answers against their sentence"
+        if not result.values:
+            result.notes[""] = "no Motion QA answers to score (is eval.task qa?)"
+        return result
 
     def score_open(self, scorer: Callable[[list[str], list[tuple[str, ...]]], dict[str, float]]) -> dict[str, float]:
         """Score the open answers with ``scorer`` (e.g. ROUGE-L, BERTScore); keys become ``qa_open_<key>``."""

@@ -96,19 +96,22 @@ def test_the_metric_reports_accuracy_per_kind_and_keeps_open_answers(stage):
     right = [Prediction(e, f"Answer: {e.answer}") for e in examples]
     wrong = [Prediction(e, f"Answer: {next(c for c in e.candidates if c != e.answer)}") for e in examples]
     metric.update(right + wrong)
-    scores = metric.compute()
+    result = metric.compute()
+    scores = result.values
     assert scores["qa_accuracy"] == pytest.approx(0.5)
     assert {f"qa_accuracy_{k}" for k in QA_KINDS} <= set(scores)
     assert all(v == pytest.approx(0.5) for v in scores.values())
+    assert result.chance["qa_accuracy"] == pytest.approx(0.25)  # four options
+    assert result.intervals["qa_accuracy"].n == 2 * len(examples) and "independent" in result.notes["qa_accuracy"]
     open_stage = MotionQAStage(MotionQAOptions(kinds=["causal"], open_share=1.0))
     (example,) = open_stage.examples(_clip("jump up", 2, "smpl22"), np.random.default_rng(0))
     metric.update([Prediction(example, " ".join(example.references[0].split()[:3]))])
-    scores = metric.compute()
+    scores = metric.compute().values
     assert scores["qa_accuracy"] == pytest.approx(0.5)
     assert 0.0 < scores["qa_open_rouge_l"] < 1.0  # part of the reference sentence
     exact = get_registry().create("metric", "motion_qa")
     exact.update([Prediction(example, example.references[0])])
-    assert exact.compute()["qa_open_rouge_l"] == pytest.approx(1.0)
+    assert exact.compute().values["qa_open_rouge_l"] == pytest.approx(1.0)
     scored = metric.score_open(lambda outputs, refs: {"rouge_l": float(len(outputs) == len(refs) == 1)})
     assert scored == {"qa_open_rouge_l": 1.0}
 

@@ -11,6 +11,9 @@ from ..kinds import KINDS
 _HELPERS = {
     "PARAMETER_GROUPS": "backbone",
     "Component": "base",
+    "MetricResult": "metric",
+    "Picture": "metric",
+    "Table": "metric",
     "NoOptions": "base",
     "PluginOptions": "base",
     "ClassSplit": "dataset",
@@ -34,7 +37,9 @@ __all__ = [
     "Component",
     "Dataset",
     "Metric",
+    "MetricResult",
     "NoOptions",
+    "Picture",
     "PluginOptions",
     "Renderer",
     "RendererOptions",
@@ -42,5 +47,6 @@ __all__ = [
     "SkeletonFormat",
     "Stage",
     "StageOptions",
+    "Table",
     "Teacher",
 ]
