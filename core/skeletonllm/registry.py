@@ -312,6 +312,9 @@ def _class_problem(kind: str, cls: Any, plugin: str) -> str | None:
     options = getattr(cls, "Options", None)
     if not (isinstance(options, type) and issubclass(options, BaseModel)):
         return f"{kind} {cls.name!r} from plugin {plugin!r} has no pydantic Options model"
+    missing = sorted(getattr(cls, "__abstractmethods__", ()))
+    if missing:
+        return f"{kind} {cls.name!r} from plugin {plugin!r} does not implement {', '.join(missing)} of {base.__name__}"
     return None
 
 

@@ -42,6 +42,9 @@ class ToyRenderer(Renderer):
     summary = "toy"
     Options = ToyRendererOptions
 
+    def forward(self, batch):
+        raise NotImplementedError  # validation never renders
+
 
 class ToyStage(Stage):
     name = "toy_stage"
