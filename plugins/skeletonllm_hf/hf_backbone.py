@@ -33,6 +33,12 @@ class HFBackbone(Backbone):
     """A transformers MLLM behind the project's Backbone interface."""
 
     Options = HFBackboneOptions
+    #: one image placeholder per rendered frame, at the renderer's size; initialised from optim.seed
+    derived: ClassVar[dict[str, str]] = {
+        "frames": "renderer.frames",
+        "image_size": "renderer.size",
+        "seed": "optim.seed",
+    }
     model_type: ClassVar[str]
     model_class_name: ClassVar[str]
 
