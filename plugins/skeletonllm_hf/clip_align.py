@@ -142,6 +142,8 @@ class ClipAlignBackbone(Backbone):
     def loss(self, frames: torch.Tensor, examples: list[TaskExample]) -> torch.Tensor:
         """Cross-entropy over the example's candidates or binary cross-entropy (YES/NO), averaged."""
         self._check(frames, len(examples))
+        if not examples:
+            raise SkeletonLLMError("loss: no examples to learn from (an empty batch has no mean loss)")
         clips = self.clip_embeddings(frames)
         losses = []
         for clip, example in zip(clips, examples, strict=True):
@@ -164,6 +166,8 @@ class ClipAlignBackbone(Backbone):
     def generate(self, frames: torch.Tensor, examples: list[TaskExample], max_new_tokens: int = 32) -> list[str]:
         """``Label: <best candidate>``, ``YES``/``NO`` or ``Answer: <option>``, as the parsers expect."""
         self._check(frames, len(examples))
+        if not examples:
+            return []
         answers = []
         for clip, example in zip(self.clip_embeddings(frames), examples, strict=True):
             kind, names = self._question(example)
