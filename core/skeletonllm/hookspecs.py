@@ -84,6 +84,11 @@ def register_metrics(register: Register) -> None:
 
 
 @hookspec
+def register_questions(register: Register) -> None:
+    """Register Question subclasses (kinds of question a QA stage asks about a clip's motion)."""
+
+
+@hookspec
 def register_commands(cli: Any) -> None:
     """Add click commands to the ``skeletonllm`` group with ``cli.add_command(command)``.
 

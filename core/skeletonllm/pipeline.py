@@ -33,6 +33,25 @@ EVAL_TASK_KINDS = {
 }
 
 
+def _teaches(stage, task: str, candidates: list[str]) -> TaskExample | None:
+    """The test question ``stage`` asks for ``task``, or None when it teaches another task."""
+    try:
+        example = stage.question(candidates)
+    except NotImplementedError:
+        return None
+    if example.kind in EVAL_TASK_KINDS[task] and (task != "recognition" or example.is_recognition):
+        return example
+    return None
+
+
+def _registered_stage_teaches(registry, name: str, task: str) -> bool:
+    """Whether stage ``name`` with its default options teaches ``task`` (for the hint of an error)."""
+    try:
+        return _teaches(registry.create("stage", name), task, ["a", "b"]) is not None
+    except Exception:  # noqa: BLE001 - a stage that needs options to be built is simply not suggested
+        return False
+
+
 def pick_device(name: str | None = None) -> torch.device:
     """``auto``/None: cuda when available, else cpu; any other name must exist on this machine.
 
@@ -155,14 +174,14 @@ class Pipeline:
             kind = TaskKind(fixed)
             return None, TaskExample(kind, candidates=() if kind is TaskKind.OPEN else names)
         for stage in reversed(self.stages):
-            try:
-                example = stage.question(names)
-            except NotImplementedError:
-                continue
-            if example.kind in EVAL_TASK_KINDS[task] and (task != "recognition" or example.is_recognition):
+            example = _teaches(stage, task, names)
+            if example is not None:
                 return stage, example
-        hint = {"recognition": "a 'refine' stage", "caption": "a 'caption' stage", "qa": "a 'motion_qa' stage"}[task]
-        raise SkeletonLLMError(f"no stage in this spec teaches the {task!r} task at test time (add {hint})")
+        teachers = [
+            n for n in self.spec.registry.names("stage") if _registered_stage_teaches(self.spec.registry, n, task)
+        ]
+        hint = f" (add a stage that does: {', '.join(repr(n) for n in teachers)})" if teachers else ""
+        raise SkeletonLLMError(f"no stage in this spec teaches the {task!r} task at test time{hint}")
 
     def _test_examples(self, stage, template: TaskExample, sample: Sample, sequence, index: int) -> list[TaskExample]:
         """The evaluation examples of one test clip: the template filled with this clip's answer."""

@@ -65,6 +65,11 @@ class PluginInfo:
         return self._cls
 
     @property
+    def default_for(self) -> tuple[str, ...]:
+        """What this component is the default for (read from the class)."""
+        return tuple(getattr(self.cls, "default_for", ()))
+
+    @property
     def imported(self) -> bool:
         """Whether the class has been imported (always, for classes registered directly)."""
         return self._cls is not None
@@ -286,6 +291,24 @@ class Registry:
 
     def get(self, kind: str, name: str) -> type:
         return self.info(kind, name).cls
+
+    def default(self, kind: str, purpose: str) -> str:
+        """The ``kind`` a plugin declares the default for ``purpose`` (``default_for``); built-ins win a tie.
+
+        E.g. ``default("metric", "recognition")`` is the metric a spec with ``eval.task: recognition``
+        and no ``eval.metrics`` gets. The core asks here instead of naming a plugin's component.
+        """
+        found = [info for info in self.infos(kind) if purpose in info.default_for]
+        if not found:
+            raise UnknownPluginError(
+                f"no installed {kind} declares itself the default for {purpose!r} (default_for); name one "
+                f"explicitly. Available {kind}s: {', '.join(self.names(kind)) or 'none installed'}"
+            )
+        found.sort(key=lambda info: (info.distribution != BUILTIN_DISTRIBUTION, info.name))
+        if len(found) > 1 and found[1].distribution == found[0].distribution:
+            others = ", ".join(repr(i.name) for i in found[1:])
+            self._problem(f"several {kind}s are the default for {purpose!r}: using {found[0].name!r}, not {others}")
+        return found[0].name
 
     def options(self, kind: str, name: str, values: dict[str, Any] | None = None) -> BaseModel:
         return self.get(kind, name).Options.model_validate(values or {})

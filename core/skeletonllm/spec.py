@@ -14,7 +14,7 @@ import json
 import math
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
@@ -95,14 +95,11 @@ class EvalSpec(BaseModel):
         "all", description="class names offered at test time: all (GZSL), unseen (ZSL) or seen"
     )
     metrics: list[ComponentSpec] = Field(
-        default_factory=list, description="default: the task's own metric (accuracy, captioning or motion_qa)"
+        default_factory=list,
+        description="default: the metric a plugin declares the default for eval.task (default_for), e.g. accuracy",
     )
     max_new_tokens: int = Field(32, ge=1)
     limit: int | None = Field(None, ge=1)
-
-
-#: eval.task -> the metric used when ``eval.metrics`` names none
-DEFAULT_METRICS = {"recognition": "accuracy", "caption": "captioning", "qa": "motion_qa"}
 
 
 class PipelineSpec(BaseModel):
@@ -116,12 +113,6 @@ class PipelineSpec(BaseModel):
     optim: OptimSpec = Field(default_factory=OptimSpec)
     eval: EvalSpec = Field(default_factory=EvalSpec)
     output_dir: str = "runs/default"
-
-    @model_validator(mode="after")
-    def _default_metrics(self) -> PipelineSpec:
-        if not self.eval.metrics:
-            self.eval.metrics = [ComponentSpec(name=DEFAULT_METRICS[self.eval.task])]
-        return self
 
     def digest(self) -> str:
         """Stable hash of the spec, stored in checkpoint manifests."""
@@ -209,9 +200,6 @@ def _raw_components(data: dict[str, Any]) -> list[tuple[str, str, Any]]:
                 if raw is None:
                     raw = {}
                 raw = raw.get(rest) if isinstance(raw, dict) else None
-            if not raw and section == "eval.metrics":  # the task's default metric
-                task = data.get("eval", {}).get("task", "recognition") if isinstance(data.get("eval"), dict) else None
-                raw = [DEFAULT_METRICS.get(task, DEFAULT_METRICS["recognition"])]
             if kind.many and isinstance(raw, list):
                 found += [(f"{section}[{i}]", kind.name, item) for i, item in enumerate(raw)]
             elif not kind.many and raw is not None:
@@ -263,6 +251,25 @@ def _check_components(
     return options, names
 
 
+def _with_default_metric(data: Any, registry: Registry, problems: list[str]) -> Any:
+    """``data`` with ``eval.metrics`` set to the metric a plugin declares the default for ``eval.task``, if unset."""
+    if not isinstance(data, dict):
+        return data
+    section = data.get("eval")
+    section = section if isinstance(section, dict) else {} if section is None else None
+    if section is None or section.get("metrics"):
+        return data  # a malformed eval section is reported by the structural pass
+    task = section.get("task", EvalSpec.model_fields["task"].default)
+    if task not in get_args(EvalSpec.model_fields["task"].annotation):
+        return data  # an unknown task is reported by the structural pass
+    try:
+        metric = registry.default("metric", task)
+    except UnknownPluginError as exc:
+        problems.append(f"eval.metrics: {exc}")
+        return data
+    return {**data, "eval": {**section, "metrics": [{"name": metric}]}}
+
+
 #: the structural sections a component may derive an option from, with their models' defaults
 _PLAIN_SECTIONS: dict[str, type[BaseModel]] = {"optim": OptimSpec, "split": SplitSpec, "eval": EvalSpec}
 
@@ -300,6 +307,7 @@ def validate_spec(
     """
     registry = registry or get_registry()
     problems: list[str] = []
+    data = _with_default_metric(data, registry, problems)
     conflicts: list[str] = []
     derived: dict[str, str] = {}
     try:

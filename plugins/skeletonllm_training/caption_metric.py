@@ -46,6 +46,7 @@ class CaptioningMetric(Metric):
     name = "captioning"
     summary = "BLEU@4, ROUGE-L, CIDEr-D and BERTScore (MiniLM) of generated captions"
     Options = CaptioningOptions
+    default_for = ("caption",)
 
     def reset(self) -> None:
         self.captions: list[ScoredCaption] = []

@@ -28,6 +28,7 @@ class AccuracyMetric(Metric):
 
     name = "accuracy"
     summary = "Top-1 accuracy of parsed Label answers (overall, seen, unseen, harmonic mean)"
+    default_for = ("recognition",)  # the metric of eval.task: recognition when a spec names none
 
     def reset(self) -> None:
         self._scored: list[Prediction] = []

@@ -51,6 +51,14 @@ def register_metrics(register):  # noqa: ANN001, ANN201
 
 
 @hookimpl
+def register_questions(register):  # noqa: ANN001, ANN201
+    from .motion_questions import QUESTIONS
+
+    for question in QUESTIONS:
+        register(question)
+
+
+@hookimpl
 def register_commands(cli):  # noqa: ANN001, ANN201 - the skeletonllm click group
     """``skeletonllm text-motion-evaluator train|evaluate``."""
     from .text_motion.cli import text_motion_evaluator

@@ -10,6 +10,7 @@ import pytest
 from skeletonllm.registry import get_registry
 from skeletonllm.testing import (
     MetricContract,
+    QuestionContract,
     StageContract,
     TeacherContract,
     check_metric_on_nothing,
@@ -19,6 +20,10 @@ from skeletonllm.testing import (
 
 
 class TestEveryStage(StageContract):
+    pass
+
+
+class TestEveryQuestion(QuestionContract):
     pass
 
 

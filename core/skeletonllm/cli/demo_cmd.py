@@ -68,8 +68,9 @@ def render_gallery(out: Path) -> None:
         target = out / f"{clip.stem}_{name}.png"
         _run(["render", str(clip), "--renderer", name, "--frames", "6", "--size", "224", "-o", str(target)])
         print(f"      wrote {target}")
-    gif = out / f"{clip.stem}_draction.gif"
-    _run(["render", str(clip), "--renderer", "draction", "--frames", "12", "--size", "224", "-o", str(gif)])
+    default = get_registry().default("renderer", "render")
+    gif = out / f"{clip.stem}_{default}.gif"
+    _run(["render", str(clip), "--renderer", default, "--frames", "12", "--size", "224", "-o", str(gif)])
     print(f"      wrote {gif}")
 
 

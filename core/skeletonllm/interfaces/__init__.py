@@ -41,6 +41,7 @@ __all__ = [
     "NoOptions",
     "Picture",
     "PluginOptions",
+    "Question",
     "Renderer",
     "RendererOptions",
     "Sample",

@@ -33,7 +33,7 @@ from .components import ComponentContract, KindContract, component_names
 from .formats import FormatContract, check_consistent
 from .metrics import MetricContract, check_metric_on_nothing, check_metric_result, kit_predictions
 from .renderers import RendererContract, check_up_axis
-from .training import StageContract, TeacherContract, check_stage, check_teacher
+from .training import QuestionContract, StageContract, TeacherContract, check_question, check_stage, check_teacher
 
 __all__ = [
     "BackboneContract",
@@ -41,6 +41,7 @@ __all__ = [
     "FormatContract",
     "KindContract",
     "MetricContract",
+    "QuestionContract",
     "RendererContract",
     "StageContract",
     "TeacherContract",
@@ -48,6 +49,7 @@ __all__ = [
     "check_consistent",
     "check_metric_on_nothing",
     "check_metric_result",
+    "check_question",
     "check_stage",
     "check_teacher",
     "check_up_axis",

@@ -94,6 +94,46 @@ def check_teacher(teacher: Any) -> None:
     assert isinstance(bare, str) and bare.strip()
 
 
+def check_question(question: Any) -> None:
+    """A QA example (answer among its options, kind named) or None; deterministic; the same for a z-up clip."""
+    from ..tasks import TaskKind
+
+    question.prepare(iter([]))
+    question.prepare(iter(kit_clips()))
+    asked = []
+    for seed in range(4):
+        clip = clip_context(seed % len(KIT_SEEN), seed=50 + seed)
+        example = question.ask(clip, np.random.default_rng(seed))
+        again = question.ask(clip, np.random.default_rng(seed))
+        assert _without_sequences([example] if example else []) == _without_sequences([again] if again else []), (
+            f"question {question.name!r}: same clip and rng, another question"
+        )
+        turned = dataclasses.replace(clip, sequence=turned_up(clip.sequence, "z"))
+        upright = question.ask(turned, np.random.default_rng(seed))
+        assert _without_sequences([upright] if upright else []) == _without_sequences([example] if example else []), (
+            f"question {question.name!r}: a z-up clip is asked another question than y-up"
+        )
+        if example is None:
+            continue
+        asked.append(example)
+        assert example.kind is TaskKind.QA and example.question, f"question {question.name!r}: not a QA example"
+        assert example.meta.get("qa_kind") == question.name, "meta['qa_kind'] must name the question kind"
+        assert example.target.strip() and example.references, "a question needs a target and a reference sentence"
+        if example.candidates:
+            assert example.answer in example.candidates, "the answer must be one of the options"
+        assert not _names_unseen(example)
+    assert asked, f"question {question.name!r} asked nothing of four ordinary clips"
+
+
+class QuestionContract(KindContract):
+    """Subclass in a test module; set ``plugin``: every registered question kind a QA stage can ask."""
+
+    kind: ClassVar[str] = "question"
+
+    def test_questions_are_typed_deterministic_and_up_axis_blind(self, question_name: str, tmp_path: Path) -> None:
+        check_question(self.build(question_name, tmp_path))
+
+
 class StageContract(KindContract):
     """Subclass in a test module; set ``plugin``; override :meth:`options` for stages with required options."""
 
@@ -114,4 +154,12 @@ class TeacherContract(KindContract):
         check_teacher(self.build(teacher_name, tmp_path))
 
 
-__all__ = ["StageContract", "TeacherContract", "check_stage", "check_teacher", "kit_clips"]
+__all__ = [
+    "QuestionContract",
+    "StageContract",
+    "TeacherContract",
+    "check_question",
+    "check_stage",
+    "check_teacher",
+    "kit_clips",
+]
