@@ -97,6 +97,3 @@ class ContrastiveQuestion(Question):
         other = int(nearest[int(rng.integers(len(nearest)))])
         spread = np.nanstd(profiles[list(clip.seen)], axis=0)
         return contrastive(facts, motion_profile(facts), profiles[other], clip.class_names[other], spread, rng)
-
-
-QUESTIONS = (TemporalQuestion, CausalQuestion, FineGrainedQuestion, ContrastiveQuestion)

@@ -27,9 +27,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from skeletonllm.errors import SkeletonDataError
-from skeletonllm_formats.plugin import FORMATS
+from skeletonllm.registry import get_registry
 
-FORMAT_CLASSES = {cls.name: cls for cls in FORMATS}
+FORMAT_CLASSES = {i.name: i.cls for i in get_registry().infos("format") if i.plugin == "formats"}
 FUZZ = settings(
     max_examples=100, deadline=None, database=None, suppress_health_check=[HealthCheck.too_slow], derandomize=True
 )
