@@ -52,7 +52,6 @@ def seeded_spec(base: dict, renderer: str, seed: int, scale: float | None, out: 
     spec = copy.deepcopy(base)
     spec["renderer"]["name"] = renderer
     spec.setdefault("optim", {})["seed"] = seed
-    spec["backbone"]["seed"] = seed
     spec["output_dir"] = str(out / "runs" / f"{renderer}-seed{seed}")
     if scale:
         for stage in spec["stages"]:
