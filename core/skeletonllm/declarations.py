@@ -7,13 +7,16 @@ so they are written once, in the class, and ``skeletonllm plugins`` lists a
 renderer without importing torch. When the source cannot be read this way (no
 literal ``name``, a compiled module), the registry imports the class instead.
 Reading parses the module with ``ast``; only the parent packages are imported.
+:class:`PluginInfo` is the registry's record of one component: what it declares,
+where it came from, and how to import it.
 """
 
 from __future__ import annotations
 
 import ast
 import importlib.util
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from pathlib import Path
 
 
@@ -65,3 +68,41 @@ def _literals(node: ast.ClassDef) -> dict[str, object]:
                 except (ValueError, TypeError, SyntaxError):
                     continue  # not a literal (a name, a call): the registry imports the class instead
     return found
+
+
+@dataclass
+class PluginInfo:
+    """One registered component and where it came from.
+
+    ``cls`` is imported on first access when the plugin registered a
+    :class:`~skeletonllm.hookspecs.LazyComponent`; listing names and summaries never imports it.
+    """
+
+    name: str
+    kind: str
+    plugin: str
+    distribution: str
+    version: str
+    entry_point: str
+    summary: str
+    _load: Callable[[], type] = field(repr=False, default=None)  # type: ignore[assignment]
+    _cls: type | None = field(repr=False, default=None)
+    _default_for: tuple[str, ...] | None = field(repr=False, default=None)
+
+    @property
+    def cls(self) -> type:
+        if self._cls is None:
+            self._cls = self._load()
+        return self._cls
+
+    @property
+    def default_for(self) -> tuple[str, ...]:
+        """What this component is the default for (read from its source when registered by name, else the class)."""
+        if self._default_for is not None:
+            return self._default_for
+        return tuple(getattr(self.cls, "default_for", ()))
+
+    @property
+    def imported(self) -> bool:
+        """Whether the class has been imported (always, for classes registered directly)."""
+        return self._cls is not None

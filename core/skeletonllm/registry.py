@@ -13,8 +13,6 @@ from __future__ import annotations
 import difflib
 import os
 import warnings
-from collections.abc import Callable
-from dataclasses import dataclass, field
 from importlib import metadata
 from typing import Any
 
@@ -22,7 +20,7 @@ import pluggy
 from pydantic import BaseModel, ValidationError
 
 from . import hookspecs
-from .declarations import declared
+from .declarations import PluginInfo, declared
 from .errors import OptionsError, PluginError, UnknownPluginError
 from .hookspecs import LazyComponent
 from .kinds import KINDS, interface
@@ -39,44 +37,6 @@ PLUGIN_FAILURES = (Exception, SystemExit, KeyboardInterrupt)
 def _describe(exc: BaseException) -> str:
     text = str(exc)
     return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
-
-
-@dataclass
-class PluginInfo:
-    """One registered component and where it came from.
-
-    ``cls`` is imported on first access when the plugin registered a
-    :class:`~skeletonllm.hookspecs.LazyComponent`; listing names and summaries never imports it.
-    """
-
-    name: str
-    kind: str
-    plugin: str
-    distribution: str
-    version: str
-    entry_point: str
-    summary: str
-    _load: Callable[[], type] = field(repr=False, default=None)  # type: ignore[assignment]
-    _cls: type | None = field(repr=False, default=None)
-    _default_for: tuple[str, ...] | None = field(repr=False, default=None)
-
-    @property
-    def cls(self) -> type:
-        if self._cls is None:
-            self._cls = self._load()
-        return self._cls
-
-    @property
-    def default_for(self) -> tuple[str, ...]:
-        """What this component is the default for (read from its source when registered by name, else the class)."""
-        if self._default_for is not None:
-            return self._default_for
-        return tuple(getattr(self.cls, "default_for", ()))
-
-    @property
-    def imported(self) -> bool:
-        """Whether the class has been imported (always, for classes registered directly)."""
-        return self._cls is not None
 
 
 def option_problems(exc: ValidationError, model: type[BaseModel]) -> list[tuple[str, str]]:
