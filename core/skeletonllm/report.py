@@ -130,7 +130,8 @@ def _figures(result: MetricResult) -> list[str]:
 
 
 def _number(value: float) -> str:
-    return f"{value:.4f}" if isinstance(value, float) and not float(value).is_integer() else f"{value:g}"
+    """Four decimals (an accuracy of 0 or 1 too); a whole count of 2 or more as an integer."""
+    return f"{int(value):,}" if float(value).is_integer() and abs(value) >= 2 else f"{value:.4f}"
 
 
 def _json_number(value: Any) -> Any:
