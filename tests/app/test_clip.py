@@ -8,7 +8,10 @@ from format_fixtures import ntu_text, write
 from toy_components import toy_registry
 
 from skeletonllm import SkeletonSequence, Topology
-from skeletonllm.app.clip import (
+from skeletonllm.batch import segment_indices
+from skeletonllm.errors import SkeletonDataError
+from skeletonllm.summary import sequence_summary
+from skeletonllm_app.clip import (
     INFO_COLUMNS,
     Clip,
     frame_window,
@@ -18,9 +21,6 @@ from skeletonllm.app.clip import (
     read_clip,
     sampled_frames,
 )
-from skeletonllm.batch import segment_indices
-from skeletonllm.errors import SkeletonDataError
-from skeletonllm.summary import sequence_summary
 
 LINE = Topology("line3", ("a", "b", "c"), ((0, 1), (1, 2)), dims=3)
 

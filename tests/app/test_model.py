@@ -8,14 +8,14 @@ import pytest
 import yaml
 from toy_components import toy_registry
 
-from skeletonllm.app.clip import read_clip
-from skeletonllm.app.model import ModelSession, make_example, parse_candidates, pick_teacher_name, teacher_rationale
 from skeletonllm.errors import SkeletonLLMError
 from skeletonllm.pipeline import Pipeline
 from skeletonllm.registry import get_registry
 from skeletonllm.spec import load_spec
 from skeletonllm.tasks import TaskKind
 from skeletonllm.training import LAST, Trainer
+from skeletonllm_app.clip import read_clip
+from skeletonllm_app.model import ModelSession, make_example, parse_candidates, pick_teacher_name, teacher_rationale
 
 
 def _spec_file(tmp_path, steps: int = 60):

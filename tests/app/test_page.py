@@ -9,11 +9,11 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from skeletonllm.app.model import ModelSession
-from skeletonllm.app.ui import AppState, list_samples, parse_renderer_options, resolve_source, shown_error
 from skeletonllm.cli import cli
-from skeletonllm.cli.app_cmd import is_loopback
 from skeletonllm.errors import SkeletonDataError, SkeletonLLMError
+from skeletonllm_app.command import is_loopback
+from skeletonllm_app.model import ModelSession
+from skeletonllm_app.ui import AppState, list_samples, parse_renderer_options, resolve_source, shown_error
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -64,7 +64,7 @@ def test_errors_on_the_page_are_one_message_never_a_traceback():
 
 def test_the_page_builds_with_every_renderer_and_format():
     gr = pytest.importorskip("gradio")
-    blocks, theme = __import__("skeletonllm.app.ui", fromlist=["build_blocks"]).build_blocks(
+    blocks, theme = __import__("skeletonllm_app.ui", fromlist=["build_blocks"]).build_blocks(
         AppState(session=ModelSession(None))
     )
     assert isinstance(blocks, gr.Blocks) and isinstance(theme, gr.themes.Base)
@@ -134,7 +134,7 @@ def test_looking_at_a_file_works_while_the_model_is_answering(tmp_path, monkeypa
     from format_fixtures import ntu_text, write
     from toy_components import toy_registry
 
-    from skeletonllm.app.ui import serve
+    from skeletonllm_app.ui import serve
 
     entered, release = threading.Event(), threading.Event()
     original = toy_components.ToyBackbone.generate

@@ -7,8 +7,8 @@ from matplotlib.lines import Line2D
 from PIL import Image
 
 from skeletonllm import SkeletonSequence, Topology
-from skeletonllm.app.clip import Clip
-from skeletonllm.app.pictures import RendererCache, renderer_names, speed_figure
+from skeletonllm_app.clip import Clip
+from skeletonllm_app.pictures import RendererCache, renderer_names, speed_figure
 
 
 def _axes(fig, label: str):
@@ -94,7 +94,7 @@ def test_a_one_frame_clip_still_plots():
 
 
 def test_one_options_box_serves_every_renderer(tmp_path):
-    from skeletonllm.app.pictures import accepted_options, unused_options
+    from skeletonllm_app.pictures import accepted_options, unused_options
 
     options = {"fill": 0.4, "bogus": 1, "frames": 99}
     assert accepted_options("draction", options) == {"fill": 0.4}  # frames/size come from their own controls

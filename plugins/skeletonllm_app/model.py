@@ -14,9 +14,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ..errors import SkeletonLLMError
-from ..sequence import SkeletonSequence
-from ..tasks import ClipContext, TaskExample, TaskKind, parse_answer, phrase
+from skeletonllm.errors import SkeletonLLMError
+from skeletonllm.sequence import SkeletonSequence
+from skeletonllm.tasks import ClipContext, TaskExample, TaskKind, parse_answer, phrase
 
 #: what the page offers -> the evaluation task whose trained question it reuses
 ASK_KINDS = {"recognition": "recognition", "caption": "caption", "question": "qa"}
@@ -64,7 +64,7 @@ def make_example(kind: str, candidates: list[str] | None = None, question: str |
 
 def pick_teacher_name(requested: str | None = None) -> str:
     """``requested`` if given (checked against the registry), else the first installed of PREFERRED_TEACHERS."""
-    from ..registry import get_registry
+    from skeletonllm.registry import get_registry
 
     registry = get_registry()
     if requested:
@@ -115,12 +115,12 @@ class ModelSession:
 
     def _build(self) -> None:
         try:
-            from ..pipeline import Pipeline
-            from ..spec import load_spec
+            from skeletonllm.pipeline import Pipeline
+            from skeletonllm.spec import load_spec
 
             pipeline = Pipeline(load_spec(self.spec_path, self.registry), device=self.device)
             if self.checkpoint is not None:
-                from ..training import load_trained
+                from skeletonllm.training import load_trained
 
                 load_trained(pipeline, self.checkpoint)
             pipeline.renderer.eval()

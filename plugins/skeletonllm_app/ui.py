@@ -19,7 +19,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from ..errors import SkeletonLLMError
+from skeletonllm.errors import SkeletonLLMError
+
 from .clip import INFO_COLUMNS, Clip, info_rows, read_clip
 from .model import ModelSession, parse_candidates, pick_teacher_name, teacher_rationale
 from .pictures import RendererCache, renderer_names, speed_figure, unused_options
@@ -47,7 +48,7 @@ class AppState:
 
     def teacher(self) -> Any:
         if self._teacher is None:
-            from ..registry import get_registry
+            from skeletonllm.registry import get_registry
 
             self._teacher = get_registry().create("teacher", pick_teacher_name(self.teacher_name))
         return self._teacher
@@ -112,7 +113,7 @@ def shown_error(exc: BaseException) -> str:
 
 def parse_renderer_options(text: str | None) -> dict[str, Any]:
     """``"fill=0.6, fov_degrees=40"`` -> ``{"fill": 0.6, "fov_degrees": 40}`` (values read as YAML scalars)."""
-    from ..io import parse_options
+    from skeletonllm.io import parse_options
 
     return parse_options((text or "").replace(",", " ").split())
 
@@ -145,8 +146,8 @@ def build_blocks(state: AppState) -> Any:
     """The page, wired to ``state``; launched by :func:`serve`."""
     import gradio as gr
 
-    from ..imaging import write_gif
-    from ..registry import get_registry
+    from skeletonllm.imaging import write_gif
+    from skeletonllm.registry import get_registry
 
     samples = list_samples(state.samples_dir)
     renderers = renderer_names()

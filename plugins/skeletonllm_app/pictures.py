@@ -16,7 +16,8 @@ from typing import Any
 
 import numpy as np
 
-from ..errors import SkeletonLLMError
+from skeletonllm.errors import SkeletonLLMError
+
 from .clip import Clip, joint_speeds, sampled_frames
 
 #: shown first, the others follow in name order
@@ -25,7 +26,7 @@ PREFERRED_RENDERER = "draction"
 
 def renderer_names() -> list[str]:
     """Every registered renderer, DrAction first (third-party renderers included)."""
-    from ..registry import get_registry
+    from skeletonllm.registry import get_registry
 
     names = get_registry().names("renderer")
     return sorted(names, key=lambda n: (n != PREFERRED_RENDERER, n))
@@ -53,7 +54,7 @@ def accepted_options(name: str, options: dict[str, Any] | None) -> dict[str, Any
     One options box serves every renderer: ``fill=0.6`` frames DrAction's
     figure tighter and is simply not offered to baselines without ``fill``.
     """
-    from ..registry import get_registry
+    from skeletonllm.registry import get_registry
 
     fields = get_registry().get("renderer", name).Options.model_fields
     return {k: v for k, v in (options or {}).items() if k in fields and k not in ("frames", "size")}
@@ -61,7 +62,7 @@ def accepted_options(name: str, options: dict[str, Any] | None) -> dict[str, Any
 
 def unused_options(names: list[str], options: dict[str, Any] | None) -> list[str]:
     """Option keys no renderer of ``names`` accepts (a typo, most likely)."""
-    from ..errors import UnknownPluginError
+    from skeletonllm.errors import UnknownPluginError
 
     used: set[str] = set()
     for name in names:
@@ -81,7 +82,7 @@ class RendererCache:
 
     def get(self, name: str, frames: int, size: int, options: dict[str, Any] | None = None) -> Any:
         """The renderer ``name`` with the ``options`` it accepts (validated by its Options model)."""
-        from ..registry import get_registry
+        from skeletonllm.registry import get_registry
 
         accepted = accepted_options(name, options)
         key = (name, frames, size, json.dumps(accepted, sort_keys=True, default=str))
@@ -108,9 +109,9 @@ class RendererCache:
         """
         import time
 
-        from ..batch import SkeletonBatch
-        from ..imaging import write_gif
-        from ..rendering import render_batch
+        from skeletonllm.batch import SkeletonBatch
+        from skeletonllm.imaging import write_gif
+        from skeletonllm.rendering import render_batch
 
         out_dir.mkdir(parents=True, exist_ok=True)
         batch = SkeletonBatch.from_sequences([clip.sequence], frames=frames, train=False)

@@ -12,12 +12,12 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from ..batch import segment_indices
-from ..errors import SkeletonDataError
-from ..sequence import SkeletonSequence
+from skeletonllm.batch import segment_indices
+from skeletonllm.errors import SkeletonDataError
+from skeletonllm.sequence import SkeletonSequence
 
 if TYPE_CHECKING:
-    from ..registry import Registry
+    from skeletonllm.registry import Registry
 
 #: the columns of the info table, as ``skeletonllm info`` prints them
 INFO_COLUMNS = ("path", "format", "persons", "frames", "joints", "dims", "fps", "duration", "has_orientations")
@@ -58,7 +58,7 @@ def read_clip(
     ``name`` is what errors and tables call the file: an upload lives under a
     temporary name the user never chose, so messages use the original one.
     """
-    from ..io import read_sequences
+    from skeletonllm.io import read_sequences
 
     name = name or Path(path).name
     try:
@@ -95,7 +95,7 @@ def _renamed(exc: SkeletonDataError, path: str, name: str) -> SkeletonDataError:
 
 def info_rows(clip: Clip) -> list[list[str]]:
     """The ``skeletonllm info`` table of every sequence in the file, one row of text per sequence."""
-    from ..summary import sequence_summary
+    from skeletonllm.summary import sequence_summary
 
     many = len(clip.sequences) > 1
     rows = [sequence_summary(clip.name, seq, i if many else None) for i, seq in enumerate(clip.sequences)]

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import click
 
-from ..errors import SkeletonLLMError
+from skeletonllm.errors import SkeletonLLMError
 
 #: the environment variable tests and docs use for the shared sample files; the default sample folder
 SAMPLES_ENV = "SKELETONLLM_SHARED_DATA"
@@ -65,11 +65,11 @@ def app(
     # what can be checked in milliseconds fails before gradio is imported or a model built
     if checkpoint and not spec:
         raise SkeletonLLMError("--checkpoint needs the SPEC it was trained with")
-    from ..app.model import ModelSession, pick_teacher_name
+    from .model import ModelSession, pick_teacher_name
 
     pick_teacher_name(teacher)  # an unknown name fails now, not at the first question
     if spec:
-        from ..spec import load_spec
+        from skeletonllm.spec import load_spec
 
         load_spec(spec)  # a typo in the YAML is reported here with its path, not later on the page
     os.environ["GRADIO_ANALYTICS_ENABLED"] = "False"  # before gradio is imported: it reads this at import
@@ -77,7 +77,7 @@ def app(
         import gradio  # noqa: F401 - only to fail early with the install hint
     except ImportError:
         raise SkeletonLLMError("the app needs gradio: pip install 'skeletonllm[app]'") from None
-    from ..app.ui import AppState, serve
+    from .ui import AppState, serve
 
     if not is_loopback(host):
         click.echo(f"warning: listening on {host}: other machines can reach this page and upload files", err=True)
