@@ -18,8 +18,10 @@ from skeletonllm.errors import SkeletonLLMError
 from skeletonllm.sequence import SkeletonSequence
 from skeletonllm.tasks import ClipContext, TaskExample, TaskKind, parse_answer, phrase
 
+from .abilities import ASK_TASKS, Abilities, outside_candidates, trained_tasks
+
 #: what the page offers -> the evaluation task whose trained question it reuses
-ASK_KINDS = {"recognition": "recognition", "caption": "caption", "question": "qa"}
+ASK_KINDS = ASK_TASKS
 
 #: the teacher the app prefers when it is installed (it analyses the motion), else the template one
 PREFERRED_TEACHERS = ("kinematic", "template")
@@ -37,7 +39,11 @@ def parse_candidates(text: str) -> list[str]:
 
 @dataclass(frozen=True)
 class Answer:
-    """The model's full output for one question, the parsed answer and the prompt it was asked with."""
+    """The model's full output for one question, the parsed answer and the prompt it was asked with.
+
+    ``warning`` says when the answer cannot mean what was asked (a task the model was
+    not trained for, a name outside the candidates); the page shows it beside the answer.
+    """
 
     kind: str
     prompt: str
@@ -45,6 +51,7 @@ class Answer:
     parsed: str | None
     seconds: float
     frames: Any = None  # (F, 3, H, W) what the model saw, for the page to show
+    warning: str = ""
 
 
 def make_example(kind: str, candidates: list[str] | None = None, question: str | None = None) -> TaskExample:
@@ -99,6 +106,7 @@ class ModelSession:
         self.checkpoint = Path(checkpoint) if checkpoint else None
         self.device = device
         self._pipeline: Any = None
+        self._abilities: Abilities | None = None
         self._error: str | None = None
         self._ready = threading.Event()
         self._ask_lock = threading.Lock()
@@ -119,12 +127,15 @@ class ModelSession:
             from skeletonllm.spec import load_spec
 
             pipeline = Pipeline(load_spec(self.spec_path, self.registry), device=self.device)
+            manifest = None
             if self.checkpoint is not None:
                 from skeletonllm.training import load_trained
 
-                load_trained(pipeline, self.checkpoint)
+                manifest = load_trained(pipeline, self.checkpoint)
             pipeline.renderer.eval()
             pipeline.backbone.eval()
+            classes = tuple(pipeline.class_names[i] for i in pipeline.seen)
+            self._abilities = Abilities(trained_tasks(pipeline.stages, manifest), classes, manifest is not None)
             self._pipeline = pipeline
         except SkeletonLLMError as exc:
             self._error = str(exc)
@@ -148,7 +159,14 @@ class ModelSession:
         if self._error:
             return f"Model {what} failed to load: {self._error}"
         p = self._pipeline
-        return f"Model {what}: renderer {p.renderer.name}, backbone {p.backbone.name}, on {p.device}."
+        return (
+            f"Model {what}: renderer {p.renderer.name}, backbone {p.backbone.name}, on {p.device}. "
+            f"{self._abilities.summary()}"
+        )
+
+    def abilities(self) -> Abilities | None:
+        """What the loaded model was trained to do; None while loading, without a spec or after a failure."""
+        return self._abilities if self._ready.is_set() else None
 
     def pipeline(self, timeout: float | None = None) -> Any:
         """The built pipeline, waiting for the background build; a clear error when there is none."""
@@ -185,11 +203,16 @@ class ModelSession:
         with self._ask_lock, torch.no_grad():
             frames = pipeline.render_sequences([sequence], train=False)
             output = pipeline.backbone.generate(frames, [example], max_new_tokens)[0]
+        parsed = parse_answer(example, output)
+        warnings = [self._abilities.warning(kind, candidates)] if self._abilities else []
+        if kind == "recognition" and outside_candidates(parsed, candidates):
+            warnings.append(f"{parsed!r} is not one of the candidates you gave: the model named another class.")
         return Answer(
             kind=kind,
             prompt=phrase(example),
             output=output,
-            parsed=parse_answer(example, output),
+            parsed=parsed,
             seconds=time.perf_counter() - started,
             frames=frames[0].detach().cpu(),
+            warning=" ".join(w for w in warnings if w),
         )

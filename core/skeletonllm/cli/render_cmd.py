@@ -39,6 +39,11 @@ from ..errors import SkeletonLLMError
 @click.option("-O", "--option", "option", multiple=True, help="Format option KEY=VALUE (e.g. body_model=PATH).")
 @click.option("--index", default=0, show_default=True, type=int, help="Which sequence of a container file.")
 @click.option("--fps", default=4.0, show_default=True, type=click.FloatRange(min=0.1), help="GIF/MP4 frame rate.")
+@click.option(
+    "--legend/--no-legend",
+    default=None,
+    help="Draw the key of the renderer's colours (DrAction: depth) under the pictures [default: on for .png].",
+)
 @click.option("--output", "-o", required=True, type=click.Path(dir_okay=False), help=".png, .gif or .mp4")
 def render(
     file: str,
@@ -51,6 +56,7 @@ def render(
     option: tuple[str, ...],
     index: int,
     fps: float,
+    legend: bool | None,
     output: str,
 ) -> None:
     """Render FILE to a PNG contact sheet, an animated GIF or an MP4 (chosen by the output's suffix)."""
@@ -92,7 +98,8 @@ def render(
             images = render_batch(renderer, batch)
         else:
             with atomic_write(output) as tmp:  # a full disk leaves no 0-byte GIF behind
-                write_frames(images, tmp, fps=fps)
+                key = renderer.colour_legend() if (suffix == ".png" if legend is None else legend) else None
+                write_frames(images, tmp, fps=fps, legend=key)
     f, _, h, w = images.shape
     seconds = time.perf_counter() - started
     click.echo(f"wrote {output} ({f} frames, {w}x{h}, renderer {renderer.name}) in {seconds:.1f} s")
