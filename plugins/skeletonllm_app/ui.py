@@ -1,198 +1,99 @@
-"""The gradio page: Look (info table, every renderer's animation, speed plot) and Ask (model and teacher).
+"""The gradio page: Look (info table, every renderer's animation, colour key, speed plot) and Ask.
 
-Only this module imports gradio. Every handler turns a SkeletonLLMError into
-the message shown on the page (an unexpected exception into its type and
-message, the traceback going to the server log), so a bad file never shows
-a traceback to the user.
+Only this module imports gradio; the work is in :mod:`.page`. Every handler turns
+a failure into text shown next to the control that caused it (Look errors under
+the Look button, Ask errors under the Ask buttons), never a traceback. The Ask
+controls follow the loaded model: the tasks its checkpoint was trained on are
+the primary buttons, the others say they were not trained, and the classes it
+knows are listed and filled in as candidates.
 """
 
 from __future__ import annotations
 
-import logging
 import os
-import tempfile
-import traceback
-import uuid
 from collections.abc import Callable
-from dataclasses import dataclass, field
-from functools import lru_cache
-from pathlib import Path
 from typing import Any
 
-from skeletonllm.errors import SkeletonLLMError
+from .clip import INFO_COLUMNS
+from .page import (
+    EXAMPLE_CANDIDATES,
+    EXAMPLE_QUESTIONS,
+    AppState,
+    ask,
+    example_samples,
+    list_samples,
+    look,
+    resolve_source,
+    shown_error,
+)
+from .pictures import renderer_names
+from .workspace import LocalFilesOnly
 
-from .clip import INFO_COLUMNS, Clip, info_rows, read_clip
-from .model import ModelSession, parse_candidates, pick_teacher_name, teacher_rationale
-from .pictures import RendererCache, renderer_names, speed_figure, unused_options
-
-log = logging.getLogger("skeletonllm.app")
-
-#: files listed in the "pick a sample" menu, at most
-MAX_SAMPLES = 300
-#: documentation and code next to sample files, never skeleton data
-SKIP_SUFFIXES = {".md", ".py", ".yaml", ".yml"}
-
-
-@dataclass
-class AppState:
-    """What the page's handlers share: the model session, built renderers, output folder and counters."""
-
-    session: ModelSession
-    samples_dir: Path | None = None
-    teacher_name: str | None = None
-    out_dir: Path = field(default_factory=lambda: Path(tempfile.mkdtemp(prefix="skeletonllm-app-")))
-    renderers: RendererCache = field(default_factory=RendererCache)
-    looks: int = 0
-    questions: int = 0
-    _teacher: Any = None
-
-    def teacher(self) -> Any:
-        if self._teacher is None:
-            from skeletonllm.registry import get_registry
-
-            self._teacher = get_registry().create("teacher", pick_teacher_name(self.teacher_name))
-        return self._teacher
-
-
-def list_samples(folder: Path | None, limit: int = MAX_SAMPLES) -> list[str]:
-    """Files under ``folder`` (relative paths, in name order) a user may pick; documentation left out.
-
-    Walks the folder lazily and stops at ``limit``, so pointing ``--samples`` at a
-    whole dataset does not stall the start.
-    """
-    if folder is None or not folder.is_dir():
-        return []
-    found: list[str] = []
-    for root, dirs, files in os.walk(folder):
-        dirs.sort()
-        dirs[:] = [d for d in dirs if not d.startswith(".")]
-        for name in sorted(files):
-            if name.startswith(".") or Path(name).suffix.lower() in SKIP_SUFFIXES:
-                continue
-            found.append(str((Path(root) / name).relative_to(folder)))
-            if len(found) >= limit:
-                return found
-    return found
-
-
-def resolve_source(
-    upload: str | None, picked: str | None, samples_dir: Path | None, samples: list[str]
-) -> tuple[str, str]:
-    """``(path, name)`` of the file to show: the upload, else the picked sample (only one of ``samples``)."""
-    if upload:
-        return upload, Path(upload).name
-    if picked and samples_dir is not None:
-        if picked not in samples:
-            raise SkeletonLLMError(f"{picked!r} is not one of the listed samples")
-        return str(samples_dir / picked), picked
-    raise SkeletonLLMError("upload a skeleton file or pick a sample first")
-
-
-@lru_cache(maxsize=8)
-def _cached_clip(path: str, mtime: float, name: str, fmt: str, index: int, start: int, end: int) -> Clip:
-    return read_clip(path, name=name, fmt=fmt or None, index=index, start=start, end=end or None)
-
-
-def load(path: str, name: str, fmt: str, index: Any, start: Any, end: Any) -> Clip:
-    """The clip, read once per (file, format, window): Look and Ask on the same file do not re-parse it."""
-    try:
-        mtime = os.stat(path).st_mtime
-    except OSError:
-        mtime = 0.0  # read_clip reports the missing file with its name
-    fmt = "" if fmt in (None, "", "auto") else fmt
-    return _cached_clip(path, mtime, name, fmt, int(index or 0), int(start or 0), int(end or 0))
-
-
-def shown_error(exc: BaseException) -> str:
-    """The page's error text: the reader's own message for errors a user can act on, else type and message."""
-    if isinstance(exc, SkeletonLLMError):
-        return f"**Error:** {exc}"
-    log.error("unexpected error in the app:\n%s", "".join(traceback.format_exception(exc)))
-    return f"**Unexpected error** ({type(exc).__name__}): {exc}"
-
-
-def parse_renderer_options(text: str | None) -> dict[str, Any]:
-    """``"fill=0.6, fov_degrees=40"`` -> ``{"fill": 0.6, "fov_degrees": 40}`` (values read as YAML scalars)."""
-    from skeletonllm.io import parse_options
-
-    return parse_options((text or "").replace(",", " ").split())
-
-
-def look(state: AppState, source: tuple[str, str], view: dict[str, Any], progress: Callable[..., Any]) -> tuple:
-    """``(note, clip, [(gif, caption)], speed figure)`` for the file ``source`` as ``view`` asks.
-
-    ``view`` holds the page's controls: fmt, index, start, end, frames, size, renderers, options.
-    """
-    progress(0.05, desc="reading")
-    clip = load(*source, view["fmt"], view["index"], view["start"], view["end"])
-    frames, size = int(view["frames"]), int(view["size"])
-    names = [n for n in renderer_names() if n in (view["renderers"] or [])]
-    options = parse_renderer_options(view.get("options"))
-    progress(0.2, desc=f"rendering with {len(names)} renderers")
-    rendered = state.renderers.render_gifs(clip, names, frames, size, state.out_dir, options=options)
-    progress(0.9, desc="plotting speeds")
-    figure = speed_figure(clip, frames)
-    state.looks += 1
-    gallery = [(str(r.path), r.caption) for r in rendered if r.path is not None]
-    notes = [f"{r.caption}" for r in rendered if r.path is None]
-    unused = unused_options(names, options)
-    if unused:
-        notes.append(f"no chosen renderer has the option(s) {', '.join(unused)}")
-    note = ("Note: " + "; ".join(notes)) if notes else ""
-    return note, clip, gallery, figure
+#: button text per question kind, and what an untrained kind's button says instead
+BUTTONS = {"recognition": "Recognise", "caption": "Caption", "question": "Ask the question"}
+NOT_TRAINED = " (not trained)"
 
 
 def build_blocks(state: AppState) -> Any:
     """The page, wired to ``state``; launched by :func:`serve`."""
     import gradio as gr
 
-    from skeletonllm.imaging import write_gif
     from skeletonllm.registry import get_registry
 
     samples = list_samples(state.samples_dir)
+    examples = example_samples(state.samples_dir, samples)
     renderers = renderer_names()
     formats = ["auto", *get_registry().names("format")]
 
-    def guarded(work: Callable[[], tuple], outputs: int) -> tuple:
-        """``work()``'s outputs, or the error text and ``outputs`` empty values."""
-        try:
-            return work()
-        except Exception as exc:  # noqa: BLE001 - every failure becomes page text, never a traceback
-            return (shown_error(exc), *([None] * outputs))
+    def source_of(upload: str | None, picked: str | None) -> tuple[str, str]:
+        return resolve_source(upload, picked, state.samples_dir, samples, state.workspace)
 
     def on_look(upload, picked, fmt, index, start, end, frames, size, chosen, options, progress=gr.Progress()):  # noqa: B008
-        def work() -> tuple:
-            source = resolve_source(upload, picked, state.samples_dir, samples)
-            view = {"fmt": fmt, "index": index, "start": start, "end": end, "frames": frames, "size": size,
-                    "renderers": chosen, "options": options}  # fmt: skip
-            note, clip, gallery, figure = look(state, source, view, progress)
-            return note, info_rows(clip), gallery, figure
+        view = {"fmt": fmt, "index": index, "start": start, "end": end, "frames": frames, "size": size,
+                "renderers": chosen, "options": options}  # fmt: skip
+        try:
+            seen = look(state, source_of(upload, picked), view, progress)
+        except Exception as exc:  # noqa: BLE001 - every failure becomes page text, never a traceback
+            return shown_error(exc), None, None, gr.update(value=None, visible=False), None
+        legends = gr.update(value=seen.legends[0] if seen.legends else None, visible=bool(seen.legends))
+        return seen.note, [list(r) for r in seen.clip.rows], seen.gallery, legends, seen.figure
 
-        return guarded(work, 3)
-
-    def ask(kind, upload, picked, fmt, index, start, end, candidates, question, max_tokens, progress) -> tuple:
-        def work() -> tuple:
-            source = resolve_source(upload, picked, state.samples_dir, samples)
-            progress(0.05, desc="reading")
-            clip = load(*source, fmt, index, start, end)
-            names = parse_candidates(candidates or "")
-            progress(0.15, desc="rendering and answering (the first question waits for the model to load)")
-            answer = state.session.ask(clip.sequence, kind, names, question, int(max_tokens))
-            progress(0.85, desc="the teacher's rationale")
-            rationale = teacher_rationale(state.teacher(), clip.sequence, clip.name, names)
-            seen = write_gif(answer.frames, state.out_dir / f"model-{uuid.uuid4().hex[:8]}.gif")
-            state.questions += 1
-            parsed = "-" if answer.parsed is None else answer.parsed
-            timing = f"{answer.kind}: answered in {answer.seconds:.1f} s"
-            return "", answer.prompt, answer.output, parsed, rationale, str(seen), timing
-
-        return guarded(work, 6)
+    def on_pick(picked, *view):
+        """A sample picked (from the menu or an example): it replaces any upload, then Look runs on it."""
+        if not picked:
+            return (gr.skip(),) * (1 + len(look_outputs))
+        return (None, *on_look(None, picked, *view))
 
     def ask_handler(kind: str) -> Callable[..., tuple]:
         def handler(upload, picked, fmt, index, start, end, candidates, question, max_tokens, progress=gr.Progress()):  # noqa: B008
-            return ask(kind, upload, picked, fmt, index, start, end, candidates, question, max_tokens, progress)
+            view = {"fmt": fmt, "index": index, "start": start, "end": end}
+            try:
+                done = ask(state, kind, source_of(upload, picked), view, candidates, question, max_tokens, progress)
+            except Exception as exc:  # noqa: BLE001 - shown under the buttons, never a traceback
+                return (shown_error(exc), *([None] * (len(ask_outputs) - 1)))
+            return "", done.warning, done.prompt, done.output, done.parsed, done.rationale, done.seen, done.timing
 
+        handler.__name__ = f"ask_{kind}"
         return handler
+
+    def follow_model(candidates: str | None) -> tuple:
+        """The status line and the Ask controls, once the background build is done."""
+        abilities = state.session.abilities()
+        status_text = state.session.status()
+        timer = gr.Timer(active=state.session.loading)
+        if abilities is None:
+            return (status_text, timer, gr.skip(), gr.skip(), *(gr.skip() for _ in BUTTONS))
+        names = ", ".join(abilities.classes)
+        known = f"**Classes it knows ({len(abilities.classes)}):** {names}" if abilities.classes else ""
+        filled = gr.update(value=names) if names and not (candidates or "").strip() else gr.skip()
+        buttons = [
+            gr.update(
+                value=BUTTONS[kind] + ("" if abilities.can(kind) else NOT_TRAINED),
+                variant="primary" if abilities.can(kind) else "secondary",
+            )  # fmt: skip
+            for kind in BUTTONS
+        ]
+        return (status_text, timer, known, filled, *buttons)
 
     theme = gr.themes.Default(
         font=[gr.themes.Font("system-ui"), gr.themes.Font("sans-serif")],
@@ -200,13 +101,16 @@ def build_blocks(state: AppState) -> Any:
     )
     with gr.Blocks(title="SkeletonLLM", analytics_enabled=False) as blocks:
         gr.Markdown("# SkeletonLLM\nLook at any skeleton file and ask the model about it. Nothing leaves this machine.")
-        error = gr.Markdown(elem_id="app-error")
         with gr.Row():
             upload = gr.File(label="Upload a skeleton file (any registered format)", type="filepath", elem_id="upload")
             with gr.Column():
-                picked = gr.Dropdown(samples, value=None, label="... or pick a sample", visible=bool(samples))
+                picked = gr.Dropdown(samples, value=None, label="... or pick a sample", visible=bool(samples),
+                                     elem_id="picked")  # fmt: skip
                 fmt = gr.Dropdown(formats, value="auto", label="Format (auto: detected from the content)")
                 index = gr.Number(0, precision=0, minimum=0, label="Sequence (of a file holding several)")
+        if examples:
+            gr.Examples([[name] for name in examples], inputs=[picked], label="Example files (click one)",
+                        examples_per_page=len(examples), elem_id="example-files")  # fmt: skip
         with gr.Accordion("Rendering options", open=False):
             with gr.Row():
                 frames = gr.Slider(1, 64, value=12, step=1, label="Frames sampled")
@@ -219,56 +123,75 @@ def build_blocks(state: AppState) -> Any:
                 placeholder="fill=0.6 fov_degrees=40",
             )
         look_button = gr.Button("Look", variant="primary")
+        look_error = gr.Markdown(elem_id="look-error")
         info = gr.Dataframe(headers=list(INFO_COLUMNS), label="info", interactive=False, elem_id="info")
         with gr.Row():
             with gr.Column(scale=3):
                 gr.Markdown("## Look", elem_id="look-title")
                 gallery = gr.Gallery(label="Renderers (DrAction first)", columns=max(1, min(len(renderers), 3)),
                                      object_fit="contain", height="auto", elem_id="renders")  # fmt: skip
+                legend = gr.Image(label="What DrAction's colours mean", type="filepath", interactive=False,
+                                  visible=False, show_label=True, elem_id="legend")  # fmt: skip
                 plot = gr.Plot(label="Joint speeds", elem_id="speeds")
             with gr.Column(scale=2):
                 gr.Markdown("## Ask the model", elem_id="ask-title")
                 status = gr.Markdown(state.session.status(), elem_id="model-status")
+                known = gr.Markdown(elem_id="model-classes")
                 status_timer = gr.Timer(1.0, active=state.session.loading)
                 candidates = gr.Textbox(label="Candidate class names (comma or line separated)", lines=2,
                                         placeholder="drink water, jump up, sit down", elem_id="candidates")  # fmt: skip
-                question = gr.Textbox(label="Free question", lines=1, placeholder="Which hand moves more?")
+                gr.Examples([[c] for c in EXAMPLE_CANDIDATES], inputs=[candidates], label="Example candidates")
+                question = gr.Textbox(label="Free question", lines=1, placeholder="Which hand moves more?",
+                                      elem_id="question")  # fmt: skip
+                gr.Examples([[q] for q in EXAMPLE_QUESTIONS], inputs=[question], label="Example questions")
                 max_tokens = gr.Slider(4, 256, value=48, step=4, label="Max new tokens")
                 with gr.Row():
-                    ask_buttons = {
-                        "recognition": gr.Button("Recognise", variant="primary", elem_id="ask-recognition"),
-                        "caption": gr.Button("Caption", elem_id="ask-caption"),
-                        "question": gr.Button("Ask the question", elem_id="ask-question"),
-                    }
+                    ask_buttons = {kind: gr.Button(text, variant="primary" if kind == "recognition" else "secondary",
+                                                   elem_id=f"ask-{kind}") for kind, text in BUTTONS.items()}  # fmt: skip
+                ask_error = gr.Markdown(elem_id="ask-error")
+                ask_warning = gr.Markdown(elem_id="ask-warning")
                 timing = gr.Markdown(elem_id="ask-timing")
                 prompt = gr.Textbox(label="Prompt (default wording)", lines=3, interactive=False)
                 output = gr.Textbox(label="Model's full answer", lines=3, interactive=False, elem_id="answer")
                 parsed = gr.Textbox(label="Parsed answer", interactive=False, elem_id="parsed")
                 rationale = gr.Textbox(label="Offline teacher's rationale (not told the class)", lines=4,
                                        interactive=False, elem_id="rationale")  # fmt: skip
-                seen = gr.Image(label="What the model saw", type="filepath", interactive=False, height=160,
-                                elem_id="seen")  # fmt: skip
+                seen = gr.Image(label="What the model saw (each pixel enlarged, not smoothed)", type="filepath",
+                                interactive=False, elem_id="seen")  # fmt: skip
 
-        view_inputs = [upload, picked, fmt, index, start, end, frames, size, chosen, renderer_options]
-        look_outputs = [error, info, gallery, plot]
-        look_event = {"fn": on_look, "inputs": view_inputs, "outputs": look_outputs, "concurrency_id": "look"}
-        look_button.click(**look_event)
-        upload.upload(**look_event)
-        picked.input(**look_event)
-        # the status line follows the background model build, then its timer stops
-        status_timer.tick(lambda: (state.session.status(), gr.Timer(active=state.session.loading)),
-                          None, [status, status_timer], queue=False, show_progress="hidden")  # fmt: skip
-        blocks.load(state.session.status, None, status, queue=False, show_progress="hidden")
-        ask_outputs = [error, prompt, output, parsed, rationale, seen, timing]
+        view_inputs = [fmt, index, start, end, frames, size, chosen, renderer_options]
+        look_outputs = [look_error, info, gallery, legend, plot]
+        ask_outputs = [ask_error, ask_warning, prompt, output, parsed, rationale, seen, timing]
+        look_event = {"outputs": look_outputs, "concurrency_id": "look"}
+
+        def cleared() -> tuple:
+            return ("",) * 2 + (None,) * (len(ask_outputs) - 2)
+
+        # a new file clears the previous file's answers at once (and the sample menu's pick), then renders
+        upload.upload(lambda: (*cleared(), None), None, [*ask_outputs, picked], queue=False)
+        upload.clear(cleared, None, ask_outputs, queue=False)
+        upload.upload(on_look, [upload, picked, *view_inputs], **look_event)
+        picked.change(lambda p: cleared() if p else (gr.skip(),) * len(ask_outputs), picked, ask_outputs,
+                      queue=False)  # fmt: skip
+        picked.change(on_pick, [picked, *view_inputs], [upload, *look_outputs], concurrency_id="look")
+        look_button.click(on_look, [upload, picked, *view_inputs], **look_event)
+        # the status line and the Ask controls follow the background model build, then the timer stops
+        follow = {"fn": follow_model, "inputs": [candidates], "queue": False, "show_progress": "hidden",
+                  "outputs": [status, status_timer, known, candidates, *ask_buttons.values()]}  # fmt: skip
+        status_timer.tick(**follow)
+        blocks.load(**follow)
+        ask_inputs = [upload, picked, fmt, index, start, end, candidates, question, max_tokens]
         for kind, button in ask_buttons.items():
-            ask_inputs = [upload, picked, fmt, index, start, end, candidates, question, max_tokens]
             button.click(ask_handler(kind), ask_inputs, ask_outputs, concurrency_limit=1, concurrency_id="model")
     return blocks, theme
 
 
 def serve(state: AppState, host: str, port: int, max_upload_mb: int, block: bool = True) -> Any:
-    """Launch on ``host:port`` with analytics off, no share link, no SSR and an upload limit."""
+    """Launch on ``host:port``: analytics off, no share link, no SSR, an upload limit, files from the workspace only."""
+    from starlette.middleware import Middleware
+
     os.environ["GRADIO_ANALYTICS_ENABLED"] = "False"  # no version check or telemetry, whatever the shell says
+    state.workspace.point_gradio_here()  # uploads and served copies land in the folder deleted at exit
     blocks, theme = build_blocks(state)
     blocks.queue(max_size=32, default_concurrency_limit=2)
     return blocks.launch(
@@ -283,7 +206,8 @@ def serve(state: AppState, host: str, port: int, max_upload_mb: int, block: bool
         mcp_server=False,
         show_error=False,
         footer_links=[],
-        allowed_paths=[str(state.out_dir)],
+        allowed_paths=[str(state.workspace.renders)],
+        app_kwargs={"middleware": [Middleware(LocalFilesOnly)]},
         prevent_thread_lock=not block,
         quiet=True,
     )

@@ -13,7 +13,7 @@ from skeletonllm.cli import cli
 from skeletonllm.errors import SkeletonDataError, SkeletonLLMError
 from skeletonllm_app.command import is_loopback
 from skeletonllm_app.model import ModelSession
-from skeletonllm_app.ui import AppState, list_samples, parse_renderer_options, resolve_source, shown_error
+from skeletonllm_app.page import AppState, list_samples, parse_renderer_options, resolve_source, shown_error
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -72,9 +72,9 @@ def test_the_page_builds_with_every_renderer_and_format():
     assert not any(isinstance(f, gr.themes.GoogleFont) for f in fonts)  # nothing fetched from Google
     # the model answers one question at a time in its own queue, so looking at files stays responsive
     events = [(fn.name, fn.concurrency_id, fn.concurrency_limit) for fn in blocks.fns.values() if fn.queue]
-    assert sorted({e for e in events if e[0] == "handler"}) == [("handler", "model", 1)]
-    assert {e[1] for e in events if e[0] == "on_look"} == {"look"}
-    assert len([e for e in events if e[0] == "handler"]) == 3  # recognise, caption, question
+    asks = [e for e in events if e[0].startswith("ask_")]
+    assert sorted(asks) == [("ask_caption", "model", 1), ("ask_question", "model", 1), ("ask_recognition", "model", 1)]
+    assert {e[1] for e in events if e[0] in ("on_look", "on_pick")} == {"look"}
 
 
 def test_help_lists_the_app_without_importing_gradio_or_torch():
@@ -158,13 +158,13 @@ def test_looking_at_a_file_works_while_the_model_is_answering(tmp_path, monkeypa
     try:
         client = client_mod.Client(f"http://127.0.0.1:{port}/", verbose=False)
         upload = client_mod.handle_file(str(clip))
-        ask = client.submit(upload, None, "auto", 0, 0, 0, "left, right", "", 8, api_name="/handler")
+        ask = client.submit(upload, None, "auto", 0, 0, 0, "left, right", "", 8, api_name="/ask_recognition")
         assert entered.wait(120), "the question never reached the model"
         look = client.predict(upload, None, "auto", 0, 0, 0, 2, 32, ["stick"], "", api_name="/on_look")
         assert look[0] == "" and look[1]["data"][0][1] == "ntu_skeleton"
         assert not ask.done()  # the Look came back while the model was still busy
         release.set()
-        error, _prompt, output, parsed, *_ = ask.result(timeout=60)
+        error, _warning, _prompt, output, parsed, *_ = ask.result(timeout=60)
         assert error == "" and parsed in ("left", "right") and output.startswith("Label: ")
     finally:
         release.set()

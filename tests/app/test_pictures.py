@@ -30,7 +30,7 @@ def _clip(frames: int = 20, missing: tuple[int, int] | None = None, start: int =
     if missing is not None:
         mask[0, missing[0], missing[1]] = False
     seq = SkeletonSequence(pos, CHAIN, fps=30.0, mask=mask)
-    return Clip("chain.npz", (seq,), 0, seq, start)
+    return Clip("chain.npz", seq, start)
 
 
 def test_draction_comes_first_and_every_renderer_is_listed():
