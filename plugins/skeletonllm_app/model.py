@@ -153,14 +153,15 @@ class ModelSession:
         """One line for the page: which model, and whether it is ready."""
         if self.spec_path is None:
             return "No model: start the app with a spec (`skeletonllm app SPEC [--checkpoint DIR]`) to ask questions."
-        what = f"`{self.spec_path.name}`" + (f" with checkpoint `{self.checkpoint}`" if self.checkpoint else "")
+        short = "/".join(self.checkpoint.parts[-2:]) if self.checkpoint else ""  # the full path breaks the line
+        what = f"`{self.spec_path.name}`" + (f" with checkpoint `.../{short}`" if self.checkpoint else "")
         if not self._ready.is_set():
             return f"Loading {what} ..."
         if self._error:
             return f"Model {what} failed to load: {self._error}"
         p = self._pipeline
         return (
-            f"Model {what}: renderer {p.renderer.name}, backbone {p.backbone.name}, on {p.device}. "
+            f"Model {what}: renderer {p.renderer.name}, backbone {p.backbone.name}, on {p.device}.\n\n"
             f"{self._abilities.summary()}"
         )
 

@@ -245,6 +245,8 @@ def ask(
     progress: Callable[..., Any],
 ) -> Asked:
     """Ask the session's model ``kind`` about the file, beside the offline teacher's rationale."""
+    if state.session.spec_path is None:
+        raise SkeletonLLMError(state.session.status())  # before reading: the file is not the problem
     progress(0.05, desc="reading")
     clip = load(state, *source, view["fmt"], view["index"], view["start"], view["end"])
     names = parse_candidates(candidates_text or "")

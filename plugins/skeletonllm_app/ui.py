@@ -130,8 +130,8 @@ def build_blocks(state: AppState) -> Any:
                 gr.Markdown("## Look", elem_id="look-title")
                 gallery = gr.Gallery(label="Renderers (DrAction first)", columns=max(1, min(len(renderers), 3)),
                                      object_fit="contain", height="auto", elem_id="renders")  # fmt: skip
-                legend = gr.Image(label="What DrAction's colours mean", type="filepath", interactive=False,
-                                  visible=False, show_label=True, elem_id="legend")  # fmt: skip
+                legend = gr.Image(label="What the colours mean", type="filepath", interactive=False, visible=False,
+                                  show_label=False, container=False, elem_id="legend")  # fmt: skip
                 plot = gr.Plot(label="Joint speeds", elem_id="speeds")
             with gr.Column(scale=2):
                 gr.Markdown("## Ask the model", elem_id="ask-title")
