@@ -148,3 +148,11 @@ def test_missing_share_counts_joints_of_present_persons_only():
     mask[0, 0, 2] = False
     share = missing_share(SkeletonSequence(pos, LINE, mask=mask))
     assert share == pytest.approx(1 / 12)
+
+
+def test_the_info_table_shows_numbers_as_the_info_command_prints_them():
+    """A BVH frame time of 0.0083333 s is fps 120.00048...: the page shows 120, as `skeletonllm info` does."""
+    seq = SkeletonSequence(np.zeros((1, 4, 3, 3), np.float32), LINE, fps=120.00048000192001)
+    (row,) = info_rows("131_01.bvh", [seq])
+    assert row[INFO_COLUMNS.index("fps")] == "120"
+    assert row[INFO_COLUMNS.index("duration")] == "0.033"

@@ -169,3 +169,65 @@ def test_looking_at_a_file_works_while_the_model_is_answering(tmp_path, monkeypa
     finally:
         release.set()
         gr.close_all()
+
+
+def test_an_upload_must_be_a_file_the_page_received(tmp_path):
+    """A request naming a server path, or a link planted in the upload folder, is refused, never read."""
+    from skeletonllm_app.workspace import Workspace
+
+    ws = Workspace(tmp_path)
+    received = ws.uploads / "3f9a" / "walk.bvh"
+    received.parent.mkdir()
+    received.write_text("x")
+    assert resolve_source(str(received), None, None, [], ws) == (str(received), "walk.bvh")
+    for outside in ("/etc/passwd", str(ws.uploads / ".." / ".." / "secret.bvh")):
+        with pytest.raises(SkeletonLLMError, match="not a file this page received"):
+            resolve_source(outside, None, None, [], ws)
+    link = ws.uploads / "3f9a" / "innocent.bvh"
+    link.symlink_to("/etc/passwd")
+    with pytest.raises(SkeletonLLMError, match="'innocent.bvh' is not a file this page received"):
+        resolve_source(str(link), None, None, [], ws)
+
+
+def test_example_files_are_one_readable_file_per_folder(tmp_path):
+    from format_fixtures import ntu_text, write
+
+    from skeletonllm_app.page import example_samples
+
+    (tmp_path / "ntu").mkdir()
+    (tmp_path / "docs").mkdir()
+    write(tmp_path / "ntu" / "a.skeleton", ntu_text([1] * 3, seed=1))
+    write(tmp_path / "ntu" / "b.skeleton", ntu_text([1] * 3, seed=2))
+    (tmp_path / "docs" / "notes.txt").write_text("not a skeleton")
+    (tmp_path / "LICENSE").write_text("licence text")
+    samples = list_samples(tmp_path)
+    assert "LICENSE" not in samples
+    assert example_samples(tmp_path, samples) == ["ntu/a.skeleton"]
+    assert example_samples(None, []) == []
+
+
+def test_asking_without_a_model_says_so_before_reading_the_file(tmp_path):
+    from skeletonllm_app.page import ask
+    from skeletonllm_app.workspace import Workspace
+
+    state = AppState(session=ModelSession(None), workspace=Workspace(tmp_path))
+    view = {"fmt": "auto", "index": 0, "start": 0, "end": 0}
+    with pytest.raises(SkeletonLLMError, match="start the app with a spec"):
+        ask(state, "recognition", ("/nonexistent", "x.bvh"), view, "a, b", None, 8, lambda *a, **k: None)
+
+
+def test_the_app_refuses_an_untrained_spec_like_infer_does(tmp_path):
+    """The same rule as infer/evaluate: no checkpoint needs --untrained; another spec's needs --allow-spec-mismatch."""
+    from skeletonllm_app.command import accepted_checkpoint
+
+    demo = REPO / "core" / "skeletonllm" / "specs" / "demo_tiny_qwen.yaml"
+    spec = tmp_path / "demo.yaml"
+    spec.write_text(demo.read_text().replace("output_dir: runs/demo_tiny_qwen", f"output_dir: {tmp_path / 'run'}"))
+    result = CliRunner().invoke(cli, ["app", str(spec)])
+    assert result.exit_code == 1 and "was never trained" in result.output and "--untrained" in result.output
+    assert accepted_checkpoint(str(spec), None, True, False) == (
+        None,
+        "warning: using the untrained model (--untrained)",
+    )
+    with pytest.raises(SkeletonLLMError, match="no checkpoint here"):
+        accepted_checkpoint(str(spec), str(tmp_path), False, False)
