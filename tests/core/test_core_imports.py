@@ -82,3 +82,13 @@ def test_no_core_module_imports_a_web_framework():
     ]
     assert found == [], f"the core imports a web framework (move it into plugins/skeletonllm_app): {found}"
     assert not (CORE / "app").exists() and not (CORE / "cli" / "app_cmd.py").exists()
+
+
+def test_the_architecture_notes_state_the_cores_size_within_ten_percent():
+    """docs/architecture.md says how many lines the core is; the figure must stay true as the core changes."""
+    import re
+
+    text = (ROOT / "docs" / "architecture.md").read_text(encoding="utf-8")
+    stated = int(re.search(r"([\d,]+) lines of Python", text).group(1).replace(",", ""))
+    actual = sum(len(path.read_text(encoding="utf-8").splitlines()) for path in MODULES)
+    assert abs(actual - stated) <= 0.1 * actual, f"docs/architecture.md says {stated} lines; the core has {actual}"
