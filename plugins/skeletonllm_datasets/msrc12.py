@@ -138,7 +138,8 @@ class Msrc12Dataset(PublishedBenchmark):
         if csv.stem.lower() in no_skeleton:
             return self._refuse(csv.name, "no skeleton in any frame (all zeros)", len(gestures))
         if any(g != file_gesture for g in gestures):
-            return self._refuse(name, f"tags name gestures {sorted(set(gestures))}, the file name G{file_gesture}", 0)
+            found = sorted(set(gestures))
+            return self._refuse(name, f"tags name gestures {found}, the file name G{file_gesture}", len(gestures))
         label = check_label(file_gesture - 1, len(self.class_names), self.name, str(tag_path))
         meta = {
             "person": person,
