@@ -103,7 +103,9 @@ class Msrc12Dataset(PublishedBenchmark):
         root = Path(self.options.root)
         folder = root / "data" if (root / "data").is_dir() else root
         if not folder.is_dir():
-            raise SkeletonDataError(f"msrc12: {root} is not a folder (expected data/*.csv and *.tagstream)", source=root)
+            raise SkeletonDataError(
+                f"msrc12: {root} is not a folder (expected data/*.csv and *.tagstream)", source=root
+            )
         csv_by_stem = {p.stem.lower(): p for p in folder.iterdir() if p.suffix.lower() == ".csv"}
         no_skeleton = {n.lower() for n in self._data.raw["no_skeleton"]}
         self.report = SkipReport(what="tagged sequences")

@@ -95,7 +95,11 @@ class MsrAction3dFormat(SkeletonFormat):
         if bad.size:
             r = int(bad[0])
             raise SkeletonDataError(
-                f"confidence {conf[r]:g} is outside [0, 1]", source=path, line=r + 1, frame=_frame_of(r), field="confidence"
+                f"confidence {conf[r]:g} is outside [0, 1]",
+                source=path,
+                line=r + 1,
+                frame=_frame_of(r),
+                field="confidence",
             )
         frames = rows.reshape(-1, NUM_JOINTS, 4)[:, NUI_TO_FILE]  # file order -> NUI order
         xyz = frames[..., :3]
@@ -126,7 +130,7 @@ class MsrAction3dFormat(SkeletonFormat):
         lines = []
         for t in range(seq.num_frames):
             for j in FILE_TO_NUI:
-                lines.append(f"{format_floats(xyz[t, j])} {format_floats(conf[t, j:j + 1])}\n")
+                lines.append(f"{format_floats(xyz[t, j])} {format_floats(conf[t, j : j + 1])}\n")
         with atomic_write(path) as tmp:
             tmp.write_text("".join(lines), encoding="ascii")
         return path

@@ -47,7 +47,13 @@ def name_fields(stem: str) -> dict[str, int | bool]:
     if not match:
         return {}
     a, b, gesture, two, person = match.groups()
-    return {"instruction": int(a), "modality": int(b), "gesture": int(gesture), "combined": bool(two), "person": int(person)}
+    return {
+        "instruction": int(a),
+        "modality": int(b),
+        "gesture": int(gesture),
+        "combined": bool(two),
+        "person": int(person),
+    }
 
 
 def _column(c: int) -> str:

@@ -132,7 +132,12 @@ class SbuFormat(SkeletonFormat):
     def read(self, path: Path) -> list[SkeletonSequence]:
         path = Path(path)
         rows = numeric_rows(
-            path, read_text(path), WIDTH, sep=",", column=_column, layout="frame number, then 2 persons x 15 joints x (x,y,z)"
+            path,
+            read_text(path),
+            WIDTH,
+            sep=",",
+            column=_column,
+            layout="frame number, then 2 persons x 15 joints x (x,y,z)",
         )
         frames = rows[:, 0]
         bad = np.flatnonzero(~(np.isfinite(frames) & (frames == np.round(frames))))
