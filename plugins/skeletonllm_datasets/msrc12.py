@@ -32,8 +32,8 @@ from .splitting import SkipReport, allowed_classes, check_label, filter_classes,
 NAME = re.compile(r"^[Pp](\d+)_(\d+)_(\d+)(A?)_[Pp](\d+)$")
 TAG = re.compile(r"^\d+;G(\d+)\s+\S")
 HEADER = "XQPCTick;Tag"
-#: 2 s at the documented 30 Hz; why this length: data/msrc12.yaml and docs/datasets.md
-DEFAULT_WINDOW = 60
+#: 3 s at the documented 30 Hz, about one repetition; why this length: data/msrc12.yaml and docs/datasets.md
+DEFAULT_WINDOW = 90
 
 
 class Msrc12Options(PluginOptions):
