@@ -11,9 +11,12 @@ from skeletonllm import hookimpl
 def register_datasets(register) -> None:  # noqa: ANN001 - the registry's callback
     """One registration per dataset class."""
     from .humanml3d import HumanMl3dDataset
+    from .msr_action3d import MsrAction3dDataset
+    from .msrc12 import Msrc12Dataset
     from .ntu import Ntu60Dataset, Ntu60TwoDDataset, Ntu120Dataset
     from .nw_ucla import NwUclaDataset
     from .pku_mmd import PkuMmdDataset
+    from .sbu import SbuDataset
     from .synthetic.dataset import SynthActDataset
 
     for cls in (
@@ -24,6 +27,9 @@ def register_datasets(register) -> None:  # noqa: ANN001 - the registry's callba
         NwUclaDataset,
         HumanMl3dDataset,
         SynthActDataset,
+        MsrAction3dDataset,
+        Msrc12Dataset,
+        SbuDataset,
     ):
         register(cls)
 
