@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -62,10 +63,12 @@ def test_errors_on_the_page_are_one_message_never_a_traceback():
     assert "Traceback" not in text
 
 
-def test_the_page_builds_with_every_renderer_and_format():
+def test_the_page_builds_with_every_renderer_and_format(tmp_path):
     gr = pytest.importorskip("gradio")
+    from skeletonllm_app.workspace import Workspace
+
     blocks, theme = __import__("skeletonllm_app.ui", fromlist=["build_blocks"]).build_blocks(
-        AppState(session=ModelSession(None))
+        AppState(session=ModelSession(None), workspace=Workspace(tmp_path))
     )
     assert isinstance(blocks, gr.Blocks) and isinstance(theme, gr.themes.Base)
     fonts = [*theme._font, *theme._font_mono]
@@ -152,7 +155,11 @@ def test_looking_at_a_file_works_while_the_model_is_answering(tmp_path, monkeypa
         "output_dir": str(tmp_path / "run"),
     }))  # fmt: skip
     clip = write(tmp_path / "c.skeleton", ntu_text([1] * 12, seed=8))
-    state = AppState(session=ModelSession(spec, registry=toy_registry()).start())
+    from skeletonllm_app.workspace import Workspace
+
+    state = AppState(session=ModelSession(spec, registry=toy_registry()).start(), workspace=Workspace(tmp_path))
+    for variable in ("GRADIO_TEMP_DIR", "GRADIO_EXAMPLES_CACHE"):  # serve() sets them; restored after the test
+        monkeypatch.setenv(variable, os.environ.get(variable, ""))
     port = free_port()
     serve(state, "127.0.0.1", port, 10, block=False)
     try:
