@@ -157,6 +157,7 @@ class Browser:
         import websocket  # websocket-client
 
         profile.mkdir(parents=True, exist_ok=True)
+        (profile / "DevToolsActivePort").unlink(missing_ok=True)  # a reused profile's stale port misleads the wait
         flags = [*CHROMIUM_FLAGS, f"--user-data-dir={profile}", "--remote-debugging-port=0"]
         flags.append(f"--window-size={width},{height}")
         self.process = subprocess.Popen(
