@@ -2,11 +2,24 @@
 
 The topology is built from each file (``bvh:<file stem>``), which is the
 proof that nothing downstream assumes a joint count. Conventions (Meredith &
-Maddock, "Motion capture file formats explained"): a joint's translation is
-its OFFSET plus its position channels; its local rotation is the product of
-its rotation channels in the order listed (``Zrotation Yrotation Xrotation``
-means ``Rz @ Ry @ Rx``); End Sites are not joints. Units are the file's own;
-``fps = 1 / Frame Time``.
+Maddock, "Motion capture file formats explained"): a joint's local rotation
+is the product of its rotation channels in the order listed (``Zrotation
+Yrotation Xrotation`` means ``Rz @ Ry @ Rx``); End Sites are not joints. Units
+are the file's own; ``fps = 1 / Frame Time``.
+
+A joint with position channels is translated by them *instead of* its OFFSET,
+which is their rest value: Blender's reference importer applies
+``channel - OFFSET`` on top of the rest pose, and its exporter writes the rest
+head as OFFSET and the animated position into the channels. Adding both (the
+old rule here) doubled every bone of files that give all joints six channels
+(Bandai-Namco's: a 2.5 m performer). For the usual root with OFFSET 0 both
+rules agree.
+
+A root joint with a zero OFFSET whose channels are zero in every frame, while
+its children move, is the world origin of game skeletons (Bandai-Namco's
+``joint_Root``, which their Blender script hides), not a body joint: it is
+dropped (``meta['dropped_joints']``), so no bone runs from the floor's origin
+to the travelling body. ``keep_origin_root: true`` keeps it.
 """
 
 from __future__ import annotations
@@ -43,8 +56,8 @@ def forward_kinematics(data: BvhData) -> tuple[np.ndarray, np.ndarray]:
         cols = {ch: motion[:, joint.first_channel + i] for i, ch in enumerate(joint.channels)}
         translation = np.tile(joint.offset, (t_count, 1))
         for axis, k in (("X", 0), ("Y", 1), ("Z", 2)):
-            if f"{axis}position" in cols:
-                translation[:, k] += cols[f"{axis}position"]
+            if f"{axis}position" in cols:  # the channel is the translation; OFFSET is its rest value
+                translation[:, k] = cols[f"{axis}position"]
         order = "".join(ch[0] for ch in joint.channels if ch.endswith("rotation"))
         local = euler_to_matrix(order, np.stack([cols[f"{a}rotation"] for a in order], axis=-1)) if order else None
         if joint.parent < 0:
@@ -55,6 +68,29 @@ def forward_kinematics(data: BvhData) -> tuple[np.ndarray, np.ndarray]:
             pos[:, j] = pos[:, joint.parent] + np.einsum("tij,tj->ti", parent_rot, translation)
             rot[:, j] = parent_rot @ local if local is not None else parent_rot
     return pos, rot
+
+
+def origin_roots(data: BvhData, pos: np.ndarray) -> list[int]:
+    """Roots that sit at the world origin with no motion while a child moves (see the module docstring)."""
+    found = []
+    for j, joint in enumerate(data.joints):
+        if joint.parent >= 0 or np.any(joint.offset):
+            continue
+        columns = data.motion[:, joint.first_channel : joint.first_channel + len(joint.channels)]
+        children = [c for c, other in enumerate(data.joints) if other.parent == j]
+        if children and not np.any(columns) and any(np.ptp(pos[:, c], axis=0).max() > 0 for c in children):
+            found.append(j)
+    return found
+
+
+def drop_joints(
+    names: list[str], parents: list[int], arrays: list[np.ndarray], drop: list[int]
+) -> tuple[list[str], list[int], list[np.ndarray]]:
+    """Remove joints ``drop`` (roots): their children become roots, indices shift down."""
+    keep = [j for j in range(len(names)) if j not in drop]
+    new_index = {old: new for new, old in enumerate(keep)}
+    new_parents = [new_index.get(parents[j], -1) for j in keep]
+    return [names[j] for j in keep], new_parents, [a[:, keep] for a in arrays]
 
 
 def bvh_topology(stem: str, names: list[str], parents: list[int], path: Path | None = None) -> Topology:
@@ -73,6 +109,9 @@ class BvhOptions(PluginOptions):
 
     up_axis: UpAxisOption = Field(
         "auto", description="the file's up axis; auto: head-over-feet guess from the joint names, else y"
+    )
+    keep_origin_root: bool = Field(
+        False, description="keep a motionless root at the world origin (dropped by default: not a body joint)"
     )
 
 
@@ -99,8 +138,13 @@ class BvhFormat(SkeletonFormat):
         path = Path(path)
         data = parse_bvh(path, read_text(path))
         pos, rot = forward_kinematics(data)
-        names = [j.name for j in data.joints]
-        topology = bvh_topology(path.stem, names, [j.parent for j in data.joints], path)
+        names, parents = [j.name for j in data.joints], [j.parent for j in data.joints]
+        meta = {"source": str(path), "frame_time": data.frame_time}
+        drop = [] if self.options.keep_origin_root else origin_roots(data, pos)
+        if drop:
+            meta["dropped_joints"] = [names[j] for j in drop]
+            names, parents, (pos, rot) = drop_joints(names, parents, [pos, rot], drop)
+        topology = bvh_topology(path.stem, names, parents, path)
         topology = with_up_axis(topology, pos, self.options.up_axis)
         return [
             SkeletonSequence(
@@ -108,7 +152,7 @@ class BvhFormat(SkeletonFormat):
                 orientations=matrix_to_quaternion(rot)[None],
                 topology=topology,
                 fps=1.0 / data.frame_time,
-                meta={"source": str(path), "frame_time": data.frame_time},
+                meta=meta,
             )
         ]
 

@@ -3,6 +3,7 @@
 from skeletonllm import hookimpl
 
 from .amass import AmassFormat
+from .asf_amc import AsfAmcFormat
 from .bvh import BvhFormat
 from .coco import CocoKeypointsFormat
 from .humanml3d import HumanMl3dFormat
@@ -20,6 +21,7 @@ FORMATS = (
     PysklPickleFormat,
     BvhFormat,
     AmassFormat,
+    AsfAmcFormat,
 )
 
 
