@@ -29,7 +29,6 @@ from skeletonllm.atomic import atomic_write
 from skeletonllm.errors import SkeletonDataError
 from skeletonllm.sequence import SkeletonSequence
 
-from .asf_parse import tree_order
 from .rotations import matrix_to_euler_zyx, quaternion_to_matrix
 
 #: bone vectors within this share of the skeleton's size of ``R @ rest`` count as rigid
@@ -89,7 +88,7 @@ def write_asf_amc(sequence: SkeletonSequence, path: Path) -> Path:
     parents, root = _check(sequence, path)
     pos = sequence.positions[0].astype(np.float64)
     t_count, j_count = pos.shape[:2]
-    order = [j for j in tree_order(parents) if j != root]
+    order = [j for j in range(len(parents)) if j != root]  # the joints' own order: it reads back the same
     vectors = {j: pos[:, j] - pos[:, parents[j]] for j in order}
     rot = None
     if sequence.orientations is not None:

@@ -9,6 +9,7 @@ from .coco import CocoKeypointsFormat
 from .humanml3d import HumanMl3dFormat
 from .ntu import NtuSkeletonFormat
 from .nw_ucla import NwUclaFormat
+from .penn_action import PennActionFormat
 from .pku_mmd import PkuMmdFormat
 from .pyskl import PysklPickleFormat
 
@@ -22,6 +23,7 @@ FORMATS = (
     BvhFormat,
     AmassFormat,
     AsfAmcFormat,
+    PennActionFormat,
 )
 
 
