@@ -10,9 +10,12 @@ from skeletonllm import hookimpl
 @hookimpl
 def register_datasets(register) -> None:  # noqa: ANN001 - the registry's callback
     """One registration per dataset class."""
+    from .bandai import BandaiDataset
+    from .hdm05 import Hdm05Dataset
     from .humanml3d import HumanMl3dDataset
     from .ntu import Ntu60Dataset, Ntu60TwoDDataset, Ntu120Dataset
     from .nw_ucla import NwUclaDataset
+    from .penn_action import PennActionDataset
     from .pku_mmd import PkuMmdDataset
     from .synthetic.dataset import SynthActDataset
 
@@ -24,6 +27,9 @@ def register_datasets(register) -> None:  # noqa: ANN001 - the registry's callba
         NwUclaDataset,
         HumanMl3dDataset,
         SynthActDataset,
+        Hdm05Dataset,
+        PennActionDataset,
+        BandaiDataset,
     ):
         register(cls)
 
