@@ -12,6 +12,7 @@ Clips are read through the core (``asf_amc`` format, positions in metres,
 from __future__ import annotations
 
 import re
+import sys
 from collections.abc import Iterator
 from functools import cached_property, partial
 from pathlib import Path
@@ -61,12 +62,13 @@ class Hdm05Dataset(PublishedBenchmark):
             )
         codes = [c["code"] for c in self._data.raw["classes"]]
         self.report = SkipReport(what="files")
+        self.missing_folders: list[str] = []
         out = []
         for part in ("train", "test"):
             for label, code in enumerate(codes):
                 folder = root / parts[part] / str(label + 1)
                 if not folder.is_dir():
-                    self.report.add(f"{parts[part]}/{label + 1}/", "class folder missing")
+                    self.missing_folders.append(f"{parts[part]}/{label + 1}/")
                     continue
                 skeletons = {p.stem for p in folder.iterdir() if p.suffix.lower() == ".asf"}
                 for path in sorted(p for p in folder.iterdir() if p.suffix.lower() == ".amc"):
@@ -85,6 +87,8 @@ class Hdm05Dataset(PublishedBenchmark):
                         meta = {"subject": match.group(1), "take": int(match.group(3)), "part": part}
                         out.append(Sample(path.stem, label, partial(_load, path, label), meta=meta))
         self.report.print()
+        if self.missing_folders:
+            print(f"hdm05: no class folder {', '.join(self.missing_folders)} under {root}", file=sys.stderr)
         if not out:
             raise SkeletonDataError(f"hdm05: no HDM_*.amc clips in the class folders under {root}", source=root)
         return out

@@ -189,7 +189,7 @@ head 45
 """
 
 
-def penn_bytes(frames: int = 4, seed: int = 6) -> bytes:
+def penn_bytes(frames: int = 4, seed: int = 6, action: str = "tennis_serve", train: int = 1) -> bytes:
     """A Penn Action label file as MATLAB writes it (bbox one row short, as in two of the originals)."""
     import io
 
@@ -198,12 +198,12 @@ def penn_bytes(frames: int = 4, seed: int = 6) -> bytes:
     rng = np.random.default_rng(seed)
     buf = io.BytesIO()
     doc = {
-        "action": "tennis_serve",
+        "action": action,
         "pose": "front",
         "x": np.round(rng.uniform(0, 480, (frames, 13)), 2),
         "y": np.round(rng.uniform(0, 360, (frames, 13)), 2),
         "visibility": (rng.uniform(size=(frames, 13)) > 0.2).astype(np.uint8),
-        "train": np.array([[1]], dtype=np.int32),
+        "train": np.array([[train]], dtype=np.int32),
         "bbox": np.round(rng.uniform(0, 300, (frames - 1, 4)), 2),
         "dimensions": np.array([[360, 480, frames]], dtype=np.uint16),
         "nframes": np.array([[frames]], dtype=np.uint8),
@@ -242,6 +242,12 @@ def humanml3d_bytes(frames: int = 7, seed: int = 5) -> bytes:
     return buf.getvalue()
 
 
+def acclaim_pair(folder: Path, stem: str = "07_01", skeleton: str = "07") -> Path:
+    """An AMC motion (returned) with its ASF skeleton beside it, named so the reader finds it."""
+    write(folder / f"{skeleton}.asf", ASF_TEXT)
+    return write(folder / f"{stem}.amc", AMC_TEXT)
+
+
 def make_all(folder: Path) -> dict[str, Path]:
     """One synthetic file per format, keyed by plugin name."""
     folder.mkdir(parents=True, exist_ok=True)
@@ -253,7 +259,7 @@ def make_all(folder: Path) -> dict[str, Path]:
         "bvh": write(folder / "tiny.bvh", BVH_TEXT),
         "pyskl_pickle": write(folder / "ann.pkl", pyskl_bytes()),
         "humanml3d": write(folder / "000001.npy", humanml3d_bytes()),
-        "asf_amc": write(folder / "07_01.amc", AMC_TEXT) if write(folder / "07.asf", ASF_TEXT) else None,
+        "asf_amc": acclaim_pair(folder),
         "penn_action": write(folder / "0001.mat", penn_bytes()),
     }
 

@@ -161,7 +161,7 @@ def test_json_structure_mutations(name: str, make: Callable[[], dict]) -> None:
     run()
 
 
-def acclaim_pair(source: str) -> tuple[str, str]:
+def acclaim_texts(source: str) -> tuple[str, str]:
     """(ASF, AMC) texts: the fixture, or the real HDM05 sample (skipped when the shared data is absent)."""
     if source == "fixture":
         return ASF_TEXT, AMC_TEXT
@@ -173,7 +173,7 @@ def acclaim_pair(source: str) -> tuple[str, str]:
 @pytest.mark.parametrize("part", ["asf", "amc"])
 def test_acclaim_mutations(source: str, part: str) -> None:
     """Mutate the skeleton or the motion, the other file intact beside it (``fuzzed.asf`` is found by name)."""
-    asf, amc = acclaim_pair(source)
+    asf, amc = acclaim_texts(source)
 
     @FUZZ
     @given(data=mutated_text(asf if part == "asf" else amc))
