@@ -15,11 +15,14 @@ old rule here) doubled every bone of files that give all joints six channels
 (Bandai-Namco's: a 2.5 m performer). For the usual root with OFFSET 0 both
 rules agree.
 
-A root joint with a zero OFFSET whose channels are zero in every frame, while
-its children move, is the world origin of game skeletons (Bandai-Namco's
-``joint_Root``, which their Blender script hides), not a body joint: it is
-dropped (``meta['dropped_joints']``), so no bone runs from the floor's origin
-to the travelling body. ``keep_origin_root: true`` keeps it.
+A root joint with a zero OFFSET and no rotation that stays on the ground plane
+(zero along the up axis) in every frame while its children move is a reference
+on the floor, not a body joint: the world origin, or a root-motion carrier
+sliding under the body (Bandai-Namco's ``joint_Root``, static in most clips and
+sliding in four of set 1; their Blender script hides it). It is dropped
+(``meta['dropped_joints']``), so no bone runs from the floor to the body and a
+file's joint count does not depend on whether it carries root motion.
+``keep_origin_root: true`` keeps it.
 """
 
 from __future__ import annotations
@@ -70,15 +73,25 @@ def forward_kinematics(data: BvhData) -> tuple[np.ndarray, np.ndarray]:
     return pos, rot
 
 
-def origin_roots(data: BvhData, pos: np.ndarray) -> list[int]:
-    """Roots that sit at the world origin with no motion while a child moves (see the module docstring)."""
+def ground_roots(data: BvhData, pos: np.ndarray, up: int) -> list[int]:
+    """Roots that are a reference on the floor, not a body joint (see the module docstring).
+
+    OFFSET zero, no rotation in any frame, on the ground plane (coordinate ``up`` zero) in
+    every frame, while a child moves: the world origin, or a root-motion carrier sliding
+    along the floor under the body.
+    """
     found = []
     for j, joint in enumerate(data.joints):
         if joint.parent >= 0 or np.any(joint.offset):
             continue
-        columns = data.motion[:, joint.first_channel : joint.first_channel + len(joint.channels)]
+        turns = [joint.first_channel + i for i, ch in enumerate(joint.channels) if ch.endswith("rotation")]
         children = [c for c, other in enumerate(data.joints) if other.parent == j]
-        if children and not np.any(columns) and any(np.ptp(pos[:, c], axis=0).max() > 0 for c in children):
+        if (
+            children
+            and not np.any(data.motion[:, turns])
+            and not np.any(pos[:, j, up])
+            and any(np.ptp(pos[:, c], axis=0).max() > 0 for c in children)
+        ):
             found.append(j)
     return found
 
@@ -111,7 +124,7 @@ class BvhOptions(PluginOptions):
         "auto", description="the file's up axis; auto: head-over-feet guess from the joint names, else y"
     )
     keep_origin_root: bool = Field(
-        False, description="keep a motionless root at the world origin (dropped by default: not a body joint)"
+        False, description="keep a rotation-free root on the ground plane (dropped by default: not a body joint)"
     )
 
 
@@ -140,7 +153,8 @@ class BvhFormat(SkeletonFormat):
         pos, rot = forward_kinematics(data)
         names, parents = [j.name for j in data.joints], [j.parent for j in data.joints]
         meta = {"source": str(path), "frame_time": data.frame_time}
-        drop = [] if self.options.keep_origin_root else origin_roots(data, pos)
+        up = self.options.up_axis if self.options.up_axis != "auto" else sniff_up_axis(pos, names)
+        drop = [] if self.options.keep_origin_root else ground_roots(data, pos, "xyz".index(up[-1]))
         if drop:
             meta["dropped_joints"] = [names[j] for j in drop]
             names, parents, (pos, rot) = drop_joints(names, parents, [pos, rot], drop)
