@@ -39,8 +39,9 @@ from skeletonllm.interfaces import PluginOptions, SkeletonFormat
 from skeletonllm.sequence import SkeletonSequence
 from skeletonllm.topology import Topology
 
+from .amc_parse import AmcMotion, parse_amc
 from .asf_amc_write import write_asf_amc
-from .asf_parse import AmcMotion, AsfSkeleton, decode, parse_amc, parse_asf, strip_line, tree_order
+from .asf_parse import AsfSkeleton, decode, parse_asf, strip_line, tree_order
 from .rotations import euler_to_matrix, matrix_to_quaternion
 from .up_axis import UpAxisOption, sniff_up_axis
 
