@@ -200,7 +200,7 @@ class AsfAmcFormat(SkeletonFormat):
             "asf": str(asf_path),
             "length_unit": skeleton.length_unit,
             "units": "m" if self.options.units == "metres" else "file",
-            "fps_source": "option",
+            "fps_source": "option" if self.options.fps else "none (a skeleton file has no motion)",
         }
         fps = self.options.fps
         if fps is None and motion is not None:
