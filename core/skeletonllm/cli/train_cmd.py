@@ -123,8 +123,30 @@ def infer(
     untrained: bool,
     allow_mismatch: bool,
 ) -> None:
-    """Answer for each skeleton FILE with SPEC's (trained) model."""
+    """Answer for each skeleton FILE with SPEC's (trained) model.
+
+    Without ``--question`` the model names the action among the spec's class names (listed on
+    stderr). A question of a kind its training never asked (a free question to a model taught
+    only to name actions) is answered anyway, with a warning that says what the answer can be.
+    """
     _echo_threads()
-    pipeline, _ = _pipeline(spec, device, checkpoint, untrained, allow_mismatch)
+    pipeline, accepted = _pipeline(spec, device, checkpoint, untrained, allow_mismatch)
+    _say_what_the_answer_is(pipeline, accepted, question)
     for path, answer in pipeline.infer(list(files), question):
         click.echo(f"{path}\t{answer.strip()}")
+
+
+def _say_what_the_answer_is(pipeline, accepted, question: str | None) -> None:
+    """On stderr: the names a recognition answer is chosen among, or why a question may be beyond the model."""
+    from ..manifest import question_warning, trained_tasks
+    from ..tasks import TaskKind
+
+    names = list(pipeline.class_names)
+    if not question:
+        click.echo(f"candidates: the answer is a choice among {len(names)} class names: {', '.join(names)}", err=True)
+        return
+    if accepted.path is None:
+        return  # the untrained model: already said
+    warning = question_warning(trained_tasks(accepted.manifest, accepted.path), TaskKind.QA, names, accepted.path)
+    if warning:
+        click.echo(warning, err=True)
