@@ -9,6 +9,7 @@ the app's model session under the same checkpoint rule.
 from __future__ import annotations
 
 import json
+import re
 import shlex
 from pathlib import Path
 
@@ -54,8 +55,15 @@ def test_the_demo_saves_its_spec_and_the_printed_commands_work_verbatim(tmp_path
     clip.parent.mkdir(parents=True)
     clip.write_text(json.dumps({"toy_xy": [1.0, 0.0]}))
     data = {**TOY, "output_dir": str(out / "run")}
-    spec_file = demo_cmd.train_tiny(out, clip, data)
+    spec_file, summary = demo_cmd.train_tiny(out, clip, data)
+    demo_cmd.finish(out, spec_file, summary, clip)
     printed = capsys.readouterr().out
+    # the end-of-demo line: accuracy with its interval and chance, not a bare number
+    assert re.search(
+        r"demo finished: held-out accuracy [01]\.\d{3}, 95 % interval \[[01]\.\d{3}, [01]\.\d{3}\], "
+        r"chance 0\.250, 16 test clips; outputs in out/demo",
+        printed,
+    ), printed
     assert spec_file == out / "run" / "spec.yaml" and yaml.safe_load(spec_file.read_text()) == data
     commands = [line.strip() for line in printed.splitlines() if line.startswith("  skeletonllm ")]
     assert [c.split()[1] for c in commands] == ["infer", "evaluate", "app"], printed

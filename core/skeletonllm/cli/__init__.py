@@ -8,6 +8,7 @@ import traceback
 import click
 
 from ..errors import SkeletonLLMError, SpecError
+from .hints import placeholder_note
 
 # (module, command function) for the built-in commands. Each module imports only
 # click at the top and its heavy dependencies inside the command, and plugins are
@@ -68,6 +69,9 @@ class SkeletonLLMGroup(click.Group):
             for line in problems:
                 prefix = f"{exc.source}: " if isinstance(exc, SpecError) and exc.source else ""
                 click.echo(f"error: {prefix}{line}", err=True)
+            note = placeholder_note(problems) if isinstance(exc, SpecError) else None
+            if note:
+                click.echo(note, err=True)
             sys.exit(1)
         except (click.exceptions.ClickException, click.exceptions.Exit, click.exceptions.Abort):
             raise  # click's own usage errors and exits print themselves

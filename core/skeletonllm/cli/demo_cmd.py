@@ -19,6 +19,7 @@ from pathlib import Path
 import click
 
 from ..specs import bundled_spec
+from ..wording import counted
 
 DEMO_SPEC = "demo_tiny_qwen"
 SAMPLES = [
@@ -49,7 +50,7 @@ def show_samples(shared: Path) -> None:
     if not files:
         print(f"[1/3] no real sample files under {shared}: skipping the info table")
         return
-    print(f"[1/3] the real sample clips ({len(files)} files under {shared})")
+    print(f"[1/3] the real sample clips ({counted(len(files), 'file')} under {shared})")
     print(_run(["info", *files]))
 
 
@@ -142,8 +143,25 @@ def next_commands(spec: Path, clip: Path | None) -> list[str]:
     return commands
 
 
-def train_tiny(out: Path, clip: Path | None = None, data: dict | None = None) -> Path:
-    """Train and evaluate the demo spec (``data``, default the bundled one) into ``out/run``; returns its spec file."""
+def headline(report_dir: Path) -> str | None:
+    """``accuracy 0.750, 95 % interval [0.583, 0.917], chance 0.250, 36 test clips`` from the report's metrics.json."""
+    try:
+        record = json.loads((report_dir / "metrics.json").read_text(encoding="utf-8"))
+        accuracy, chance = record["intervals"]["accuracy"], float(record["chance"])
+        value, low, high, n = (accuracy[k] for k in ("value", "low", "high", "n"))
+    except (OSError, ValueError, KeyError, TypeError):
+        return None  # not a recognition task: the metrics line says it all
+    return (
+        f"accuracy {value:.3f}, 95 % interval [{low:.3f}, {high:.3f}], chance {chance:.3f}, "
+        f"{counted(int(n), 'test clip')}"
+    )
+
+
+def train_tiny(out: Path, clip: Path | None = None, data: dict | None = None) -> tuple[Path, str | None]:
+    """Train and evaluate the demo spec (``data``, default the bundled one) into its ``output_dir``.
+
+    Returns the spec file saved beside the run and the accuracy headline (None if the task has none).
+    """
     from ..pipeline import Pipeline
     from ..spec import validate_spec
     from ..training import Trainer
@@ -161,13 +179,22 @@ def train_tiny(out: Path, clip: Path | None = None, data: dict | None = None) ->
     from ..evaluation import evaluate_with_report
 
     metrics, report = evaluate_with_report(pipeline, spec=str(spec_file), checkpoint=run / "last", out=run / "eval")
-    print(f"      test: {json.dumps(metrics, sort_keys=True)}  ({time.time() - start:.0f} s)")
+    summary = headline(report.parent)
+    print(f"      test: {summary or json.dumps(metrics, sort_keys=True)}  ({time.time() - start:.0f} s)")
     print(f"      report: {report}")
     print(f"      checkpoint: {run / 'last'}")
+    return spec_file, summary
+
+
+def finish(out: Path, spec_file: Path | None, summary: str | None, clip: Path | None) -> None:
+    """The last lines: what the demo reached, then the commands that use its model, exactly as typed."""
+    reached = f"held-out {summary}; " if summary else ""
+    print(f"demo finished: {reached}outputs in {out}")
+    if spec_file is None:
+        return
     print("next: ask the trained model yourself (these commands work as printed, from this folder):")
     for command in next_commands(spec_file, clip):
         print(f"  {command}")
-    return spec_file
 
 
 @click.command()
@@ -182,6 +209,5 @@ def demo(shared: Path, out: Path, skip_training: bool) -> None:
     show_samples(shared)
     data = demo_spec(out)
     clip = render_gallery(out, list(data["data"].get("actions") or ()))
-    if not skip_training:
-        train_tiny(out, clip, data)
-    print(f"demo finished: outputs in {out}")
+    spec_file, summary = train_tiny(out, clip, data) if not skip_training else (None, None)
+    finish(out, spec_file, summary, clip)

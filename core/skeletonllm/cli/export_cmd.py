@@ -6,6 +6,8 @@ from pathlib import Path
 
 import click
 
+from ..wording import counted
+
 
 @click.command()
 @click.argument("files", nargs=-1, required=True, type=click.Path())
@@ -28,4 +30,4 @@ def export(files: tuple[str, ...], out: str, fmt: str | None, option: tuple[str,
             name = f"{stem}.npz" if len(seqs) == 1 else f"{stem}_{i:04d}.npz"
             export_npz(seq, out_dir / name)
             written += 1
-    click.echo(f"wrote {written} .npz files to {out_dir}")
+    click.echo(f"wrote {counted(written, '.npz file')} to {out_dir}")

@@ -7,6 +7,7 @@ import json
 import click
 
 from ..summary import sequence_summary
+from ..wording import counted
 
 
 def _cell(value: object) -> str:
@@ -43,4 +44,4 @@ def info(files: tuple[str, ...], as_json: bool, fmt: str | None, option: tuple[s
     click.echo("  ".join(c.upper().ljust(w) for c, w in zip(cols, widths)))
     for row in cells:
         click.echo("  ".join(v.ljust(w) for v, w in zip(row, widths)))
-    click.echo(f"{len(rows)} sequences in {len(files)} files")
+    click.echo(f"{counted(len(rows), 'sequence')} in {counted(len(files), 'file')}")
