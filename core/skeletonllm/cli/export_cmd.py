@@ -15,19 +15,30 @@ from ..wording import counted
 @click.option("--format", "fmt", default=None, help="Force a format plugin instead of sniffing.")
 @click.option("-O", "--option", "option", multiple=True, help="Format option KEY=VALUE (e.g. body_model=PATH).")
 def export(files: tuple[str, ...], out: str, fmt: str | None, option: tuple[str, ...]) -> None:
-    """Write positions (M,T,V,C), mask, orientations, joint_names, edges, fps, format as .npz."""
+    """Write positions (M,T,V,C), mask, orientations, joint_names, edges, fps, format as .npz.
+
+    A file that cannot be read is reported on its own line; the others are still exported,
+    and the exit status is 1.
+    """
     from ..io import export_npz, output_stem, parse_options, read_sequences
     from ..progress import progress
     from ..registry import get_registry
+    from .each_file import FileErrors
 
+    options = parse_options(option)  # what applies to every file fails once, before any is read
+    if fmt:
+        get_registry().info("format", fmt)
     out_dir = Path(out)
     written = 0
+    errors = FileErrors()
     for path in progress(files, desc="exporting", unit="file"):
-        seqs = read_sequences(path, fmt, options=parse_options(option))
-        suffixes = get_registry().get("format", seqs[0].meta["format"]).suffixes if seqs else ()
-        stem = output_stem(path, suffixes)
-        for i, seq in enumerate(seqs):
-            name = f"{stem}.npz" if len(seqs) == 1 else f"{stem}_{i:04d}.npz"
-            export_npz(seq, out_dir / name)
-            written += 1
+        with errors.one(path):
+            seqs = read_sequences(path, fmt, options=options)
+            suffixes = get_registry().get("format", seqs[0].meta["format"]).suffixes if seqs else ()
+            stem = output_stem(path, suffixes)
+            for i, seq in enumerate(seqs):
+                name = f"{stem}.npz" if len(seqs) == 1 else f"{stem}_{i:04d}.npz"
+                export_npz(seq, out_dir / name)
+                written += 1
     click.echo(f"wrote {counted(written, '.npz file')} to {out_dir}")
+    errors.finish(len(files))

@@ -26,22 +26,37 @@ def _cell(value: object) -> str:
 @click.option("--format", "fmt", default=None, help="Force a format plugin instead of sniffing.")
 @click.option("-O", "--option", "option", multiple=True, help="Format option KEY=VALUE (e.g. body_model=PATH).")
 def info(files: tuple[str, ...], as_json: bool, fmt: str | None, option: tuple[str, ...]) -> None:
-    """Format, persons, frames, joints, dims, fps and duration of each file."""
+    """Format, persons, frames, joints, dims, fps and duration of each file.
+
+    A file that cannot be read is reported on its own line; the others are still listed,
+    and the exit status is 1.
+    """
     from ..io import parse_options, read_sequences
     from ..progress import progress
+    from ..registry import get_registry
+    from .each_file import FileErrors
 
+    options = parse_options(option)  # what applies to every file fails once, before any is read
+    if fmt:
+        get_registry().info("format", fmt)
     rows = []
+    errors = FileErrors()
     for path in progress(files, desc="reading", unit="file"):
-        seqs = read_sequences(path, fmt, options=parse_options(option))
-        for i, seq in enumerate(seqs):
-            rows.append(sequence_summary(path, seq, i if len(seqs) > 1 else None))
+        with errors.one(path):
+            seqs = read_sequences(path, fmt, options=options)
+            rows += [sequence_summary(path, seq, i if len(seqs) > 1 else None) for i, seq in enumerate(seqs)]
     if as_json:
         click.echo(json.dumps(rows, indent=2))
-        return
+    elif rows or not errors.failed:
+        _table(rows, len(files) - len(errors.failed))
+    errors.finish(len(files))
+
+
+def _table(rows: list[dict], files: int) -> None:
     cols = ["path", "format", "persons", "frames", "joints", "dims", "fps", "duration", "has_orientations"]
     cells = [[_cell(r[c]) for c in cols] for r in rows]
     widths = [max(len(c), *(len(row[i]) for row in cells)) for i, c in enumerate(cols)]
     click.echo("  ".join(c.upper().ljust(w) for c, w in zip(cols, widths)))
     for row in cells:
         click.echo("  ".join(v.ljust(w) for v, w in zip(row, widths)))
-    click.echo(f"{counted(len(rows), 'sequence')} in {counted(len(files), 'file')}")
+    click.echo(f"{counted(len(rows), 'sequence')} in {counted(files, 'file')}")
