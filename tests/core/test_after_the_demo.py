@@ -117,6 +117,7 @@ def test_a_checkpoint_hashed_with_its_output_folder_still_matches(tmp_path, toys
 
 def test_the_demo_names_the_action_and_offers_a_held_out_clip(tmp_path, monkeypatch, capsys):
     """The demo wrote "NTU action A001" without its name; the clip it offers to infer is one the model never saw."""
+    monkeypatch.setattr(cli, "_plugins_loaded", False)  # `synth` loads plugin commands: leave no trace for others
     real_run = demo_cmd._run
     monkeypatch.setattr(demo_cmd, "_run", lambda args: "" if args[0] == "render" else real_run(args))
     clip = demo_cmd.render_gallery(tmp_path, ["hand waving", "jump up"])

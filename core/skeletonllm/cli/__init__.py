@@ -86,8 +86,28 @@ class SkeletonLLMGroup(click.Group):
             sys.exit(1)
 
 
+def _builtin_plugins_only(ctx: click.Context, _param: click.Parameter, value: bool) -> None:
+    """``--no-plugins``: load only the built-in plugins (eager, so ``--no-plugins --help`` skips the others too)."""
+    if not value or ctx.resilient_parsing:
+        return
+    import os
+
+    from ..registry import BUILTIN_ONLY, LOAD_ENV, reset_registry
+
+    os.environ[LOAD_ENV] = BUILTIN_ONLY
+    reset_registry()
+
+
 @click.group(cls=SkeletonLLMGroup)
 @click.option("--debug", is_flag=True, help="Show tracebacks for errors.")
+@click.option(
+    "--no-plugins",
+    is_flag=True,
+    is_eager=True,
+    expose_value=False,
+    callback=_builtin_plugins_only,
+    help="Load only the built-in plugins (as SKELETONLLM_LOAD_PLUGINS=builtin): when a third-party one hangs.",
+)
 @click.option(
     "--threads",
     type=click.IntRange(min=1),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 
 import click
 
@@ -18,6 +19,10 @@ def _cell(value: object) -> str:
     if value is None:
         return "-"
     return format(round(value, 3), "g") if isinstance(value, float) else str(value)
+
+
+def _json_value(value: object) -> object:
+    return None if isinstance(value, float) and not math.isfinite(value) else value
 
 
 @click.command()
@@ -45,8 +50,8 @@ def info(files: tuple[str, ...], as_json: bool, fmt: str | None, option: tuple[s
         with errors.one(path):
             seqs = read_sequences(path, fmt, options=options)
             rows += [sequence_summary(path, seq, i if len(seqs) > 1 else None) for i, seq in enumerate(seqs)]
-    if as_json:
-        click.echo(json.dumps(rows, indent=2))
+    if as_json:  # strict JSON: a value that is not a finite number is null, never NaN or Infinity
+        click.echo(json.dumps([{k: _json_value(v) for k, v in r.items()} for r in rows], indent=2, allow_nan=False))
     elif rows or not errors.failed:
         _table(rows, len(files) - len(errors.failed))
     errors.finish(len(files))

@@ -41,7 +41,14 @@ STEM = "{stem}"
 @click.option("--format", "fmt", default=None, help="Force a format plugin instead of sniffing.")
 @click.option("-O", "--option", "option", multiple=True, help="Format option KEY=VALUE (e.g. body_model=PATH).")
 @click.option("--index", default=0, show_default=True, type=int, help="Which sequence of a container file.")
-@click.option("--fps", default=4.0, show_default=True, type=click.FloatRange(min=0.1), help="GIF/MP4 frame rate.")
+@click.option(
+    "--fps",
+    default=4.0,
+    show_default=True,
+    type=click.FloatRange(min=0.1, max=1000),
+    callback=lambda _ctx, _param, value: _finite(value),
+    help="GIF/MP4 frame rate.",
+)
 @click.option(
     "--output",
     "-o",
@@ -97,6 +104,13 @@ def render(
             _draw(renderer, file, target, (fmt, format_options, index), fps, started, desc)
         started = time.perf_counter()
     errors.finish(len(files))
+
+
+def _finite(value: float) -> float:
+    """FloatRange lets NaN through (every comparison with NaN is false)."""
+    if value != value:
+        raise click.BadParameter(f"{value} is not a frame rate (between 0.1 and 1000)")
+    return value
 
 
 def output_names(files: tuple[str, ...], output: str) -> list[str]:
