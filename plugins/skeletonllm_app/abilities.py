@@ -1,26 +1,36 @@
-"""What the loaded model can do: the tasks its checkpoint was trained on and the classes it knows.
+"""What the loaded model can do: the kinds of question its checkpoint was taught and the classes it knows.
 
 The page uses this to offer the questions the model was trained to answer, to list
 its classes, and to warn when an answer cannot mean what the question asked: a model
 trained only to name one of four classes answers "Describe the motion." with one of
 those four names, and the page says so instead of showing it as a description.
 
-The trained tasks come from the checkpoint's manifest: its ``tasks`` list when the
-trainer recorded one, else derived from the stages the spec declares and the
-manifest's progress (``stage``, ``step``, ``stage_done``): a stage counts once it
-has taken a step, and it teaches the task its test question belongs to.
+The taught kinds come from the checkpoint's manifest: its ``tasks`` list
+(:data:`skeletonllm.manifest.TASKS`, ``TaskKind`` values such as ``multiple_choice``,
+``rationale``, ``yes_no``), read by :func:`skeletonllm.manifest.trained_tasks` as
+``infer`` reads it. A checkpoint written before that record derives them from the
+stages the spec declares and the manifest's progress (``stage``, ``step``,
+``stage_done``): a stage counts once it has taken a step, and it teaches the kind
+of its test question. The page's three buttons each serve one evaluation task;
+:func:`task_of` maps every kind onto them (YES/NO, which no button asks, onto none).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
+from skeletonllm.manifest import question_warning
+from skeletonllm.manifest import trained_tasks as recorded_tasks
 from skeletonllm.tasks import RECOGNITION_KINDS, TaskKind, normalise
 
-#: the page's question kinds -> the evaluation task names the manifest and specs use
+#: the page's question kinds -> the evaluation task names the specs use
 ASK_TASKS = {"recognition": "recognition", "caption": "caption", "question": "qa"}
+
+#: the kind of example each of the page's buttons asks (what ``question_warning`` is told was asked)
+ASKED_KINDS = {"recognition": TaskKind.MULTIPLE_CHOICE, "caption": TaskKind.CAPTION, "question": TaskKind.QA}
 
 #: how the page names each task in its sentences
 TASK_WORDS = {
@@ -29,12 +39,21 @@ TASK_WORDS = {
     "qa": "answer questions",
 }
 
+#: how many class names a warning lists before it says "..."
+NAMES_SHOWN = 12
+
 
 def task_of(kind: TaskKind) -> str | None:
     """The evaluation task an example kind serves (``None`` for kinds no evaluation asks, e.g. YES/NO)."""
     if kind in RECOGNITION_KINDS:
         return "recognition"
     return {TaskKind.CAPTION: "caption", TaskKind.QA: "qa"}.get(kind)
+
+
+def page_tasks(kinds: Iterable[TaskKind]) -> tuple[str, ...]:
+    """The page's tasks the ``kinds`` serve, in ``ASK_TASKS`` order."""
+    served = {task_of(k) for k in kinds}
+    return tuple(t for t in ASK_TASKS.values() if t in served)
 
 
 def reached_stages(manifest: dict[str, Any], count: int) -> range:
@@ -46,37 +65,61 @@ def reached_stages(manifest: dict[str, Any], count: int) -> range:
     return range(min(count, stage + 1 if started else stage))
 
 
-def trained_tasks(stages: list[Any], manifest: dict[str, Any] | None) -> tuple[str, ...]:
-    """The tasks a checkpoint taught, in ``ASK_TASKS`` order; ``()`` for an untrained model.
+def derived_kinds(stages: list[Any], manifest: dict[str, Any]) -> frozenset[TaskKind]:
+    """For a manifest without ``tasks``: the kinds of the test questions of the stages it reached.
 
-    ``manifest["tasks"]`` wins when present (what the trainer recorded); else each
-    reached stage contributes the task of its test question (stages without one,
-    such as Disc-FT's YES/NO pairs, teach no task the page can ask).
+    Stages without a test question (Disc-FT's YES/NO pairs, ``cr_distill`` without its label
+    line) add nothing: what they taught cannot be told from the spec.
     """
-    if manifest is None:
-        return ()
-    recorded = manifest.get("tasks")
-    if isinstance(recorded, list) and all(isinstance(t, str) for t in recorded):
-        return tuple(t for t in ASK_TASKS.values() if t in recorded)
-    found: set[str] = set()
+    found: set[TaskKind] = set()
     for index in reached_stages(manifest, len(stages)):
         try:
-            example = stages[index].question(["a", "b"])
+            found.add(stages[index].question(["a", "b"]).kind)
         except NotImplementedError:
             continue
-        task = task_of(example.kind)
-        if task is not None:
-            found.add(task)
-    return tuple(t for t in ASK_TASKS.values() if t in found)
+    return frozenset(found)
+
+
+def taught_kinds(
+    stages: list[Any], manifest: dict[str, Any] | None, source: str | Path = "checkpoint"
+) -> tuple[frozenset[TaskKind], bool]:
+    """The kinds of question a checkpoint taught, and whether its manifest recorded them.
+
+    No manifest (the untrained model): nothing, recorded. A ``tasks`` entry that is no
+    ``TaskKind`` is the checkpoint's error, worded as ``infer`` words it.
+    """
+    if manifest is None:
+        return frozenset(), True
+    recorded = recorded_tasks(manifest, source)
+    if recorded is not None:
+        return recorded, True
+    return derived_kinds(stages, manifest), False
+
+
+def trained_tasks(
+    stages: list[Any], manifest: dict[str, Any] | None, source: str | Path = "checkpoint"
+) -> tuple[str, ...]:
+    """The page's tasks a checkpoint taught, in ``ASK_TASKS`` order; ``()`` for an untrained model."""
+    return page_tasks(taught_kinds(stages, manifest, source)[0])
 
 
 @dataclass(frozen=True)
 class Abilities:
-    """The loaded model's trained tasks and the class names it was trained on (seen classes)."""
+    """The kinds of question the loaded model was taught and the class names it was trained on (seen classes).
 
-    tasks: tuple[str, ...]
+    ``recorded``: the kinds come from the manifest's ``tasks``, not derived from the spec's
+    stages; ``checkpoint``: False for the untrained model (``--untrained``).
+    """
+
+    kinds: frozenset[TaskKind]
     classes: tuple[str, ...]
     checkpoint: bool = True
+    recorded: bool = True
+
+    @property
+    def tasks(self) -> tuple[str, ...]:
+        """The page's tasks the model was taught (``recognition``, ``caption``, ``qa``)."""
+        return page_tasks(self.kinds)
 
     def can(self, ask_kind: str) -> bool:
         return ASK_TASKS[ask_kind] in self.tasks
@@ -85,24 +128,39 @@ class Abilities:
         """One sentence for the page: what it was trained to do, and on how many classes."""
         if not self.checkpoint:
             return "Untrained model (started with --untrained): its answers are not meaningful."
+        derived = (
+            ""
+            if self.recorded
+            else " (derived from the spec's stages: the checkpoint predates the record of its tasks)"
+        )
         if not self.tasks:
-            return "This checkpoint has not finished a step of any stage that teaches a question the page can ask."
+            return (
+                "This checkpoint has not finished a step of any stage that teaches a question the page can ask"
+                f"{derived}."
+            )
         doing = "; ".join(TASK_WORDS[t] for t in self.tasks)
-        return f"Trained to {doing}, on {len(self.classes)} classes."
+        return f"Trained to {doing}, on {len(self.classes)} classes{derived}."
 
     def warning(self, ask_kind: str, candidates: Iterable[str] = ()) -> str:
-        """Why this answer should not be read as asked ("" when the model was trained for it)."""
+        """Why this answer should not be read as asked ("" when the model was trained for it).
+
+        A recognition-only model gets the page's plain sentence (its answer is a forced choice
+        among its classes); any other gap is worded by :func:`skeletonllm.manifest.question_warning`,
+        as ``infer`` words it.
+        """
         if not self.checkpoint or self.can(ask_kind):
             return ""
-        asked = {"recognition": "to choose among candidates", "caption": "to caption", "question": "free questions"}
+        names = [*self.classes[:NAMES_SHOWN], *(["..."] if len(self.classes) > NAMES_SHOWN else [])]
         if self.tasks == ("recognition",):
-            names = ", ".join(self.classes[:12]) + (", ..." if len(self.classes) > 12 else "")
+            asked = {"recognition": "to choose among candidates", "caption": "to caption", "question": "free questions"}
             return (
                 f"This model was trained only to name one of its {len(self.classes)} classes, not {asked[ask_kind]}: "
-                f"its answer is a forced choice among {names}."
+                f"its answer is a forced choice among {', '.join(names)}."
             )
-        trained = ", ".join(TASK_WORDS[t] for t in self.tasks) or "nothing the page can ask"
-        return f"This model was not trained {asked[ask_kind]} (trained to: {trained}); read its answer with care."
+        taught = self.kinds if self.recorded else None  # derived kinds miss what stages without a question taught
+        said = question_warning(taught, ASKED_KINDS[ask_kind], names, "this model") or ""
+        said = said.split(": ", 1)[1] if said.startswith(("warning: ", "note: ")) else said  # the page marks it
+        return said[:1].upper() + said[1:]
 
 
 def outside_candidates(parsed: str | None, candidates: Iterable[str]) -> bool:

@@ -6,7 +6,6 @@ import ipaddress
 import os
 import socket
 import time
-from pathlib import Path
 
 import click
 
@@ -30,27 +29,6 @@ def is_loopback(host: str) -> bool:
         return ipaddress.ip_address(host).is_loopback
     except ValueError:
         return False
-
-
-def accepted_checkpoint(
-    spec: str, checkpoint: str | None, untrained: bool, allow_mismatch: bool
-) -> tuple[Path | None, str | None]:
-    """The checkpoint the app loads, by the rule ``infer`` and ``evaluate`` apply, and the note to print.
-
-    ``--checkpoint``, else the spec's ``output_dir/last`` (or the ``.old`` copy a crash left);
-    a spec that was never trained needs ``--untrained``, and a checkpoint written by another
-    spec needs ``--allow-spec-mismatch``. The same core functions as those commands decide,
-    with the same messages, so the three commands accept the same checkpoints.
-    """
-    from skeletonllm.checkpoint import load_checkpoint
-    from skeletonllm.checkpoint_checks import check_spec_match, find_trained
-    from skeletonllm.spec import load_spec
-
-    validated = load_spec(spec)  # a typo in the YAML is reported here with its path, not later on the page
-    found, note = find_trained(spec, Path(validated.spec.output_dir), checkpoint, untrained)
-    if found is not None:
-        note = check_spec_match(load_checkpoint(found)[1], validated.spec.digest(), found, allow_mismatch) or note
-    return found, note
 
 
 @click.command()
@@ -97,10 +75,15 @@ def app(
     from .workspace import Workspace
 
     pick_teacher_name(teacher)  # an unknown name fails now, not at the first question
-    found = None
+    accepted = None
     if spec:
-        found, note = accepted_checkpoint(spec, checkpoint, untrained, allow_mismatch)
-        if note:
+        from skeletonllm.checkpoint_checks import accept_checkpoint
+        from skeletonllm.spec import load_spec
+
+        validated = load_spec(spec)  # a typo in the YAML is reported here with its path, not later on the page
+        # the one rule infer and evaluate follow: a refusal stops the command before the page starts
+        accepted = accept_checkpoint(spec, validated.spec, checkpoint, untrained, allow_mismatch)
+        for note in accepted.notes:
             click.echo(note, err=True)
     os.environ["GRADIO_ANALYTICS_ENABLED"] = "False"  # before gradio is imported: it reads this at import
     workspace = Workspace()
@@ -117,7 +100,7 @@ def app(
     if not is_loopback(host):
         click.echo(f"warning: listening on {host}: other machines can reach this page and upload files", err=True)
     state = AppState(
-        session=ModelSession(spec, found, device).start(),
+        session=ModelSession(spec, device=device, accepted=accepted).start(),
         samples_dir=default_samples_dir(samples),
         teacher_name=teacher,
         workspace=workspace,

@@ -12,13 +12,16 @@ import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from skeletonllm.errors import SkeletonLLMError
 from skeletonllm.sequence import SkeletonSequence
 from skeletonllm.tasks import ClipContext, TaskExample, TaskKind, parse_answer, phrase
 
-from .abilities import ASK_TASKS, Abilities, outside_candidates, trained_tasks
+from .abilities import ASK_TASKS, Abilities, outside_candidates, taught_kinds
+
+if TYPE_CHECKING:
+    from skeletonllm.checkpoint_checks import AcceptedCheckpoint
 
 #: what the page offers -> the evaluation task whose trained question it reuses
 ASK_KINDS = ASK_TASKS
@@ -100,11 +103,24 @@ class ModelSession:
         checkpoint: str | Path | None = None,
         device: str | None = None,
         registry: Any = None,
+        untrained: bool = False,
+        allow_mismatch: bool = False,
+        accepted: AcceptedCheckpoint | None = None,
     ) -> None:
+        """``untrained`` and ``allow_mismatch`` are the choices ``infer`` offers; ``accepted`` is the
+        checkpoint rule's decision when the caller already took it (the ``app`` command does, so a
+        refusal stops it before the page starts), else the session takes it while it builds."""
         self.registry = registry  # None: the process-wide one (tests pass their own)
         self.spec_path = Path(spec) if spec else None
         self.checkpoint = Path(checkpoint) if checkpoint else None
+        if accepted is not None:
+            self.checkpoint = accepted.path
         self.device = device
+        self.untrained = untrained  # the same two choices as ``infer`` and ``evaluate``
+        self.allow_mismatch = allow_mismatch
+        self.notes: tuple[str, ...] = ()  # what the checkpoint rule said (a mismatch allowed, a .old copy used)
+        self.manifest: dict = {}  # the accepted checkpoint's manifest (its trained tasks), {} when untrained
+        self.accepted = accepted
         self._pipeline: Any = None
         self._abilities: Abilities | None = None
         self._error: str | None = None
@@ -123,19 +139,26 @@ class ModelSession:
 
     def _build(self) -> None:
         try:
+            from skeletonllm.checkpoint_checks import accept_checkpoint
             from skeletonllm.pipeline import Pipeline
             from skeletonllm.spec import load_spec
+            from skeletonllm.training import load_trained
 
-            pipeline = Pipeline(load_spec(self.spec_path, self.registry), device=self.device)
-            manifest = None
-            if self.checkpoint is not None:
-                from skeletonllm.training import load_trained
-
-                manifest = load_trained(pipeline, self.checkpoint)
+            validated = load_spec(self.spec_path, self.registry)
+            accepted = self.accepted or accept_checkpoint(
+                self.spec_path, validated.spec, self.checkpoint, self.untrained, self.allow_mismatch
+            )  # the rule infer and evaluate follow, with their words
+            self.notes, self.manifest = accepted.notes, accepted.manifest
+            pipeline = Pipeline(validated, device=self.device)
+            if accepted.path is not None:
+                load_trained(pipeline, accepted.path)
+                self.checkpoint = accepted.path
             pipeline.renderer.eval()
             pipeline.backbone.eval()
             classes = tuple(pipeline.class_names[i] for i in pipeline.seen)
-            self._abilities = Abilities(trained_tasks(pipeline.stages, manifest), classes, manifest is not None)
+            trained = accepted.manifest if accepted.path is not None else None
+            kinds, recorded = taught_kinds(pipeline.stages, trained, accepted.path or "checkpoint")
+            self._abilities = Abilities(kinds, classes, checkpoint=trained is not None, recorded=recorded)
             self._pipeline = pipeline
         except SkeletonLLMError as exc:
             self._error = str(exc)
@@ -160,8 +183,9 @@ class ModelSession:
         if self._error:
             return f"Model {what} failed to load: {self._error}"
         p = self._pipeline
+        notes = "".join(f" {n}" for n in self.notes if self.checkpoint is not None)  # untrained: the summary says it
         return (
-            f"Model {what}: renderer {p.renderer.name}, backbone {p.backbone.name}, on {p.device}.\n\n"
+            f"Model {what}: renderer {p.renderer.name}, backbone {p.backbone.name}, on {p.device}.{notes}\n\n"
             f"{self._abilities.summary()}"
         )
 

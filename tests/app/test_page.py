@@ -157,7 +157,9 @@ def test_looking_at_a_file_works_while_the_model_is_answering(tmp_path, monkeypa
     clip = write(tmp_path / "c.skeleton", ntu_text([1] * 12, seed=8))
     from skeletonllm_app.workspace import Workspace
 
-    state = AppState(session=ModelSession(spec, registry=toy_registry()).start(), workspace=Workspace(tmp_path))
+    state = AppState(
+        session=ModelSession(spec, registry=toy_registry(), untrained=True).start(), workspace=Workspace(tmp_path)
+    )
     for variable in ("GRADIO_TEMP_DIR", "GRADIO_EXAMPLES_CACHE"):  # serve() sets them; restored after the test
         monkeypatch.setenv(variable, os.environ.get(variable, ""))
     port = free_port()
@@ -225,16 +227,13 @@ def test_asking_without_a_model_says_so_before_reading_the_file(tmp_path):
 
 def test_the_app_refuses_an_untrained_spec_like_infer_does(tmp_path):
     """The same rule as infer/evaluate: no checkpoint needs --untrained; another spec's needs --allow-spec-mismatch."""
-    from skeletonllm_app.command import accepted_checkpoint
-
     demo = REPO / "core" / "skeletonllm" / "specs" / "demo_tiny_qwen.yaml"
     spec = tmp_path / "demo.yaml"
     spec.write_text(demo.read_text().replace("output_dir: runs/demo_tiny_qwen", f"output_dir: {tmp_path / 'run'}"))
     result = CliRunner().invoke(cli, ["app", str(spec)])
     assert result.exit_code == 1 and "was never trained" in result.output and "--untrained" in result.output
-    assert accepted_checkpoint(str(spec), None, True, False) == (
-        None,
-        "warning: using the untrained model (--untrained)",
-    )
-    with pytest.raises(SkeletonLLMError, match="no checkpoint here"):
-        accepted_checkpoint(str(spec), str(tmp_path), False, False)
+    evaluate = CliRunner().invoke(cli, ["evaluate", str(spec)])  # refused before a model is built
+    error = [line for line in evaluate.output.splitlines() if line.startswith("error:")]
+    assert evaluate.exit_code == 1 and error == result.output.splitlines()  # accept_checkpoint's words, verbatim
+    nowhere = CliRunner().invoke(cli, ["app", str(spec), "--checkpoint", str(tmp_path)])
+    assert nowhere.exit_code == 1 and f"{tmp_path}: no checkpoint here" in nowhere.output
