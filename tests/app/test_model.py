@@ -8,14 +8,14 @@ import pytest
 import yaml
 from toy_components import toy_registry
 
-from skeletonllm.app.clip import read_clip
-from skeletonllm.app.model import ModelSession, make_example, parse_candidates, pick_teacher_name, teacher_rationale
 from skeletonllm.errors import SkeletonLLMError
 from skeletonllm.pipeline import Pipeline
 from skeletonllm.registry import get_registry
 from skeletonllm.spec import load_spec
 from skeletonllm.tasks import TaskKind
 from skeletonllm.training import LAST, Trainer
+from skeletonllm_app.clip import read_clip
+from skeletonllm_app.model import ModelSession, make_example, parse_candidates, pick_teacher_name, teacher_rationale
 
 
 def _spec_file(tmp_path, steps: int = 60):
@@ -141,3 +141,24 @@ def test_the_teacher_describes_the_clip_without_being_told_the_class(tmp_path):
     text = teacher_rationale(teacher, _toy_file(tmp_path, "c.dat", (1.0, 0.0)), "c.dat", ["jump up", "sit down"])
     assert text.startswith("Step 1")
     assert "jump up" not in text and "sit down" not in text and "Label:" not in text
+
+
+def test_a_free_question_to_a_recognition_only_model_is_flagged_as_a_forced_choice(tmp_path):
+    spec = _spec_file(tmp_path, steps=2)
+    Trainer(Pipeline(load_spec(spec, toy_registry())), show_progress=False).fit()
+    session = ModelSession(spec, tmp_path / "run" / LAST, registry=toy_registry()).start()
+    clip = _toy_file(tmp_path, "c.dat", (1.0, 0.0))
+    answer = session.ask(clip, "question", [], "Which leg moves first?", 8)
+    assert "forced choice among left, right, up, down" in answer.warning
+    assert session.ask(clip, "recognition", ["left", "right"], None, 8).warning == ""
+
+
+def test_an_answer_outside_the_candidates_is_flagged(tmp_path, monkeypatch):
+    import toy_components
+
+    spec = _spec_file(tmp_path, steps=1)
+    session = ModelSession(spec, registry=toy_registry(), untrained=True).start()
+    monkeypatch.setattr(toy_components.ToyBackbone, "generate", lambda self, f, ex, n=32: ["Label: jump up"] * len(ex))
+    answer = session.ask(_toy_file(tmp_path, "c.dat", (1.0, 0.0)), "recognition", ["left", "right"], None, 8)
+    assert answer.parsed == "jump up"
+    assert "'jump up' is not one of the candidates you gave" in answer.warning

@@ -19,7 +19,6 @@ from click.testing import CliRunner
 from toy_components import toy_registry
 
 import skeletonllm.registry as registry_module
-from skeletonllm.app.model import ModelSession
 from skeletonllm.checkpoint_checks import accept_checkpoint
 from skeletonllm.cli import cli, demo_cmd
 from skeletonllm.errors import CheckpointError
@@ -72,6 +71,8 @@ def test_the_demo_saves_its_spec_and_the_printed_commands_work_verbatim(tmp_path
         assert result.exit_code == 0, (line, result.output)
         assert "error" not in result.output and "warning" not in result.output, result.output
     assert "clip.toy\tLabel: " in run_printed(commands[0]).stdout
+    from skeletonllm_app.model import ModelSession  # the app is a plugin; the demo prints its command
+
     app_spec = shlex.split(commands[2])[2]
     session = ModelSession(app_spec, registry=registry_module._REGISTRY).start()
     session.pipeline(timeout=60)  # the app finds the demo's checkpoint by the same rule, without a word

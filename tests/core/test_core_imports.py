@@ -67,3 +67,28 @@ def test_core_module_imports_no_plugin_and_no_cli(path: Path):
         elif not inside_cli and (name == "skeletonllm.cli" or name.startswith("skeletonllm.cli.")):
             bad.append(f"line {line}: imports the CLI ({name}); move the shared code into a core module")
     assert not bad, f"{path.relative_to(ROOT)}: " + "; ".join(bad)
+
+
+#: web and UI frameworks live in plugins (the app is plugins/skeletonllm_app), never in the kernel
+UI_FRAMEWORKS = ("gradio", "gradio_client", "fastapi", "uvicorn", "starlette")
+
+
+def test_no_core_module_imports_a_web_framework():
+    found = [
+        f"{path.relative_to(ROOT)}:{line}: {name}"
+        for path in MODULES
+        for line, name in imported_names(path)
+        if name.split(".")[0] in UI_FRAMEWORKS
+    ]
+    assert found == [], f"the core imports a web framework (move it into plugins/skeletonllm_app): {found}"
+    assert not (CORE / "app").exists() and not (CORE / "cli" / "app_cmd.py").exists()
+
+
+def test_the_architecture_notes_state_the_cores_size_within_ten_percent():
+    """docs/architecture.md says how many lines the core is; the figure must stay true as the core changes."""
+    import re
+
+    text = (ROOT / "docs" / "architecture.md").read_text(encoding="utf-8")
+    stated = int(re.search(r"([\d,]+) lines of Python", text).group(1).replace(",", ""))
+    actual = sum(len(path.read_text(encoding="utf-8").splitlines()) for path in MODULES)
+    assert abs(actual - stated) <= 0.1 * actual, f"docs/architecture.md says {stated} lines; the core has {actual}"

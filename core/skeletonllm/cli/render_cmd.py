@@ -50,6 +50,11 @@ STEM = "{stem}"
     help="GIF/MP4 frame rate.",
 )
 @click.option(
+    "--legend/--no-legend",
+    default=None,
+    help="Draw the key of the renderer's colours (DrAction: depth) under the pictures [default: on for .png].",
+)
+@click.option(
     "--output",
     "-o",
     required=True,
@@ -67,6 +72,7 @@ def render(
     option: tuple[str, ...],
     index: int,
     fps: float,
+    legend: bool | None,
     output: str,
 ) -> None:
     """Render each FILE to a PNG contact sheet, an animated GIF or an MP4 (chosen by the output's suffix).
@@ -101,7 +107,7 @@ def render(
     for i, (file, target) in enumerate(zip(files, targets)):
         with errors.one(file):
             desc = "render" if len(files) == 1 else f"render {i + 1}/{len(files)}"
-            _draw(renderer, file, target, (fmt, format_options, index), fps, started, desc)
+            _draw(renderer, file, target, (fmt, format_options, index), (fps, legend), started, desc)
         started = time.perf_counter()
     errors.finish(len(files))
 
@@ -152,8 +158,11 @@ def _build(renderer_name: str | None, options: dict, checkpoint: str | None):
     return renderer
 
 
-def _draw(renderer, file: str, output: str, reading: tuple, fps: float, started: float, desc: str) -> None:
-    """Read (``reading``: format, its options, sequence index), render and write one file; prints what it wrote."""
+def _draw(renderer, file: str, output: str, reading: tuple, writing: tuple, started: float, desc: str) -> None:
+    """Read (``reading``: format, its options, sequence index), render and write one file; prints what it wrote.
+
+    ``writing`` is the frame rate and ``--legend`` (None: the colour key under a PNG, not a GIF or MP4).
+    """
     from ..atomic import atomic_write
     from ..imaging import write_frames
     from ..progress import progress
@@ -167,8 +176,10 @@ def _draw(renderer, file: str, output: str, reading: tuple, fps: float, started:
         elif stage == "render":
             images = render_batch(renderer, batch)
         else:
+            fps, legend = writing
+            wanted = Path(output).suffix.lower() == ".png" if legend is None else legend
             with atomic_write(output) as tmp:  # a full disk leaves no 0-byte GIF behind
-                write_frames(images, tmp, fps=fps)
+                write_frames(images, tmp, fps=fps, legend=renderer.colour_legend() if wanted else None)
     f, _, h, w = images.shape
     seconds = time.perf_counter() - started
     click.echo(f"wrote {output} ({f} frames, {w}x{h}, renderer {renderer.name}) in {seconds:.1f} s")
