@@ -115,9 +115,20 @@ class PipelineSpec(BaseModel):
     output_dir: str = "runs/default"
 
     def digest(self) -> str:
-        """Stable hash of the spec, stored in checkpoint manifests."""
-        blob = json.dumps(self.model_dump(mode="json"), sort_keys=True).encode()
-        return hashlib.sha256(blob).hexdigest()[:16]
+        """Stable hash of what the spec trains, stored in checkpoint manifests.
+
+        ``output_dir`` is left out: where a run is written is not what it learned, so the same
+        spec run into another folder (``skeletonllm demo --out``, a copied run) is the same spec.
+        """
+        return _hash(self.model_dump(mode="json", exclude={"output_dir"}))
+
+    def digests(self) -> tuple[str, str]:
+        """This digest, then the one written before ``output_dir`` was left out (older checkpoints)."""
+        return self.digest(), _hash(self.model_dump(mode="json"))
+
+
+def _hash(data: Any) -> str:
+    return hashlib.sha256(json.dumps(data, sort_keys=True).encode()).hexdigest()[:16]
 
 
 def _loc(parts: tuple[Any, ...]) -> str:

@@ -15,6 +15,11 @@ FORMATS = (
     "skeletonllm_formats.pyskl:PysklPickleFormat",
     "skeletonllm_formats.bvh:BvhFormat",
     "skeletonllm_formats.amass:AmassFormat",
+    "skeletonllm_formats.msr_action3d:MsrAction3dFormat",
+    "skeletonllm_formats.msrc12:Msrc12Format",
+    "skeletonllm_formats.sbu:SbuFormat",
+    "skeletonllm_formats.asf_amc:AsfAmcFormat",
+    "skeletonllm_formats.penn_action:PennActionFormat",
 )
 
 

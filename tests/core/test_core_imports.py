@@ -126,3 +126,19 @@ def test_no_two_core_modules_import_each_other():
     """E.g. checkpoint_checks and training did: the name of the last checkpoint now lives in checkpoint.py."""
     assert import_cycles({"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}) == [["a", "b", "c"]]  # the check can fail
     assert import_cycles(core_import_graph()) == []
+
+
+#: web and UI frameworks live in plugins (the app is plugins/skeletonllm_app), never in the kernel
+UI_FRAMEWORKS = ("gradio", "gradio_client", "fastapi", "uvicorn", "starlette")
+
+
+def test_no_core_module_imports_a_web_framework():
+    found = [
+        f"{path.relative_to(ROOT)}:{line}: {name}"
+        for path in MODULES
+        for line, name in imported_names(path)
+        if name.split(".")[0] in UI_FRAMEWORKS
+    ]
+    assert found == [], f"the core imports a web framework (move it into plugins/skeletonllm_app): {found}"
+    assert not (CORE / "app").exists() and not (CORE / "cli" / "app_cmd.py").exists()
+

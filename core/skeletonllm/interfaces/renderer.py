@@ -11,6 +11,7 @@ from torch import nn
 
 from ..batch import SkeletonBatch
 from ..errors import CheckpointError
+from ..legend import ColourLegend
 from .base import Component, PluginOptions
 
 
@@ -47,6 +48,14 @@ class Renderer(Component, nn.Module, ABC):
     @abstractmethod
     def forward(self, batch: SkeletonBatch) -> torch.Tensor:
         """``(B, F, 3, H, W)`` float in [0, 1] on the batch's device, ``H = W = options.size``."""
+
+    def colour_legend(self) -> ColourLegend | None:
+        """What this renderer's colours encode, for the key drawn under contact sheets; None: nothing to explain.
+
+        A renderer whose hue carries information (DrAction's depth) returns a
+        :class:`~skeletonllm.legend.ColourLegend`; body-part colours that a glance explains need none.
+        """
+        return None
 
     def trainable_state(self) -> dict[str, torch.Tensor]:
         """The renderer's tensors under the shared checkpoint prefix ``renderer.``."""
