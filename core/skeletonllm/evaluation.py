@@ -6,6 +6,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+from .interfaces.metric import MetricResult
 from .pipeline import Pipeline
 from .report import write_report
 
@@ -17,6 +18,14 @@ def evaluate_with_report(
 
     The metrics are every metric's values in one mapping; the report holds everything else they returned.
     """
+    results, report = evaluate_results(pipeline, spec=spec, checkpoint=checkpoint, out=out, show_progress=show_progress)
+    return {k: v for result in results.values() for k, v in result.values.items()}, report
+
+
+def evaluate_results(
+    pipeline: Pipeline, *, spec: str, checkpoint: Any = None, out: str | Path | None = None, show_progress: bool = True
+) -> tuple[dict[str, MetricResult], Path]:
+    """Each metric's whole result (values, intervals, chance, notes) by metric name, and the report written."""
     start = time.time()
     predictions = pipeline.predict(show_progress=show_progress)
     results = pipeline.results(predictions)
@@ -37,8 +46,7 @@ def evaluate_with_report(
     }
     directory = Path(out) if out else pipeline.output_dir / "eval"
     report = write_report(directory, predictions=predictions, results=results, provenance=provenance)
-    metrics = {k: v for result in results.values() for k, v in result.values.items()}
-    return metrics, report
+    return dict(results), report
 
 
 def split_description(pipeline: Pipeline) -> str:

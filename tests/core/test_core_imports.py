@@ -141,4 +141,3 @@ def test_no_core_module_imports_a_web_framework():
     ]
     assert found == [], f"the core imports a web framework (move it into plugins/skeletonllm_app): {found}"
     assert not (CORE / "app").exists() and not (CORE / "cli" / "app_cmd.py").exists()
-
