@@ -23,6 +23,7 @@ from skeletonllm.tasks import TaskExample, TaskKind, label_line
 from skeletonllm.testing import (
     MetricContract,
     RendererContract,
+    check_colour_legend,
     check_metric_on_nothing,
     check_stage,
     check_teacher,
@@ -111,6 +112,23 @@ def test_the_kit_fails_a_renderer_that_draws_a_z_up_clip_lying_down(monkeypatch)
     monkeypatch.setattr(registry_module, "_REGISTRY", registry_with(renderer=[LyingRenderer]))
     with pytest.raises(AssertionError, match="draws the clip differently"):
         RendererContract().test_up_axis_is_honoured("lying")
+
+
+class KeyedRenderer(LyingRenderer):
+    """Explains its colours with a dict instead of a ColourLegend."""
+
+    name = "keyed"
+
+    def colour_legend(self):
+        return {"red": "near", "blue": "far"}
+
+
+def test_colour_legend_is_optional_and_the_kit_fails_one_that_is_not_a_legend():
+    plain = LyingRenderer(LyingRenderer.Options(frames=2, size=16))
+    assert "colour_legend" not in Renderer.__abstractmethods__ and plain.colour_legend() is None
+    check_colour_legend(plain)  # no legend is a legend's absence, not a fault
+    with pytest.raises(AssertionError, match="not a skeletonllm.legend.ColourLegend"):
+        check_colour_legend(KeyedRenderer(KeyedRenderer.Options(frames=2, size=16)))
 
 
 def test_the_kit_fails_a_stage_that_puts_an_unseen_class_into_a_target():

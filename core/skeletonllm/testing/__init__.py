@@ -32,7 +32,7 @@ from .cases import batch_of, clip_context, kit_topologies, moving_positions, occ
 from .components import ComponentContract, KindContract, component_names
 from .formats import FormatContract, check_consistent
 from .metrics import MetricContract, check_metric_on_nothing, check_metric_result, kit_predictions
-from .renderers import RendererContract, check_up_axis
+from .renderers import RendererContract, check_colour_legend, check_up_axis
 from .training import QuestionContract, StageContract, TeacherContract, check_question, check_stage, check_teacher
 
 __all__ = [
@@ -46,6 +46,7 @@ __all__ = [
     "StageContract",
     "TeacherContract",
     "batch_of",
+    "check_colour_legend",
     "check_consistent",
     "check_metric_on_nothing",
     "check_metric_result",

@@ -60,6 +60,21 @@ def check_up_axis(renderer: Any, frames: int = 3) -> None:
             )
 
 
+def check_colour_legend(renderer: Any) -> None:
+    """``colour_legend()`` is optional (the base returns None); what it returns is None or a ColourLegend that draws."""
+    from ..legend import ColourLegend, legend_strip
+
+    legend = renderer.colour_legend()
+    if legend is None:
+        return
+    assert isinstance(legend, ColourLegend), (
+        f"renderer {renderer.name!r}: colour_legend() returned {type(legend).__name__}, not a "
+        "skeletonllm.legend.ColourLegend or None"
+    )
+    strip = legend_strip(legend, 320)
+    assert strip.width >= 320 and strip.height > 0, f"renderer {renderer.name!r}: its colour legend draws nothing"
+
+
 class RendererContract:
     """Subclass in a test module; set ``plugin`` to test only one entry point's renderers."""
 
@@ -155,6 +170,9 @@ class RendererContract:
 
     def test_up_axis_is_honoured(self, renderer_name: str) -> None:
         check_up_axis(make(renderer_name, 3))
+
+    def test_colour_legend_is_none_or_a_legend_that_draws(self, renderer_name: str) -> None:
+        check_colour_legend(make(renderer_name, 2))
 
     def test_renders_on_the_batch_device(self, renderer_name: str) -> None:
         import torch
