@@ -10,9 +10,11 @@ Three kinds, each for the question it answers:
   seeded), for figures that are not proportions.
 - :func:`mean_interval`: the mean over whole runs (seeds) with a Student-t interval.
 
-No scipy or statsmodels is installed with SkeletonLLM, so the Wilson interval is written
-out here (Wilson 1927, as in statsmodels' ``proportion_confint(method="wilson")``) and
-checked against hand-computed values in ``tests/core/test_stats.py``.
+The Wilson bounds and the Student-t quantile come from scipy (a dependency for MATLAB
+files): ``scipy.stats.binomtest(k, n).proportion_ci(method="wilson")`` (Wilson 1927, as
+statsmodels' ``proportion_confint(method="wilson")``) and ``scipy.stats.t.ppf``, imported
+when first needed so the CLI starts light; ``tests/core/test_stats.py`` checks both against
+hand-computed values.
 """
 
 from __future__ import annotations
@@ -23,8 +25,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-#: the two-sided 95 % normal quantile
-Z95 = 1.959963984540054
+#: the confidence level of every interval here
+LEVEL = 0.95
 
 
 @dataclass(frozen=True)
@@ -49,20 +51,19 @@ BOOTSTRAP = "percentile bootstrap 95 % (2,000 resamples)"
 STUDENT_T = "Student-t 95 % over runs"
 
 
-def wilson_interval(hits: int, n: int, z: float = Z95) -> Interval:
+def wilson_interval(hits: int, n: int) -> Interval:
     """The proportion ``hits / n`` with Wilson's score interval; ``n == 0`` gives NaN (nothing was measured)."""
     if n < 0 or not 0 <= hits <= n:
         raise ValueError(f"a proportion needs 0 <= hits <= n, got {hits} of {n}")
     if n == 0:
         return Interval(math.nan, math.nan, math.nan, 0, WILSON)
-    p = hits / n
-    z2 = z * z
-    centre = (p + z2 / (2 * n)) / (1 + z2 / n)
-    half = z / (1 + z2 / n) * math.sqrt(p * (1 - p) / n + z2 / (4 * n * n))
-    # at 0/n and n/n the exact bound is the estimate itself; clamping removes rounding below 0 or above 1
-    low = 0.0 if hits == 0 else max(0.0, centre - half)
-    high = 1.0 if hits == n else min(1.0, centre + half)
-    return Interval(p, low, high, n, WILSON)
+    from scipy.stats import binomtest
+
+    bounds = binomtest(hits, n).proportion_ci(confidence_level=LEVEL, method="wilson")
+    # at 0/n and n/n the exact bound is the estimate itself: no rounding below 0 or above 1
+    low = 0.0 if hits == 0 else max(0.0, float(bounds.low))
+    high = 1.0 if hits == n else min(1.0, float(bounds.high))
+    return Interval(hits / n, low, high, n, WILSON)
 
 
 def proportion(flags: Sequence[bool | float]) -> Interval:
@@ -92,24 +93,15 @@ def bootstrap_interval(
     return Interval(mean, float(low), float(high), int(data.size), BOOTSTRAP)
 
 
-#: two-sided 95 % Student-t quantiles by degrees of freedom (seed counts are small; no scipy needed)
-_T975 = {1: 12.706, 2: 4.303, 3: 3.182, 4: 2.776, 5: 2.571, 6: 2.447, 7: 2.365, 8: 2.306, 9: 2.262, 10: 2.228,
-         15: 2.131, 20: 2.086, 30: 2.042}  # fmt: skip
-
-
-def _t975(dof: int) -> float:
-    """The 97.5 % t quantile for ``dof`` (the next tabulated smaller dof, so never too narrow; 1.96 past 30)."""
-    if dof > 30:
-        return 1.96
-    return _T975[max(k for k in _T975 if k <= dof)]
-
-
 def mean_interval(values: Sequence[float]) -> Interval:
     """Mean over runs (e.g. seeds) with a 95 % Student-t interval: the spread of whole runs, not of clips."""
     data = np.asarray(values, dtype=float)
     if data.size < 2:
         value = float(data.mean()) if data.size else math.nan
         return Interval(value, value, value, int(data.size), STUDENT_T)
-    half = _t975(int(data.size) - 1) * float(data.std(ddof=1)) / math.sqrt(data.size)
+    from scipy.stats import t
+
+    quantile = float(t.ppf(0.5 + LEVEL / 2, int(data.size) - 1))
+    half = quantile * float(data.std(ddof=1)) / math.sqrt(data.size)
     mean = float(data.mean())
     return Interval(mean, mean - half, mean + half, int(data.size), STUDENT_T)

@@ -74,6 +74,31 @@ def test_every_built_in_plugin_registers_import_paths_only():
         assert "LazyComponent" not in vars(module), f"{package}.plugin still writes names in a LazyComponent"
 
 
+def test_every_built_in_plugin_adds_its_commands_the_same_way():
+    """Commands follow the one style too: the entry-point module holds no command and no component;
+    ``register_commands`` imports its click-only command module inside the hook (registry.yaml's
+    ``commands:`` catalogues what each adds, tests/core/test_catalogue.py)."""
+    import click
+
+    from skeletonllm.interfaces.base import Component
+
+    adders = []
+    for package in sorted(plugin_packages()):
+        module = importlib.import_module(f"{package}.plugin")
+        held = [
+            name
+            for name, value in vars(module).items()
+            if isinstance(value, click.Command) or (isinstance(value, type) and issubclass(value, Component))
+        ]
+        assert not held, f"{package}.plugin holds {held} at import: import them inside the hook"
+        if hasattr(module, "register_commands"):
+            group = click.Group()
+            module.register_commands(cli=group)
+            assert group.commands, f"{package}.plugin's register_commands adds no command"
+            adders.append(package)
+    assert {"skeletonllm_app", "skeletonllm_datasets", "skeletonllm_training"} <= set(adders)
+
+
 def test_the_registry_lists_every_built_in_without_importing_it():
     registry = Registry()
     infos = registry.infos()

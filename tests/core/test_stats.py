@@ -1,4 +1,4 @@
-"""Intervals, checked against hand-computed values (no scipy or statsmodels is installed)."""
+"""Intervals (scipy's Wilson bounds and t quantiles), checked against hand-computed values."""
 
 from __future__ import annotations
 
