@@ -52,7 +52,11 @@ def is_loopback(host: str) -> bool:
     default=None,
     help=f"Folder of skeleton files offered as samples and examples (default: ${SAMPLES_ENV}, else ../shared/data).",
 )
-@click.option("--teacher", default=None, help="Teacher plugin for the rationale (default: kinematic, else template).")
+@click.option(
+    "--teacher",
+    default=None,
+    help="Teacher plugin for the rationale (default: the one a plugin declares default_for describe; kinematic).",
+)
 @click.option("--device", default=None, help="Device for the model (default: cuda when available, else cpu).")
 @click.option("--max-upload-mb", default=200, show_default=True, type=click.IntRange(1, 100_000), help="Upload limit.")
 def app(

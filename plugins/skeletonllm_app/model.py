@@ -26,8 +26,9 @@ if TYPE_CHECKING:
 #: what the page offers -> the evaluation task whose trained question it reuses
 ASK_KINDS = ASK_TASKS
 
-#: the teacher the app prefers when it is installed (it analyses the motion), else the template one
-PREFERRED_TEACHERS = ("kinematic", "template")
+#: the purpose a teacher declares (``default_for``) to be the one the app asks when ``--teacher`` is not given:
+#: it describes a clip it is not told the class of
+DESCRIBE = "describe"
 
 
 def parse_candidates(text: str) -> list[str]:
@@ -73,18 +74,18 @@ def make_example(kind: str, candidates: list[str] | None = None, question: str |
 
 
 def pick_teacher_name(requested: str | None = None) -> str:
-    """``requested`` if given (checked against the registry), else the first installed of PREFERRED_TEACHERS."""
+    """``requested`` if given (checked against the registry), else the teacher a plugin declares for DESCRIBE.
+
+    The app names no teacher: the registry answers from the plugins' ``default_for``, so a
+    third-party teacher that declares itself the describer is used when the built-ins are absent.
+    """
     from skeletonllm.registry import get_registry
 
     registry = get_registry()
     if requested:
         registry.info("teacher", requested)  # unknown names answer with close matches
         return requested
-    installed = set(registry.names("teacher"))
-    for name in PREFERRED_TEACHERS:
-        if name in installed:
-            return name
-    raise SkeletonLLMError("no teacher plugin is installed (the training plugin provides 'template')")
+    return registry.default("teacher", DESCRIBE)  # none declared: an error naming the installed teachers
 
 
 def teacher_rationale(teacher: Any, sequence: SkeletonSequence, name: str, candidates: list[str]) -> str:

@@ -21,16 +21,22 @@ from skeletonllm.legend import ColourLegend
 
 from .clip import Clip, joint_speeds, sampled_frames
 
-#: shown first, the others follow in name order
-PREFERRED_RENDERER = "draction"
-
 
 def renderer_names() -> list[str]:
-    """Every registered renderer, DrAction first (third-party renderers included)."""
+    """Every registered renderer (third-party ones included), the default renderer first, then by name.
+
+    The default is the one a plugin declares for ``skeletonllm render`` (``default_for``; DrAction
+    among the built-ins), so the app names no renderer; with none declared, name order alone.
+    """
+    from skeletonllm.errors import UnknownPluginError
     from skeletonllm.registry import get_registry
 
-    names = get_registry().names("renderer")
-    return sorted(names, key=lambda n: (n != PREFERRED_RENDERER, n))
+    registry = get_registry()
+    try:
+        first = registry.default("renderer", "render")
+    except UnknownPluginError:
+        first = None
+    return sorted(registry.names("renderer"), key=lambda n: (n != first, n))
 
 
 @dataclass(frozen=True)

@@ -128,7 +128,7 @@ def build_blocks(state: AppState) -> Any:
         with gr.Row():
             with gr.Column(scale=3):
                 gr.Markdown("## Look", elem_id="look-title")
-                gallery = gr.Gallery(label="Renderers (DrAction first)", columns=max(1, min(len(renderers), 3)),
+                gallery = gr.Gallery(label=f"Renderers ({renderers[0] if renderers else 'none'} first)", columns=max(1, min(len(renderers), 3)),
                                      object_fit="contain", height="auto", elem_id="renders")  # fmt: skip
                 legend = gr.Image(label="What the colours mean", type="filepath", interactive=False, visible=False,
                                   show_label=False, container=False, elem_id="legend")  # fmt: skip

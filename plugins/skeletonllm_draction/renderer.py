@@ -38,6 +38,8 @@ class DrActionRenderer(Renderer):
     summary: ClassVar[str] = "DrAction: differentiable Gaussian-splatting renderer for any topology"
     learnable: ClassVar[bool] = True
     Options: ClassVar[type[DrActionOptions]] = DrActionOptions
+    #: what ``skeletonllm render`` draws with when no --renderer is given
+    default_for: ClassVar[tuple[str, ...]] = ("render",)
 
     def __init__(self, options: DrActionOptions | None = None) -> None:
         super().__init__(options if options is not None else DrActionOptions())

@@ -7,6 +7,7 @@ from matplotlib.lines import Line2D
 from PIL import Image
 
 from skeletonllm import SkeletonSequence, Topology
+from skeletonllm.registry import get_registry
 from skeletonllm_app.clip import Clip
 from skeletonllm_app.pictures import RendererCache, renderer_names, speed_figure
 
@@ -33,10 +34,10 @@ def _clip(frames: int = 20, missing: tuple[int, int] | None = None, start: int =
     return Clip("chain.npz", seq, start)
 
 
-def test_draction_comes_first_and_every_renderer_is_listed():
+def test_the_declared_default_renderer_comes_first_and_every_renderer_is_listed():
     names = renderer_names()
-    assert names[0] == "draction"
-    assert {"stick", "jtm"} <= set(names)
+    assert names[0] == get_registry().default("renderer", "render") == "draction"
+    assert {"stick", "jtm"} <= set(names) and names[1:] == sorted(names[1:])
 
 
 def test_each_renderer_writes_an_animated_gif_and_a_failure_stays_a_caption(tmp_path):

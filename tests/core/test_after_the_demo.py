@@ -79,6 +79,27 @@ def test_the_demo_saves_its_spec_and_the_printed_commands_work_verbatim(tmp_path
     assert session.checkpoint == out / "run" / "last" and session.notes == ()
 
 
+def test_the_end_line_reads_the_first_figure_with_an_interval_and_a_chance_level():
+    """The headline comes from the metrics' results, whatever the figure is called; none without both parts."""
+    from skeletonllm.interfaces.metric import MetricResult
+    from skeletonllm.stats import wilson_interval
+
+    shown = wilson_interval(9, 12)
+    results = {
+        "words": MetricResult(values={"bleu": 0.2}),
+        "choice": MetricResult(
+            values={"hits": 0.75, "share": shown.value},
+            intervals={"hits": wilson_interval(3, 4), "share": shown},
+            chance={"share": 0.25},
+        ),
+    }
+    assert demo_cmd.headline(results) == (
+        f"share 0.750, 95 % interval [{shown.low:.3f}, {shown.high:.3f}], chance 0.250, 12 test clips"
+    )
+    assert demo_cmd.headline({"words": results["words"]}) is None
+    assert demo_cmd.headline({}) is None
+
+
 def test_the_printed_program_is_the_one_the_user_started(monkeypatch):
     monkeypatch.setattr("sys.argv", [".venv/bin/skeletonllm", "demo"])
     assert demo_cmd.next_commands(Path("out/demo/run/spec.yaml"), Path("out/demo/synth/a b.skeleton")) == [

@@ -163,6 +163,12 @@ def test_builtin_wins_whatever_order_plugins_are_added() -> None:
         summary = "impostor"
         Options = NoOptions
 
+        def sniff(self, path, head):
+            return 1.0
+
+        def read(self, path):
+            return []
+
     plugin = types.SimpleNamespace(register_formats=hookimpl(lambda register: register(Impostor)))
     plugin.register_formats.__name__ = "register_formats"
     import skeletonllm_formats.plugin as builtin

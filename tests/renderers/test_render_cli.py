@@ -118,6 +118,11 @@ class TinyLearnable(Renderer):
         super().__init__(options)
         self.gain = torch.nn.Parameter(torch.ones(3))
 
+    def forward(self, batch):
+        b, _, f = batch.positions.shape[:3]
+        size = self.options.size
+        return self.gain.clamp(0, 1).view(1, 1, 3, 1, 1).expand(b, f, 3, size, size)
+
 
 def test_load_renderer_checkpoint_loads_matching_and_refuses_mismatched(tmp_path: Path):
     renderer = TinyLearnable()

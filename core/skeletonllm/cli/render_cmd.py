@@ -21,7 +21,7 @@ STEM = "{stem}"
     "-r",
     "renderer_name",
     default=None,
-    help="Renderer plugin name [default: draction, or the checkpoint's].",
+    help="Renderer plugin name [default: the checkpoint's, else the installed default renderer].",
 )
 @click.option("--frames", "-f", default=None, type=click.IntRange(min=1), help="Frames to sample [default: 12].")
 @click.option("--size", "-s", default=None, type=click.IntRange(min=8, max=4096), help="Image side [default: 448].")
@@ -97,7 +97,7 @@ def render(
     given = {"frames": frames, "size": size}
     renderer_options = {k: v for k, v in given.items() if v is not None} | parse_options(renderer_option)
     if checkpoint is None:
-        renderer_name = renderer_name or "draction"
+        renderer_name = renderer_name or get_registry().default("renderer", "render")
         renderer_options = {"frames": 12, "size": 448} | renderer_options
     if renderer_name is not None:
         get_registry().info("renderer", renderer_name)
