@@ -11,6 +11,9 @@ whose sidecar disagrees with its file name, or whose ``.bvh`` or ``.json`` is
 missing, is refused with the reason (the public copy of set 1 lacks
 ``dataset-1_dance-long_normal_001.bvh``). The content is the label; the style
 is ``meta['style']`` (and ``meta['style_id']``) for tasks that want it.
+Captions come from the labels (``data/captions_bandai<set>.yaml``, see
+:mod:`.label_captions`): ``Sample.text`` and ``meta['references']`` are three
+sentences of the content in the style, ``meta['facts']`` what the label fixes.
 
 Protocol ``takes``: a seeded, content-stratified split over takes, as
 recorded in the YAML (see :func:`.splitting.held_out_takes`).
@@ -33,6 +36,7 @@ from skeletonllm.interfaces.dataset import Sample
 from skeletonllm.io import read_sequences
 from skeletonllm.sequence import SkeletonSequence
 
+from .label_captions import caption_meta
 from .protocol_data import benchmark
 from .published import PublishedBenchmark
 from .splitting import SkipReport, allowed_classes, filter_classes, held_out_takes, parse_split
@@ -122,7 +126,9 @@ class BandaiDataset(PublishedBenchmark):
                     continue
                 content, style = ids
                 meta = {"style": self.style_names[style], "style_id": style, "take": stem}
-                found_samples.append(Sample(stem, content, partial(_load, bvh, content, meta), meta=dict(meta)))
+                words = caption_meta(f"bandai{self.options.set}", self.class_names[content], meta["style"])
+                load = partial(_load, bvh, content, meta)
+                found_samples.append(Sample(stem, content, load, text=words["references"][0], meta={**meta, **words}))
         self.report.print()
         if not found_samples:
             raise SkeletonDataError(f"bandai: no {prefix}*.bvh clips with sidecars in {data}", source=data)

@@ -7,15 +7,24 @@ read); a sample is the window of ``window_frames`` frames centred on its tag,
 cut when it is loaded from the ``.csv`` read through the core registry (format
 ``msrc12``, which maps each tag to the frame with the nearest time stamp).
 Untracked frames at either end of a window are dropped.
+
+With ``tags_per_clip`` (e.g. ``[1, 2, 3]``) a clip holds a known number of repetitions
+instead: each sequence's tags are cut into consecutive groups whose sizes are drawn from
+the list (seeded by the sequence's name), and a group's clip runs from half-way after the
+tag before it to half-way before the tag after it (``window_frames // 2`` beyond the first
+and last tag of a sequence), so it holds exactly its tags' action points;
+``meta['instances']`` is their count and the captions say it ("... twice").
+Captions come from the labels (``data/captions_msrc12.yaml``, :mod:`.label_captions`).
 """
 
 from __future__ import annotations
 
 import re
+import zlib
 from collections.abc import Iterator
 from functools import cached_property, lru_cache, partial
 from pathlib import Path
-from typing import ClassVar
+from typing import Annotated, ClassVar
 
 import numpy as np
 from pydantic import Field
@@ -26,6 +35,7 @@ from skeletonllm.interfaces.dataset import Sample
 from skeletonllm.io import read_sequences
 from skeletonllm.sequence import SkeletonSequence
 
+from .label_captions import caption_meta
 from .published import PublishedBenchmark
 from .splitting import SkipReport, allowed_classes, check_label, filter_classes, parse_split
 
@@ -41,6 +51,12 @@ class Msrc12Options(PluginOptions):
 
     root: Path
     window_frames: int = Field(DEFAULT_WINDOW, ge=1)
+    tags_per_clip: list[Annotated[int, Field(ge=1, le=10)]] | None = Field(
+        None,
+        min_length=1,
+        description="clips of several consecutive repetitions, the count drawn per clip from this list "
+        "(cut half-way between tags, so the count is exact); default: one window around each tag",
+    )
 
 
 @lru_cache(maxsize=4)
@@ -48,22 +64,34 @@ def _read_sequence(path: Path) -> SkeletonSequence:
     return read_sequences(path, format="msrc12")[0]
 
 
-def _load(path: Path, tag_index: int, window: int, label: int, sample_id: str) -> SkeletonSequence:
+def _load(
+    path: Path, tag_index: int, window: int, label: int, sample_id: str, size: int | None = None
+) -> SkeletonSequence:
+    """The window of ``window`` frames centred on tag ``tag_index``; with ``size``, the clip of tags
+    ``tag_index .. tag_index + size - 1`` cut half-way to the tags beside them."""
     seq = _read_sequence(path)
     tags = seq.meta.get("tags", [])
-    if tag_index >= len(tags):
+    last = tag_index + (size or 1) - 1
+    if last >= len(tags):
         raise SkeletonDataError(
-            f"the .tagstream beside the file has {len(tags)} tags, the index expected tag {tag_index}",
+            f"the .tagstream beside the file has {len(tags)} tags, the index expected tag {last}",
             source=path,
             field="tags",
         )
     tag = tags[tag_index]
-    start = min(max(tag["frame"] - window // 2, 0), max(seq.num_frames - window, 0))
-    tracked = np.flatnonzero(seq.person_present[0, start : start + window]) + start
+    frames = [t["frame"] for t in tags]
+    if size is None:
+        start = min(max(tag["frame"] - window // 2, 0), max(seq.num_frames - window, 0))
+        stop = start + window
+    else:
+        start = (frames[tag_index - 1] + frames[tag_index]) // 2 + 1 if tag_index else frames[0] - window // 2
+        stop = (frames[last] + frames[last + 1]) // 2 + 1 if last + 1 < len(tags) else frames[last] + window // 2 + 1
+        start, stop = max(start, 0), min(stop, seq.num_frames)
+    tracked = np.flatnonzero(seq.person_present[0, start:stop]) + start
     if tracked.size == 0:
         raise SkeletonDataError(
             f"gesture instance {tag_index} ({tag['tag']!r} at frame {tag['frame']}): no tracked skeleton in "
-            f"frames {start}..{start + window - 1}",
+            f"frames {start}..{stop - 1}",
             source=path,
             frame=tag["frame"],
         )
@@ -71,6 +99,18 @@ def _load(path: Path, tag_index: int, window: int, label: int, sample_id: str) -
     out.meta.pop("tags", None)
     out.meta.pop("timestamps_us", None)
     out.meta.update(label=label, id=sample_id, tag=tag["tag"], action_point=int(tag["frame"] - tracked[0]))
+    if size is not None:
+        out.meta["action_points"] = [int(f - tracked[0]) for f in frames[tag_index : last + 1]]
+    return out
+
+
+def group_sizes(count: int, sizes: list[int], key: str) -> list[int]:
+    """Consecutive group sizes covering ``count`` tags, drawn from ``sizes`` seeded by ``key`` (the last may be
+    smaller than drawn, never empty)."""
+    rng = np.random.default_rng(zlib.crc32(key.encode()))
+    out: list[int] = []
+    while sum(out) < count:
+        out.append(min(int(sizes[int(rng.integers(len(sizes)))]), count - sum(out)))
     return out
 
 
@@ -151,10 +191,23 @@ class Msrc12Dataset(PublishedBenchmark):
             "sequence": csv.stem,
         }
         window = self.options.window_frames
-        return [
-            Sample(sid, label, partial(_load, csv, k, window, label, sid), meta={**meta, "tag_index": k})
-            for k, sid in ((k, f"{csv.stem}_{k:02d}") for k in range(len(gestures)))
-        ]
+        name = self.class_names[label]
+        if self.options.tags_per_clip is None:
+            words = caption_meta(self.name, name)
+            return [
+                Sample(sid, label, partial(_load, csv, k, window, label, sid), text=words["references"][0],
+                       meta={**meta, **words, "tag_index": k})
+                for k, sid in ((k, f"{csv.stem}_{k:02d}") for k in range(len(gestures)))
+            ]  # fmt: skip
+        out, first = [], 0
+        for size in group_sizes(len(gestures), self.options.tags_per_clip, csv.stem.lower()):
+            sid = f"{csv.stem}_{first:02d}x{size}"
+            words = caption_meta(self.name, name, count=size)
+            load = partial(_load, csv, first, window, label, sid, size)
+            extra = {"tag_index": first, "instances": size}
+            out.append(Sample(sid, label, load, text=words["references"][0], meta={**meta, **words, **extra}))
+            first += size
+        return out
 
     def samples(self, split: str, classes: set[int] | None = None) -> Iterator[Sample]:
         request = parse_split(split, self.name, self.protocols(), self.class_splits(), parts=("train", "test"))

@@ -4,6 +4,8 @@ The release unpacks to ``sXXsYY/NN/MMM/skeleton_pos.txt`` (two-actor set,
 interaction 01..08, sequence); ``root`` is the folder holding the 21 set
 folders. A split ``foldK/test`` is the sets of fold K, ``foldK/train`` the
 other four folds. Files are read through the core registry (format ``sbu``).
+Captions come from the labels (``data/captions_sbu.yaml``, see
+:mod:`.label_captions`): ``Sample.text``, ``meta['references']`` and ``meta['facts']``.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from skeletonllm.interfaces.dataset import Sample
 from skeletonllm.io import read_sequences
 from skeletonllm.sequence import SkeletonSequence
 
+from .label_captions import caption_meta
 from .published import PublishedBenchmark
 from .splitting import SkipReport, allowed_classes, filter_classes, parse_split
 
@@ -73,7 +76,9 @@ class SbuDataset(PublishedBenchmark):
                 label = codes.index(code)
                 sample_id = f"{set_name}_{code}_{sequence}"
                 meta = {"set": set_name, "fold": self._fold_of_set[set_name], "sequence": sequence}
-                out.append(Sample(sample_id, label, partial(_load, path, label, sample_id), meta=meta))
+                meta.update(caption_meta("sbu", self.class_names[label]))
+                load = partial(_load, path, label, sample_id)
+                out.append(Sample(sample_id, label, load, text=meta["references"][0], meta=meta))
         self.report.print()
         if not out:
             raise SkeletonDataError(f"sbu: no sXXsYY/NN/MMM/{FILE} under {root}", source=root)
