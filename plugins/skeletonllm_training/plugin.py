@@ -30,6 +30,11 @@ QUESTIONS = (
     "skeletonllm_training.motion_questions:CausalQuestion",
     "skeletonllm_training.motion_questions:FineGrainedQuestion",
     "skeletonllm_training.motion_questions:ContrastiveQuestion",
+    "skeletonllm_training.label_questions:WhichHandQuestion",
+    "skeletonllm_training.label_questions:TurnQuestion",
+    "skeletonllm_training.label_questions:StyleQuestion",
+    "skeletonllm_training.label_questions:DistanceQuestion",
+    "skeletonllm_training.label_questions:GestureCountQuestion",
 )
 
 

@@ -24,7 +24,13 @@ class TestEveryStage(StageContract):
 
 
 class TestEveryQuestion(QuestionContract):
-    pass
+    def clip_facts(self, name: str) -> dict:
+        """What a labelled real clip carries (skeletonllm_datasets' caption rules) for the label questions."""
+        styles = ("active", "elderly", "exhausted", "normal")
+        return {"hand": "both", "turn": "straight", "style": "elderly", "styles": styles, "instances": 2, "persons": 2}
+
+    def clip_persons(self, name: str) -> int:
+        return 2 if name == "distance_change" else 1
 
 
 class TestEveryTeacher(TeacherContract):

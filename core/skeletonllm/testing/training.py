@@ -22,7 +22,7 @@ from ..errors import SkeletonLLMError
 from ..interfaces.backbone import PARAMETER_GROUPS
 from ..registry import get_registry
 from ..tasks import TaskExample
-from .cases import KIT_CLASSES, KIT_SEEN, KIT_UNSEEN, clip_context, turned_up
+from .cases import KIT_CLASSES, KIT_SEEN, KIT_UNSEEN, clip_context, sequence, turned_up
 from .components import KindContract
 
 
@@ -94,8 +94,12 @@ def check_teacher(teacher: Any) -> None:
     assert isinstance(bare, str) and bare.strip()
 
 
-def check_question(question: Any) -> None:
-    """A QA example (answer among its options, kind named) or None; deterministic; the same for a z-up clip."""
+def check_question(question: Any, facts: dict[str, Any] | None = None, persons: int = 1) -> None:
+    """A QA example (answer among its options, kind named) or None; deterministic; the same for a z-up clip.
+
+    ``facts`` go into every clip's ``meta['facts']`` (what a dataset's labels fix, for kinds that ask about
+    them) and ``persons`` figures move in each clip.
+    """
     from ..tasks import TaskKind
 
     question.prepare(iter([]))
@@ -103,6 +107,10 @@ def check_question(question: Any) -> None:
     asked = []
     for seed in range(4):
         clip = clip_context(seed % len(KIT_SEEN), seed=50 + seed)
+        if persons > 1:
+            clip = dataclasses.replace(clip, sequence=sequence(clip.sequence.topology, 16, persons, seed=50 + seed))
+        if facts:
+            clip = dataclasses.replace(clip, meta={**clip.meta, "facts": dict(facts)})
         example = question.ask(clip, np.random.default_rng(seed))
         again = question.ask(clip, np.random.default_rng(seed))
         assert _without_sequences([example] if example else []) == _without_sequences([again] if again else []), (
@@ -126,12 +134,26 @@ def check_question(question: Any) -> None:
 
 
 class QuestionContract(KindContract):
-    """Subclass in a test module; set ``plugin``: every registered question kind a QA stage can ask."""
+    """Subclass in a test module; set ``plugin``: every registered question kind a QA stage can ask.
+
+    Override :meth:`clip_facts` and :meth:`clip_persons` for a kind that asks about a dataset's labels
+    (``meta['facts']``) or about two people.
+    """
 
     kind: ClassVar[str] = "question"
 
+    def clip_facts(self, name: str) -> dict[str, Any]:
+        """``meta['facts']`` of the kit's clips when question ``name`` is asked (default: none)."""
+        return {}
+
+    def clip_persons(self, name: str) -> int:
+        """How many people move in the kit's clips when question ``name`` is asked."""
+        return 1
+
     def test_questions_are_typed_deterministic_and_up_axis_blind(self, question_name: str, tmp_path: Path) -> None:
-        check_question(self.build(question_name, tmp_path))
+        check_question(
+            self.build(question_name, tmp_path), self.clip_facts(question_name), self.clip_persons(question_name)
+        )
 
 
 class StageContract(KindContract):
