@@ -193,6 +193,8 @@ class Pipeline:
             return [replace(ex, target="", meta={**ex.meta, "sequence": sequence}) for ex in asked]
         name = self.test_class_names[sample.label]
         meta = {"label": sample.label, "class_name": name, "sequence": sequence}
+        if sample.meta.get("facts"):  # what the label fixes (hand, turn, style, ...), for a caption fact check
+            meta["facts"] = sample.meta["facts"]
         if self.test_dataset is not self.dataset:  # unseen = a class name the training data never had
             trained = {normalise(self.class_names[c]) for c in self.seen}
             meta["unseen"] = normalise(name) not in trained

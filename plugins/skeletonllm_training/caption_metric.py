@@ -20,9 +20,10 @@ from pydantic import Field
 
 from skeletonllm.errors import SkeletonLLMError
 from skeletonllm.interfaces import Metric, MetricResult, PluginOptions, Table
-from skeletonllm.tasks import Prediction, TaskKind
+from skeletonllm.tasks import Prediction, TaskKind, normalise
 
 from . import caption_metrics
+from .caption_fact_check import fact_check_result
 
 #: generated captions shown beside their references in the report
 EXAMPLES = 5
@@ -31,6 +32,9 @@ EXAMPLES = 5
 class CaptioningOptions(PluginOptions):
     bertscore: bool = Field(True, description="also compute BERTScore F1 with the local MiniLM encoder")
     minilm_path: str | None = Field(None, description="all-MiniLM-L6-v2 folder; default: the installed package")
+    fact_check: bool = Field(
+        True, description="check the side, part, direction and style each caption states against the clip's facts"
+    )
 
 
 @dataclass(frozen=True)
@@ -40,6 +44,9 @@ class ScoredCaption:
     sample_id: str
     hypothesis: str
     references: tuple[str, ...]
+    #: the clip's sequence and label facts (``example.meta``), for the fact check
+    sequence: object = None
+    facts: object = None
 
 
 class CaptioningMetric(Metric):
@@ -61,7 +68,16 @@ class CaptioningMetric(Metric):
                     f"captioning: sample {prediction.sample_id or '?'} has no reference captions "
                     "(the dataset must give each clip a text)"
                 )
-            self.captions.append(ScoredCaption(prediction.sample_id, prediction.output.strip(), example.references))
+            meta = example.meta
+            self.captions.append(
+                ScoredCaption(
+                    prediction.sample_id,
+                    prediction.output.strip(),
+                    example.references,
+                    meta.get("sequence"),
+                    meta.get("facts"),
+                )
+            )
 
     def compute(self) -> MetricResult:
         if not self.captions:
@@ -77,7 +93,11 @@ class CaptioningMetric(Metric):
             "bleu_4": "pycocoevalcap corpus BLEU@4 on SkeletonLLM's Python tokenisation (not the Java PTB tokenizer)",
             "cider": "pycocoevalcap CIDEr-D; idf from this test set's references",
             "": f"corpus scores over {len(self.captions)} captions; no intervals",
+            "distinct_captions": "different generated captions (lower case, punctuation dropped) over the test clips; "
+            "distinct_references: different reference sets (for label-made captions, the labelled pairs)",
         }
+        values["distinct_captions"] = float(len({normalise(h) for h in hypotheses}))
+        values["distinct_references"] = float(len({tuple(c.references) for c in self.captions}))
         if self.options.bertscore:
             from .minilm import load_minilm
 
@@ -92,4 +112,7 @@ class CaptioningMetric(Metric):
             ("clip", "generated", "references"),
             tuple((c.sample_id, c.hypothesis, " / ".join(c.references)) for c in self.captions[:EXAMPLES]),
         )
-        return MetricResult(values=values, notes=notes, tables=[examples])
+        result = MetricResult(values=values, notes=notes, tables=[examples])
+        if self.options.fact_check:
+            fact_check_result(self.captions, result)
+        return result
