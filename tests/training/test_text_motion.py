@@ -10,6 +10,7 @@ import torch
 
 from skeletonllm.errors import CheckpointError, SkeletonDataError, SkeletonLLMError
 from skeletonllm.sequence import SkeletonSequence
+from skeletonllm.testing.cases import BVH_LIKE, sequence
 from skeletonllm.topology import Topology
 from skeletonllm_datasets.synthetic import TOPOLOGIES, generate
 from skeletonllm_training.text_motion.features import CHANNELS, FRAMES, motion_features
@@ -41,6 +42,18 @@ def test_features_tell_left_from_right_and_work_in_every_topology():
     for topology in TOPOLOGIES:
         feats = motion_features(generate("clapping", topology, 3))
         assert feats.shape == (FRAMES, CHANNELS) and np.isfinite(feats).all()
+
+
+def test_a_file_defined_skeleton_gets_its_parts_from_joint_names():
+    """A BVH hierarchy declares no groups (Bandai-Namco's files): left and right still come from the names."""
+    seq = sequence(BVH_LIKE, frames=12, seed=4)
+    feats = motion_features(seq)
+    mirrored = seq.positions.copy()
+    names = BVH_LIKE.joint_names
+    swap = [names.index(n.replace("Left", "Right") if "Left" in n else n.replace("Right", "Left")) for n in names]
+    other = SkeletonSequence(mirrored[:, :, swap], BVH_LIKE, fps=30.0)
+    assert feats.shape == (FRAMES, CHANNELS) and np.isfinite(feats).all()
+    assert np.abs(motion_features(other) - feats).max() > 0.05  # the sides are told apart
 
 
 def test_a_topology_without_body_parts_is_a_clear_error():

@@ -4,7 +4,9 @@ HumanML3D's evaluator reads one fixed 263-d SMPL representation; ours must
 read any skeleton (Kinect 20/25 joints, SMPL-22, COCO-17 in 2D, a BVH
 hierarchy) in any unit, up axis and facing. So a clip is reduced to the six
 body parts every built-in topology names in ``Topology.groups`` (head,
-torso, both arms, both legs):
+torso, both arms, both legs; a file-defined layout without groups, such as a
+BVH hierarchy, gets them from its joint names as the kinematic facts do,
+``body.body_parts``):
 
 1. per frame, each part's centroid and its *tip* (the member joint farthest
    from the torso on average: wrist/hand, foot, head), from visible joints
@@ -32,6 +34,8 @@ import numpy as np
 from skeletonllm.errors import SkeletonDataError
 from skeletonllm.sequence import SkeletonSequence
 
+from ..body import body_parts
+
 PARTS = ("head", "torso", "left_arm", "right_arm", "left_leg", "right_leg")
 FRAMES = 64
 PERSONS = 2
@@ -40,12 +44,13 @@ CHANNELS = PERSONS * PER_PERSON + 2  # + presence of the second performer + log 
 
 
 def _groups(seq: SkeletonSequence) -> list[np.ndarray]:
-    groups = seq.topology.groups
+    groups = body_parts(seq.topology)
     missing = [p for p in PARTS if not groups.get(p)]
     if missing:
         raise SkeletonDataError(
             f"topology {seq.topology.name!r} names no joints for body parts {missing}; the text-motion "
-            f"evaluator needs the groups {', '.join(PARTS)} (see Topology.groups)",
+            f"evaluator needs the groups {', '.join(PARTS)} (see Topology.groups; without groups, joint names "
+            "with side and limb words)",
             source=seq.meta.get("source"),
             field="groups",
         )
