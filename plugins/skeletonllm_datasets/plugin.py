@@ -11,6 +11,7 @@ from skeletonllm import hookimpl
 def register_datasets(register) -> None:  # noqa: ANN001 - the registry's callback
     """One registration per dataset class."""
     from .humanml3d import HumanMl3dDataset
+    from .mixture import MixtureDataset
     from .ntu import Ntu60Dataset, Ntu60TwoDDataset, Ntu120Dataset
     from .nw_ucla import NwUclaDataset
     from .pku_mmd import PkuMmdDataset
@@ -24,6 +25,7 @@ def register_datasets(register) -> None:  # noqa: ANN001 - the registry's callba
         NwUclaDataset,
         HumanMl3dDataset,
         SynthActDataset,
+        MixtureDataset,
     ):
         register(cls)
 

@@ -1,0 +1,71 @@
+"""Vision-pretraining targets: landmark projections and the clip's kinematic facts."""
+
+from __future__ import annotations
+
+import math
+
+import torch
+
+from skeletonllm_datasets.synthetic import generate
+from skeletonllm_draction.options import DrActionOptions
+from skeletonllm_draction.renderer import DrActionRenderer
+from skeletonllm_training.body import PARTS
+from skeletonllm_training.kinematics import analyse
+from skeletonllm_training.landmarks import LANDMARKS
+from skeletonllm_training.tower.rendered import render_set
+from skeletonllm_training.tower.targets import FACTS, MOVING, body_scale, clip_facts, landmark_points, velocities
+
+
+class _Sample:
+    def __init__(self, sequence, label=0, sid="x"):
+        self.sequence, self.label, self.id, self.meta = sequence, label, sid, {}
+
+    def load(self):
+        return self.sequence
+
+
+def test_facts_are_the_teachers():
+    seq = generate("hand waving", "kinect_v2", 5)
+    facts, person = clip_facts(seq), analyse(seq).main
+    assert FACTS["side"][facts["side"]] == person.side
+    assert FACTS["direction"][facts["direction"]] == person.main.net
+    assert facts[MOVING] == [1.0 if p in person.moving else 0.0 for p in PARTS]
+    two = clip_facts(generate("handshaking", "kinect_v2", 5))
+    assert FACTS["two_persons"][two["two_persons"]] == "yes"
+
+
+def test_jump_leaves_the_ground_and_squat_lowers():
+    jump, squat = clip_facts(generate("jump up", "smpl22", 1)), clip_facts(generate("squat down", "smpl22", 1))
+    assert FACTS["airborne"][jump["airborne"]] == "yes"
+    assert FACTS["lowering"][squat["lowering"]] == "yes"
+
+
+def test_landmarks_in_image_units_and_persons_left_to_right():
+    renderer = DrActionRenderer(DrActionOptions(frames=4, size=64)).eval()
+    data = render_set(renderer, [_Sample(generate("handshaking", "kinect_v2", 2))], 4)
+    points = data.points[0]  # (2, F, L, 3)
+    assert points.shape == (2, 4, len(LANDMARKS), 3)
+    uv = points[..., :2][torch.isfinite(points[..., :2])]
+    assert uv.abs().max() <= 1.0
+    assert torch.nanmean(points[0, ..., 0]) < torch.nanmean(points[1, ..., 0])  # first person on the left
+    assert data.frames.dtype == torch.uint8 and data.frames.shape == (1, 4, 3, 64, 64)
+    assert 0.5 < float(data.scale[0]) < 2.0  # the figure fills most of the frame's height
+
+
+def test_velocity_and_scale_handle_missing_points():
+    points = torch.zeros(1, 2, 3, len(LANDMARKS), 3)
+    points[0, 0, :, 0, 1] = torch.tensor([-0.5, -0.4, -0.2])  # head
+    points[0, 0, :, -1, 1] = torch.tensor([0.5, 0.5, 0.5])  # a foot
+    points[0, 1] = math.nan  # no second person
+    assert torch.allclose(velocities(points)[0, 0, :, 0, 1], torch.tensor([0.1, 0.2]))
+    assert torch.isnan(velocities(points)[0, 1]).all()
+    assert math.isclose(float(body_scale(points)[0]), 0.98, abs_tol=0.03)  # 90th percentile of 1.0, 0.9, 0.7
+
+
+def test_landmark_points_uses_the_projection():
+    projected = torch.full((1, 1, 1, 25, 3), math.nan)
+    topo = generate("drink water", "kinect_v2", 0).topology
+    projected[0, 0, 0, topo.index("Head")] = torch.tensor([32.0, 16.0, 3.0])
+    points = landmark_points(projected, topo, 64)
+    assert torch.allclose(points[0, 0, 0, 0], torch.tensor([0.0, -0.5, 0.0]))
+    assert torch.isnan(points[0, 0, 0, 1:]).all()
