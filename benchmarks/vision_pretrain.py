@@ -108,7 +108,10 @@ def run(tower: str, seed: int, data: dict[str, RenderedSet], args) -> dict:
     options, _size = TOWERS[tower]
     backbone = get_registry().create("backbone", "internvl3", {"frames": FRAMES, "seed": seed, **options})
     random_probe = probes(lambda d: tower_features(backbone, d), data)
-    recipe = Recipe(steps=args.steps, batch_clips=args.batch, lr=args.lr, seed=seed)
+    recipe = Recipe(
+        steps=args.steps, batch_clips=args.batch, lr=args.lr, seed=seed, hidden=args.hidden,
+        pose_weight=args.pose_weight, fact_weight=args.fact_weight,
+    )  # fmt: skip
     heads = build_heads(backbone, FRAMES, recipe, data["pretrain"].images([0]))
     result = pretrain(backbone, heads, CachedBatches(data["pretrain"], args.batch, seed), recipe)
     figures = evaluate(backbone, heads, data["held_out"], data["pretrain"])
@@ -121,7 +124,8 @@ def run(tower: str, seed: int, data: dict[str, RenderedSet], args) -> dict:
     build_s = time.perf_counter() - started
     vision = sum(p.numel() for p in backbone.parameter_groups()["vision"])
     return {
-        "tower": tower, "seed": seed, "steps": args.steps, "batch": args.batch, "lr": args.lr,
+        "tower": tower + (f" {args.tag}" if args.tag else ""), "seed": seed, "steps": args.steps, "batch": args.batch,
+        "lr": args.lr, "hidden": args.hidden, "pose_weight": args.pose_weight, "fact_weight": args.fact_weight,
         "vision_parameters": vision, "train_s": round(result.seconds, 1), "peak_rss_mib": round(result.peak_rss_mib),
         "build_s": round(build_s, 2), "loss_first": float(np.mean(result.losses[:10])),
         "loss_last": float(np.mean(result.losses[-10:])), "held_out": figures,
@@ -159,14 +163,19 @@ def markdown(rows: list[dict], pixel: dict[str, float], meta: dict) -> str:
         groups = sorted(rs[0]["held_out"])
         facts = list(rs[0]["held_out"][groups[0]]["facts"])
         lines += [f"### {tower}, {rs[0]['steps']} steps, {len(rs)} seeds", ""]
-        lines += ["| held-out group | clips | landmark error (body heights) | mean pose | "
-                  + " | ".join(facts) + " |", "|---" * (4 + len(facts)) + "|"]  # fmt: skip
+        lines += ["| held-out group | clips | landmark error (body heights) | mean pose | body pose error | blind | "
+                  + " | ".join(facts) + " |", "|---" * (6 + len(facts)) + "|"]  # fmt: skip
         for g in groups:
             err = fmt([r["held_out"][g]["part_error_heights"] for r in rs])
             blind = rs[0]["held_out"][g]["mean_pose_error_heights"]
             cells = [f"{fmt([r['held_out'][g]['facts'][f] for r in rs])} ({rs[0]['held_out'][g]['majority'].get(f, np.nan):.2f})"
                      for f in facts]  # fmt: skip
-            lines.append(f"| {g} | {rs[0]['held_out'][g]['clips']} | {err} | {blind:.3f} | {' | '.join(cells)} |")
+            body = fmt([r["held_out"][g].get("body_pose_error_heights", np.nan) for r in rs])
+            body_blind = rs[0]["held_out"][g].get("body_pose_blind_heights", np.nan)
+            lines.append(
+                f"| {g} | {rs[0]['held_out'][g]['clips']} | {err} | {blind:.3f} | {body} | {body_blind:.3f} | "
+                f"{' | '.join(cells)} |"
+            )
         lines.append("")
     lines.append("Facts: accuracy, in brackets the most frequent training value's accuracy (the blind bar).")
     return "\n".join(lines) + "\n"
@@ -179,6 +188,10 @@ def main() -> None:
     parser.add_argument("--steps", type=int, default=600)
     parser.add_argument("--batch", type=int, default=8)
     parser.add_argument("--lr", type=float, default=1e-3)
+    parser.add_argument("--hidden", type=int, default=0, help="hidden width of the heads (0: linear heads)")
+    parser.add_argument("--pose-weight", type=float, default=1.0, help="weight of the body-pose targets")
+    parser.add_argument("--fact-weight", type=float, default=0.5, help="weight of the kinematic facts")
+    parser.add_argument("--tag", default="", help="a name for this recipe in the tables")
     parser.add_argument("--per-class", type=int, default=40, help="SynthAct clips per class and topology")
     parser.add_argument("--topologies", default="kinect_v2,kinect_v1,smpl22,coco17,bvh")
     parser.add_argument("--nw-ucla", default="/work/data/nw_ucla", help="NW-UCLA root ('' to skip)")

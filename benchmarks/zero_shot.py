@@ -86,8 +86,27 @@ class Recipe:
     lr: float = 1e-3
 
 
-def recipes(frames: int, size: int, names: list[str]) -> dict[str, Recipe]:
+def recipes(frames: int, size: int, names: list[str], tower: dict | None = None) -> dict[str, Recipe]:
+    """The three backbones; with ``tower`` (tower_size, vision_init, trains) also ``<name>+tower`` variants.
+
+    A ``+tower`` variant starts its vision tower from a pretrained one (``skeletonllm pretrain-vision``)
+    and keeps it frozen unless ``tower['trains']``: only the projector and LoRA (tiny: and the LLM) learn.
+    """
     internvl = {"frames": frames, "image_size": size, "system_prompt": SYSTEM}
+    extra = {}
+    if tower:
+        pretrained = {"tower_size": tower["tower_size"], "vision_init": tower["vision_init"]}
+        vision = ["vision"] if tower.get("trains") else []
+        extra = {
+            "tiny+tower": Recipe(
+                "internvl3",
+                {**internvl, **pretrained, "preset": "tiny", "class_names": names,
+                 "trainable": [*vision, "projector", "llm"]},
+            ),
+            "smol+tower": Recipe(
+                "internvl3", {**internvl, **pretrained, "preset": "smol", "trainable": [*vision, "projector", "lora"]}
+            ),
+        }  # fmt: skip
     return {
         "tiny": Recipe(
             "internvl3",
@@ -95,6 +114,7 @@ def recipes(frames: int, size: int, names: list[str]) -> dict[str, Recipe]:
         ),
         "smol": Recipe("internvl3", {**internvl, "preset": "smol", "trainable": ["vision", "projector", "lora"]}),
         "clip_align": Recipe("clip_align", {"frames": frames, "image_size": 64}),
+        **extra,
     }
 
 
@@ -326,6 +346,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--steps", type=int, default=48)
     parser.add_argument("--batch", type=int, default=4)
     parser.add_argument("--lr", type=float, help="override every recipe's learning rate (default: the recipe's)")
+    parser.add_argument("--tower-size", default=None, help="tower size of the '+tower' models (e.g. mini)")
+    parser.add_argument("--vision-init", default="pretrained", help="'+tower' models: pretrained or a tower folder")
+    parser.add_argument("--tower-trains", action="store_true", help="'+tower' models also train the tower")
     parser.add_argument("--out", type=Path, default=RESULTS / "zero_shot.json")
     args = parser.parse_args(argv)
     torch.set_num_threads(1)
@@ -343,11 +366,15 @@ def main(argv: list[str] | None = None) -> int:
     }
     if args.lr is not None:
         config["lr"] = args.lr
+    tower = None
+    if any(m.endswith("+tower") for m in args.models):
+        tower = {"tower_size": args.tower_size, "vision_init": args.vision_init, "trains": args.tower_trains}
+        config["tower"] = tower
     rows: list[dict] = []
     if args.out.is_file():  # resume: keep finished runs of the same configuration
         saved = json.loads(args.out.read_text(encoding="utf-8"))
-        if {k: v for k, v in saved["config"].items() if k != "models"} == {
-            k: v for k, v in config.items() if k != "models"
+        if {k: v for k, v in saved["config"].items() if k not in ("models", "tower")} == {
+            k: v for k, v in config.items() if k not in ("models", "tower")
         }:
             rows = [r for r in saved["rows"] if r["model"] in args.models and r["seed"] in args.seeds]
     data = render_split(args.samples_per_class, args.frames, args.size)
@@ -358,7 +385,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     probe = pixel_probe(data)
     print(f"reference: softmax regression on pooled pixels, seen test 16-way {probe:.3f} (chance {1 / 16:.3f})")
-    plan = recipes(args.frames, args.size, data["names"])
+    plan = recipes(args.frames, args.size, data["names"], tower)
     if args.lr is not None:
         for recipe in plan.values():
             recipe.lr = args.lr

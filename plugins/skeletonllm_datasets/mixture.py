@@ -32,9 +32,9 @@ from dataclasses import replace
 from functools import cached_property
 from typing import Any, ClassVar, Literal
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import Field, ValidationError, field_validator, model_validator
 
-from skeletonllm.errors import SkeletonDataError
+from skeletonllm.errors import SkeletonDataError, SkeletonLLMError
 from skeletonllm.interfaces.base import PluginOptions
 from skeletonllm.interfaces.dataset import Dataset, Sample
 from skeletonllm.tasks import normalise
@@ -51,8 +51,18 @@ class MixturePart(PluginOptions):
     @field_validator("data")
     @classmethod
     def _named(cls, v: dict[str, Any]) -> dict[str, Any]:
+        """The part's own options are checked now, with the spec, not when the data is first read."""
         if not isinstance(v.get("name"), str):
             raise ValueError("a part's data needs a 'name' (a registered dataset)")
+        from skeletonllm.registry import get_registry
+
+        try:
+            get_registry().options("dataset", v["name"], {k: x for k, x in v.items() if k != "name"})
+        except ValidationError as exc:
+            problems = "; ".join(f"{'.'.join(map(str, e['loc'])) or '<options>'}: {e['msg']}" for e in exc.errors())
+            raise ValueError(f"dataset {v['name']!r}: {problems}") from None
+        except SkeletonLLMError as exc:  # an unknown dataset name
+            raise ValueError(str(exc)) from None
         return v
 
     @property

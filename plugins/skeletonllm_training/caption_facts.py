@@ -77,7 +77,7 @@ def stated_repetitions(caption: str) -> int | None:
 
 
 def _side(caption: str, facts: MotionFacts) -> bool | None:
-    """"both" agrees with both sides moving; "left"/"right" with the side of the most moving limb.
+    """ "both" agrees with both sides moving; "left"/"right" with the side of the most moving limb.
 
     The most moving limb, not ``PersonFacts.side``: a kick swings the opposite arm for
     balance, which can make the arms' side the other one.

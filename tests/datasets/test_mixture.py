@@ -59,3 +59,12 @@ def test_bad_parts_are_refused():
         )  # fmt: skip
     with pytest.raises(SkeletonDataError, match="splits"):
         list(_mixture().samples("xsub/train"))
+
+
+def test_a_parts_options_are_checked_with_the_spec():
+    part = {"data": {"name": "synthetic", "topology": "nope"}, "train": "xsub/train", "test": "xsub/test"}
+    with pytest.raises(Exception, match="topology"):
+        get_registry().options("dataset", "mixture", {"parts": [part]})
+    part = {"data": {"name": "synthetc"}, "train": "xsub/train", "test": "xsub/test"}
+    with pytest.raises(Exception, match="synthetic"):
+        get_registry().options("dataset", "mixture", {"parts": [part]})

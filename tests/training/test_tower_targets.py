@@ -69,3 +69,31 @@ def test_landmark_points_uses_the_projection():
     points = landmark_points(projected, topo, 64)
     assert torch.allclose(points[0, 0, 0, 0], torch.tensor([0.0, -0.5, 0.0]))
     assert torch.isnan(points[0, 0, 0, 1:]).all()
+
+
+def test_body_pose_does_not_change_with_the_viewpoint():
+    """The same motion turned 70 degrees about the vertical and moved: the same body pose, a different picture."""
+    import numpy as np
+
+    from skeletonllm.batch import SkeletonBatch
+    from skeletonllm.sequence import SkeletonSequence
+    from skeletonllm_training.tower.targets import POSE_SIZE, body_pose
+
+    seq = generate("kicking something", "kinect_v2", 4)
+    a = np.radians(70)
+    turn = np.array([[np.cos(a), 0, np.sin(a)], [0, 1, 0], [-np.sin(a), 0, np.cos(a)]])
+    turned = SkeletonSequence(
+        seq.positions @ turn.T + np.array([0.5, 0.0, 1.0]), seq.topology, fps=seq.fps, mask=seq.mask
+    )
+    batch = SkeletonBatch.from_sequences([seq, turned], frames=4)
+    pose = body_pose(batch.positions, batch.mask, batch.topology)
+    assert pose.shape == (2, 2, 4, POSE_SIZE) and torch.isnan(pose[:, 1]).all()  # one person
+    ok = torch.isfinite(pose[0, 0]) & torch.isfinite(pose[1, 0])
+    assert ok.float().mean() > 0.9
+    # (not to 1e-6: body_frame takes the per-axis median of the shoulder and hip widths, not rotation-exact)
+    assert torch.allclose(pose[0, 0][ok], pose[1, 0][ok], atol=5e-3)
+    renderer = DrActionRenderer(DrActionOptions(frames=4, size=64)).eval()
+    with torch.no_grad():
+        projected = renderer.project(batch)
+    points = landmark_points(projected, batch.topology, 64)
+    assert (points[0] - points[1]).abs().nan_to_num(0).max() > 0.05  # the camera sees it differently

@@ -1,12 +1,12 @@
 """The small prediction heads of vision pretraining, its loss, and the figures that say what the tower reads.
 
 The heads are not part of the backbone and are thrown away after pretraining: what
-is kept is a tower whose tokens carry the pose. They are deliberately shallow
-(one hidden layer per frame, one per clip), so the tower, not the heads, has to
-do the reading. Each frame's tokens are pooled to a ``grid x grid`` map (the
-coarse layout the language model's projector also sees after pixel shuffle) and
-flattened; frames then predict where the landmarks are, pairs of consecutive
-frames how they move, and all frames together the clip's kinematic facts.
+is kept is a tower whose tokens carry the pose. They are linear by default, so the
+tower, not the heads, has to do the reading. Each frame's tokens are pooled to a
+``grid x grid`` map (the layout the language model's projector sees after pixel
+shuffle) and flattened; frames then predict where the landmarks are drawn and the
+body pose, pairs of consecutive frames how the landmarks move, and all frames
+together the clip's kinematic facts.
 """
 
 from __future__ import annotations
@@ -21,14 +21,14 @@ from skeletonllm.errors import SkeletonLLMError
 
 from ..body import PARTS
 from ..landmarks import LANDMARKS
-from .targets import FACTS, MOVING, PERSONS, velocities
+from .targets import FACTS, MOVING, PERSONS, POSE_SIZE, velocities
 
 #: a frame's pooled token map is at most this many cells a side
 GRID = 4
 
 
 def pooled_tokens(tokens: torch.Tensor, grid: int = GRID) -> torch.Tensor:
-    """``(B, F, N, D)`` raster tokens -> ``(B, F, g*g*D)``: layer-normless average pooling to a ``g x g`` map."""
+    """``(B, F, N, D)`` raster tokens -> ``(B, F, g*g*D)``: average-pooled to a ``g x g`` map, flattened."""
     b, f, n, d = tokens.shape
     side = math.isqrt(n)
     if side * side != n:
@@ -38,31 +38,45 @@ def pooled_tokens(tokens: torch.Tensor, grid: int = GRID) -> torch.Tensor:
     return F.adaptive_avg_pool2d(maps, g).flatten(1).reshape(b, f, -1)
 
 
-class PretrainHeads(nn.Module):
-    """Landmarks per frame, their motion per frame pair, facts per clip, from a tower's tokens."""
+def _head(width: int, hidden: int, out: int) -> nn.Module:
+    """Linear (``hidden == 0``) or one hidden layer."""
+    if hidden == 0:
+        return nn.Linear(width, out)
+    return nn.Sequential(nn.Linear(width, hidden), nn.GELU(), nn.Linear(hidden, out))
 
-    def __init__(self, dim: int, tokens: int, frames: int, hidden: int = 256, grid: int = GRID) -> None:
+
+class PretrainHeads(nn.Module):
+    """From a tower's tokens: image landmarks and body pose per frame, motion per frame pair, facts per clip.
+
+    Every head reads the same per-frame features, the tokens layer-normed and pooled to a
+    ``grid x grid`` map; the clip heads read all frames' features in time order. With
+    ``hidden = 0`` (the default) every head is linear, so what they predict has to be
+    linearly readable from the tower's pooled tokens, which is what a linear probe (and a
+    language model's projector) finds.
+    """
+
+    def __init__(self, dim: int, tokens: int, frames: int, hidden: int = 0, grid: int = GRID) -> None:
         super().__init__()
         self.grid = min(grid, math.isqrt(tokens))
         width = self.grid * self.grid * dim
         points = PERSONS * len(LANDMARKS) * 3
         self.norm = nn.LayerNorm(dim)
-        self.frame = nn.Sequential(nn.Linear(width, hidden), nn.GELU())
-        self.points = nn.Linear(hidden, points)
-        self.motion = nn.Sequential(nn.Linear(2 * hidden, hidden), nn.GELU(), nn.Linear(hidden, points))
-        self.clip = nn.Sequential(nn.Linear(frames * hidden, hidden), nn.GELU())
-        self.facts = nn.ModuleDict({name: nn.Linear(hidden, len(classes)) for name, classes in FACTS.items()})
-        self.moving = nn.Linear(hidden, len(PARTS))
+        self.points = _head(width, hidden, points)
+        self.pose = _head(width, hidden, PERSONS * POSE_SIZE)
+        self.motion = _head(2 * width, hidden, points)
+        self.facts = nn.ModuleDict({name: _head(frames * width, hidden, len(c)) for name, c in FACTS.items()})
+        self.moving = _head(frames * width, hidden, len(PARTS))
 
     def forward(self, tokens: torch.Tensor) -> dict[str, torch.Tensor]:
         b, f = tokens.shape[:2]
-        per_frame = self.frame(pooled_tokens(self.norm(tokens), self.grid))  # (B, F, H)
+        per_frame = pooled_tokens(self.norm(tokens), self.grid)  # (B, F, W)
         shape = (b, PERSONS, len(LANDMARKS), 3)
         points = self.points(per_frame).reshape(b, f, *shape[1:]).transpose(1, 2)
+        pose = self.pose(per_frame).reshape(b, f, PERSONS, POSE_SIZE).transpose(1, 2)
         pairs = torch.cat([per_frame[:, :-1], per_frame[:, 1:]], dim=-1)
         motion = self.motion(pairs).reshape(b, f - 1, *shape[1:]).transpose(1, 2)
-        clip = self.clip(per_frame.flatten(1))
-        out = {"points": points, "motion": motion, MOVING: self.moving(clip)}
+        clip = per_frame.flatten(1)
+        out = {"points": points, "pose": pose, "motion": motion, MOVING: self.moving(clip)}
         out.update({name: head(clip) for name, head in self.facts.items()})
         return out
 
@@ -75,15 +89,16 @@ def _masked_l1(pred: torch.Tensor, target: torch.Tensor, beta: float) -> torch.T
 
 
 def pretrain_loss(
-    out: dict[str, torch.Tensor],
-    points: torch.Tensor,
-    facts: dict[str, torch.Tensor],
-    motion_weight: float = 4.0,
-    fact_weight: float = 0.5,
+    out: dict[str, torch.Tensor], points: torch.Tensor, pose: torch.Tensor, facts: dict[str, torch.Tensor], recipe
 ) -> tuple[torch.Tensor, dict[str, float]]:
-    """Smooth-L1 on landmarks and (scaled) motion, cross-entropy on the facts; unknown targets are masked."""
+    """Smooth-L1 on landmarks, body pose and (scaled) motion, cross-entropy on the facts; unknowns masked.
+
+    ``recipe`` gives the weights (``motion_weight``, ``pose_weight``, ``fact_weight``).
+    """
     position = _masked_l1(out["points"], points, 0.05)
-    motion = _masked_l1(out["motion"] * motion_weight, velocities(points) * motion_weight, 0.05)
+    body = _masked_l1(out["pose"], pose, 0.05)
+    scale = recipe.motion_weight
+    motion = _masked_l1(out["motion"] * scale, velocities(points) * scale, 0.05)
     terms = []
     for name in FACTS:
         target = facts[name]
@@ -94,8 +109,18 @@ def pretrain_loss(
     if ok.any():
         terms.append(F.binary_cross_entropy_with_logits(out[MOVING][ok], moving[ok]))
     fact = torch.stack(terms).mean() if terms else position * 0.0
-    total = position + motion + fact_weight * fact
-    return total, {"position": position.item(), "motion": motion.item(), "facts": fact.item()}
+    total = position + motion + recipe.pose_weight * body + recipe.fact_weight * fact
+    parts = {"position": position.item(), "pose": body.item(), "motion": motion.item(), "facts": fact.item()}
+    return total, parts
+
+
+def pose_error(pred: torch.Tensor, pose: torch.Tensor) -> torch.Tensor:
+    """Per-clip mean absolute error of the body pose (coordinates and distances, body heights; NaN if none)."""
+    diff = (pred - pose).abs()
+    ok = torch.isfinite(diff)
+    total = torch.where(ok, diff, torch.zeros_like(diff)).flatten(1).sum(1)
+    count = ok.flatten(1).sum(1)
+    return torch.where(count > 0, total / count.clamp_min(1), torch.full_like(total, math.nan))
 
 
 def part_error(pred: torch.Tensor, points: torch.Tensor, scale: torch.Tensor) -> torch.Tensor:

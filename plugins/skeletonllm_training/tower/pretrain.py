@@ -24,8 +24,8 @@ from skeletonllm.interfaces import Sample
 from skeletonllm.progress import progress
 from skeletonllm.training import warmup_cosine
 
-from .heads import PretrainHeads, fact_hits, majority_hits, part_error, pretrain_loss
-from .rendered import RenderedSet
+from .heads import PretrainHeads, fact_hits, majority_hits, part_error, pose_error, pretrain_loss
+from .rendered import RenderedSet, render_sequences
 from .targets import clip_facts, stack_facts
 
 
@@ -38,8 +38,9 @@ class Recipe:
     lr: float = 1e-3
     weight_decay: float = 0.01
     warmup: int = 30
-    hidden: int = 256
+    hidden: int = 0
     motion_weight: float = 4.0
+    pose_weight: float = 1.0
     fact_weight: float = 0.5
     max_grad_norm: float = 1.0
     seed: int = 0
@@ -77,7 +78,8 @@ class CachedBatches:
     def __call__(self, step: int):
         rng = np.random.default_rng([self.seed, step])
         idx = torch.as_tensor(rng.choice(len(self.data), size=min(self.batch, len(self.data)), replace=False))
-        return self.data.images(idx), self.data.points[idx], {k: v[idx] for k, v in self.data.facts.items()}
+        facts = {k: v[idx] for k, v in self.data.facts.items()}
+        return self.data.images(idx), self.data.points[idx], self.data.pose[idx], facts
 
 
 class LiveBatches:
@@ -95,22 +97,13 @@ class LiveBatches:
         self.groups = list(self.by_topology.values())
 
     def __call__(self, step: int):
-        from skeletonllm.batch import SkeletonBatch
-
-        from .rendered import renderer_device
-        from .targets import landmark_points
-
         rng = np.random.default_rng([self.seed, step])
         weights = np.array([len(g) for g in self.groups], dtype=float)
         group = self.groups[int(rng.choice(len(self.groups), p=weights / weights.sum()))]
         picked = [self.samples[int(i)] for i in rng.choice(group, size=min(self.batch, len(group)), replace=False)]
-        sequences = [s.load() for s in picked]
-        batch = SkeletonBatch.from_sequences(sequences, frames=self.frames, train=True, rng=rng)
-        batch = batch.to(renderer_device(self.renderer))
-        images = self.renderer(batch)  # with gradient: the renderer learns too
-        with torch.no_grad():
-            points = landmark_points(self.renderer.project(batch).cpu(), batch.topology, self.renderer.options.size)
-        return images, points, stack_facts([self.facts[s.id] for s in picked])
+        # with gradient: the renderer learns too
+        images, points, pose = render_sequences(self.renderer, [s.load() for s in picked], self.frames, rng, grad=True)
+        return images, points, pose, stack_facts([self.facts[s.id] for s in picked])
 
 
 def pretrain(
@@ -140,10 +133,10 @@ def pretrain(
     with torch.random.fork_rng(devices=[]):
         torch.manual_seed(recipe.seed)
         for step in progress(steps, desc="vision pretraining", unit="step") if show_progress else steps:
-            images, points, facts = batches(step)
-            points, facts = points.to(device), {k: v.to(device) for k, v in facts.items()}
+            images, points, pose, facts = batches(step)
+            points, pose, facts = points.to(device), pose.to(device), {k: v.to(device) for k, v in facts.items()}
             out = heads(backbone.encode_frames(images.to(device)))
-            loss, parts = pretrain_loss(out, points, facts, recipe.motion_weight, recipe.fact_weight)
+            loss, parts = pretrain_loss(out, points, pose, facts, recipe)
             optimizer.zero_grad(set_to_none=True)
             loss.backward()
             torch.nn.utils.clip_grad_norm_(params, recipe.max_grad_norm)
@@ -172,6 +165,12 @@ def predict(backbone, heads: PretrainHeads, data: RenderedSet, batch: int = 16) 
     return {k: torch.cat([o[k] for o in outs]) for k in outs[0]}
 
 
+def mean_body_pose(train: RenderedSet, n: int) -> torch.Tensor:
+    """The training clips' mean body pose, repeated for ``n`` clips (the blind guess of the pose head)."""
+    mean = torch.nanmean(train.pose.transpose(1, 2).flatten(0, 1), dim=0).nan_to_num(0.0)  # (P, POSE)
+    return mean.reshape(1, mean.shape[0], 1, -1).expand(n, -1, train.pose.shape[2], -1)
+
+
 def mean_pose(train: RenderedSet) -> torch.Tensor:
     """``(P, L, 3)``: every landmark's mean over the training clips and frames (the blind guess)."""
     return torch.nanmean(train.points.transpose(1, 2).flatten(0, 1), dim=0).nan_to_num(0.0)
@@ -185,6 +184,7 @@ def evaluate(backbone, heads: PretrainHeads, data: RenderedSet, train: RenderedS
     """
     out = predict(backbone, heads, data)
     errors = part_error(out["points"], data.points, data.scale)
+    pose_errors = pose_error(out["pose"], data.pose)
     blind = mean_pose(train).reshape(1, *data.points.shape[1:2], 1, *data.points.shape[3:]).expand_as(data.points)
     blind_errors = part_error(blind, data.points, data.scale)
     hits = fact_hits(out, data.facts)
@@ -197,6 +197,8 @@ def evaluate(backbone, heads: PretrainHeads, data: RenderedSet, train: RenderedS
             "clips": len(idx),
             "part_error_heights": _nanmean(err),
             "mean_pose_error_heights": _nanmean(blind_errors[idx]),
+            "body_pose_error_heights": _nanmean(pose_errors[idx]),
+            "body_pose_blind_heights": _nanmean(pose_error(mean_body_pose(train, len(data)), data.pose)[idx]),
             "facts": {k: _nanmean(v[idx]) for k, v in hits.items()},
             "majority": majority_hits(train.facts, sub),
         }

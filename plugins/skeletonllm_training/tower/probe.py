@@ -16,8 +16,9 @@ import torch.nn.functional as F
 from .heads import pooled_tokens
 from .rendered import RenderedSet
 
-#: the probe's pooled map per frame: 2 x 2 cells of the token grid
-PROBE_GRID = 2
+#: the probe's pooled map per frame: 4 x 4 cells, the grid of tokens the language model gets after pixel
+#: shuffle at 112 px (at 56 px the tower has 4 x 4 patches, so these are its tokens as they are)
+PROBE_GRID = 4
 
 
 @torch.no_grad()

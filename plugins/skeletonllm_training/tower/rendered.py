@@ -25,18 +25,19 @@ from skeletonllm.interfaces import Sample
 from skeletonllm.sequence import SkeletonSequence
 from skeletonllm.towers import cache_root
 
-from .targets import MOVING, body_scale, clip_facts, landmark_points, stack_facts
+from .targets import MOVING, body_pose, body_scale, clip_facts, landmark_points, left_to_right, stack_facts
 
 #: bump when what a cached render holds changes
-FORMAT = 1
+FORMAT = 2
 
 
 @dataclass
 class RenderedSet:
-    """``N`` clip renders: frames ``(N, F, 3, S, S)`` uint8, landmarks ``(N, 2, F, L, 3)``, facts, labels."""
+    """``N`` clip renders: frames ``(N, F, 3, S, S)`` uint8, landmarks ``(N, 2, F, L, 3)``, body pose, facts, labels."""
 
     frames: torch.Tensor
     points: torch.Tensor
+    pose: torch.Tensor
     scale: torch.Tensor
     facts: dict[str, torch.Tensor]
     labels: torch.Tensor
@@ -56,6 +57,7 @@ class RenderedSet:
         return RenderedSet(
             self.frames[idx],
             self.points[idx],
+            self.pose[idx],
             self.scale[idx],
             {k: v[idx] for k, v in self.facts.items()},
             self.labels[idx],
@@ -64,14 +66,16 @@ class RenderedSet:
         )
 
     def tensors(self) -> dict[str, torch.Tensor]:
-        out = {"frames": self.frames, "points": self.points, "scale": self.scale, "labels": self.labels}
+        out = {"frames": self.frames, "points": self.points, "pose": self.pose, "scale": self.scale}
+        out["labels"] = self.labels
         out.update({f"fact.{k}": v for k, v in self.facts.items()})
         return out
 
     @classmethod
     def from_tensors(cls, tensors: dict[str, torch.Tensor], ids: list[str], groups: list[str]) -> RenderedSet:
         facts = {k[5:]: v for k, v in tensors.items() if k.startswith("fact.")}
-        return cls(tensors["frames"], tensors["points"], tensors["scale"], facts, tensors["labels"], ids, groups)
+        t = tensors
+        return cls(t["frames"], t["points"], t["pose"], t["scale"], facts, t["labels"], ids, groups)
 
 
 def group_of(sample: Sample, default: str) -> str:
@@ -80,19 +84,26 @@ def group_of(sample: Sample, default: str) -> str:
 
 
 def render_sequences(
-    renderer, sequences: list[SkeletonSequence], frames: int, rng: np.random.Generator | None = None
-) -> tuple[torch.Tensor, torch.Tensor]:
-    """Frames ``(B, F, 3, S, S)`` in [0, 1] and landmark targets of one same-topology batch (no gradient)."""
+    renderer, sequences: list[SkeletonSequence], frames: int, rng: np.random.Generator | None = None, grad=False
+) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+    """Frames ``(B, F, 3, S, S)`` in [0, 1], image landmarks and body pose of one same-topology batch.
+
+    The frames keep their gradient with ``grad`` (a renderer that learns); the targets never have one.
+    """
     batch = SkeletonBatch.from_sequences(sequences, frames=frames, train=rng is not None, rng=rng)
     batch = batch.to(renderer_device(renderer))
-    with torch.no_grad():
+    with torch.set_grad_enabled(grad):
         images = renderer(batch)
+    with torch.no_grad():
         try:
             projected = renderer.project(batch).cpu()
         except NotImplementedError:  # a renderer without a camera model: no landmark targets (masked)
             b, m, f, v = batch.mask.shape
             projected = torch.full((b, m, f, v, 3), float("nan"))
-    return images, landmark_points(projected, batch.topology, renderer.options.size)
+        points = landmark_points(projected, batch.topology, renderer.options.size)
+        pose = body_pose(batch.positions.cpu(), batch.mask.cpu(), batch.topology)
+    points, pose = left_to_right(points, pose)
+    return images, points, pose
 
 
 def renderer_device(renderer) -> torch.device:
@@ -125,15 +136,16 @@ def render_set(
     chunks = [order[i : i + batch_size] for i in range(0, len(order), batch_size)]
     frames_out: list[torch.Tensor | None] = [None] * len(rows)
     points_out: list[torch.Tensor | None] = [None] * len(rows)
+    pose_out: list[torch.Tensor | None] = [None] * len(rows)
     facts_cache: dict[str, dict] = {}
     for chunk in show(chunks) if show else chunks:
         for variant in sorted({rows[i][2] for i in chunk}):
             part = [i for i in chunk if rows[i][2] == variant]
             rng = np.random.default_rng([seed, variant, part[0]]) if variant else None
-            images, points = render_sequences(renderer, [rows[i][1] for i in part], frames, rng)
+            images, points, pose = render_sequences(renderer, [rows[i][1] for i in part], frames, rng)
             pixels = (images.clamp(0, 1) * 255).round().to(torch.uint8).cpu()
             for k, i in enumerate(part):
-                frames_out[i], points_out[i] = pixels[k], points[k]
+                frames_out[i], points_out[i], pose_out[i] = pixels[k], points[k], pose[k]
         for i in chunk:
             sample, sequence = rows[i][0], rows[i][1]
             if sample.id not in facts_cache:
@@ -142,6 +154,7 @@ def render_set(
     return RenderedSet(
         frames=torch.stack(frames_out),  # type: ignore[arg-type]
         points=points,
+        pose=torch.stack(pose_out),  # type: ignore[arg-type]
         scale=body_scale(points),
         facts=stack_facts([facts_cache[s.id] for s, _, _ in rows]),
         labels=torch.tensor([s.label for s, _, _ in rows], dtype=torch.long),

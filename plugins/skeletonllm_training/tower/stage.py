@@ -35,9 +35,10 @@ class VisionPretrainOptions(StageOptions):
     batch_clips: int = Field(8, ge=1, description="clips per step")
     frames: int | None = Field(None, ge=2, description="frames per clip; default: the renderer's")
     variants: int = Field(1, ge=1, description="renders of each training clip at different segment offsets")
-    hidden: int = Field(256, ge=8, description="width of the prediction heads")
+    hidden: int = Field(0, ge=0, description="hidden width of the prediction heads; 0: linear heads")
     warmup: int = Field(30, ge=0)
     motion_weight: float = Field(4.0, ge=0)
+    pose_weight: float = Field(1.0, ge=0)
     fact_weight: float = Field(0.5, ge=0)
     train_renderer: bool = Field(
         False, description="the renderer learns too (frames drawn at every step, not cached); saved with the run"
@@ -77,7 +78,8 @@ class VisionPretrainStage(Stage):
         o = self.options
         return Recipe(
             steps=int(o.max_steps or 600), batch_clips=o.batch_clips, lr=float(o.lr or 1e-3), warmup=o.warmup,
-            hidden=o.hidden, motion_weight=o.motion_weight, fact_weight=o.fact_weight, seed=seed,
+            hidden=o.hidden, motion_weight=o.motion_weight, pose_weight=o.pose_weight, fact_weight=o.fact_weight,
+            seed=seed,
         )  # fmt: skip
 
     def recipe_key(self, pipeline) -> str:

@@ -26,7 +26,7 @@ from skeletonllm.errors import SkeletonLLMError
 from skeletonllm.sequence import SkeletonSequence
 from skeletonllm.topology import Topology
 
-from ..body import PARTS
+from ..body import PARTS, body_frame
 from ..kinematic_teacher import pace
 from ..kinematics import AIRBORNE, LOWERING, analyse
 from ..landmarks import LANDMARKS, landmarks
@@ -53,35 +53,87 @@ FACTS: dict[str, tuple[str, ...]] = {
 MOVING = "moving"
 
 
+def _landmark_tracks(values: torch.Tensor, topology: Topology) -> torch.Tensor:
+    """``(B, M, F, V, C)`` -> ``(B, PERSONS, F, L, C)``: each landmark as the mean of its joints, NaN if absent."""
+    b, m, f, _v, c = values.shape
+    out = torch.full((b, PERSONS, f, len(LANDMARKS), c), math.nan, dtype=torch.float32)
+    found = landmarks(topology)
+    for slot, name in enumerate(LANDMARKS):
+        joints = found.get(name)
+        if joints:
+            out[:, : min(m, PERSONS), :, slot] = values[:, :PERSONS, :, list(joints)].float().mean(-2)
+    return out
+
+
 def landmark_points(projected: torch.Tensor, topology: Topology, size: int) -> torch.Tensor:
     """``(B, M, F, V, 3)`` projections -> ``(B, PERSONS, F, L, 3)`` landmarks, u and v in [-1, 1], NaN if absent.
 
     Depth is relative to the clip's median joint depth, so it says what is in front
-    of the figure, not how far the camera stood.
+    of the figure, not how far the camera stood. Persons are in batch order; see
+    :func:`left_to_right` for the order the targets use.
     """
-    b, m, f = projected.shape[:3]
-    out = torch.full((b, PERSONS, f, len(LANDMARKS), 3), math.nan, dtype=torch.float32)
-    found = landmarks(topology)
+    b = projected.shape[0]
     depth = projected[..., 2].reshape(b, -1)
     centre = torch.nanmedian(depth, dim=1).values.nan_to_num(0.0).reshape(b, 1, 1, 1)
     points = projected.clone().float()
     points[..., :2] = points[..., :2] / size * 2.0 - 1.0
     points[..., 2] = points[..., 2] - centre
-    for slot, name in enumerate(LANDMARKS):
-        joints = found.get(name)
-        if joints:
-            # the mean of the joints that make the landmark (NaN if any is missing in that frame)
-            out[:, : min(m, PERSONS), :, slot] = points[:, :PERSONS, :, list(joints)].mean(-2)
-    return _left_to_right(out)
+    return _landmark_tracks(points, topology)
 
 
-def _left_to_right(points: torch.Tensor) -> torch.Tensor:
-    """Swap the two persons of a clip where the second one stands further left in the picture."""
+def left_to_right(points: torch.Tensor, *others: torch.Tensor) -> tuple[torch.Tensor, ...]:
+    """Swap the two persons of a clip where the second one stands further left in the picture.
+
+    ``points`` are image landmarks; ``others`` (per-person targets of the same clips) swap with them.
+    """
     mean_u = torch.nanmean(points[..., 0].flatten(2), dim=-1)  # (B, PERSONS)
     swap = (mean_u[:, 1] < mean_u[:, 0]).nonzero().flatten()
-    if len(swap):
-        points[swap] = points[swap].flip(1)
-    return points
+    out = [points.clone(), *(o.clone() for o in others)]
+    for tensor in out:
+        if len(swap):
+            tensor[swap] = tensor[swap].flip(1)
+    return tuple(out)
+
+
+#: per-frame view-independent pose: body-frame landmark coordinates (up, left, forward) and pairwise distances
+PAIRS = [(i, j) for i in range(len(LANDMARKS)) for j in range(i + 1, len(LANDMARKS))]
+POSE_SIZE = 3 * len(LANDMARKS) + len(PAIRS)
+
+
+def body_pose(positions: torch.Tensor, mask: torch.Tensor, topology: Topology) -> torch.Tensor:
+    """``(B, M, F, V, C)`` joints -> ``(B, PERSONS, F, POSE_SIZE)``: the pose as the body sees it, in body heights.
+
+    Each landmark relative to the pelvis along the person's own up, left and forward
+    (:func:`..body.body_frame`: the same from any camera), then the distances between
+    every two landmarks. Unlike the picture, these do not change with the viewpoint, so a
+    tower that predicts them has to see past the camera. In 2D (no depth) the forward
+    coordinate and the distances are NaN (not observed). Persons in batch order.
+    """
+    b, m, f = positions.shape[:3]
+    tracks = _landmark_tracks(torch.where(mask.unsqueeze(-1), positions, torch.nan), topology).double()
+    out = torch.full((b, PERSONS, f, POSE_SIZE), math.nan, dtype=torch.float32)
+    for i in range(b):
+        for p in range(min(m, PERSONS)):
+            valid = mask[i, p].numpy()
+            if valid.sum() < 2:
+                continue
+            joints = positions[i, p].double().numpy()
+            frame = body_frame(topology, joints, valid)
+            ups = [np.ptp(joints[t, valid[t]] @ frame.up) for t in range(f) if valid[t].sum() >= 2]
+            height = float(np.percentile(ups, 90)) if ups else 0.0
+            if height <= 0:
+                continue
+            track = tracks[i, p].numpy() / height  # (F, L, C)
+            rel = track - track[:, LANDMARKS.index("pelvis") : LANDMARKS.index("pelvis") + 1]
+            axes = [frame.up, frame.left, frame.forward]
+            coords = np.stack([rel @ a if a is not None else np.full(rel.shape[:2], np.nan) for a in axes], -1)
+            pieces = [coords.reshape(f, -1)]
+            if topology.dims == 3:
+                pieces.append(np.stack([np.linalg.norm(track[:, a] - track[:, c], axis=-1) for a, c in PAIRS], -1))
+            else:
+                pieces.append(np.full((f, len(PAIRS)), np.nan))
+            out[i, p] = torch.from_numpy(np.concatenate(pieces, -1)).float()
+    return out
 
 
 def velocities(points: torch.Tensor) -> torch.Tensor:
