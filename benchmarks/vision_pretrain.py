@@ -55,13 +55,14 @@ FRAMES = 8
 
 def concat(sets: list[RenderedSet]) -> RenderedSet:
     return RenderedSet(
-        torch.cat([s.frames for s in sets]),
-        torch.cat([s.points for s in sets]),
-        torch.cat([s.scale for s in sets]),
-        {k: torch.cat([s.facts[k] for s in sets]) for k in sets[0].facts},
-        torch.cat([s.labels for s in sets]),
-        [i for s in sets for i in s.ids],
-        [g for s in sets for g in s.groups],
+        frames=torch.cat([s.frames for s in sets]),
+        points=torch.cat([s.points for s in sets]),
+        pose=torch.cat([s.pose for s in sets]),
+        scale=torch.cat([s.scale for s in sets]),
+        facts={k: torch.cat([s.facts[k] for s in sets]) for k in sets[0].facts},
+        labels=torch.cat([s.labels for s in sets]),
+        ids=[i for s in sets for i in s.ids],
+        groups=[g for s in sets for g in s.groups],
     )
 
 
@@ -73,22 +74,22 @@ def render_data(size: int, args) -> dict[str, RenderedSet]:
     record = {"name": "draction", "options": renderer_options}
     out: dict[str, list[RenderedSet]] = {"pretrain": [], "held_out": []}
 
-    def render(samples, group):
-        return cached_render_set(renderer, record, samples, FRAMES, group=group)
+    def render(samples, group, split):
+        return cached_render_set(renderer, record, {"group": group, "split": split}, samples, FRAMES, group=group)
 
     for topology in args.topologies:
         ds = reg.create("dataset", "synthetic", {"topology": topology, "samples_per_class": args.per_class})
         seen = set(ds.class_splits()["16/5"].seen)
-        train = render(list(ds.samples("xsub/train", classes=seen)), f"synthact_{topology}")
-        test = render(list(ds.samples("xsub/test", classes=seen)), f"synthact_{topology}")
+        train = render(list(ds.samples("xsub/train", classes=seen)), f"synthact_{topology}", "train")
+        test = render(list(ds.samples("xsub/test", classes=seen)), f"synthact_{topology}", "test")
         out["pretrain"].append(train)
         out["held_out"].append(test)
         if topology == "kinect_v2":
             out["probe_synth_train"], out["probe_synth_test"] = [train], [test]
     if args.nw_ucla:
         ucla = reg.create("dataset", "nw_ucla", {"root": args.nw_ucla})
-        train = render(list(ucla.samples("xview/train")), "nw_ucla_view12")
-        test = render(list(ucla.samples("xview/test")), "nw_ucla_view3")
+        train = render(list(ucla.samples("xview/train")), "nw_ucla_view12", "train")
+        test = render(list(ucla.samples("xview/test")), "nw_ucla_view3", "test")
         out["pretrain"].append(train)
         out["held_out"].append(test)
         out["probe_ucla_train"], out["probe_ucla_test"] = [train], [test]

@@ -97,3 +97,19 @@ def test_body_pose_does_not_change_with_the_viewpoint():
         projected = renderer.project(batch)
     points = landmark_points(projected, batch.topology, 64)
     assert (points[0] - points[1]).abs().nan_to_num(0).max() > 0.05  # the camera sees it differently
+
+
+def test_render_cache_round_trips_missing_targets_and_keeps_datasets_apart(tmp_path):
+    from skeletonllm_training.tower.rendered import cached_render_set
+
+    renderer = DrActionRenderer(DrActionOptions(frames=3, size=32)).eval()
+    record = {"name": "draction", "options": {"frames": 3, "size": 32}}
+    kinect = [_Sample(generate("hand waving", "kinect_v2", 1), sid="same")]
+    coco = [_Sample(generate("hand waving", "coco17", 1), sid="same")]  # the same id in another topology
+    first = cached_render_set(renderer, record, {"topology": "kinect_v2"}, kinect, 3, root=tmp_path)
+    again = cached_render_set(renderer, record, {"topology": "kinect_v2"}, kinect, 3, root=tmp_path)
+    other = cached_render_set(renderer, record, {"topology": "coco17"}, coco, 3, root=tmp_path)
+    assert len(list((tmp_path / "renders").iterdir())) == 2
+    assert torch.equal(first.frames, again.frames)
+    assert torch.equal(torch.isnan(first.pose), torch.isnan(again.pose)) and torch.isnan(first.pose).any()
+    assert not torch.equal(first.frames, other.frames)

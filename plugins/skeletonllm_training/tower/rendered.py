@@ -66,15 +66,22 @@ class RenderedSet:
         )
 
     def tensors(self) -> dict[str, torch.Tensor]:
-        out = {"frames": self.frames, "points": self.points, "pose": self.pose, "scale": self.scale}
-        out["labels"] = self.labels
-        out.update({f"fact.{k}": v for k, v in self.facts.items()})
+        """For a checkpoint file, which refuses NaN: missing targets become 0 with a ``.known`` mask beside them."""
+        out = {"frames": self.frames, "scale": self.scale, "labels": self.labels}
+        targets = {"points": self.points, "pose": self.pose, **{f"fact.{k}": v for k, v in self.facts.items()}}
+        for name, value in targets.items():
+            known = torch.isfinite(value) if value.is_floating_point() else torch.ones_like(value, dtype=torch.bool)
+            out[name] = torch.where(known, value, torch.zeros_like(value))
+            out[f"{name}.known"] = known
         return out
 
     @classmethod
     def from_tensors(cls, tensors: dict[str, torch.Tensor], ids: list[str], groups: list[str]) -> RenderedSet:
-        facts = {k[5:]: v for k, v in tensors.items() if k.startswith("fact.")}
-        t = tensors
+        t = {k: v for k, v in tensors.items() if not k.endswith(".known")}
+        for name in t:
+            if f"{name}.known" in tensors and t[name].is_floating_point():
+                t[name] = torch.where(tensors[f"{name}.known"], t[name], torch.full_like(t[name], float("nan")))
+        facts = {k[5:]: v for k, v in t.items() if k.startswith("fact.")}
         return cls(t["frames"], t["points"], t["pose"], t["scale"], facts, t["labels"], ids, groups)
 
 
@@ -163,19 +170,29 @@ def render_set(
     )
 
 
-def render_key(renderer_record: dict, samples: list[Sample], frames: int, variants: int, seed: int) -> str:
+def render_key(
+    renderer_record: dict, data_record: dict, samples: list[Sample], frames: int, variants: int, seed: int
+) -> str:
+    """What a render depends on: renderer settings, the data (sample ids alone are not unique across
+    topologies of one dataset), the clips, frames, variants and seed."""
     blob = json.dumps(
-        {"renderer": renderer_record, "ids": [s.id for s in samples], "frames": frames, "variants": variants,
-         "seed": seed, "format": FORMAT},
+        {"renderer": renderer_record, "data": data_record, "ids": [s.id for s in samples], "frames": frames,
+         "variants": variants, "seed": seed, "format": FORMAT},
         sort_keys=True, default=str,
     )  # fmt: skip
     return hashlib.sha256(blob.encode()).hexdigest()[:16]
 
 
-def cached_render_set(renderer, renderer_record: dict, samples: list[Sample], frames: int, *, root=None, **kw):
-    """:func:`render_set`, read from ``<cache root>/renders/<key>`` when an identical render was made before."""
+def cached_render_set(
+    renderer, renderer_record: dict, data_record: dict, samples: list[Sample], frames: int, *, root=None, **kw
+):
+    """:func:`render_set`, read from ``<cache root>/renders/<key>`` when an identical render was made before.
+
+    ``data_record`` names the data the samples come from (e.g. the spec's ``data`` record and split).
+    """
     variants, seed = kw.get("variants", 1), kw.get("seed", 0)
-    folder = Path(root or cache_root()) / "renders" / render_key(renderer_record, samples, frames, variants, seed)
+    key = render_key(renderer_record, data_record, samples, frames, variants, seed)
+    folder = Path(root or cache_root()) / "renders" / key
     try:
         tensors, manifest = load_checkpoint(folder)
         return RenderedSet.from_tensors(tensors, manifest["ids"], manifest["groups"])

@@ -134,9 +134,16 @@ class VisionPretrainStage(Stage):
         renderer, record = pipeline.renderer.eval(), pipeline.spec.record("renderer")
         show = (lambda items: progress(items, desc="rendering", unit="batch")) if show_progress else None
         group = pipeline.spec.record("data")["name"]
-        render = cached_render_set if o.render_cache else (lambda r, _rec, *a, **k: render_set(r, *a, **k))
+        data = pipeline.spec.record("data")
+
+        def render(samples, split, **kw):
+            if o.render_cache:
+                return cached_render_set(renderer, record, {**data, "split": split}, samples, frames, **kw)
+            return render_set(renderer, samples, frames, **kw)
+
         samples = pipeline.train_samples()
-        train = render(renderer, record, samples, frames, group=group, variants=o.variants, seed=recipe.seed, show=show)
+        train_split = pipeline.cfg.split.train
+        train = render(samples, train_split, group=group, variants=o.variants, seed=recipe.seed, show=show)
         split = o.validation or pipeline.cfg.split.test
         held_out = list(pipeline.dataset.samples(split, classes=set(pipeline.seen)))[: o.validation_limit]
         # only what trains changes: the tower (and with train_renderer the renderer) start from the spec's state
@@ -147,7 +154,7 @@ class VisionPretrainStage(Stage):
             pipeline.renderer.eval()
             valid = render_set(renderer, held_out, frames, group=group, show=show) if held_out else None
         else:
-            valid = render(renderer, record, held_out, frames, group=group, show=show) if held_out else None
+            valid = render(held_out, split, group=group, show=show) if held_out else None
             result = pretrain(pipeline.backbone, heads, CachedBatches(train, o.batch_clips, recipe.seed), recipe,
                               show_progress=show_progress)  # fmt: skip
         figures = evaluate(pipeline.backbone, heads, valid, train) if valid is not None else {}
