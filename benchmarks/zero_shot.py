@@ -152,7 +152,10 @@ def render_split(samples_per_class: int, frames: int, size: int) -> dict:
 
 # ---- one run ------------------------------------------------------------------------------
 def build(recipe: Recipe, seed: int):
-    backbone = get_registry().create("backbone", recipe.backbone, {**recipe.options, "seed": seed})
+    options = dict(recipe.options)
+    if "vision_init" in options:  # one pretrained tower per seed: "/towers/mini56-seed{seed}"
+        options["vision_init"] = options["vision_init"].format(seed=seed)
+    backbone = get_registry().create("backbone", recipe.backbone, {**options, "seed": seed})
     params = [p for p in backbone.parameters() if p.requires_grad]
     return backbone, torch.optim.AdamW(params, lr=recipe.lr)
 
@@ -347,7 +350,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--batch", type=int, default=4)
     parser.add_argument("--lr", type=float, help="override every recipe's learning rate (default: the recipe's)")
     parser.add_argument("--tower-size", default=None, help="tower size of the '+tower' models (e.g. mini)")
-    parser.add_argument("--vision-init", default="pretrained", help="'+tower' models: pretrained or a tower folder")
+    parser.add_argument(
+        "--vision-init", default="pretrained", help="'+tower' models: pretrained or a tower folder ({seed} is filled)"
+    )
     parser.add_argument("--tower-trains", action="store_true", help="'+tower' models also train the tower")
     parser.add_argument("--out", type=Path, default=RESULTS / "zero_shot.json")
     args = parser.parse_args(argv)
