@@ -100,11 +100,18 @@ def main() -> None:
         "--threads", type=int, default=None, help="torch CPU threads (default: the thread policy, docs/performance.md)"
     )
     parser.add_argument("--out", type=Path, default=REPO / "benchmarks" / "results")
+    parser.add_argument(
+        "--backbone", action="append", default=[], metavar="KEY=VALUE",
+        help="override a backbone option (YAML value), e.g. --backbone vision_init=pretrained; repeatable",
+    )  # fmt: skip
     args = parser.parse_args()
     choice = configure_threads(args.threads)
     print(choice.describe(), file=sys.stderr)
     args.threads = choice.count  # the count used, for the printed command
     base = yaml.safe_load(args.spec.read_text(encoding="utf-8"))
+    for item in args.backbone:
+        key, _, value = item.partition("=")
+        base["backbone"][key] = yaml.safe_load(value)
     args.out.mkdir(parents=True, exist_ok=True)
     rows = []
     for seed in (int(s) for s in args.seeds.split(",")):
@@ -113,6 +120,7 @@ def main() -> None:
         print(json.dumps(rows[-1]), flush=True)
         spec = shown_path(args.spec)
         flags = (("spec", spec), ("seeds", args.seeds), ("scale", args.scale), ("threads", args.threads))
+        flags += tuple(("backbone", b) for b in args.backbone)
         command = " ".join(["python benchmarks/motion_qa.py", *(f"--{k} {v}" for k, v in flags if v)])
         text = f"Command: `{command}`\n\nSynthAct (procedural), tiny randomly initialised backbone, CPU.\n\n{table(rows)}\n"
         (args.out / "motion_qa.md").write_text(text, encoding="utf-8")

@@ -47,6 +47,7 @@ RESULTS = REPO / "benchmarks" / "results"
 TOWERS = {
     "mini56": ({"tower_size": "mini", "image_size": 56}, 56),
     "mini112": ({"tower_size": "mini", "image_size": 112}, 112),
+    "small56": ({"tower_size": "small", "image_size": 56}, 56),
     "small112": ({"tower_size": "small", "image_size": 112}, 112),
     "base112": ({"tower_size": "base", "image_size": 112}, 112),
 }
@@ -189,7 +190,7 @@ def main() -> None:
     parser.add_argument("--steps", type=int, default=600)
     parser.add_argument("--batch", type=int, default=8)
     parser.add_argument("--lr", type=float, default=1e-3)
-    parser.add_argument("--hidden", type=int, default=0, help="hidden width of the heads (0: linear heads)")
+    parser.add_argument("--hidden", type=int, default=256, help="hidden width of the heads (0: linear heads)")
     parser.add_argument("--pose-weight", type=float, default=1.0, help="weight of the body-pose targets")
     parser.add_argument("--fact-weight", type=float, default=0.5, help="weight of the kinematic facts")
     parser.add_argument("--tag", default="", help="a name for this recipe in the tables")

@@ -1,8 +1,8 @@
 """The small prediction heads of vision pretraining, its loss, and the figures that say what the tower reads.
 
 The heads are not part of the backbone and are thrown away after pretraining: what
-is kept is a tower whose tokens carry the pose. They are linear by default, so the
-tower, not the heads, has to do the reading. Each frame's tokens are pooled to a
+is kept is a tower whose tokens carry the pose. They are shallow (one shared hidden
+layer per frame and one per clip, or none), so the tower has to do the reading. Each frame's tokens are pooled to a
 ``grid x grid`` map (the layout the language model's projector sees after pixel
 shuffle) and flattened; frames then predict where the landmarks are drawn and the
 body pose, pairs of consecutive frames how the landmarks move, and all frames
@@ -38,44 +38,41 @@ def pooled_tokens(tokens: torch.Tensor, grid: int = GRID) -> torch.Tensor:
     return F.adaptive_avg_pool2d(maps, g).flatten(1).reshape(b, f, -1)
 
 
-def _head(width: int, hidden: int, out: int) -> nn.Module:
-    """Linear (``hidden == 0``) or one hidden layer."""
-    if hidden == 0:
-        return nn.Linear(width, out)
-    return nn.Sequential(nn.Linear(width, hidden), nn.GELU(), nn.Linear(hidden, out))
-
-
 class PretrainHeads(nn.Module):
     """From a tower's tokens: image landmarks and body pose per frame, motion per frame pair, facts per clip.
 
     Every head reads the same per-frame features, the tokens layer-normed and pooled to a
-    ``grid x grid`` map; the clip heads read all frames' features in time order. With
-    ``hidden = 0`` (the default) every head is linear, so what they predict has to be
-    linearly readable from the tower's pooled tokens, which is what a linear probe (and a
-    language model's projector) finds.
+    ``grid x grid`` map. With ``hidden = 0`` every head is linear in them (what they predict
+    must be linearly readable from the tower's pooled tokens); with ``hidden > 0`` the frames
+    share one hidden layer, and the clip another over all frames in time order (the
+    measured default: it reads the pose better, see docs/vision_pretraining.md).
     """
 
-    def __init__(self, dim: int, tokens: int, frames: int, hidden: int = 0, grid: int = GRID) -> None:
+    def __init__(self, dim: int, tokens: int, frames: int, hidden: int = 256, grid: int = GRID) -> None:
         super().__init__()
         self.grid = min(grid, math.isqrt(tokens))
         width = self.grid * self.grid * dim
         points = PERSONS * len(LANDMARKS) * 3
         self.norm = nn.LayerNorm(dim)
-        self.points = _head(width, hidden, points)
-        self.pose = _head(width, hidden, PERSONS * POSE_SIZE)
-        self.motion = _head(2 * width, hidden, points)
-        self.facts = nn.ModuleDict({name: _head(frames * width, hidden, len(c)) for name, c in FACTS.items()})
-        self.moving = _head(frames * width, hidden, len(PARTS))
+        self.frame = nn.Sequential(nn.Linear(width, hidden), nn.GELU()) if hidden else nn.Identity()
+        inner = hidden or width
+        self.clip = nn.Sequential(nn.Linear(frames * inner, hidden), nn.GELU()) if hidden else nn.Identity()
+        clip_width = hidden or frames * width
+        self.points = nn.Linear(inner, points)
+        self.pose = nn.Linear(inner, PERSONS * POSE_SIZE)
+        self.motion = nn.Linear(2 * inner, points)
+        self.facts = nn.ModuleDict({name: nn.Linear(clip_width, len(c)) for name, c in FACTS.items()})
+        self.moving = nn.Linear(clip_width, len(PARTS))
 
     def forward(self, tokens: torch.Tensor) -> dict[str, torch.Tensor]:
         b, f = tokens.shape[:2]
-        per_frame = pooled_tokens(self.norm(tokens), self.grid)  # (B, F, W)
+        per_frame = self.frame(pooled_tokens(self.norm(tokens), self.grid))  # (B, F, W)
         shape = (b, PERSONS, len(LANDMARKS), 3)
         points = self.points(per_frame).reshape(b, f, *shape[1:]).transpose(1, 2)
         pose = self.pose(per_frame).reshape(b, f, PERSONS, POSE_SIZE).transpose(1, 2)
         pairs = torch.cat([per_frame[:, :-1], per_frame[:, 1:]], dim=-1)
         motion = self.motion(pairs).reshape(b, f - 1, *shape[1:]).transpose(1, 2)
-        clip = per_frame.flatten(1)
+        clip = self.clip(per_frame.flatten(1))
         out = {"points": points, "pose": pose, "motion": motion, MOVING: self.moving(clip)}
         out.update({name: head(clip) for name, head in self.facts.items()})
         return out
@@ -129,6 +126,28 @@ def part_error(pred: torch.Tensor, points: torch.Tensor, scale: torch.Tensor) ->
     ok = torch.isfinite(diff)
     total = torch.where(ok, diff, torch.zeros_like(diff)).flatten(1).sum(1)
     count = ok.flatten(1).sum(1)
+    return torch.where(count > 0, total / count.clamp_min(1) / scale, torch.full_like(total, math.nan))
+
+
+#: landmark order with left and right exchanged (head and pelvis stay)
+MIRROR = [LANDMARKS.index(n.replace("left", "@").replace("right", "left").replace("@", "right")) for n in LANDMARKS]
+
+
+def part_error_unsided(pred: torch.Tensor, points: torch.Tensor, scale: torch.Tensor) -> torch.Tensor:
+    """As :func:`part_error`, but each frame may match the landmarks with left and right exchanged.
+
+    The difference to :func:`part_error` is what telling the left limbs from the right ones costs:
+    a render that colours depth, not sides, shows a person facing the camera and one facing away
+    alike except for depth cues.
+    """
+    mirrored = points[..., MIRROR, :]
+    same = (pred[..., :2] - points[..., :2]).norm(dim=-1)  # (B, P, F, L)
+    swapped = (pred[..., :2] - mirrored[..., :2]).norm(dim=-1)
+    ok = torch.isfinite(same) & torch.isfinite(swapped)
+    per_frame = lambda d: torch.where(ok, d, torch.zeros_like(d)).sum(-1)  # noqa: E731
+    best = torch.minimum(per_frame(same), per_frame(swapped))  # (B, P, F)
+    count = ok.sum(-1).flatten(1).sum(1)
+    total = best.flatten(1).sum(1)
     return torch.where(count > 0, total / count.clamp_min(1) / scale, torch.full_like(total, math.nan))
 
 

@@ -24,7 +24,16 @@ from skeletonllm.interfaces import Sample
 from skeletonllm.progress import progress
 from skeletonllm.training import warmup_cosine
 
-from .heads import PretrainHeads, fact_hits, majority_hits, part_error, pose_error, pretrain_loss
+from ..landmarks import LANDMARKS
+from .heads import (
+    PretrainHeads,
+    fact_hits,
+    majority_hits,
+    part_error,
+    part_error_unsided,
+    pose_error,
+    pretrain_loss,
+)
 from .rendered import RenderedSet, render_sequences
 from .targets import clip_facts, stack_facts
 
@@ -38,7 +47,7 @@ class Recipe:
     lr: float = 1e-3
     weight_decay: float = 0.01
     warmup: int = 30
-    hidden: int = 0
+    hidden: int = 256
     motion_weight: float = 4.0
     pose_weight: float = 1.0
     fact_weight: float = 0.5
@@ -185,6 +194,8 @@ def evaluate(backbone, heads: PretrainHeads, data: RenderedSet, train: RenderedS
     out = predict(backbone, heads, data)
     errors = part_error(out["points"], data.points, data.scale)
     pose_errors = pose_error(out["pose"], data.pose)
+    unsided = part_error_unsided(out["points"], data.points, data.scale)
+    per_landmark = (out["points"][..., :2] - data.points[..., :2]).norm(dim=-1) / data.scale.reshape(-1, 1, 1, 1)
     blind = mean_pose(train).reshape(1, *data.points.shape[1:2], 1, *data.points.shape[3:]).expand_as(data.points)
     blind_errors = part_error(blind, data.points, data.scale)
     hits = fact_hits(out, data.facts)
@@ -197,6 +208,8 @@ def evaluate(backbone, heads: PretrainHeads, data: RenderedSet, train: RenderedS
             "clips": len(idx),
             "part_error_heights": _nanmean(err),
             "mean_pose_error_heights": _nanmean(blind_errors[idx]),
+            "part_error_unsided_heights": _nanmean(unsided[idx]),
+            "part_error_by_landmark": {name: _nanmean(per_landmark[idx][..., i]) for i, name in enumerate(LANDMARKS)},
             "body_pose_error_heights": _nanmean(pose_errors[idx]),
             "body_pose_blind_heights": _nanmean(pose_error(mean_body_pose(train, len(data)), data.pose)[idx]),
             "facts": {k: _nanmean(v[idx]) for k, v in hits.items()},

@@ -35,7 +35,7 @@ class VisionPretrainOptions(StageOptions):
     batch_clips: int = Field(8, ge=1, description="clips per step")
     frames: int | None = Field(None, ge=2, description="frames per clip; default: the renderer's")
     variants: int = Field(1, ge=1, description="renders of each training clip at different segment offsets")
-    hidden: int = Field(0, ge=0, description="hidden width of the prediction heads; 0: linear heads")
+    hidden: int = Field(256, ge=0, description="hidden width of the prediction heads; 0: linear heads")
     warmup: int = Field(30, ge=0)
     motion_weight: float = Field(4.0, ge=0)
     pose_weight: float = Field(1.0, ge=0)
