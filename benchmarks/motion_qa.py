@@ -54,6 +54,9 @@ def prior_answer(example: TaskExample, prior: dict[str, Counter]) -> str:
 def run(base: dict, seed: int, scale: float | None, out: Path) -> dict:
     spec = copy.deepcopy(base)
     spec["data"]["seed"] = spec["optim"]["seed"] = seed
+    for key, value in spec["backbone"].items():  # e.g. one pretrained tower per seed: "/towers/mini56-seed{seed}"
+        if isinstance(value, str) and "{seed}" in value:
+            spec["backbone"][key] = value.format(seed=seed)
     spec["output_dir"] = str(out / "runs" / "motion_qa" / f"s{seed}")
     if scale:
         for stage in spec["stages"]:
