@@ -97,6 +97,23 @@ def render_data(size: int, args) -> dict[str, RenderedSet]:
     return {k: concat(v) for k, v in out.items()}
 
 
+def true_landmarks(data: RenderedSet) -> np.ndarray:
+    """The picture landmarks the tower is asked for (ground truth, 0 where missing): what reading them perfectly gives."""
+    return torch.nan_to_num(data.points, 0.0).reshape(len(data), -1).numpy()
+
+
+def true_body_pose(data: RenderedSet) -> np.ndarray:
+    """The body-frame pose the tower is asked for (ground truth, 0 where missing)."""
+    return torch.nan_to_num(data.pose, 0.0).reshape(len(data), -1).numpy()
+
+
+REFERENCES = {
+    "raw pixels (8x8 cells per frame)": pixel_features,
+    "true picture landmarks (what the tower is asked)": true_landmarks,
+    "true body pose (what the tower is asked)": true_body_pose,
+}
+
+
 def probes(features, data: dict[str, RenderedSet]) -> dict[str, float]:
     found = {}
     for name in ("synth", "ucla"):
@@ -153,8 +170,8 @@ def markdown(rows: list[dict], pixel: dict[str, float], meta: dict) -> str:
             ]
             lines.append(f"| {tower} | {len(rs)} | {steps} | {' | '.join(cells)} | "
                          f"{np.mean([r['train_s'] for r in rs]):.0f} | {rs[0]['vision_parameters']:,} |")  # fmt: skip
-    lines.append(f"| raw pixels (8x8 cells per frame) | | | {pixel.get('synth', np.nan):.3f} | | "
-                 f"{pixel.get('ucla', np.nan):.3f} | | | |")  # fmt: skip
+    for name, found in pixel.items():
+        lines.append(f"| {name} | | | {found.get('synth', np.nan):.3f} | | {found.get('ucla', np.nan):.3f} | | | |")
     lines += ["| chance | | | 0.062 | | 0.100 | | | |", "", "## Reading poses (held out)", ""]
     for tower in sorted({r["tower"] for r in rows}):
         rs = [
@@ -207,20 +224,24 @@ def main() -> None:
         args.nw_ucla = ""
     print(configure_threads(args.threads).describe(), file=sys.stderr)
     load = [os.getloadavg()[0]]
-    saved = json.loads(args.out.read_text()) if args.out.exists() else {"rows": [], "pixel": {}}
-    rows, pixel = saved["rows"], saved.get("pixel", {})
+    saved = json.loads(args.out.read_text()) if args.out.exists() else {"rows": [], "references": {}}
+    rows, pixel = saved["rows"], saved.get("references", {})
     for tower in args.towers.split(","):
         data = render_data(TOWERS[tower][1], args)
-        if not pixel:
-            pixel = probes(pixel_features, data)
-        for seed in (int(s) for s in args.seeds.split(",")):
+        for name, features in REFERENCES.items():
+            if name not in pixel:
+                pixel[name] = probes(features, data)
+        for seed in (int(s) for s in args.seeds.split(",") if s):
             row = run(tower, seed, data, args)
             print(json.dumps({k: v for k, v in row.items() if k != "held_out"}), flush=True)
             saved = json.loads(args.out.read_text()) if args.out.exists() else {"rows": []}  # merge parallel runs
             key = (row["tower"], row["seed"], row["steps"])
             rows = [r for r in saved["rows"] if (r["tower"], r["seed"], r["steps"]) != key] + [row]
             args.out.parent.mkdir(parents=True, exist_ok=True)
-            args.out.write_text(json.dumps({"rows": rows, "pixel": pixel}, indent=1), encoding="utf-8")
+            args.out.write_text(json.dumps({"rows": rows, "references": pixel}, indent=1), encoding="utf-8")
+    saved = json.loads(args.out.read_text()) if args.out.exists() else {"rows": rows}
+    args.out.write_text(json.dumps({"rows": saved["rows"], "references": pixel}, indent=1), encoding="utf-8")
+    rows = saved["rows"]
     load.append(os.getloadavg()[0])
     command = "python benchmarks/vision_pretrain.py " + " ".join(sys.argv[1:])
     text = markdown(rows, pixel, {"command": command, "load": " / ".join(f"{x:.1f}" for x in load)})

@@ -97,6 +97,7 @@ class VisionPretrainStage(Stage):
         folder = tower_folder(pipeline.backbone, pipeline.spec.record("renderer"))
         key = self.recipe_key(pipeline)
         if self.reuse and self.options.cache and not self.options.train_renderer and folder.exists():
+            own = {k: v.clone() for k, v in pipeline.backbone.trainable_state(["vision"]).items()}
             try:
                 manifest = load_tower(pipeline.backbone, str(folder), quiet=True)
             except CheckpointError as exc:
@@ -106,6 +107,7 @@ class VisionPretrainStage(Stage):
                     self.manifest = manifest
                     print(f"vision_pretrain: loaded the cached tower {folder} (same recipe)", file=sys.stderr)
                     return {"losses": [], "tower": str(folder), "cached": True}
+                pipeline.backbone.load_trainable(own)  # train from the spec's own initialisation, not the old tower
                 print(
                     f"vision_pretrain: {folder} was made by another recipe; training and replacing it", file=sys.stderr
                 )
@@ -146,7 +148,6 @@ class VisionPretrainStage(Stage):
         train = render(samples, train_split, group=group, variants=o.variants, seed=recipe.seed, show=show)
         split = o.validation or pipeline.cfg.split.test
         held_out = list(pipeline.dataset.samples(split, classes=set(pipeline.seen)))[: o.validation_limit]
-        # only what trains changes: the tower (and with train_renderer the renderer) start from the spec's state
         heads = build_heads(pipeline.backbone, frames, recipe, train.images([0]))
         if o.train_renderer:
             batches = LiveBatches(pipeline.renderer.train(), samples, frames, o.batch_clips, recipe.seed)
