@@ -15,7 +15,10 @@ states and compares each with the truth about the clip:
   else the body's travel), up / down (the label, else the most moving part's way) and closer / apart for two
   people (the label, else the measured distance); a caption naming both ways of one axis states neither;
 - **style**: the style words of :data:`STYLE_WORDS` (synonyms share a concept: "tired" and "exhausted",
-  "old" and "elderly") against the label's style; only clips with a style are checked.
+  "old" and "elderly") against the label's style; only clips with a style are checked;
+- **repetitions**: "once", "twice", "<n> times" against the label's count (MSRC-12's instants) or else the
+  most moving part's measured repetitions, within one (the measurement counts out-and-back runs of a
+  smoothed trajectory, so a five-clap clip may measure four).
 
 Each check says True (agrees), False (contradicts) or None (the caption does not state it, or the truth is
 unknown). The label facts are ``Sample.meta['facts']`` (``skeletonllm_datasets``' caption rules, SynthAct's
@@ -36,7 +39,9 @@ from skeletonllm.stats import proportion
 from .kinematics import MotionFacts
 from .label_checks import distance_trend, heading_change, turn_of
 
-FACTS = ("side", "part", "direction", "style")
+FACTS = ("side", "part", "direction", "style", "repetitions")
+_NUMBERS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9}
+_NUMBERS.update({"ten": 10, "eleven": 11, "twelve": 12})
 _LIMB = r"(?:hand|hands|arm|arms|foot|feet|leg|legs|fist|fists)"
 _PART_WORDS = {
     "arm": r"hands?|arms?|fists?|wav\w*|punch\w*|push\w*|shov\w*|claps?|clapping|salut\w*|point\w*|throw\w*|"
@@ -100,6 +105,7 @@ class ClipTruth:
     part: str | None = None
     directions: dict[str, str] = field(default_factory=dict)
     style: str | None = None
+    repetitions: int | None = None
     sources: dict[str, str] = field(default_factory=dict)
 
 
@@ -129,7 +135,12 @@ def clip_truth(label: Mapping[str, Any] | None, motion: MotionFacts | None, sequ
     if motion is not None and sequence is not None:
         _measured_directions(directions, motion, sequence)
     style = style_concept(label["style"]) if label.get("style") else None
-    return ClipTruth(side, part, directions, style, sources)
+    repetitions = label.get("instances")
+    if repetitions is not None:
+        sources["repetitions"] = "label"
+    elif motion is not None:
+        repetitions, sources["repetitions"] = motion.main.main.repetitions, "skeleton"
+    return ClipTruth(side, part, directions, style, repetitions, sources)
 
 
 def _measured_directions(directions: dict[str, str], motion: MotionFacts, sequence) -> None:  # noqa: ANN001
@@ -149,8 +160,21 @@ def _measured_directions(directions: dict[str, str], motion: MotionFacts, sequen
             directions["partner"] = trend
 
 
+def stated_repetitions(text: str) -> int | None:
+    """ "once", "twice", "<n> times" (digits or words up to twelve) in lower-case text, else None."""
+    if re.search(r"\bonce\b", text):
+        return 1
+    if re.search(r"\btwice\b", text):
+        return 2
+    match = re.search(r"\b(\d+|" + "|".join(_NUMBERS) + r") times\b", text)
+    if match:
+        word = match.group(1)
+        return int(word) if word.isdigit() else _NUMBERS[word]
+    return None
+
+
 def stated(caption: str) -> dict[str, Any]:
-    """The side, parts, directions (axis -> value) and style concepts a caption states."""
+    """The side, parts, directions (axis -> value), style concepts and repetitions a caption states."""
     text = " ".join(re.findall(r"[a-z]+(?:-[a-z]+)?", caption.lower()))
     sides = set(re.findall(rf"\b(left|right) {_LIMB}\b", text)) | (
         {"both"} if re.search(rf"\bboth {_LIMB}\b", text) else set()
@@ -165,7 +189,8 @@ def stated(caption: str) -> dict[str, Any]:
     styles = {_STYLE_OF_WORD[w] for w in text.split() if w in _STYLE_OF_WORD}
     if "without confidence" in text or "not confident" in text:
         styles.add("not confident")
-    return {"side": side, "parts": parts, "directions": directions, "styles": styles}
+    said = {"side": side, "parts": parts, "directions": directions, "styles": styles}
+    return said | {"repetitions": stated_repetitions(caption.lower())}
 
 
 def check(caption: str, truth: ClipTruth) -> dict[str, bool | None]:
@@ -181,6 +206,8 @@ def check(caption: str, truth: ClipTruth) -> dict[str, bool | None]:
         out["direction"] = all(compared)
     if said["styles"] and truth.style:
         out["style"] = said["styles"] == {truth.style}
+    if said["repetitions"] is not None and truth.repetitions is not None:
+        out["repetitions"] = abs(said["repetitions"] - truth.repetitions) <= 1
     return out
 
 
@@ -213,7 +240,7 @@ def _truth(caption) -> ClipTruth:  # noqa: ANN001 - a caption_metric.ScoredCapti
 def fact_check_result(captions: list, result: MetricResult) -> None:
     """Add the fact check of every caption (and of each clip's first reference, the ceiling) to ``result``."""
     truths = [_truth(c) for c in captions]
-    if not any(t.side or t.part or t.directions or t.style for t in truths):
+    if not any(t.side or t.part or t.directions or t.style or t.repetitions is not None for t in truths):
         result.notes["fact_check"] = "no clip came with label facts or a sequence to analyse: no fact check"
         return
     generated = [check(c.hypothesis, t) for c, t in zip(captions, truths, strict=True)]
@@ -226,7 +253,7 @@ def fact_check_result(captions: list, result: MetricResult) -> None:
             result.values[name] = interval.value
             result.intervals[name] = interval
     result.notes["fact_check_agreement"] = (
-        "share of captions stating a side, moving part, direction or style whose stated facts all agree with the "
+        "share of captions stating a side, moving part, direction, style or repetition count whose stated facts all agree with the "
         "clip's label facts (else its kinematic facts); Wilson 95 % over the captions that state one; "
         "fact_check_<fact> per fact; fact_check_agreement_references: the same check of each clip's first "
         "reference (the ceiling the check allows)"
@@ -235,7 +262,7 @@ def fact_check_result(captions: list, result: MetricResult) -> None:
     for fact in FACTS:
         made = [r[fact] for r in generated if r[fact] is not None]
         refs = [r[fact] for r in references if r[fact] is not None]
-        known = sum(bool(t.directions if fact == "direction" else getattr(t, fact)) for t in truths)
+        known = sum((t.directions if fact == "direction" else getattr(t, fact)) not in (None, "", {}) for t in truths)
         rows.append((fact, f"{sum(made)}/{len(made)}", f"{sum(refs)}/{len(refs)}", f"{known} of {len(truths)}"))
     result.tables.append(
         Table(
@@ -254,6 +281,7 @@ __all__ = [
     "clip_truth",
     "fact_check_result",
     "stated",
+    "stated_repetitions",
     "style_concept",
     "summarise",
 ]

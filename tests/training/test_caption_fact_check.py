@@ -9,7 +9,8 @@ from skeletonllm.io import read_sequences
 from skeletonllm.tasks import Prediction, TaskExample, TaskKind
 from skeletonllm_datasets.label_captions import caption_rules
 from skeletonllm_datasets.protocol_data import benchmark
-from skeletonllm_training.caption_fact_check import check, clip_truth, stated
+from skeletonllm_datasets.synthetic import generate
+from skeletonllm_training.caption_fact_check import check, clip_truth, stated, stated_repetitions
 from skeletonllm_training.caption_metric import CaptioningMetric
 from skeletonllm_training.kinematics import analyse
 
@@ -86,7 +87,7 @@ def test_every_reference_the_rules_make_agrees_with_its_own_label(name):
 def test_without_label_facts_the_skeleton_is_the_truth():
     seq = read_sequences(shared_file("bandai_namco/dataset-2_wave-left-hand_active_011.bvh"), format="bvh")[0]
     truth = clip_truth(None, analyse(seq), seq)
-    assert truth.sources == {"side": "skeleton", "part": "skeleton"} and truth.style is None
+    assert truth.sources == {"side": "skeleton", "part": "skeleton", "repetitions": "skeleton"} and truth.style is None
     assert judged("A person waves the left hand.", truth) == {"side": True, "part": True}
     assert check("A person waves the right hand.", truth)["side"] is False
     assert check("A person kicks with the left leg.", truth)["part"] is False
@@ -112,3 +113,23 @@ def test_the_captioning_metric_reports_the_check_with_its_ceiling():
     assert result.intervals["fact_check_agreement"].n == 3
     table = next(t for t in result.tables if t.title == "Caption fact check")
     assert table.rows[0][:3] == ("side", "1/2", "2/2")
+
+
+def test_repetitions_stated_against_the_label_count_else_the_measured_one():
+    assert stated_repetitions("claps the hands five times") == 5 and stated_repetitions("claps 3 times") == 3
+    assert stated_repetitions("waves twice") == 2 and stated_repetitions("kicks once") == 1
+    assert stated_repetitions("waves") is None
+    assert judged("A person lifts the arms four times.", clip_truth({"instances": 3}, None)) == {"repetitions": True}
+    assert check("A person lifts the arms twice.", clip_truth({"instances": 5}, None))["repetitions"] is False
+    for seed in range(20):  # a SynthAct wave that measures several repetitions
+        seq = generate("hand waving", "kinect_v2", seed)
+        motion = analyse(seq)
+        reps = motion.main.main.repetitions
+        if reps >= 3:
+            break
+    else:
+        pytest.skip("no repeated wave among the first seeds")
+    truth = clip_truth(None, motion, seq)
+    assert truth.sources["repetitions"] == "skeleton"
+    assert check(f"someone waves {reps} times", truth)["repetitions"] is True
+    assert check(f"someone waves {reps + 3} times", truth)["repetitions"] is False
