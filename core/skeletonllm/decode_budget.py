@@ -100,6 +100,28 @@ def check_decoded_size(
     )
 
 
+def memory_cap() -> tuple[int, str]:
+    """The most one clip's generating or rendering may allocate: ``SKELETONLLM_MAX_DECODE_BYTES`` or the default cap."""
+    raw = os.environ.get(ENV_VAR)
+    if raw is not None and raw.strip():
+        return parse_bytes(raw), f"{ENV_VAR}={raw.strip()}"
+    return DEFAULT_CAP, f"set {ENV_VAR} to raise it"
+
+
+def check_memory(nbytes: int, what: str, advice: str) -> None:
+    """Refuse, before allocating, work whose estimated memory ``nbytes`` exceeds :func:`memory_cap`.
+
+    For sizes that come from options rather than a file (``render -f 2000 -s 4096``,
+    ``synth --frames``): the message gives the estimate, the cap and ``advice``.
+    """
+    cap, why = memory_cap()
+    if nbytes > cap:
+        raise SkeletonLLMError(
+            f"{what} would take about {human_bytes(nbytes)} of memory, more than the {human_bytes(cap)} allowed "
+            f"({why}); {advice}"
+        )
+
+
 def sequence_bytes(persons: int, frames: int, joints: int, dims: int = 3, per_joint: int = 0) -> int:
     """Estimated bytes of a decoded sequence: float64 positions, rotations, mask, confidence, plus ``per_joint``.
 
@@ -116,8 +138,10 @@ __all__ = [
     "MIN_LIMIT",
     "SIZE_RATIO",
     "check_decoded_size",
+    "check_memory",
     "decode_limit",
     "human_bytes",
+    "memory_cap",
     "parse_bytes",
     "sequence_bytes",
 ]

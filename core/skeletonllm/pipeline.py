@@ -106,8 +106,14 @@ class Pipeline:
         split = splits[name]
         return sorted(split.seen), sorted(split.unseen)
 
+    def _listed(self, samples: Iterator[Sample], what: str) -> list[Sample]:
+        """The samples a dataset yields, with a progress line when listing takes over a second."""
+        from .progress import progress
+
+        return list(progress(samples, desc=f"listing {what}", unit="clip") if self.rank == 0 else samples)
+
     def train_samples(self) -> list[Sample]:
-        samples = list(self.dataset.samples(self.cfg.split.train, classes=set(self.seen)))
+        samples = self._listed(self.dataset.samples(self.cfg.split.train, classes=set(self.seen)), "training clips")
         leaked = {s.label for s in samples} - set(self.seen)
         if leaked:  # a dataset plugin that ignores ``classes`` must not leak unseen classes
             raise SkeletonLLMError(
@@ -128,7 +134,7 @@ class Pipeline:
 
     def test_samples(self) -> list[Sample]:
         split = self.cfg.eval.split or self.cfg.split.test
-        samples = list(self.test_dataset.samples(split, classes=set(self.candidates())))
+        samples = self._listed(self.test_dataset.samples(split, classes=set(self.candidates())), "test clips")
         if self.cfg.eval.limit:
             samples = samples[: self.cfg.eval.limit]
         return samples

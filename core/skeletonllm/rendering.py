@@ -90,6 +90,22 @@ def build_renderer(
     return renderer.eval()
 
 
+#: peak bytes per output value while rendering (float32 frames plus the rasteriser's and the writer's
+#: working copies), measured with ``skeletonllm render`` for stick and DrAction at 64 frames of 448 px
+RENDER_BYTES_PER_VALUE = 4 * 5
+
+
+def check_render_memory(frames: int, size: int, clips: int = 1) -> None:
+    """Refuse, before anything is read or drawn, a render whose frames alone exceed the memory cap."""
+    from .decode_budget import check_memory
+
+    check_memory(
+        clips * frames * 3 * size * size * RENDER_BYTES_PER_VALUE,
+        f"rendering {frames:,} frames of {size}x{size} px",
+        "use fewer frames (-f) or a smaller size (-s)",
+    )
+
+
 def render_batch(renderer: Any, batch: Any) -> Any:
     """The first clip's frames ``(F, 3, H, W)``, checked against the renderer contract."""
     import torch

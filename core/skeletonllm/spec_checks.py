@@ -24,14 +24,14 @@ from pydantic import BaseModel
 #: Upper bounds on sizes, by option name at any depth. Far above any real experiment
 #: (the paper uses 12 frames, 448 px, batch 4 x 8), far below what exhausts memory or hangs.
 SIZE_LIMITS: dict[str, int] = {
-    "frames": 100_000,  # a clip's length (e.g. a generated dataset's); rendered frames: RENDERED_FRAMES
+    "frames": 10_000,  # a clip's length (e.g. a generated dataset's); rendered frames: RENDERED_FRAMES
     "size": 4096,
     "image_size": 4096,
-    "batch_size": 1024,
+    "batch_size": 256,  # the tiny preset takes ~1.5 GB at 128 clips of 4 frames; 1024 took 5 GB and failed
     "grad_accum": 1024,
     "max_new_tokens": 8192,
     "max_length": 1_000_000,
-    "samples_per_class": 1_000_000,
+    "samples_per_class": 10_000,
     "num_choices": 1000,
     "top_k": 1000,
     "max_steps": 100_000_000,
@@ -39,6 +39,9 @@ SIZE_LIMITS: dict[str, int] = {
     "save_every": 100_000_000,
     "limit": 100_000_000,
     "epochs": 100_000,
+    "seed": 2**32 - 1,
+    "lr": 1,  # AdamW's step is about lr per weight: lr 1e12 gave NaN at step 0 (optim.lr and stages' lr)
+    "weight_decay": 10,  # weight_decay 1e30 did too  # numpy takes 32-bit seed words (2**32 would draw what 0 draws); torch overflows at 2**64
 }
 #: frames a renderer draws and a backbone reads per clip: each is an image held in memory
 RENDERED_FRAMES = 512
@@ -89,6 +92,20 @@ def check_numbers(validated: Any) -> list[str]:
             elif key in NON_NEGATIVE and item < 0:
                 problems.append(f"{path}: {item} must be >= 0")
     return problems
+
+
+def check_decay(validated: Any) -> list[str]:
+    """AdamW multiplies every weight by ``1 - lr * weight_decay`` each step: at 1 or more it zeroes or flips them."""
+    spec = validated.spec
+    decay = spec.optim.weight_decay
+    rates = [("optim.lr", spec.optim.lr)]
+    rates += [(f"stages[{i}].lr", s.options.get("lr")) for i, s in enumerate(spec.stages) if s.options.get("lr")]
+    return [
+        f"{path}: {lr:g} x optim.weight_decay {decay:g} is {lr * decay:g}; AdamW would scale every weight by "
+        f"{1 - lr * decay:g} each step (keep lr x weight_decay well below 1)"
+        for path, lr in rates
+        if isinstance(lr, (int, float)) and lr * decay >= 1
+    ]
 
 
 def _limit(section: str, key: str) -> int:
@@ -214,7 +231,7 @@ def spec_problems(validated: Any, check_files: bool = True) -> list[str]:
     model folders, output_dir): for specs written to run elsewhere, such as the examples.
     """
     path_problems = check_paths(validated) if check_files else []
-    checks: list[Callable[[Any], list[str]]] = [check_numbers, check_agreement]
+    checks: list[Callable[[Any], list[str]]] = [check_numbers, check_agreement, check_decay]
     if check_files:
         checks.append(check_output_dir)
     problems = [p for check in checks for p in check(validated)] + path_problems

@@ -19,6 +19,7 @@ from __future__ import annotations
 import math
 import shutil
 import warnings
+from collections.abc import Callable
 from contextlib import nullcontext
 from itertools import chain
 
@@ -230,7 +231,12 @@ class Trainer:
 
     def _prepare(self, stage) -> None:
         """Let the stage look at the seen training clips once (e.g. Disc-FT's motion profiles)."""
-        stage.prepare(self.pipeline.training_clips(self.samples))
+        from .progress import progress
+
+        clips = self.pipeline.training_clips(self.samples)
+        if self.show_progress:  # long clips make this minutes of reading: say so after a second
+            clips = progress(clips, desc=f"preparing {stage.name}", unit="clip", total=len(self.samples))
+        stage.prepare(clips)
 
     def fit(self, resume: bool = True) -> list[dict]:
         """Train every stage (resuming from ``output_dir/last``); returns one record per stage."""
@@ -250,7 +256,7 @@ class Trainer:
                 shutil.rmtree(path, ignore_errors=True)
 
     def _fit(self, resume: bool) -> list[dict]:
-        from .progress import progress
+        from .progress import progress_bar
 
         pipeline = self.pipeline
         resumed = self._load_last() if resume else None
@@ -290,9 +296,21 @@ class Trainer:
             model.train()
             steps = range(first, total)
             desc = f"stage {stage_index + 1}/{len(pipeline.stages)} {stage.name}"
-            bar = progress(steps, desc=desc, unit="step", total=len(steps)) if self.show_progress else iter(steps)
-            for step in bar:
-                losses.append(self._optimizer_step(model, stage, stage_index, step, params, optimizer))
+            # counted in micro-batches, so a step of grad_accum: 1024 shows progress inside the step
+            accum = self.optim_cfg.grad_accum
+            bar = (
+                progress_bar(len(steps) * accum, desc, "step" if accum == 1 else "batch")
+                if self.show_progress
+                else None
+            )
+            for step in steps:
+                if bar is not None and accum > 1:
+                    bar.set_postfix_str(f"step {step + 1}/{total}", refresh=False)
+                losses.append(
+                    self._optimizer_step(
+                        model, stage, stage_index, step, params, optimizer, bar.update if bar else None
+                    )
+                )
                 scheduler.step()
                 done = step + 1 == total
                 if pipeline.rank == 0 and ((step + 1) % self.optim_cfg.save_every == 0 or done):
@@ -302,11 +320,20 @@ class Trainer:
                         self._trained_tensors(optimizer),
                         self._manifest(stage_index, step + 1, done, record, [] if done else losses),
                     )
+            if bar is not None:
+                bar.close()
             history.append(_stage_record(stage.name, total, losses))
         return history
 
     def _optimizer_step(
-        self, model: nn.Module, stage, stage_index: int, step: int, params, optimizer: torch.optim.Optimizer
+        self,
+        model: nn.Module,
+        stage,
+        stage_index: int,
+        step: int,
+        params,
+        optimizer: torch.optim.Optimizer,
+        tick: Callable[[], object] | None = None,
     ) -> float:
         """Accumulate the micro-batches of ``step`` (DDP averages gradients across ranks), clip, step.
 
@@ -325,6 +352,8 @@ class Trainer:
                     raise SkeletonLLMError(f"stage {stage.name!r} step {step}: loss is {loss.item()} (lower optim.lr?)")
                 loss.backward()
             value += loss.item()
+            if tick is not None:
+                tick()
         if self.optim_cfg.max_grad_norm:
             torch.nn.utils.clip_grad_norm_(params, self.optim_cfg.max_grad_norm)
         optimizer.step()

@@ -59,7 +59,7 @@ def render(
     from ..io import parse_options
     from ..progress import progress
     from ..registry import get_registry
-    from ..rendering import build_renderer, read_batch, render_batch
+    from ..rendering import build_renderer, check_render_memory, read_batch, render_batch
 
     # Everything that can be checked cheaply fails before any file is read or model built.
     suffix = Path(output).suffix.lower()
@@ -74,6 +74,7 @@ def render(
         renderer_options = {"frames": 12, "size": 448} | renderer_options
     if renderer_name is not None:
         get_registry().info("renderer", renderer_name)
+    check_render_memory(renderer_options.get("frames", 1), renderer_options.get("size", 8))  # before building
     started = time.perf_counter()
     renderer = batch = images = None
     # Stages, so a slow step (a long BVH, DrAction on CPU) shows a progress bar after a second.
@@ -87,6 +88,7 @@ def render(
                     for warning in caught:
                         click.echo(f"warning: {warning.message}", err=True)
         elif stage == "read":
+            check_render_memory(renderer.options.frames, renderer.options.size)  # a checkpoint's recorded options
             batch = read_batch(file, renderer.options.frames, index, fmt, format_options)
         elif stage == "render":
             images = render_batch(renderer, batch)

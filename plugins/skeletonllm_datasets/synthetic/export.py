@@ -24,6 +24,7 @@ from skeletonllm.sequence import SkeletonSequence
 from . import ACTIONS, TWO_PERSON_ACTIONS, generate, ntu_id
 from .dataset import is_test_subject
 from .describe import clip_facts, describe
+from .generator import check_frames
 
 # format plugin -> (topology the generator emits, file suffix, holds two persons)
 FORMAT_VIEWS: dict[str, tuple[str, str, bool]] = {
@@ -100,6 +101,7 @@ def write_synthetic(
     """Write ``n`` clips in format ``fmt``; returns the files and the notes for the summary line."""
     if fmt not in FORMAT_VIEWS:
         raise SkeletonLLMError(f"synth cannot write {fmt!r}; formats: {', '.join(FORMAT_VIEWS)}")
+    check_frames(frames)  # before the first clip: 10 million frames would be gigabytes per clip
     writer = get_registry().create("format", fmt)
     if not getattr(writer, "can_write", False):
         raise SkeletonLLMError(f"format plugin {fmt!r} has no writer")
