@@ -200,6 +200,13 @@ class Pipeline:
             # profiles for contrastive questions): the same preparation training gave the stage
             stage.prepare(self.training_clips())
         samples = self.test_samples()
+        if not samples:  # an accuracy of 0.0 over 0 clips would look like a result
+            split = self.cfg.eval.split or self.cfg.split.test
+            raise SkeletonLLMError(
+                f"test split {split!r} of dataset {self.test_dataset.name!r} has no samples among the "
+                f"{len(self.candidates())} candidate classes (eval.candidates: {self.cfg.eval.candidates}); "
+                "nothing to evaluate"
+            )
         bs = batch_size or self.cfg.optim.batch_size
         self.renderer.eval()
         self.backbone.eval()

@@ -54,6 +54,7 @@ def build_renderer(
     options: dict[str, Any] | None = None,
     checkpoint: str | Path | None = None,
     registry: Registry | None = None,
+    allow_unverified: bool = False,
 ) -> Any:
     """A renderer in evaluation mode.
 
@@ -70,7 +71,7 @@ def build_renderer(
         return registry.create("renderer", name, options or {}).eval()
     from .checkpoint import load_checkpoint
 
-    tensors, manifest = load_checkpoint(checkpoint)
+    tensors, manifest = load_checkpoint(checkpoint, allow_unverified)
     record = component_from_manifest(manifest, "renderer", checkpoint)
     if record is None:
         recorded = manifest.get("renderer")

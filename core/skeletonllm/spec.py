@@ -12,11 +12,12 @@ from __future__ import annotations
 import hashlib
 import json
 import math
+import os
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from .errors import SpecError, UnknownPluginError
 from .kinds import KINDS
@@ -116,6 +117,12 @@ class PipelineSpec(BaseModel):
     optim: OptimSpec = Field(default_factory=OptimSpec)
     eval: EvalSpec = Field(default_factory=EvalSpec)
     output_dir: str = "runs/default"
+
+    @field_validator("output_dir")
+    @classmethod
+    def _expand_home(cls, value: str) -> str:
+        """``~/runs/x`` means the home folder's, everywhere: checked, locked and written at the same place."""
+        return os.path.expanduser(value)
 
     @model_validator(mode="after")
     def _default_metrics(self) -> PipelineSpec:

@@ -16,6 +16,7 @@ safetensors.
 
 from __future__ import annotations
 
+import json
 import math
 import shutil
 import warnings
@@ -28,7 +29,7 @@ from torch import nn
 
 from . import distributed
 from .batch import SkeletonBatch, segment_indices
-from .checkpoint import load_checkpoint, save_checkpoint
+from .checkpoint import MANIFEST, load_checkpoint, save_checkpoint
 from .checkpoint_checks import check_optimizer_state, check_restorable
 from .errors import CheckpointError, SkeletonLLMError
 from .interfaces import Sample
@@ -36,6 +37,7 @@ from .interfaces.renderer import CHECKPOINT_PREFIX as RENDERER_PREFIX
 from .pipeline import Pipeline
 from .runlock import RunLock
 from .sampling import global_batch, rank_share, sample_generator, step_seed
+from .stop_signals import TrainingStopped, stop_on_signals
 from .tasks import TaskExample
 
 LAST = "last"
@@ -68,9 +70,9 @@ def check_backbone(pipeline: Pipeline, manifest: dict, directory) -> None:
         )
 
 
-def load_trained(pipeline: Pipeline, directory) -> dict:
+def load_trained(pipeline: Pipeline, directory, allow_unverified: bool = False) -> dict:
     """Load a training checkpoint into ``pipeline`` after checking it was made for this backbone."""
-    tensors, manifest = load_checkpoint(directory)
+    tensors, manifest = load_checkpoint(directory, allow_unverified)
     check_backbone(pipeline, manifest, directory)
     check_restorable(pipeline, tensors, manifest, directory)  # stage/step in range, no tensor missing
     restore_weights(pipeline, tensors)
@@ -116,6 +118,9 @@ class Trainer:
         self.show_progress = show_progress and pipeline.rank == 0
         self.digest = pipeline.cfg.digest()
         self.samples: list[Sample] = pipeline.train_samples()
+        ids = [s.id for s in self.samples]
+        for stage in pipeline.stages:  # a teacher missing some clips fails now, naming them, not at step 1000
+            stage.check_teacher(ids)
         distributed.init_process_group(pipeline.device)
 
     # -- what trains -------------------------------------------------------------
@@ -242,12 +247,28 @@ class Trainer:
         """Train every stage (resuming from ``output_dir/last``); returns one record per stage."""
         lock = RunLock(self.pipeline.output_dir) if self.pipeline.rank == 0 else nullcontext()
         devices = [self.pipeline.device] if self.pipeline.device.type == "cuda" else []
-        with lock, torch.random.fork_rng(devices=devices):  # the caller's generator is left as it was
-            if self.pipeline.rank == 0:
-                self._remove_partial_writes()
-            history = self._fit(resume)
+        try:
+            # SIGINT/SIGTERM unwind through the lock's ``with``: it is released, and the user is told what is kept
+            with stop_on_signals(), lock, torch.random.fork_rng(devices=devices):  # the caller's generator is kept
+                if self.pipeline.rank == 0:
+                    self._remove_partial_writes()
+                history = self._fit(resume)
+        except TrainingStopped as exc:
+            raise TrainingStopped(exc.signum, self._kept()) from None
         distributed.barrier()  # every rank returns once rank 0 has written the last checkpoint
         return history
+
+    def _kept(self) -> str:
+        """What a stopped run leaves: the last checkpoint's stage and step, and how to go on."""
+        path = self.pipeline.output_dir / LAST
+        try:
+            manifest = json.loads((path / MANIFEST).read_text(encoding="utf-8"))
+            where = f"stage {manifest['stage'] + 1} ({self.pipeline.stages[manifest['stage']].name}) step {manifest['step']}"
+        except (OSError, ValueError, KeyError, IndexError, TypeError):
+            return f"no checkpoint was written yet; the lock is released ({path.parent} can be trained into again)"
+        return (
+            f"the lock is released and the last checkpoint, {path} at {where}, is kept; run the same command to resume"
+        )
 
     def _remove_partial_writes(self) -> None:
         """Delete temporary checkpoint folders a killed writer left (safe: we hold the run's lock)."""
@@ -357,6 +378,11 @@ class Trainer:
         if self.optim_cfg.max_grad_norm:
             torch.nn.utils.clip_grad_norm_(params, self.optim_cfg.max_grad_norm)
         optimizer.step()
+        if not all(bool(torch.isfinite(p).all()) for p in params):  # a finite loss can still step to NaN
+            raise SkeletonLLMError(
+                f"stage {stage.name!r} step {step}: the weights became NaN or infinite in this step (lower "
+                f"optim.lr or set optim.max_grad_norm?); nothing from this step is saved, the last checkpoint is kept"
+            )
         return distributed.mean(value, pipeline.device)
 
 

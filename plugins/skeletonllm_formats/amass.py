@@ -21,6 +21,7 @@ import numpy as np
 from skeletonllm.decode_budget import check_decoded_size, sequence_bytes
 from skeletonllm.errors import SkeletonDataError
 from skeletonllm.interfaces import PluginOptions, SkeletonFormat
+from skeletonllm.safe_read import check_input_file
 from skeletonllm.sequence import SkeletonSequence
 
 from ._text import one_line
@@ -56,6 +57,7 @@ def _load_npz(path: Path, what: str, keys: tuple[str, ...]) -> dict[str, np.ndar
     decode budget: an unused member that inflates to gigabytes is never read, and a
     used one that would is refused with one line.
     """
+    check_input_file(path)
     try:
         with zipfile.ZipFile(path) as zf:
             members = {n[: -len(".npy")]: zf.getinfo(n) for n in zf.namelist() if n.endswith(".npy")}

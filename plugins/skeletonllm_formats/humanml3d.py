@@ -16,6 +16,7 @@ from skeletonllm.atomic import atomic_write
 from skeletonllm.decode_budget import check_decoded_size, sequence_bytes
 from skeletonllm.errors import SkeletonDataError
 from skeletonllm.interfaces import NoOptions, PluginOptions, SkeletonFormat
+from skeletonllm.safe_read import check_input_file
 from skeletonllm.sequence import SkeletonSequence
 
 from ._text import one_line
@@ -60,6 +61,7 @@ class HumanMl3dFormat(SkeletonFormat):
 
     def read(self, path: Path) -> list[SkeletonSequence]:
         path = Path(path)
+        check_input_file(path)
         try:
             with open(path, "rb") as fh:
                 header = npy_header(fh.read(4096))

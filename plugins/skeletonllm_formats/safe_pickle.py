@@ -19,6 +19,7 @@ import numpy as np
 
 from skeletonllm.decode_budget import check_decoded_size
 from skeletonllm.errors import SkeletonDataError
+from skeletonllm.safe_read import check_input_file
 
 from ._text import one_line
 
@@ -204,6 +205,7 @@ def safe_load(path: Path) -> Any:
     decode budget (:func:`skeletonllm.decode_budget.check_decoded_size`).
     """
     path = Path(path)
+    check_input_file(path)
     try:
         data = path.read_bytes()
     except OSError as exc:

@@ -35,6 +35,12 @@ from ..errors import SkeletonLLMError
     default=None,
     help="Checkpoint directory: renders with the renderer it trained (its name and options) and its weights.",
 )
+@click.option(
+    "--allow-unverified",
+    "allow_unverified",
+    is_flag=True,
+    help="Use a checkpoint whose manifest has no integrity record (its weights and options cannot be verified).",
+)
 @click.option("--format", "fmt", default=None, help="Force a format plugin instead of sniffing.")
 @click.option("-O", "--option", "option", multiple=True, help="Format option KEY=VALUE (e.g. body_model=PATH).")
 @click.option("--index", default=0, show_default=True, type=int, help="Which sequence of a container file.")
@@ -47,6 +53,7 @@ def render(
     size: int | None,
     renderer_option: tuple[str, ...],
     checkpoint: str | None,
+    allow_unverified: bool,
     fmt: str | None,
     option: tuple[str, ...],
     index: int,
@@ -83,7 +90,9 @@ def render(
             with warnings.catch_warnings(record=True) as caught:  # one "warning:" line each, no source lines
                 warnings.simplefilter("always", RuntimeWarning)
                 try:
-                    renderer = build_renderer(renderer_name, renderer_options, checkpoint)
+                    renderer = build_renderer(
+                        renderer_name, renderer_options, checkpoint, allow_unverified=allow_unverified
+                    )
                 finally:
                     for warning in caught:
                         click.echo(f"warning: {warning.message}", err=True)

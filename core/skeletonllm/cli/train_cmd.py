@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sys
 from pathlib import Path
 
 import click
@@ -20,7 +21,12 @@ def _echo_threads() -> None:
 
 
 def _pipeline(
-    spec: str, device: str | None, checkpoint: str | None = None, untrained: bool = False, allow_mismatch: bool = False
+    spec: str,
+    device: str | None,
+    checkpoint: str | None = None,
+    untrained: bool = False,
+    allow_mismatch: bool = False,
+    allow_unverified: bool = False,
 ):
     """A pipeline with trained weights: ``--checkpoint``, else ``output_dir/last`` (or its ``.old`` copy).
 
@@ -36,12 +42,13 @@ def _pipeline(
     validated = load_spec(spec)
     found, note = find_trained(spec, Path(validated.spec.output_dir), checkpoint, untrained)
     if found is not None:
-        note = check_spec_match(load_checkpoint(found)[1], validated.spec.digest(), found, allow_mismatch) or note
+        manifest = load_checkpoint(found, allow_unverified)[1]
+        note = check_spec_match(manifest, validated.spec.digest(), found, allow_mismatch) or note
     if note:
         click.echo(note, err=True)
     pipeline = Pipeline(validated, device)
     if found is not None:
-        load_trained(pipeline, found)
+        load_trained(pipeline, found, allow_unverified)
     return pipeline, found
 
 
@@ -56,6 +63,12 @@ def _evaluate_and_report(pipeline, spec: str, checkpoint, out: str | None) -> di
 _UNTRAINED = click.option("--untrained", is_flag=True, help="Use the untrained model when there is no checkpoint.")
 _MISMATCH = click.option(
     "--allow-spec-mismatch", "allow_mismatch", is_flag=True, help="Accept a checkpoint written by another spec."
+)
+_UNVERIFIED = click.option(
+    "--allow-unverified",
+    "allow_unverified",
+    is_flag=True,
+    help="Accept a checkpoint whose manifest has no integrity record (weights and configuration unverifiable).",
 )
 
 
@@ -72,16 +85,27 @@ def train(spec: str, device: str | None, no_resume: bool) -> None:
     """
     from .. import distributed
     from ..checkpoint import resolve_checkpoint
+    from ..errors import SkeletonLLMError
     from ..pipeline import Pipeline
     from ..spec import load_spec
+    from ..stop_signals import TrainingStopped
     from ..training import LAST, Trainer
 
     _echo_threads()
     pipeline = Pipeline(load_spec(spec), device)
     try:
-        history = Trainer(pipeline).fit(resume=not no_resume)
+        try:
+            history = Trainer(pipeline).fit(resume=not no_resume)
+        except TrainingStopped as exc:  # SIGINT/SIGTERM: one line, exit 128 + the signal's number
+            click.echo(f"error: {exc}", err=True)
+            sys.exit(exc.exit_code)
         if pipeline.rank != 0:
             return
+        if not history:
+            raise SkeletonLLMError(
+                f"{spec}: nothing was trained: every stage has 0 steps (epochs: 0 and no max_steps), so there is "
+                "no trained model to evaluate and no checkpoint; give a stage epochs > 0"
+            )
         for h in history:
             click.echo(f"{h['stage']}: {h['steps']} steps, loss {h['loss_first']:.4f} -> {h['loss_last']:.4f}")
         result = _evaluate_and_report(pipeline, spec, pipeline.output_dir / LAST, None)
@@ -100,12 +124,19 @@ def train(spec: str, device: str | None, no_resume: bool) -> None:
 @click.option("--out", default=None, type=click.Path(file_okay=False), help="Report folder (default: output_dir/eval).")
 @_UNTRAINED
 @_MISMATCH
+@_UNVERIFIED
 def evaluate(
-    spec: str, checkpoint: str | None, device: str | None, out: str | None, untrained: bool, allow_mismatch: bool
+    spec: str,
+    checkpoint: str | None,
+    device: str | None,
+    out: str | None,
+    untrained: bool,
+    allow_mismatch: bool,
+    allow_unverified: bool,
 ) -> None:
     """Evaluate SPEC's model on its test split: prints the metrics as JSON and writes a report."""
     _echo_threads()
-    pipeline, source = _pipeline(spec, device, checkpoint, untrained, allow_mismatch)
+    pipeline, source = _pipeline(spec, device, checkpoint, untrained, allow_mismatch, allow_unverified)
     click.echo(json.dumps(_evaluate_and_report(pipeline, spec, source, out), sort_keys=True))
 
 
@@ -117,6 +148,7 @@ def evaluate(
 @click.option("--device", default=None)
 @_UNTRAINED
 @_MISMATCH
+@_UNVERIFIED
 def infer(
     spec: str,
     files: tuple[str, ...],
@@ -125,9 +157,10 @@ def infer(
     device: str | None,
     untrained: bool,
     allow_mismatch: bool,
+    allow_unverified: bool,
 ) -> None:
     """Answer for each skeleton FILE with SPEC's (trained) model."""
     _echo_threads()
-    pipeline, _ = _pipeline(spec, device, checkpoint, untrained, allow_mismatch)
+    pipeline, _ = _pipeline(spec, device, checkpoint, untrained, allow_mismatch, allow_unverified)
     for path, answer in pipeline.infer(list(files), question):
         click.echo(f"{path}\t{answer.strip()}")
