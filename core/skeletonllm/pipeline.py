@@ -23,14 +23,7 @@ from .interfaces import Sample
 from .io import read_sequences
 from .sequence import SkeletonSequence
 from .spec import ValidatedSpec
-from .tasks import RECOGNITION_KINDS, ClipContext, Prediction, TaskExample, TaskKind, normalise
-
-#: evaluation task (``eval.task``) -> the example kinds a stage's test question may have for it
-EVAL_TASK_KINDS = {
-    "recognition": RECOGNITION_KINDS,
-    "caption": frozenset({TaskKind.CAPTION}),
-    "qa": frozenset({TaskKind.QA}),
-}
+from .tasks import EVAL_TASK_KINDS, ClipContext, Prediction, TaskExample, TaskKind, normalise
 
 
 def pick_device(name: str | None = None) -> torch.device:

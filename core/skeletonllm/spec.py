@@ -24,6 +24,7 @@ from .kinds import KINDS
 from .manifest import component_record
 from .registry import Registry, get_registry, option_problems
 from .spec_checks import spec_problems
+from .spec_plan import plan_problems
 from .yaml_safe import read_yaml_file
 
 
@@ -249,7 +250,7 @@ def _check_components(
 #: Each takes the spec and whether to look at the file system, and returns a list of problems;
 #: validate_spec runs them all and reports everything together. ``spec_checks.spec_problems``
 #: holds the built-in ones (cross-section consistency, bounds, data roots, model folders).
-SPEC_CHECKS: list[Callable[[ValidatedSpec, bool], list[str]]] = [spec_problems]
+SPEC_CHECKS: list[Callable[[ValidatedSpec, bool], list[str]]] = [spec_problems, plan_problems]
 
 
 def validate_spec(

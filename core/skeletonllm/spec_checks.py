@@ -21,6 +21,8 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from .safe_read import regular_file_problem
+
 #: Upper bounds on sizes, by option name at any depth. Far above any real experiment
 #: (the paper uses 12 frames, 448 px, batch 4 x 8), far below what exhausts memory or hangs.
 SIZE_LIMITS: dict[str, int] = {
@@ -139,18 +141,34 @@ def check_agreement(validated: Any) -> list[str]:
     return problems
 
 
+def _system_folder(path: Path) -> str | None:
+    """``/`` or a folder under ``/proc``, ``/sys``, ``/dev``: scanning it never ends (or never should start)."""
+    resolved = Path(os.path.abspath(path))
+    if resolved == Path("/"):
+        return f"{path} is the file system's root; expected a dataset, model or teacher path of your own"
+    for root in SYSTEM_ROOTS:
+        if resolved == Path(root) or Path(root) in resolved.parents:
+            return f"{path} is under {root}, a system folder; expected a dataset, model or teacher path of your own"
+    return None
+
+
 def _path_problem(path: Path) -> str | None:
-    if not path.exists():
-        return f"{path} does not exist"
-    if path.is_dir():
-        try:
-            next(path.iterdir())
-        except StopIteration:
-            return f"{path} is an empty folder"
-        except OSError as exc:
-            return f"{path} cannot be listed: {exc.strerror or exc}"
-    elif path.is_file() and path.stat().st_size == 0:
-        return f"{path} is an empty file"
+    system = _system_folder(path)
+    if system:
+        return system
+    if not path.is_dir():  # a file, or a named pipe (would block), a device (/dev/zero never ends), a link loop
+        problem = regular_file_problem(path, "a file or folder")
+        if problem == "no such file":
+            return f"{path} does not exist"
+        if problem:
+            return f"{path}: {problem}"
+        return f"{path} is an empty file" if path.stat().st_size == 0 else None
+    try:
+        next(path.iterdir())
+    except StopIteration:
+        return f"{path} is an empty folder"
+    except OSError as exc:
+        return f"{path} cannot be listed: {exc.strerror or exc}"
     return None
 
 

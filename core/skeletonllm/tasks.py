@@ -45,6 +45,12 @@ class TaskKind(str, Enum):
 
 #: kinds whose answer is a class name read from a ``Label:`` line
 RECOGNITION_KINDS = frozenset({TaskKind.MULTIPLE_CHOICE, TaskKind.OPEN, TaskKind.RATIONALE})
+#: evaluation task (``eval.task``) -> the example kinds a stage's test question may have for it
+EVAL_TASK_KINDS = {
+    "recognition": RECOGNITION_KINDS,
+    "caption": frozenset({TaskKind.CAPTION}),
+    "qa": frozenset({TaskKind.QA}),
+}
 
 
 @dataclass(frozen=True)

@@ -19,6 +19,7 @@ class AccuracyMetric(Metric):
     """
 
     name = "accuracy"
+    tasks = ("recognition",)
     summary = "Top-1 accuracy of parsed Label answers (overall, seen, unseen, harmonic mean)"
 
     def reset(self) -> None:

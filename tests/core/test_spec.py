@@ -51,6 +51,11 @@ class ToyStage(Stage):
     def examples(self, label, class_names, seen, rng):
         return []
 
+    def question(self, candidates):
+        from skeletonllm.tasks import TaskExample, TaskKind
+
+        return TaskExample(TaskKind.MULTIPLE_CHOICE, candidates=candidates)
+
 
 class ToyBackboneOptions(PluginOptions):
     preset: str = "tiny"
@@ -177,8 +182,10 @@ def test_validate_command_prints_every_error_and_exits_1(tmp_path, monkeypatch):
     monkeypatch.setattr(registry_module, "_REGISTRY", _registry())
     good = tmp_path / "good.yaml"
     good.write_text("data: toy\nrenderer: toy_renderer\nbackbone: toy_backbone\nstages: [{name: toy_stage}]\n")
+    result = CliRunner().invoke(cli, ["validate", "--no-data", str(good)])  # the toy dataset has no clips
+    assert result.exit_code == 0 and result.output.strip() == "OK (data not read: --no-data)"
     result = CliRunner().invoke(cli, ["validate", str(good)])
-    assert result.exit_code == 0 and result.output.strip() == "OK"
+    assert result.exit_code == 1 and "split 'train' of dataset 'toy' has no samples" in result.output
     bad = tmp_path / "bad.yaml"
     bad.write_text(
         "data: toy\nrenderer: {name: toy_renderer, size: 0}\nbackbone: toy_backbone\n"

@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
+from typing import ClassVar
 
 from ..tasks import Prediction
 from .base import Component
 
 
 class Metric(Component, ABC):
+    #: the ``eval.task`` values whose answers this metric scores; empty: any (validate refuses the others)
+    tasks: ClassVar[tuple[str, ...]] = ()
+
     def __init__(self, options=None) -> None:
         self.options = options if options is not None else self.Options()
         self.reset()

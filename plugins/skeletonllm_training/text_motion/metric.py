@@ -39,6 +39,7 @@ class TextMotionOptions(PluginOptions):
 
 class TextMotionMetric(Metric):
     name = "text_motion"
+    tasks = ("caption",)
     summary = "R@1, R@3 and MM-Dist of generated captions under a trained text-motion evaluator"
     Options = TextMotionOptions
 
