@@ -118,6 +118,7 @@ class Trainer:
         self.show_progress = show_progress and pipeline.rank == 0
         self.digest = pipeline.cfg.digest()
         self.samples: list[Sample] = pipeline.train_samples()
+        self._tick: Callable[[], object] | None = None  # called after each micro-batch (the progress bar)
         ids = [s.id for s in self.samples]
         for stage in pipeline.stages:  # a teacher missing some clips fails now, naming them, not at step 1000
             stage.check_teacher(ids)
@@ -327,11 +328,8 @@ class Trainer:
             for step in steps:
                 if bar is not None and accum > 1:
                     bar.set_postfix_str(f"step {step + 1}/{total}", refresh=False)
-                losses.append(
-                    self._optimizer_step(
-                        model, stage, stage_index, step, params, optimizer, bar.update if bar else None
-                    )
-                )
+                self._tick = bar.update if bar is not None else None
+                losses.append(self._optimizer_step(model, stage, stage_index, step, params, optimizer))
                 scheduler.step()
                 done = step + 1 == total
                 if pipeline.rank == 0 and ((step + 1) % self.optim_cfg.save_every == 0 or done):
@@ -347,14 +345,7 @@ class Trainer:
         return history
 
     def _optimizer_step(
-        self,
-        model: nn.Module,
-        stage,
-        stage_index: int,
-        step: int,
-        params,
-        optimizer: torch.optim.Optimizer,
-        tick: Callable[[], object] | None = None,
+        self, model: nn.Module, stage, stage_index: int, step: int, params, optimizer: torch.optim.Optimizer
     ) -> float:
         """Accumulate the micro-batches of ``step`` (DDP averages gradients across ranks), clip, step.
 
@@ -373,8 +364,8 @@ class Trainer:
                     raise SkeletonLLMError(f"stage {stage.name!r} step {step}: loss is {loss.item()} (lower optim.lr?)")
                 loss.backward()
             value += loss.item()
-            if tick is not None:
-                tick()
+            if self._tick is not None:  # the progress bar counts micro-batches
+                self._tick()
         if self.optim_cfg.max_grad_norm:
             torch.nn.utils.clip_grad_norm_(params, self.optim_cfg.max_grad_norm)
         optimizer.step()
