@@ -26,7 +26,7 @@ import shutil
 import sys
 import tempfile
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import torch
 from safetensors import SafetensorError
@@ -37,6 +37,8 @@ from .safe_read import regular_file_problem
 
 TENSORS = "model.safetensors"
 MANIFEST = "manifest.json"
+#: the folder under a run's output_dir that holds its latest checkpoint
+LAST = "last"
 #: manifest key of the checkpoint's own integrity record (stripped from what load returns)
 INTEGRITY = "_integrity"
 
@@ -112,15 +114,35 @@ def save_checkpoint(directory: str | Path, tensors: dict[str, torch.Tensor], man
 
 
 def load_checkpoint(
-    directory: str | Path, allow_unverified: bool = False
+    directory: str | Path, allow_unverified: bool = False, warn: bool = True
 ) -> tuple[dict[str, torch.Tensor], dict[str, Any]]:
     """Read and verify a checkpoint; a crash between the two renames leaves ``.NAME.old``, which is used.
 
     Refuses a tensor file or manifest whose hash differs from the integrity record, shapes or
     dtypes that differ from it, any NaN or infinite value and any tensor that is not floating
     point. Without an integrity record the checkpoint is refused unless ``allow_unverified``
-    (then a warning is printed). The returned manifest has no integrity record.
+    (then a warning is printed, unless ``warn`` is false because the caller already said it).
+    The returned manifest has no integrity record.
     """
+    loaded = read_checkpoint(directory, allow_unverified)
+    if loaded.unverified and warn:
+        print(loaded.unverified, file=sys.stderr)
+    return loaded.tensors, loaded.manifest
+
+
+class LoadedCheckpoint(NamedTuple):
+    """What :func:`read_checkpoint` returns: ``unverified`` is the warning to show when the
+    checkpoint was accepted without an integrity record (``--allow-unverified``), else None."""
+
+    tensors: dict[str, torch.Tensor]
+    manifest: dict[str, Any]
+    directory: Path
+    unverified: str | None
+
+
+def read_checkpoint(directory: str | Path, allow_unverified: bool = False) -> LoadedCheckpoint:
+    """:func:`load_checkpoint` without printing: the caller words the unverified warning (the
+    checkpoint rule shows it with its other notes, in the terminal and on the app's page)."""
     requested = Path(directory)
     directory = resolve_checkpoint(requested)
     if directory is None:
@@ -145,11 +167,10 @@ def load_checkpoint(
             f"{directory}: {unverified}, so its weights and configuration cannot be verified (edited, or not "
             "written by this program); refusing to use it. Pass --allow-unverified to use it anyway"
         )
-    else:
-        print(f"warning: {directory}: {unverified}; using it unverified (--allow-unverified)", file=sys.stderr)
     _check_dtypes(directory, tensors)
     _check_finite(directory, tensors)
-    return tensors, manifest
+    note = f"warning: {directory}: {unverified}; using it unverified (--allow-unverified)" if unverified else None
+    return LoadedCheckpoint(tensors, manifest, directory, note)
 
 
 def _unverified(integrity: Any) -> str | None:

@@ -16,8 +16,6 @@ from typing import Any
 
 from .tasks import EVAL_TASK_KINDS
 
-#: eval.task -> what to add when no stage teaches it
-_TEACHING_STAGE = {"recognition": "a 'refine' stage", "caption": "a 'caption' stage", "qa": "a 'motion_qa' stage"}
 #: class names given to a stage's test question: only the question's kind matters here
 _PLACEHOLDER_NAMES = ["class a", "class b", "class c", "class d"]
 
@@ -32,25 +30,45 @@ def _stages(validated: Any) -> list[tuple[int, Any]]:
     return out
 
 
+def _teaches(stage: Any, task: str) -> bool:
+    """Whether ``stage``'s test-time question is a question of the evaluation task ``task``."""
+    try:
+        example = stage.question(list(_PLACEHOLDER_NAMES))
+    except NotImplementedError:
+        return False
+    return example.kind in EVAL_TASK_KINDS[task] and (task != "recognition" or example.is_recognition)
+
+
+def teaching_stages(registry: Any, task: str) -> list[str]:
+    """The installed stages whose test question (with their default options) suits ``task``.
+
+    Asked of the registry, not named here: a third-party stage that teaches captions is offered
+    as readily as the built-in one.
+    """
+    found = []
+    for name in registry.names("stage"):
+        try:
+            stage = registry.create("stage", name)
+        except Exception:  # noqa: BLE001, S112 - a stage that needs options to build is not offered
+            continue
+        if _teaches(stage, task):
+            found.append(name)
+    return found
+
+
 def check_eval_task(validated: Any) -> list[str]:
     """Some stage's test question suits ``eval.task`` (as ``Pipeline.test_question`` will look for one)."""
     spec = validated.spec
     task = spec.eval.task
     if task == "recognition" and spec.eval.question != "stage":
         return []  # a fixed question kind: no stage needs to define it
-    for _, stage in reversed(_stages(validated)):
-        try:
-            example = stage.question(list(_PLACEHOLDER_NAMES))
-        except NotImplementedError:
-            continue
-        if example.kind in EVAL_TASK_KINDS[task] and (task != "recognition" or example.is_recognition):
-            return []
+    if any(_teaches(stage, task) for _, stage in _stages(validated)):
+        return []
     named = ", ".join(repr(s.name) for s in spec.stages) or "none"
+    offered = teaching_stages(validated.registry, task)
+    add = f"add a stage that teaches it ({', '.join(repr(n) for n in offered)})" if offered else "add a stage for it"
     fixed = " or set eval.question (e.g. multiple_choice)" if task == "recognition" else ""
-    return [
-        f"eval.task: no stage teaches the {task!r} task at test time (stages: {named}); "
-        f"add {_TEACHING_STAGE[task]}{fixed}"
-    ]
+    return [f"eval.task: no stage teaches the {task!r} task at test time (stages: {named}); {add}{fixed}"]
 
 
 def check_metric_tasks(validated: Any) -> list[str]:
@@ -77,25 +95,43 @@ def check_stage_groups(validated: Any) -> list[str]:
     if getattr(renderer, "learnable", False):
         return []
     problems = []
+    learnable = [n for n in validated.registry.names("renderer") if _learnable(validated.registry, n)]
+    use = f"use a learnable renderer ({', '.join(repr(n) for n in learnable)})" if learnable else ""
     for i, stage in _stages(validated):
         if "renderer" in stage.groups and set(stage.groups) <= {"renderer"}:
             problems.append(
                 f"stages[{i}]: stage {stage.name!r} trains only the renderer, but renderer {renderer_name!r} has "
-                "no parameters; remove the stage, use the learnable renderer 'draction', or give the stage other "
+                f"no parameters; remove the stage, {use + ', ' if use else ''}or give the stage other "
                 "groups to train (train: [projector, lora])"
             )
     return problems
 
 
+def _learnable(registry: Any, name: str) -> bool:
+    try:
+        return bool(getattr(registry.get("renderer", name), "learnable", False))
+    except Exception:  # noqa: BLE001 - a renderer that fails to import is reported by the registry
+        return False
+
+
 def check_components(validated: Any, check_files: bool) -> list[str]:
-    """Each component's own checks of its validated options (``Component.validate_options``)."""
+    """Each component's own checks of its validated options (``Component.validate_options``).
+
+    A problem with a derived option (a backbone's ``image_size`` taken from ``renderer.size``)
+    is reported where the value is stated, since that is where the user changes it.
+    """
+    derived = getattr(validated, "derived", {})
     problems = []
     for path, (kind, name) in validated.names.items():
         cls = validated.registry.get(kind, name)
         check = getattr(cls, "validate_options", None)
         if check is None:
             continue
-        problems += [f"{path}.{line}" for line in check(validated.options[path], check_files)]
+        for line in check(validated.options[path], check_files):
+            option, _, what = line.partition(":")
+            here = f"{path}.{option}"
+            source = derived.get(here.split("[", 1)[0])
+            problems.append(f"{source}:{what} ({here} follows it)" if source else f"{here}:{what}")
     return problems
 
 

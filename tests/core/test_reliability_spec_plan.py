@@ -75,11 +75,11 @@ SPEC_CASES: dict[str, tuple[Any, str]] = {
     ),
     "caption without a caption stage": (
         lambda s, t: s.update(eval={"task": "caption"}),
-        r"eval\.task: no stage teaches the 'caption' task .* add a 'caption' stage",
+        r"eval\.task: no stage teaches the 'caption' task .* add a stage that teaches it \('caption'\)",
     ),
     "qa without a motion_qa stage": (
         lambda s, t: s.update(eval={"task": "qa"}),
-        r"eval\.task: no stage teaches the 'qa' task .* add a 'motion_qa' stage",
+        r"eval\.task: no stage teaches the 'qa' task .* add a stage that teaches it \('motion_qa'\)",
     ),
     "metric of another task": (
         lambda s, t: s.update(eval={"metrics": ["captioning"]}),
@@ -117,6 +117,10 @@ SPEC_CASES: dict[str, tuple[Any, str]] = {
     "image size not a multiple of 28": (
         lambda s, t: (s["backbone"].update(image_size=50), s["renderer"].update(size=50)),
         r"backbone\.image_size: 50 is not a multiple of 28 .* use e\.g\. 28 or 56",
+    ),
+    "image size taken from the renderer, not a multiple of 28": (
+        lambda s, t: (s["backbone"].pop("image_size"), s["renderer"].update(size=50)),
+        r"renderer\.size: 50 is not a multiple of 28 .* \(backbone\.image_size follows it\)",
     ),
     "LoRA target that matches nothing": (
         lambda s, t: s["backbone"].update(lora={"target_modules": ["q_proj", "attention.query"]}),

@@ -126,3 +126,34 @@ def test_a_step_that_makes_the_weights_nan_is_not_saved(tmp_path: Path, monkeypa
         Trainer(pipeline, show_progress=False).fit()
     tensors, manifest = ckpt.load_checkpoint(tmp_path / "run" / "last")
     assert (manifest["stage"], manifest["step"]) == (1, 3) and all(torch.isfinite(t).all() for t in tensors.values())
+
+
+def test_infer_and_evaluate_take_an_unverified_checkpoint_only_with_allow_unverified(tmp_path: Path, toy_cli) -> None:  # noqa: F811
+    """The one checkpoint rule (``accept_checkpoint``) refuses it, and with the option warns once."""
+    spec = write_spec(tmp_path)
+    _, last = trained(tmp_path)
+    drop_integrity(last)
+    clip = tmp_path / "x.toy"
+    clip.write_text(json.dumps({"toy_xy": [1.0, 0.0]}))
+    for command in (["evaluate", spec], ["infer", spec, clip]):
+        result = toy_cli(*command)
+        assert result.exit_code == 1 and "cannot be verified" in result.output, result.output
+        assert "--allow-unverified" in result.output and "Traceback" not in result.output
+        result = toy_cli(*command, "--allow-unverified")
+        assert result.exit_code == 0, result.output
+        assert result.output.count("using it unverified (--allow-unverified)") == 1, result.output
+
+
+def test_the_checkpoint_rule_lists_the_unverified_warning_among_its_notes(tmp_path: Path) -> None:
+    from skeletonllm.checkpoint_checks import accept_checkpoint
+
+    spec = write_spec(tmp_path)
+    _, last = trained(tmp_path)
+    drop_integrity(last, null=True)
+    validated = validate_spec(spec_data(tmp_path / "run"), toy_registry())
+    with pytest.raises(CheckpointError, match="cannot be verified"):
+        accept_checkpoint(spec, validated.spec)
+    accepted = accept_checkpoint(spec, validated.spec, allow_unverified=True)
+    assert accepted.unverified and any("using it unverified" in n for n in accepted.notes)
+    verified = accept_checkpoint(spec, validated.spec, checkpoint=trained(tmp_path / "ok")[1], allow_mismatch=True)
+    assert not verified.unverified
