@@ -25,7 +25,9 @@ def evaluate_with_report(
         "seed": cfg.optim.seed,
         "checkpoint": str(checkpoint) if checkpoint else "none (untrained model)",
         "task": cfg.eval.task,
-        "split": f"train {cfg.split.train!r}, test {cfg.split.test!r}, class split {cfg.split.class_split!r}",
+        "split": f"train {cfg.split.train!r}, test {cfg.eval.split or cfg.split.test!r}"
+        + (f" of dataset {cfg.eval.data.name!r}" if cfg.eval.data is not None else "")
+        + f", class split {cfg.split.class_split!r}",
         "candidates": cfg.eval.candidates,
         "test clips": len({p.sample_id for p in predictions}),
         "questions": len(predictions),

@@ -10,6 +10,7 @@ from skeletonllm import hookimpl
 @hookimpl
 def register_datasets(register) -> None:  # noqa: ANN001 - the registry's callback
     """One registration per dataset class."""
+    from .folder import FolderDataset
     from .humanml3d import HumanMl3dDataset
     from .ntu import Ntu60Dataset, Ntu60TwoDDataset, Ntu120Dataset
     from .nw_ucla import NwUclaDataset
@@ -24,6 +25,7 @@ def register_datasets(register) -> None:  # noqa: ANN001 - the registry's callba
         NwUclaDataset,
         HumanMl3dDataset,
         SynthActDataset,
+        FolderDataset,
     ):
         register(cls)
 

@@ -114,6 +114,11 @@ def evaluate(
 @click.argument("files", nargs=-1, required=True, type=click.Path())
 @click.option("--checkpoint", default=None, type=click.Path(file_okay=False))
 @click.option("--question", default=None, help="Ask this instead of the recognition question.")
+@click.option(
+    "--candidates",
+    default=None,
+    help='Offer these class names instead of the trained ones, comma-separated: "walk,sit down,wave".',
+)
 @click.option("--device", default=None)
 @_UNTRAINED
 @_MISMATCH
@@ -122,12 +127,34 @@ def infer(
     files: tuple[str, ...],
     checkpoint: str | None,
     question: str | None,
+    candidates: str | None,
     device: str | None,
     untrained: bool,
     allow_mismatch: bool,
 ) -> None:
-    """Answer for each skeleton FILE with SPEC's (trained) model."""
+    """Answer for each skeleton FILE with SPEC's (trained) model.
+
+    One line per clip: the file (``file#k`` for the k-th sequence of a file that holds
+    several), a tab, the model's answer. With ``--candidates`` the model chooses among
+    the names given, e.g. your own classes or actions it never trained on. A file that
+    cannot be read is reported on stderr, the others are answered, and the exit status is 1.
+    """
+    from ..tasks import normalise, parse_answer, parse_candidates
+
+    names = parse_candidates(candidates) if candidates is not None else None  # before the model loads
+    if names is not None and question:
+        raise click.UsageError("give --question or --candidates, not both")
     _echo_threads()
     pipeline, _ = _pipeline(spec, device, checkpoint, untrained, allow_mismatch)
-    for path, answer in pipeline.infer(list(files), question):
-        click.echo(f"{path}\t{answer.strip()}")
+    offered = {normalise(n) for n in names or ()}
+    failed = 0
+    for answer in pipeline.infer(list(files), question, names):
+        if answer.error is not None:
+            failed += 1
+            click.echo(f"error: {answer.clip}: {answer.error.message}", err=True)
+            continue
+        click.echo(f"{answer.clip}\t{answer.output.strip()}")
+        if names is not None and parse_answer(answer.example, answer.output) not in offered:
+            click.echo(f"{answer.clip}: the answer names none of the {len(names)} candidates", err=True)
+    if failed:
+        raise click.exceptions.Exit(1)
