@@ -222,11 +222,14 @@ def check_eval_protocol(validated: Any, path_problems: list[str]) -> list[str]:
     except Exception as exc:  # noqa: BLE001 - whatever the plugin raises, the evaluation cannot run
         return [f"eval.data: dataset {spec.eval.data.name!r} cannot list its splits: {type(exc).__name__}: {exc}"]
     split = spec.eval.split or spec.split.test
-    head, _, part = split.rpartition("/")
-    if heads and (head not in heads or part not in ("train", "test", "val")):
-        where = "eval.split" if spec.eval.split else "eval.split (unset, so split.test)"
+    head, sep, part = split.rpartition("/")
+    where = "eval.split" if spec.eval.split else "eval.split (unset, so split.test)"
+    # the grammar check_protocol applies: a plain name ("test") is the dataset's own business
+    if heads and sep and (head not in heads or part not in ("train", "test", "val")):
         valid = ", ".join(f"{h}/{p}" for h in heads for p in ("train", "test"))
         return [f"{where}: dataset {spec.eval.data.name!r} has no split {split!r}; splits: {valid}"]
+    if split in heads:
+        return [f"{where}: {split!r} names a protocol; add the part, e.g. '{split}/test'"]
     return []
 
 
