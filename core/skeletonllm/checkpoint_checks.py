@@ -94,10 +94,15 @@ def check_optimizer_state(tensors: dict[str, torch.Tensor], optimizer: torch.opt
             raise CheckpointError(f"{source}: optimiser tensor {key} should hold one step count")
 
 
-def check_spec_match(manifest: dict, digest: str, source: object, allow: bool = False) -> str | None:
-    """Refuse a checkpoint written by another spec unless ``allow``; returns a warning when allowed."""
+def check_spec_match(manifest: dict, digest: str | tuple[str, ...], source: object, allow: bool = False) -> str | None:
+    """Refuse a checkpoint written by another spec unless ``allow``; returns a warning when allowed.
+
+    ``digest`` may be several (``PipelineSpec.digests()``: today's, then older rules'); the first is shown.
+    """
     written_by = manifest.get("spec")
-    if written_by == digest:
+    accepted = (digest,) if isinstance(digest, str) else tuple(digest)
+    digest = accepted[0]
+    if written_by in accepted:
         return None
     message = f"{source} was written by another spec (hash {written_by}, this spec is {digest})"
     if not allow:

@@ -124,9 +124,21 @@ class PipelineSpec(BaseModel):
         return self
 
     def digest(self) -> str:
-        """Stable hash of the spec, stored in checkpoint manifests."""
-        blob = json.dumps(self.model_dump(mode="json"), sort_keys=True).encode()
-        return hashlib.sha256(blob).hexdigest()[:16]
+        """Stable hash of what the spec trains, stored in checkpoint manifests.
+
+        The ``eval`` section is left out: how a trained model is tested (another dataset
+        such as your own ``folder`` of recordings, another split, other metrics) does not
+        change what it learned, so a checkpoint still belongs to the spec after it changes.
+        """
+        return _hash(self.model_dump(mode="json", exclude={"eval"}))
+
+    def digests(self) -> tuple[str, str]:
+        """This digest, then the one written before ``eval`` was left out (older checkpoints match it)."""
+        return self.digest(), _hash(self.model_dump(mode="json"))
+
+
+def _hash(data: Any) -> str:
+    return hashlib.sha256(json.dumps(data, sort_keys=True).encode()).hexdigest()[:16]
 
 
 def _loc(parts: tuple[Any, ...]) -> str:

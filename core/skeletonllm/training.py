@@ -182,7 +182,7 @@ class Trainer:
             if path.exists() or path.with_name(f".{LAST}.old").exists():
                 raise
             return None
-        if manifest.get("spec") != self.digest:
+        if manifest.get("spec") not in self.pipeline.cfg.digests():  # today's rule or an older one
             raise CheckpointError(
                 f"{path} was written by a different spec (hash {manifest.get('spec')} vs {self.digest}); "
                 "use another output_dir or --no-resume"

@@ -36,7 +36,7 @@ def _pipeline(
     validated = load_spec(spec)
     found, note = find_trained(spec, Path(validated.spec.output_dir), checkpoint, untrained)
     if found is not None:
-        note = check_spec_match(load_checkpoint(found)[1], validated.spec.digest(), found, allow_mismatch) or note
+        note = check_spec_match(load_checkpoint(found)[1], validated.spec.digests(), found, allow_mismatch) or note
     if note:
         click.echo(note, err=True)
     pipeline = Pipeline(validated, device)
