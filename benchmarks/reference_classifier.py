@@ -76,24 +76,26 @@ def train_and_test(train: dict, test: dict, classes: int, protocol: Protocol, ar
     model = StGcnLite(train["topology"], classes, widths=tuple(args.widths))
     opt = torch.optim.SGD(model.parameters(), lr=args.lr, momentum=0.9, nesterov=True, weight_decay=args.weight_decay)
     n = len(train["y"])
-    steps = args.epochs * max(1, n // args.batch_size)
+    per_epoch = max(1, n // args.batch_size)
+    steps = min(args.max_steps, args.epochs * per_epoch)  # a budget: large sets get fewer epochs
     sched = torch.optim.lr_scheduler.OneCycleLR(opt, args.lr, total_steps=steps, pct_start=0.1)
     augment = Augment(yaw=protocol.yaw)
-    losses, seen, start, step = [], 0, time.perf_counter(), 0
+    losses, seen, start = [], 0, time.perf_counter()
     model.train()
-    for _epoch in progress(range(args.epochs), desc=f"seed {seed}", unit="epoch"):
-        order = torch.randperm(n, generator=gen)
-        for i in range(0, n - args.batch_size + 1, args.batch_size):
-            idx = order[i : i + args.batch_size]
-            x, mask = augment(train["x"][idx], train["mask"][idx], gen)
-            loss = torch.nn.functional.cross_entropy(model(x, mask), train["y"][idx], label_smoothing=0.1)
-            opt.zero_grad()
-            loss.backward()
-            opt.step()
-            sched.step()
-            step += 1
-            seen += len(idx)
-            losses.append(loss.item())
+    order = torch.randperm(n, generator=gen)
+    for step in progress(range(steps), desc=f"seed {seed}", unit="step"):
+        if step % per_epoch == 0 and step:
+            order = torch.randperm(n, generator=gen)
+        i = (step % per_epoch) * args.batch_size
+        idx = order[i : i + args.batch_size]
+        x, mask = augment(train["x"][idx], train["mask"][idx], gen)
+        loss = torch.nn.functional.cross_entropy(model(x, mask), train["y"][idx], label_smoothing=0.1)
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+        sched.step()
+        seen += len(idx)
+        losses.append(loss.item())
     train_s = time.perf_counter() - start
     model.eval()
     start = time.perf_counter()
@@ -108,7 +110,8 @@ def train_and_test(train: dict, test: dict, classes: int, protocol: Protocol, ar
         "accuracy": float(hits.mean()),
         "loss_first": float(np.mean(losses[: max(1, len(losses) // 20)])),
         "loss_last": float(np.mean(losses[-max(1, len(losses) // 20) :])),
-        "steps": step,
+        "steps": steps,
+        "epochs": steps / per_epoch,
         "train_clips_per_s": seen / train_s,
         "test_clips_per_s": len(hits) / max(test_s, 1e-9),
         "train_s": train_s,
@@ -196,6 +199,7 @@ def main() -> None:
     parser.add_argument("--seeds", type=int, default=3)
     parser.add_argument("--threads", type=int, default=None)
     parser.add_argument("--epochs", type=int, default=30)
+    parser.add_argument("--max-steps", type=int, default=600, help="at most this many SGD steps per training run")
     parser.add_argument("--frames", type=int, default=32, help="every clip resampled to this length")
     parser.add_argument("--batch-size", type=int, default=32)
     parser.add_argument("--lr", type=float, default=0.05)
