@@ -12,9 +12,12 @@ def register_datasets(register) -> None:  # noqa: ANN001 - the registry's callba
     """One registration per dataset class."""
     from .folder import FolderDataset
     from .humanml3d import HumanMl3dDataset
+    from .msr_action3d import MsrAction3dDataset
+    from .msrc12 import Msrc12Dataset
     from .ntu import Ntu60Dataset, Ntu60TwoDDataset, Ntu120Dataset
     from .nw_ucla import NwUclaDataset
     from .pku_mmd import PkuMmdDataset
+    from .sbu import SbuDataset
     from .synthetic.dataset import SynthActDataset
 
     for cls in (
@@ -26,6 +29,9 @@ def register_datasets(register) -> None:  # noqa: ANN001 - the registry's callba
         HumanMl3dDataset,
         SynthActDataset,
         FolderDataset,
+        MsrAction3dDataset,
+        Msrc12Dataset,
+        SbuDataset,
     ):
         register(cls)
 

@@ -6,10 +6,13 @@ from .amass import AmassFormat
 from .bvh import BvhFormat
 from .coco import CocoKeypointsFormat
 from .humanml3d import HumanMl3dFormat
+from .msr_action3d import MsrAction3dFormat
+from .msrc12 import Msrc12Format
 from .ntu import NtuSkeletonFormat
 from .nw_ucla import NwUclaFormat
 from .pku_mmd import PkuMmdFormat
 from .pyskl import PysklPickleFormat
+from .sbu import SbuFormat
 
 FORMATS = (
     NtuSkeletonFormat,
@@ -20,6 +23,9 @@ FORMATS = (
     PysklPickleFormat,
     BvhFormat,
     AmassFormat,
+    MsrAction3dFormat,
+    Msrc12Format,
+    SbuFormat,
 )
 
 

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from kinect_v1_fixtures import write_kinect_v1_samples
 
 from skeletonllm.testing import check_consistent  # noqa: F401 - re-exported for the format tests
 
@@ -157,6 +158,7 @@ def make_all(folder: Path) -> dict[str, Path]:
         "bvh": write(folder / "tiny.bvh", BVH_TEXT),
         "pyskl_pickle": write(folder / "ann.pkl", pyskl_bytes()),
         "humanml3d": write(folder / "000001.npy", humanml3d_bytes()),
+        **write_kinect_v1_samples(folder / "kinect_v1"),
     }
 
 

@@ -25,7 +25,9 @@ from format_fixtures import (
 )
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from kinect_v1_fixtures import msr_action3d_text, msrc12_text, sbu_text
 
+from conftest import shared_file
 from skeletonllm.errors import SkeletonDataError
 from skeletonllm_formats.plugin import FORMATS
 
@@ -42,6 +44,15 @@ TEXT_SOURCES: dict[str, Callable[[], str]] = {
     "bvh": lambda: BVH_TEXT,
     "nw_ucla": lambda: json.dumps(nw_ucla_doc(frames=3), indent=1),
     "coco_keypoints": lambda: json.dumps(coco_doc(), indent=1),
+    "msr_action3d": lambda: msr_action3d_text(frames=2),
+    "msrc12": lambda: msrc12_text(frames=3),
+    "sbu": lambda: sbu_text(frames=3),
+}
+#: real files (../shared/data) whose first lines seed the same mutations: (file, lines kept)
+REAL_SEEDS = {
+    "msr_action3d": ("msr_action3d/a01_s01_e01_skeleton3D.txt", 40),
+    "msrc12": ("msrc12/P1_1_12A_p19.csv", 4),
+    "sbu": ("sbu/s01s02/01/001/skeleton_pos.txt", 4),
 }
 
 
@@ -137,6 +148,19 @@ def check(name: str, data: bytes) -> None:
 def test_text_mutations(name: str) -> None:
     @FUZZ
     @given(data=mutated_text(TEXT_SOURCES[name]()))
+    def run(data: bytes) -> None:
+        check(name, data)
+
+    run()
+
+
+@pytest.mark.parametrize("name", sorted(REAL_SEEDS))
+def test_real_sample_mutations(name: str) -> None:
+    relative, keep = REAL_SEEDS[name]
+    text = "".join(shared_file(relative).read_text().splitlines(keepends=True)[:keep])
+
+    @FUZZ
+    @given(data=mutated_text(text))
     def run(data: bytes) -> None:
         check(name, data)
 
