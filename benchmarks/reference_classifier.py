@@ -42,7 +42,28 @@ from skeletonllm.threads import configure_threads
 RESULTS = Path(__file__).parent / "results"
 
 
-def load_split(ds, split: str, frames: int, persons: int) -> dict:
+#: simulated reader bugs (``--bug``): does the classifier's accuracy show them?
+BUGS = {
+    "swap-yz": "y and z swapped (the up axis read as depth)",
+    "shuffle-joints": "joints in a wrong order (a fixed random permutation; the bones stay as declared)",
+    "unit-x": "x in millimetres, y and z in metres (one axis scaled by 1000)",
+}
+
+
+def simulate_bug(positions: np.ndarray, mask: np.ndarray, bug: str) -> tuple[np.ndarray, np.ndarray]:
+    """``positions`` (M, T, V, C) and ``mask`` (M, T, V) as a reader with ``bug`` would have returned them."""
+    out = positions.copy()
+    if bug == "swap-yz":
+        out[..., [1, 2]] = positions[..., [2, 1]]
+    elif bug == "shuffle-joints":
+        order = np.random.default_rng(12345).permutation(positions.shape[2])
+        return positions[:, :, order], mask[:, :, order]
+    elif bug == "unit-x":
+        out[..., 0] *= 1000.0
+    return out, mask
+
+
+def load_split(ds, split: str, frames: int, persons: int, bug: str | None = None) -> dict:
     """Every clip of ``split`` read once, prepared, stacked: ``x (N,M,T,V,C)``, ``mask``, ``y``."""
     xs, masks, ys, refused = [], [], [], []
     topology = None
@@ -54,6 +75,8 @@ def load_split(ds, split: str, frames: int, persons: int) -> dict:
             continue
         if topology is None:
             topology = seq.topology
+        if bug is not None:
+            seq.positions, seq.mask = simulate_bug(seq.positions, seq.mask, bug)
         x, m = prepare(seq, frames, persons)
         xs.append(x)
         masks.append(m)
@@ -124,8 +147,8 @@ def run_dataset(name: str, root: Path, args) -> dict:
     start = time.perf_counter()
     folds = []
     for train_split, test_split in protocol.folds:
-        train = load_split(ds, train_split, args.frames, protocol.persons)
-        test = load_split(ds, test_split, args.frames, protocol.persons)
+        train = load_split(ds, train_split, args.frames, protocol.persons, args.bug)
+        test = load_split(ds, test_split, args.frames, protocol.persons, args.bug)
         folds.append((train_split, test_split, train, test))
     load_s = time.perf_counter() - start
     classes = len(ds.class_names)
@@ -163,6 +186,7 @@ def run_dataset(name: str, root: Path, args) -> dict:
         "chance": 1.0 / classes,
         "majority": float((test_y == majority).float().mean()),
         "published": protocol.published,
+        "note": protocol.note,
         "train_clips_per_s": float(np.mean([r["train_clips_per_s"] for r in runs])),
         "test_clips_per_s": float(np.mean([r["test_clips_per_s"] for r in runs])),
         "load_s": load_s,
@@ -182,9 +206,14 @@ def markdown(results: list[dict], header: str) -> str:
     for r in results:
         peer = r["published"]
         gap = f"{100 * r['mean'] - peer['accuracy']:+.1f}" if peer else "-"
-        peer_cell = f"{peer['method']} {peer['accuracy']:.1f} % ({peer['source']})" if peer else "none found"
+        peer_cell = f"{peer['method']} {peer['accuracy']:.1f} % ({peer['source']})" if peer else f"none: {r['note']}"
+        sizes = (
+            f"{r['train_clips']}/{r['test_clips']}"
+            if len(r["folds"]) == 1
+            else f"{len(r['folds'])} folds of {r['train_clips'] + r['test_clips']}"
+        )
         lines.append(
-            f"| {r['dataset']} | {r['protocol']} ({r['train_clips']}/{r['test_clips']}) | {r['classes']} "
+            f"| {r['dataset']} | {r['protocol']} ({sizes}) | {r['classes']} "
             f"| {100 * r['mean']:.1f} [{100 * r['low']:.1f}, {100 * r['high']:.1f}] "
             f"| {100 * r['chance']:.1f} | {100 * r['majority']:.1f} | {peer_cell} | {gap} "
             f"| {r['train_clips_per_s']:.0f} | {r['total_s'] / 60:.1f} min |"
@@ -205,6 +234,12 @@ def main() -> None:
     parser.add_argument("--lr", type=float, default=0.05)
     parser.add_argument("--weight-decay", type=float, default=5e-4)
     parser.add_argument("--widths", type=int, nargs="+", default=[32, 32, 64, 64])
+    parser.add_argument(
+        "--bug",
+        choices=sorted(BUGS),
+        default=None,
+        help="simulate a reader bug: " + "; ".join(f"{k}: {v}" for k, v in BUGS.items()),
+    )
     parser.add_argument("--out", type=Path, default=RESULTS / "reference_classifier")
     args = parser.parse_args()
     if args.data_root is None:
@@ -214,7 +249,8 @@ def main() -> None:
     header = (
         f"python {sys.version.split()[0]}, torch {torch.__version__}, {os.cpu_count()} CPUs, {choice.describe()}, "
         f"load average {load:.2f} at the start; {args.seeds} seeds, {args.epochs} epochs, {args.frames} frames, "
-        f"widths {args.widths}"
+        f"widths {args.widths}, at most {args.max_steps} steps"
+        + (f"; simulated reader bug: {BUGS[args.bug]}" if args.bug else "")
     )
     print(header)
     known = set(get_registry().names("dataset"))
