@@ -12,9 +12,10 @@ from typing import Any
 
 import numpy as np
 
+from . import plugin_guard
 from .atomic import atomic_write
 from .errors import SkeletonDataError
-from .registry import Registry, get_registry
+from .registry import BUILTIN_DISTRIBUTION, Registry, get_registry
 from .safe_read import check_input_file, explain_unrecognised, guarded_read
 from .sequence import SkeletonSequence
 
@@ -35,8 +36,8 @@ def detect_format(path: str | Path, registry: Registry | None = None) -> Any:
     for info in registry.infos("format"):
         fmt = info.cls()
         try:
-            score = float(fmt.sniff(path, head))
-        except Exception:  # noqa: BLE001 - a sniffer must never decide by crashing
+            score = float(_sniff(fmt, info, path, head))
+        except (Exception, SystemExit):  # noqa: BLE001 - a sniffer must never decide by crashing (nor exit)
             score = 0.0
         scored.append((fmt, score if score == score else 0.0))
         if path.suffix.lower() in getattr(fmt, "suffixes", ()):
@@ -46,6 +47,14 @@ def detect_format(path: str | Path, registry: Registry | None = None) -> Any:
     if best is None or best_score < 0.1:
         return explain_unrecognised(path, scored, registry)  # that reader's own error, or a format after all
     return best
+
+
+def _sniff(fmt: Any, info: Any, path: Path, head: bytes) -> Any:
+    """A built-in sniffer runs inline; a third-party one that never returns is skipped after a few seconds."""
+    if info.distribution == BUILTIN_DISTRIBUTION:
+        return fmt.sniff(path, head)
+    doing = f"waiting for format {info.name!r} (plugin {info.plugin!r} from distribution {info.distribution!r}) to sniff {path}"
+    return plugin_guard.call_with_timeout(lambda: fmt.sniff(path, head), plugin_guard.SNIFF_TIMEOUT_S, doing, 0.0)
 
 
 def read_sequences(

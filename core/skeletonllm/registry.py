@@ -5,15 +5,18 @@ Built-in plugins load through the very same entry-point group
 the public path works. A plugin that fails to import is skipped with a
 warning naming its distribution and the exception: one broken package never
 takes the tool down. ``SKELETONLLM_LOAD_PLUGINS`` (comma-separated entry
-point or distribution names; empty = none) restricts what loads.
+point or distribution names; ``builtin`` = only the built-ins; empty = none)
+restricts what loads. Third-party code runs under :mod:`.plugin_guard`: what it
+prints goes to stderr, and one that hangs is named after a few seconds.
 """
 
 from __future__ import annotations
 
+import contextlib
 import difflib
 import os
 import warnings
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from importlib import metadata
 from typing import Any
@@ -25,11 +28,14 @@ from . import hookspecs
 from .errors import OptionsError, PluginError, UnknownPluginError
 from .hookspecs import LazyComponent
 from .kinds import KINDS, interface
+from .plugin_guard import stdout_to_stderr, watchdog
 
 ENTRY_POINT_GROUP = "skeletonllm"
 LOAD_ENV = "SKELETONLLM_LOAD_PLUGINS"
 #: the distribution that ships the built-in plugins: its components win any name clash
 BUILTIN_DISTRIBUTION = "skeletonllm"
+#: the ``SKELETONLLM_LOAD_PLUGINS`` value (or ``--no-plugins``) that loads only the built-ins
+BUILTIN_ONLY = "builtin"
 #: what a plugin may raise while loading or registering without taking the tool down with it;
 #: SystemExit and KeyboardInterrupt included, since a plugin's import is not the user's Ctrl-C
 PLUGIN_FAILURES = (Exception, SystemExit, KeyboardInterrupt)
@@ -108,7 +114,8 @@ class Registry:
         raw = os.environ.get(LOAD_ENV)
         if raw is None:
             return None
-        return {n.strip() for n in raw.split(",") if n.strip()}
+        names = {n.strip() for n in raw.split(",") if n.strip()}
+        return names | {BUILTIN_DISTRIBUTION} if BUILTIN_ONLY in names else names
 
     def _load_entry_points(self) -> None:
         wanted = self._wanted()
@@ -122,14 +129,22 @@ class Registry:
             version = ep.dist.version if ep.dist else "?"
             if wanted is not None and ep.name not in wanted and dist not in wanted:
                 continue
-            if self.pm.has_plugin(ep.name):
-                continue  # the same distribution seen twice on sys.path
+            name = ep.name
+            if self.pm.has_plugin(name):
+                if self._origin.get(name, ("?",))[0] == dist:
+                    continue  # the same distribution seen twice on sys.path
+                name = f"{dist}:{ep.name}"  # another package chose a taken name: load it, and say so
+                self._problem(
+                    f"plugin {ep.name!r} from distribution {dist!r}: the name is taken by the plugin from "
+                    f"{self._origin[ep.name][0]!r}; loading it as {name!r} (rename the entry point)"
+                )
             try:
-                module = ep.load()
+                with _guarded(dist, f"importing plugin {ep.name!r} from distribution {dist!r}"):
+                    module = ep.load()
             except PLUGIN_FAILURES as exc:  # isolate any broken plugin, even one that calls sys.exit()
                 self._problem(f"plugin {ep.name!r} from distribution {dist!r} failed to load: {_describe(exc)}")
                 continue
-            self.add_plugin(module, ep.name, dist, version, f"{ep.name} = {ep.value}", collect=False)
+            self.add_plugin(module, name, dist, version, f"{ep.name} = {ep.value}", collect=False)
 
     def add_plugin(
         self,
@@ -187,7 +202,8 @@ class Registry:
                     self._register_component(_kind, cls, plugin_name, dist, version, ep)
 
                 try:
-                    impl.function(register=register)
+                    with _guarded(dist, f"running {hook_name} of plugin {plugin_name!r} from distribution {dist!r}"):
+                        impl.function(register=register)
                 except PluginError:
                     raise
                 except PLUGIN_FAILURES as exc:
@@ -250,7 +266,8 @@ class Registry:
         for impl in self.pm.hook.register_commands.get_hookimpls():
             dist = self._origin.get(impl.plugin_name, ("?",))[0]
             try:
-                impl.function(cli=cli)
+                with _guarded(dist, f"running register_commands of plugin {impl.plugin_name!r} from {dist!r}"):
+                    impl.function(cli=cli)
             except PLUGIN_FAILURES as exc:
                 self._problem(
                     f"plugin {impl.plugin_name!r} from distribution {dist!r} failed in register_commands: "
@@ -300,6 +317,13 @@ class Registry:
                 problems = "; ".join(f"{loc or '<options>'}: {msg}" for loc, msg in option_problems(exc, cls.Options))
                 raise OptionsError(f"{kind} {name!r}: {problems}") from None
         return cls(options)
+
+
+@contextlib.contextmanager
+def _guarded(dist: str, doing: str) -> Iterator[None]:
+    """Plugin code prints to stderr, never into a command's output; a third-party one that hangs is named."""
+    with stdout_to_stderr(), watchdog(doing) if dist != BUILTIN_DISTRIBUTION else contextlib.nullcontext():
+        yield
 
 
 def _class_problem(kind: str, cls: Any, plugin: str) -> str | None:

@@ -68,7 +68,7 @@ def guarded_read(fmt: Any, path: Path, registry: Any) -> list:
         sequences = fmt.read(path)
     except SkeletonLLMError:
         raise
-    except Exception as exc:  # noqa: BLE001 - any other type is a reader bug; name who to blame
+    except (Exception, SystemExit) as exc:  # noqa: BLE001 - a reader bug (or a sys.exit()); name who to blame
         raise SkeletonDataError(
             f"{plugin_label(fmt, registry)} failed: {type(exc).__name__}: {str(exc)[:300]}", source=path
         ) from exc
@@ -77,7 +77,33 @@ def guarded_read(fmt: Any, path: Path, registry: Any) -> list:
             f"{plugin_label(fmt, registry)} returned {type(sequences).__name__}, expected a list of SkeletonSequence",
             source=path,
         )
+    for index, sequence in enumerate(sequences):
+        _check_returned(sequence, index, fmt, path, registry)
     return sequences
+
+
+def _check_returned(sequence: Any, index: int, fmt: Any, path: Path, registry: Any) -> None:
+    """What a reader returns is not believed: a rate or positions changed after construction are checked again.
+
+    ``SkeletonSequence`` validates itself when made, but a plugin may set ``fps`` or write into
+    ``positions`` afterwards: a NaN or infinite rate is refused (naming the plugin), and
+    non-finite positions become missing joints, as on construction. (A sequence with no joint
+    present is kept: real COCO files hold annotations with no labelled keypoint.)
+    """
+    import numpy as np
+
+    from .sequence import checked_fps
+
+    try:
+        sequence.fps = checked_fps(sequence.fps)
+    except SkeletonDataError as exc:
+        raise SkeletonDataError(
+            f"{plugin_label(fmt, registry)} returned sequence {index} with {exc.message}", source=path, field="fps"
+        ) from None
+    finite = np.isfinite(sequence.positions).all(axis=-1)
+    if not finite.all():
+        sequence.mask = np.asarray(sequence.mask, dtype=bool) & finite
+        sequence.positions = np.where(finite[..., None], sequence.positions, np.float32(0.0)).astype(np.float32)
 
 
 def explain_unrecognised(path: Path, scored: list[tuple[Any, float]], registry: Any) -> Any:

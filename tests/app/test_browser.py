@@ -74,7 +74,7 @@ def test_upload_look_and_ask_in_a_real_browser(chromium, tmp_path):
     spec = tmp_path / "tiny.yaml"
     spec.write_text(yaml.safe_dump({**TINY_SPEC, "output_dir": str(tmp_path / "run")}))
     sample = _sample(tmp_path)
-    with running_app([str(spec)], tmp_path) as (url, refused):
+    with running_app([str(spec), "--untrained"], tmp_path) as (url, refused):  # random weights, on purpose
         browser = Browser(chromium, tmp_path / "profile")
         try:
             browser.open(url, "document.querySelector('#upload input[type=file]') !== null")

@@ -28,6 +28,7 @@ def _spec_file(tmp_path, steps: int = 60):
         "output_dir": str(tmp_path / "run"),
     }
     path = tmp_path / "toy.yaml"
+    path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(yaml.safe_dump(data))
     return path
 
@@ -85,7 +86,8 @@ def test_the_checkpoint_is_what_answers(tmp_path):
         assert all(c in answer.prompt for c in candidates)  # the user's names are what the model chose among
         assert answer.frames.shape[0] == 3  # the spec renderer's frames: what the model saw
     assert "backbone toy_backbone" in trained.status()
-    untrained = ModelSession(spec, registry=toy_registry()).start()
+    fresh = _spec_file(tmp_path / "fresh")  # the same spec, never trained
+    untrained = ModelSession(fresh, registry=toy_registry(), untrained=True).start()
     answers = {
         untrained.ask(_toy_file(tmp_path, f"{n}.dat", xy), "recognition", candidates, None, 8).parsed
         for n, xy in [("l", (-1.0, 0.0)), ("r", (1.0, 0.0)), ("u", (0.0, 1.0)), ("d", (0.0, -1.0))]
@@ -94,7 +96,7 @@ def test_the_checkpoint_is_what_answers(tmp_path):
 
 
 def test_zero_shot_candidates_limit_the_answer(tmp_path):
-    session = ModelSession(_spec_file(tmp_path, steps=1), registry=toy_registry()).start()
+    session = ModelSession(_spec_file(tmp_path, steps=1), registry=toy_registry(), untrained=True).start()
     answer = session.ask(_toy_file(tmp_path, "c.dat", (1.0, 0.0)), "recognition", ["up"], None, 8)
     assert answer.parsed == "up"
 
@@ -105,6 +107,28 @@ def test_a_missing_checkpoint_is_reported_with_its_path(tmp_path):
     with pytest.raises(SkeletonLLMError, match="nowhere"):
         session.pipeline(timeout=60)
     assert "failed to load" in session.status() and "nowhere" in session.status()
+
+
+def test_the_app_takes_a_checkpoint_by_the_rule_infer_and_evaluate_follow(tmp_path):
+    """Issue 23: a never-trained spec, or a checkpoint of another spec, is refused in the same words."""
+    spec = _spec_file(tmp_path, steps=2)
+    never = ModelSession(spec, registry=toy_registry()).start()
+    with pytest.raises(SkeletonLLMError, match="was never trained.*--untrained"):
+        never.pipeline(timeout=60)
+    Trainer(Pipeline(load_spec(spec, toy_registry())), show_progress=False).fit()
+    found = ModelSession(spec, registry=toy_registry()).start()  # output_dir/last, as infer finds it
+    found.pipeline(timeout=60)
+    assert found.checkpoint == tmp_path / "run" / LAST and found.manifest["stage"] == 0
+    other = yaml.safe_load(spec.read_text())
+    other["optim"]["lr"] = 0.05
+    other_spec = tmp_path / "other.yaml"
+    other_spec.write_text(yaml.safe_dump(other))
+    refused = ModelSession(other_spec, tmp_path / "run" / LAST, registry=toy_registry()).start()
+    with pytest.raises(SkeletonLLMError, match="written by another spec.*--allow-spec-mismatch"):
+        refused.pipeline(timeout=60)
+    allowed = ModelSession(other_spec, tmp_path / "run" / LAST, registry=toy_registry(), allow_mismatch=True)
+    allowed.start().pipeline(timeout=60)
+    assert "using it because of --allow-spec-mismatch" in allowed.status()
 
 
 def test_the_teacher_describes_the_clip_without_being_told_the_class(tmp_path):

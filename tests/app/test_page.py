@@ -152,7 +152,7 @@ def test_looking_at_a_file_works_while_the_model_is_answering(tmp_path, monkeypa
         "output_dir": str(tmp_path / "run"),
     }))  # fmt: skip
     clip = write(tmp_path / "c.skeleton", ntu_text([1] * 12, seed=8))
-    state = AppState(session=ModelSession(spec, registry=toy_registry()).start())
+    state = AppState(session=ModelSession(spec, registry=toy_registry(), untrained=True).start())
     port = free_port()
     serve(state, "127.0.0.1", port, 10, block=False)
     try:

@@ -93,11 +93,17 @@ class ModelSession:
         checkpoint: str | Path | None = None,
         device: str | None = None,
         registry: Any = None,
+        untrained: bool = False,
+        allow_mismatch: bool = False,
     ) -> None:
         self.registry = registry  # None: the process-wide one (tests pass their own)
         self.spec_path = Path(spec) if spec else None
         self.checkpoint = Path(checkpoint) if checkpoint else None
         self.device = device
+        self.untrained = untrained  # the same two choices as ``infer`` and ``evaluate``
+        self.allow_mismatch = allow_mismatch
+        self.notes: tuple[str, ...] = ()  # what the checkpoint rule said (a mismatch allowed, a .old copy used)
+        self.manifest: dict = {}  # the accepted checkpoint's manifest (its trained tasks), {} when untrained
         self._pipeline: Any = None
         self._error: str | None = None
         self._ready = threading.Event()
@@ -115,14 +121,20 @@ class ModelSession:
 
     def _build(self) -> None:
         try:
+            from ..checkpoint_checks import accept_checkpoint
             from ..pipeline import Pipeline
             from ..spec import load_spec
+            from ..training import load_trained
 
-            pipeline = Pipeline(load_spec(self.spec_path, self.registry), device=self.device)
-            if self.checkpoint is not None:
-                from ..training import load_trained
-
-                load_trained(pipeline, self.checkpoint)
+            validated = load_spec(self.spec_path, self.registry)
+            accepted = accept_checkpoint(
+                self.spec_path, validated.spec, self.checkpoint, self.untrained, self.allow_mismatch
+            )  # the rule infer and evaluate follow, with their words
+            self.notes, self.manifest = accepted.notes, accepted.manifest
+            pipeline = Pipeline(validated, device=self.device)
+            if accepted.path is not None:
+                load_trained(pipeline, accepted.path)
+                self.checkpoint = accepted.path
             pipeline.renderer.eval()
             pipeline.backbone.eval()
             self._pipeline = pipeline
@@ -148,7 +160,8 @@ class ModelSession:
         if self._error:
             return f"Model {what} failed to load: {self._error}"
         p = self._pipeline
-        return f"Model {what}: renderer {p.renderer.name}, backbone {p.backbone.name}, on {p.device}."
+        notes = "".join(f" {n}" for n in self.notes)
+        return f"Model {what}: renderer {p.renderer.name}, backbone {p.backbone.name}, on {p.device}.{notes}"
 
     def pipeline(self, timeout: float | None = None) -> Any:
         """The built pipeline, waiting for the background build; a clear error when there is none."""

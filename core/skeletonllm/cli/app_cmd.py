@@ -51,6 +51,8 @@ def is_loopback(host: str) -> bool:
 @click.option("--teacher", default=None, help="Teacher plugin for the rationale (default: kinematic, else template).")
 @click.option("--device", default=None, help="Device for the model (default: cuda when available, else cpu).")
 @click.option("--max-upload-mb", default=200, show_default=True, type=click.IntRange(1, 100_000), help="Upload limit.")
+@click.option("--untrained", is_flag=True, help="Use the untrained model when there is no checkpoint (as infer).")
+@click.option("--allow-spec-mismatch", "allow_mismatch", is_flag=True, help="Accept a checkpoint of another spec.")
 def app(
     spec: str | None,
     checkpoint: str | None,
@@ -60,6 +62,8 @@ def app(
     teacher: str | None,
     device: str | None,
     max_upload_mb: int,
+    untrained: bool,
+    allow_mismatch: bool,
 ) -> None:
     """Start a local web page: look at any skeleton file, and ask SPEC's model about it."""
     # what can be checked in milliseconds fails before gradio is imported or a model built
@@ -83,7 +87,7 @@ def app(
         click.echo(f"warning: listening on {host}: other machines can reach this page and upload files", err=True)
     folder = samples or os.environ.get(SAMPLES_ENV)
     state = AppState(
-        session=ModelSession(spec, checkpoint, device).start(),
+        session=ModelSession(spec, checkpoint, device, untrained=untrained, allow_mismatch=allow_mismatch).start(),
         samples_dir=Path(folder) if folder and Path(folder).is_dir() else None,
         teacher_name=teacher,
     )

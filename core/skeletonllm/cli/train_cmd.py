@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import click
 
@@ -22,27 +21,25 @@ def _echo_threads() -> None:
 def _pipeline(
     spec: str, device: str | None, checkpoint: str | None = None, untrained: bool = False, allow_mismatch: bool = False
 ):
-    """A pipeline with trained weights: ``--checkpoint``, else ``output_dir/last`` (or its ``.old`` copy).
+    """A pipeline with trained weights, taken by the rule every command shares (``accept_checkpoint``).
 
     Refuses a spec that was never trained (unless ``--untrained``) and a checkpoint written by
-    another spec (unless ``--allow-spec-mismatch``), before the model is built.
+    another spec (unless ``--allow-spec-mismatch``), before the model is built. Returns the
+    pipeline and what was accepted (its folder and manifest).
     """
-    from ..checkpoint import load_checkpoint
-    from ..checkpoint_checks import check_spec_match, find_trained
+    from ..checkpoint_checks import accept_checkpoint
     from ..pipeline import Pipeline
     from ..spec import load_spec
     from ..training import load_trained
 
     validated = load_spec(spec)
-    found, note = find_trained(spec, Path(validated.spec.output_dir), checkpoint, untrained)
-    if found is not None:
-        note = check_spec_match(load_checkpoint(found)[1], validated.spec.digests(), found, allow_mismatch) or note
-    if note:
+    accepted = accept_checkpoint(spec, validated.spec, checkpoint, untrained, allow_mismatch)
+    for note in accepted.notes:
         click.echo(note, err=True)
     pipeline = Pipeline(validated, device)
-    if found is not None:
-        load_trained(pipeline, found)
-    return pipeline, found
+    if accepted.path is not None:
+        load_trained(pipeline, accepted.path)
+    return pipeline, accepted
 
 
 def _evaluate_and_report(pipeline, spec: str, checkpoint, out: str | None) -> dict:
@@ -105,8 +102,8 @@ def evaluate(
 ) -> None:
     """Evaluate SPEC's model on its test split: prints the metrics as JSON and writes a report."""
     _echo_threads()
-    pipeline, source = _pipeline(spec, device, checkpoint, untrained, allow_mismatch)
-    click.echo(json.dumps(_evaluate_and_report(pipeline, spec, source, out), sort_keys=True))
+    pipeline, accepted = _pipeline(spec, device, checkpoint, untrained, allow_mismatch)
+    click.echo(json.dumps(_evaluate_and_report(pipeline, spec, accepted.path, out), sort_keys=True))
 
 
 @click.command()
@@ -135,9 +132,12 @@ def infer(
     """Answer for each skeleton FILE with SPEC's (trained) model.
 
     One line per clip: the file (``file#k`` for the k-th sequence of a file that holds
-    several), a tab, the model's answer. With ``--candidates`` the model chooses among
-    the names given, e.g. your own classes or actions it never trained on. A file that
-    cannot be read is reported on stderr, the others are answered, and the exit status is 1.
+    several), a tab, the model's answer. Without ``--question`` the model names the action
+    among the spec's class names, or among ``--candidates`` (your own classes, or actions it
+    never trained on); the names are listed on stderr. A question of a kind its training
+    never asked (a free question to a model taught only to name actions) is answered anyway,
+    with a warning that says what the answer can be. A file that cannot be read is reported
+    on stderr, the others are answered, and the exit status is 1.
     """
     from ..tasks import normalise, parse_answer, parse_candidates
 
@@ -145,7 +145,8 @@ def infer(
     if names is not None and question:
         raise click.UsageError("give --question or --candidates, not both")
     _echo_threads()
-    pipeline, _ = _pipeline(spec, device, checkpoint, untrained, allow_mismatch)
+    pipeline, accepted = _pipeline(spec, device, checkpoint, untrained, allow_mismatch)
+    _say_what_the_answer_is(pipeline, accepted, question, names)
     offered = {normalise(n) for n in names or ()}
     failed = 0
     for answer in pipeline.infer(list(files), question, names):
@@ -158,3 +159,23 @@ def infer(
             click.echo(f"{answer.clip}: the answer names none of the {len(names)} candidates", err=True)
     if failed:
         raise click.exceptions.Exit(1)
+
+
+def _say_what_the_answer_is(pipeline, accepted, question: str | None, candidates: list[str] | None = None) -> None:
+    """On stderr: the names a recognition answer is chosen among, or why a question may be beyond the model."""
+    from ..manifest import question_warning, trained_tasks
+    from ..tasks import TaskKind
+
+    names = list(pipeline.class_names)
+    if candidates is not None:
+        click.echo(f"candidates: the answer is a choice among the {len(candidates)} names given: "
+                   f"{', '.join(candidates)}", err=True)  # fmt: skip
+        return
+    if not question:
+        click.echo(f"candidates: the answer is a choice among {len(names)} class names: {', '.join(names)}", err=True)
+        return
+    if accepted.path is None:
+        return  # the untrained model: already said
+    warning = question_warning(trained_tasks(accepted.manifest, accepted.path), TaskKind.QA, names, accepted.path)
+    if warning:
+        click.echo(warning, err=True)
