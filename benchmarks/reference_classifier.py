@@ -256,7 +256,7 @@ def main() -> None:
     known = set(get_registry().names("dataset"))
     results = []
     for name in args.datasets:
-        root = args.data_root / name
+        root = args.data_root / (PROTOCOLS[name].folder or name)
         if name not in known:
             print(f"{name}: skipped, no dataset plugin {name!r} is installed", file=sys.stderr)
             continue

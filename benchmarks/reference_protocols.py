@@ -23,6 +23,7 @@ class Protocol:
     yaw: float = 45.0  # degrees of random turn about the vertical in training (0 for 2D images)
     extra_options: dict[str, Any] = field(default_factory=dict)
     note: str = ""  # why there is no published figure, or how the peer's protocol differs
+    folder: str = ""  # the data root's sub-folder, when not named like the plugin
 
     def options(self, root: Path) -> dict[str, Any]:
         return {"root": str(root), **self.extra_options}
@@ -68,5 +69,29 @@ PROTOCOLS: dict[str, Protocol] = {
         },
         persons=2,
         yaw=30.0,
+    ),
+    "hdm05": Protocol(
+        folds=(("xsub/train", "xsub/test"),),
+        describe="the given train/test folders (actors bd, bk, dg train; mm, tr test), 11 classes",
+        published=None,
+        note="no figure found for this subset and split (the JointLearning-HDM05 repository that defines it "
+        "reports none); HDM05 papers mostly use the 65-class or other subsets",
+        yaw=180.0,  # optical mocap: the performer faces any way
+    ),
+    "penn_action": Protocol(
+        folds=(("default/train", "default/test"),),
+        describe="the official train flag, 15 actions, 13 joints in 2D",
+        published=None,
+        note="no skeleton-only figure on ground-truth joints with the official split could be confirmed "
+        "with the search tool (published pose-based results use estimated poses, most with RGB as well)",
+        yaw=0.0,
+    ),
+    "bandai": Protocol(
+        folds=(("takes/train", "takes/test"),),
+        describe="set 2, 10 contents, this project's seeded take-level split (no published split)",
+        published=None,
+        note="no published content-recognition figure for Bandai-Namco set 2",
+        folder="bandai_namco",
+        yaw=180.0,
     ),
 }
