@@ -195,10 +195,9 @@ def run_dataset(name: str, root: Path, args) -> dict:
     }
 
 
-def markdown(results: list[dict], header: str) -> str:
+def markdown(results: list[dict]) -> str:
+    """The table, then how each row was made (command, machine, load) and the notes."""
     lines = [
-        header,
-        "",
         "| dataset | protocol (train/test clips) | classes | ours: mean [95 % CI] over seeds | chance | majority |"
         " published peer | gap | train clips/s | time here |",
         "|---|---|---|---|---|---|---|---|---|---|",
@@ -218,6 +217,9 @@ def markdown(results: list[dict], header: str) -> str:
             f"| {100 * r['chance']:.1f} | {100 * r['majority']:.1f} | {peer_cell} | {gap} "
             f"| {r['train_clips_per_s']:.0f} | {r['total_s'] / 60:.1f} min |"
         )
+    lines.append("")
+    for r in results:
+        lines.append(f"- `{r['dataset']}`: `{r.get('command', '')}`; {r.get('run', '')}")
     return "\n".join(lines) + "\n"
 
 
@@ -241,6 +243,7 @@ def main() -> None:
         help="simulate a reader bug: " + "; ".join(f"{k}: {v}" for k, v in BUGS.items()),
     )
     parser.add_argument("--out", type=Path, default=RESULTS / "reference_classifier")
+    parser.add_argument("--fresh", action="store_true", help="drop the rows of earlier runs kept in --out")
     args = parser.parse_args()
     if args.data_root is None:
         parser.error("give --data-root or set SKELETONLLM_DATA (one sub-folder per dataset, named like its plugin)")
@@ -254,7 +257,8 @@ def main() -> None:
     )
     print(header)
     known = set(get_registry().names("dataset"))
-    results = []
+    command = "OMP_NUM_THREADS=1 nice -n 10 python benchmarks/reference_classifier.py " + " ".join(sys.argv[1:])
+    saved = {} if args.fresh else load_results(args.out)
     for name in args.datasets:
         root = args.data_root / (PROTOCOLS[name].folder or name)
         if name not in known:
@@ -263,31 +267,32 @@ def main() -> None:
         if not root.is_dir():
             print(f"{name}: skipped, {root} is not a folder", file=sys.stderr)
             continue
-        results.append(run_dataset(name, root, args))
-        r = results[-1]
+        r = run_dataset(name, root, args)
+        r.update(run=header + f"; load average {os.getloadavg()[0]:.2f} at the end", command=command)
+        saved[name] = r
+        save_results(args.out, saved)  # after every dataset: a killed run keeps what it finished
         print(
             f"{name}: {100 * r['mean']:.1f} % [{100 * r['low']:.1f}, {100 * r['high']:.1f}] over {args.seeds} seeds "
             f"(chance {100 * r['chance']:.1f}), {r['train_clips']}/{r['test_clips']} clips, "
             f"{r['total_s'] / 60:.1f} min; load average now {os.getloadavg()[0]:.2f}"
         )
-    header += f"; load average {os.getloadavg()[0]:.2f} at the end"
-    table = markdown(results, header)
-    print(table)
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    with atomic_write(args.out.with_suffix(".json")) as tmp:
-        tmp.write_text(
-            json.dumps(
-                {
-                    "header": header,
-                    "args": vars(args) | {"data_root": str(args.data_root), "out": str(args.out)},
-                    "results": results,
-                },
-                indent=1,
-                default=str,
-            )
-        )
-    with atomic_write(args.out.with_suffix(".md")) as tmp:
-        tmp.write_text(table)
+    print(markdown([saved[k] for k in PROTOCOLS if k in saved]))
+
+
+def load_results(out: Path) -> dict[str, dict]:
+    """Datasets already measured into ``out`` (other runs' rows are kept beside this run's)."""
+    path = out.with_suffix(".json")
+    if not path.is_file():
+        return {}
+    return {r["dataset"]: r for r in json.loads(path.read_text())["results"]}
+
+
+def save_results(out: Path, saved: dict[str, dict]) -> None:
+    rows = [saved[k] for k in PROTOCOLS if k in saved]
+    with atomic_write(out.with_suffix(".json")) as tmp:
+        tmp.write_text(json.dumps({"results": rows}, indent=1, default=str))
+    with atomic_write(out.with_suffix(".md")) as tmp:
+        tmp.write_text(markdown(rows))
 
 
 if __name__ == "__main__":
