@@ -18,7 +18,7 @@ from typing import Any
 
 import torch
 
-from .checkpoint import load_checkpoint, resolve_checkpoint, verify_against
+from .checkpoint import LAST, load_checkpoint, resolve_checkpoint, verify_against
 from .errors import CheckpointError
 
 
@@ -118,8 +118,6 @@ def find_trained(
     A spec that was never trained is refused unless ``untrained``: evaluating random weights
     and printing an accuracy, exit 0, looks like a result.
     """
-    from .training import LAST
-
     wanted = Path(checkpoint) if checkpoint else output_dir / LAST
     found = resolve_checkpoint(wanted)
     if found is None:

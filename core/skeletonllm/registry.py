@@ -16,8 +16,7 @@ import contextlib
 import difflib
 import os
 import warnings
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from collections.abc import Iterator
 from importlib import metadata
 from typing import Any
 
@@ -25,6 +24,7 @@ import pluggy
 from pydantic import BaseModel, ValidationError
 
 from . import hookspecs
+from .declarations import PluginInfo, declared
 from .errors import OptionsError, PluginError, UnknownPluginError
 from .hookspecs import LazyComponent
 from .kinds import KINDS, interface
@@ -44,36 +44,6 @@ PLUGIN_FAILURES = (Exception, SystemExit, KeyboardInterrupt)
 def _describe(exc: BaseException) -> str:
     text = str(exc)
     return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
-
-
-@dataclass
-class PluginInfo:
-    """One registered component and where it came from.
-
-    ``cls`` is imported on first access when the plugin registered a
-    :class:`~skeletonllm.hookspecs.LazyComponent`; listing names and summaries never imports it.
-    """
-
-    name: str
-    kind: str
-    plugin: str
-    distribution: str
-    version: str
-    entry_point: str
-    summary: str
-    _load: Callable[[], type] = field(repr=False, default=None)  # type: ignore[assignment]
-    _cls: type | None = field(repr=False, default=None)
-
-    @property
-    def cls(self) -> type:
-        if self._cls is None:
-            self._cls = self._load()
-        return self._cls
-
-    @property
-    def imported(self) -> bool:
-        """Whether the class has been imported (always, for classes registered directly)."""
-        return self._cls is not None
 
 
 def option_problems(exc: ValidationError, model: type[BaseModel]) -> list[tuple[str, str]]:
@@ -212,17 +182,32 @@ class Registry:
                     )
 
     def _register_component(
-        self, kind: str, obj: type | LazyComponent, plugin: str, dist: str, version: str, ep: str
+        self, kind: str, obj: type | str | LazyComponent, plugin: str, dist: str, version: str, ep: str
     ) -> None:
+        default_for = None
+        if isinstance(obj, str):
+            obj = LazyComponent(obj)
         if isinstance(obj, LazyComponent):
             name, summary, cls = obj.name, obj.summary, None
+            if not name:  # registered by import path only: the class's own declarations, read without importing
+                try:
+                    found = declared(obj.target)
+                    cls = obj.load() if found is None else None  # no literal name in its body: import it
+                except PLUGIN_FAILURES as exc:
+                    self._problem(
+                        f"plugin {plugin!r} registered {obj.target!r}, which cannot be read: {_describe(exc)}"
+                    )
+                    return
+                if found is not None:
+                    name, summary, default_for = found.name, found.summary, found.default_for
         else:
-            problem = _class_problem(kind, obj, plugin)
+            cls = obj
+        if cls is not None:
+            problem = _class_problem(kind, cls, plugin)
             if problem:
                 self._problem(problem)
                 return
-            name, cls = obj.name, obj
-            summary = getattr(obj, "summary", "") or next(iter((obj.__doc__ or "").strip().splitlines()), "")
+            name, summary = cls.name, _summary_of(cls)
         if not name:
             self._problem(f"plugin {plugin!r} registered {obj!r} without a name")
             return
@@ -255,11 +240,15 @@ class Registry:
                 problem = f"plugin {plugin!r} registered {name!r} lazily, but {obj.target} is named {loaded.name!r}"
             if not problem and getattr(loaded, "summary", "") not in ("", summary):
                 problem = f"plugin {plugin!r} registered {name!r} with a summary that differs from {obj.target}.summary"
+            if not problem and default_for is not None and tuple(loaded.default_for) != default_for:
+                problem = (
+                    f"{obj.target}.default_for is {loaded.default_for!r} once imported, {default_for!r} in its source"
+                )
             if problem:
                 raise PluginError(problem)
             return loaded
 
-        table[name] = PluginInfo(name, kind, plugin, dist, version, ep, summary, load, cls)
+        table[name] = PluginInfo(name, kind, plugin, dist, version, ep, summary, load, cls, default_for)
 
     def register_commands(self, cli: Any) -> None:
         """Let each plugin add commands; one that raises is skipped with a warning, not a broken --help."""
@@ -304,6 +293,32 @@ class Registry:
     def get(self, kind: str, name: str) -> type:
         return self.info(kind, name).cls
 
+    def default(self, kind: str, purpose: str) -> str:
+        """The ``kind`` a plugin declares the default for ``purpose`` (``default_for``); built-ins win a tie.
+
+        E.g. ``default("metric", "recognition")`` is the metric a spec with ``eval.task: recognition``
+        and no ``eval.metrics`` gets. The core asks here instead of naming a plugin's component.
+        """
+        found = [info for info in self.infos(kind) if purpose in self._defaults_of(info)]
+        if not found:
+            raise UnknownPluginError(
+                f"no installed {kind} declares itself the default for {purpose!r} (default_for); name one "
+                f"explicitly. Available {kind}s: {', '.join(self.names(kind)) or 'none installed'}"
+            )
+        found.sort(key=lambda info: (info.distribution != BUILTIN_DISTRIBUTION, info.name))
+        if len(found) > 1 and found[1].distribution == found[0].distribution:
+            others = ", ".join(repr(i.name) for i in found[1:])
+            self._problem(f"several {kind}s are the default for {purpose!r}: using {found[0].name!r}, not {others}")
+        return found[0].name
+
+    def _defaults_of(self, info: PluginInfo) -> tuple[str, ...]:
+        """``info.default_for``; a component that fails to import declares nothing (and is reported)."""
+        try:
+            return info.default_for
+        except PluginError as exc:
+            self._problem(str(exc))
+            return ()
+
     def options(self, kind: str, name: str, values: dict[str, Any] | None = None) -> BaseModel:
         return self.get(kind, name).Options.model_validate(values or {})
 
@@ -317,6 +332,11 @@ class Registry:
                 problems = "; ".join(f"{loc or '<options>'}: {msg}" for loc, msg in option_problems(exc, cls.Options))
                 raise OptionsError(f"{kind} {name!r}: {problems}") from None
         return cls(options)
+
+
+def _summary_of(cls: type) -> str:
+    """The class's ``summary``, else the first line of its docstring."""
+    return getattr(cls, "summary", "") or next(iter((cls.__doc__ or "").strip().splitlines()), "")
 
 
 @contextlib.contextmanager
@@ -336,6 +356,9 @@ def _class_problem(kind: str, cls: Any, plugin: str) -> str | None:
     options = getattr(cls, "Options", None)
     if not (isinstance(options, type) and issubclass(options, BaseModel)):
         return f"{kind} {cls.name!r} from plugin {plugin!r} has no pydantic Options model"
+    missing = sorted(getattr(cls, "__abstractmethods__", ()))
+    if missing:
+        return f"{kind} {cls.name!r} from plugin {plugin!r} does not implement {', '.join(missing)} of {base.__name__}"
     return None
 
 

@@ -21,6 +21,9 @@ from typing import Any
 
 from .errors import SkeletonDataError, SkeletonLLMError
 
+#: how a command-line user picks another format (the web app says it its own way)
+CHOOSE_FORMAT = "use --format to choose another"
+
 _KINDS = {
     stat.S_ISFIFO: "a named pipe (FIFO)",
     stat.S_ISSOCK: "a socket",
@@ -106,15 +109,18 @@ def _check_returned(sequence: Any, index: int, fmt: Any, path: Path, registry: A
         sequence.positions = np.where(finite[..., None], sequence.positions, np.float32(0.0)).astype(np.float32)
 
 
-def explain_unrecognised(path: Path, scored: list[tuple[Any, float]], registry: Any) -> Any:
+def explain_unrecognised(
+    path: Path, scored: list[tuple[Any, float]], registry: Any, *, by_content: bool = False, choose: str = CHOOSE_FORMAT
+) -> Any:
     """No sniffer claimed ``path``: read it with the formats its suffix or content hints at.
 
     ``scored`` holds ``(format, sniff score)`` for every format. Returns a format that
     *can* read the file after all (its sniffer was too strict), or raises the most
     specific error there is: the one hinted reader's, or each hinted reader's in turn.
+    ``by_content``: the suffix hints at nothing; ``choose`` ends the one-reader error.
     """
-    suffix = path.suffix.lower()
-    hinted = [(fmt, score) for fmt, score in scored if score > 0 or suffix in getattr(fmt, "suffixes", ())]
+    suffix = "" if by_content else path.suffix.lower()
+    hinted = [(fmt, score) for fmt, score in scored if score > 0 or (suffix and suffix in getattr(fmt, "suffixes", ()))]
     hinted.sort(key=lambda pair: -pair[1])
     if hinted and hinted[0][1] > 0:
         hinted = [pair for pair in hinted if pair[1] == hinted[0][1]]  # content beats the suffix
@@ -129,9 +135,9 @@ def explain_unrecognised(path: Path, scored: list[tuple[Any, float]], registry: 
     known = ", ".join(registry.names("format")) or "none installed"
     if len(errors) == 1:
         fmt, exc = errors[0]
-        why = f"its suffix {suffix}" if suffix in getattr(fmt, "suffixes", ()) else "its content"
+        why = f"its suffix {suffix}" if suffix and suffix in getattr(fmt, "suffixes", ()) else "its content"
         raise SkeletonDataError(
-            f"{exc.message} (read as {fmt.name}, chosen by {why}; use --format to choose another)",
+            f"{exc.message} (read as {fmt.name}, chosen by {why}; {choose})",
             source=exc.source or path,
             line=exc.line,
             frame=exc.frame,

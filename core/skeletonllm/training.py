@@ -27,7 +27,7 @@ from torch import nn
 
 from . import distributed
 from .batch import MixedBatch, SkeletonBatch, segment_indices
-from .checkpoint import load_checkpoint, save_checkpoint
+from .checkpoint import LAST, load_checkpoint, save_checkpoint
 from .checkpoint_checks import check_optimizer_state, check_restorable
 from .errors import CheckpointError, SkeletonLLMError
 from .interfaces import Sample
@@ -37,8 +37,6 @@ from .pipeline import Pipeline
 from .runlock import RunLock
 from .sampling import global_batch, rank_share, sample_generator, step_seed
 from .tasks import TaskExample
-
-LAST = "last"
 
 
 def warmup_cosine(warmup: int, total: int):

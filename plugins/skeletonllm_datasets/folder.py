@@ -139,6 +139,21 @@ class FolderDataset(Dataset):
     def protocols(self) -> list[str]:
         return list(PROTOCOLS)
 
+    def protocol_description(self, protocol: str) -> str:
+        if protocol == "all":
+            return "every clip of the folder, in train and in test alike"
+        if protocol != "default":
+            return ""
+        try:
+            rule = self.split_rule
+        except SkeletonDataError:
+            return ""
+        return {
+            "column": "as the index's split column says",
+            "subject": "cross-subject: train and test performers differ (the index's subject column)",
+            "random": f"a seeded split of each class's files (seed {self.options.seed}, test share {self.options.test_share})",
+        }[rule]
+
     def check(self) -> list[str]:
         """For ``skeletonllm validate``: the CSV's problems and its bad rows, without reading any clip.
 

@@ -142,7 +142,6 @@ class BvhFormat(SkeletonFormat):
     Options: ClassVar[type[PluginOptions]] = BvhOptions
     suffixes: ClassVar[tuple[str, ...]] = (".bvh",)
     topology = None  # each file defines its own
-    can_write: ClassVar[bool] = True
 
     def sniff(self, path: Path, head: bytes) -> float:
         return 0.95 if head.lstrip().startswith(b"HIERARCHY") else 0.0

@@ -102,7 +102,6 @@ class PennActionFormat(SkeletonFormat):
     Options: ClassVar[type[PluginOptions]] = NoOptions
     suffixes: ClassVar[tuple[str, ...]] = (".mat",)
     topology = PENN_ACTION13
-    can_write: ClassVar[bool] = True
 
     def sniff(self, path: Path, head: bytes) -> float:
         if not head.startswith(MAT5_MAGIC):

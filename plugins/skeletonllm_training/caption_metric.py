@@ -19,10 +19,13 @@ from dataclasses import dataclass
 from pydantic import Field
 
 from skeletonllm.errors import SkeletonLLMError
-from skeletonllm.interfaces import Metric, PluginOptions
+from skeletonllm.interfaces import Metric, MetricResult, PluginOptions, Table
 from skeletonllm.tasks import Prediction, TaskKind
 
 from . import caption_metrics
+
+#: generated captions shown beside their references in the report
+EXAMPLES = 5
 
 
 class CaptioningOptions(PluginOptions):
@@ -43,15 +46,7 @@ class CaptioningMetric(Metric):
     name = "captioning"
     summary = "BLEU@4, ROUGE-L, CIDEr-D and BERTScore (MiniLM) of generated captions"
     Options = CaptioningOptions
-
-    def notes(self) -> dict[str, str]:
-        """What a report must print beside the figures (the BERTScore encoder differs from the paper's)."""
-        return {
-            "bertscore_f1_minilm": "BERTScore F1 with the local all-MiniLM-L6-v2 (last layer, no idf, no rescaling); "
-            "the paper's figure uses a different encoder, so the numbers are not comparable",
-            "bleu_4": "pycocoevalcap corpus BLEU@4 on SkeletonLLM's Python tokenisation (not the Java PTB tokenizer)",
-            "cider": "pycocoevalcap CIDEr-D; idf from this test set's references",
-        }
+    default_for = ("caption",)
 
     def reset(self) -> None:
         self.captions: list[ScoredCaption] = []
@@ -68,19 +63,33 @@ class CaptioningMetric(Metric):
                 )
             self.captions.append(ScoredCaption(prediction.sample_id, prediction.output.strip(), example.references))
 
-    def compute(self) -> dict[str, float]:
+    def compute(self) -> MetricResult:
         if not self.captions:
             raise SkeletonLLMError("captioning: no caption predictions were scored (is the task a caption task?)")
         hypotheses = [c.hypothesis for c in self.captions]
         references = [list(c.references) for c in self.captions]
-        out = {
+        values = {
             "bleu_4": caption_metrics.bleu(hypotheses, references)[3],
             "rouge_l": caption_metrics.rouge_l(hypotheses, references),
             "cider": caption_metrics.cider_d(hypotheses, references),
+        }
+        notes = {
+            "bleu_4": "pycocoevalcap corpus BLEU@4 on SkeletonLLM's Python tokenisation (not the Java PTB tokenizer)",
+            "cider": "pycocoevalcap CIDEr-D; idf from this test set's references",
+            "": f"corpus scores over {len(self.captions)} captions; no intervals",
         }
         if self.options.bertscore:
             from .minilm import load_minilm
 
             encoder = load_minilm(self.options.minilm_path)
-            out["bertscore_f1_minilm"] = caption_metrics.bertscore_f1(hypotheses, references, encoder)
-        return out
+            values["bertscore_f1_minilm"] = caption_metrics.bertscore_f1(hypotheses, references, encoder)
+            notes["bertscore_f1_minilm"] = (
+                "BERTScore F1 with the local all-MiniLM-L6-v2 (last layer, no idf, no rescaling); "
+                "the paper's figure uses a different encoder, so the numbers are not comparable"
+            )
+        examples = Table(
+            "Example captions",
+            ("clip", "generated", "references"),
+            tuple((c.sample_id, c.hypothesis, " / ".join(c.references)) for c in self.captions[:EXAMPLES]),
+        )
+        return MetricResult(values=values, notes=notes, tables=[examples])

@@ -3,19 +3,23 @@
 from __future__ import annotations
 
 import json
+import types
 
 import pytest
 import yaml
 from toy_components import toy_registry
 
-from skeletonllm.app.clip import read_clip
-from skeletonllm.app.model import ModelSession, make_example, parse_candidates, pick_teacher_name, teacher_rationale
+import skeletonllm.registry as registry_module
+from skeletonllm import hookimpl
 from skeletonllm.errors import SkeletonLLMError
+from skeletonllm.interfaces import Teacher
 from skeletonllm.pipeline import Pipeline
-from skeletonllm.registry import get_registry
+from skeletonllm.registry import Registry, get_registry
 from skeletonllm.spec import load_spec
 from skeletonllm.tasks import TaskKind
 from skeletonllm.training import LAST, Trainer
+from skeletonllm_app.clip import read_clip
+from skeletonllm_app.model import ModelSession, make_example, parse_candidates, pick_teacher_name, teacher_rationale
 
 
 def _spec_file(tmp_path, steps: int = 60):
@@ -132,8 +136,7 @@ def test_the_app_takes_a_checkpoint_by_the_rule_infer_and_evaluate_follow(tmp_pa
 
 
 def test_the_teacher_describes_the_clip_without_being_told_the_class(tmp_path):
-    name = pick_teacher_name()
-    assert name in ("kinematic", "template")
+    assert pick_teacher_name() == "kinematic"  # the built-in that declares default_for = ("describe",)
     assert pick_teacher_name("template") == "template"
     with pytest.raises(SkeletonLLMError, match="unknown teacher"):
         pick_teacher_name("templat")
@@ -141,3 +144,54 @@ def test_the_teacher_describes_the_clip_without_being_told_the_class(tmp_path):
     text = teacher_rationale(teacher, _toy_file(tmp_path, "c.dat", (1.0, 0.0)), "c.dat", ["jump up", "sit down"])
     assert text.startswith("Step 1")
     assert "jump up" not in text and "sit down" not in text and "Label:" not in text
+
+
+def test_a_free_question_to_a_recognition_only_model_is_flagged_as_a_forced_choice(tmp_path):
+    spec = _spec_file(tmp_path, steps=2)
+    Trainer(Pipeline(load_spec(spec, toy_registry())), show_progress=False).fit()
+    session = ModelSession(spec, tmp_path / "run" / LAST, registry=toy_registry()).start()
+    clip = _toy_file(tmp_path, "c.dat", (1.0, 0.0))
+    answer = session.ask(clip, "question", [], "Which leg moves first?", 8)
+    assert "forced choice among left, right, up, down" in answer.warning
+    assert session.ask(clip, "recognition", ["left", "right"], None, 8).warning == ""
+
+
+def test_an_answer_outside_the_candidates_is_flagged(tmp_path, monkeypatch):
+    import toy_components
+
+    spec = _spec_file(tmp_path, steps=1)
+    session = ModelSession(spec, registry=toy_registry(), untrained=True).start()
+    monkeypatch.setattr(toy_components.ToyBackbone, "generate", lambda self, f, ex, n=32: ["Label: jump up"] * len(ex))
+    answer = session.ask(_toy_file(tmp_path, "c.dat", (1.0, 0.0)), "recognition", ["left", "right"], None, 8)
+    assert answer.parsed == "jump up"
+    assert "'jump up' is not one of the candidates you gave" in answer.warning
+
+
+class _Describer(Teacher):
+    """Says what it sees (a third-party teacher that declares itself the describer)."""
+
+    name = "describer"
+    default_for = ("describe",)
+
+    def rationale(self, clip, *, know_label: bool = True) -> str:
+        return "Step 1: something moves."
+
+
+def _teachers_registry(*targets) -> Registry:
+    registry = Registry(load_entry_points=False)
+    plugin = types.SimpleNamespace(register_teachers=hookimpl(lambda register: [register(t) for t in targets]))
+    plugin.register_teachers.__name__ = "register_teachers"
+    registry.add_plugin(plugin, "teachers", distribution="third-party")
+    return registry
+
+
+def test_the_app_names_no_teacher_it_asks_the_registry_for_the_describer(monkeypatch):
+    monkeypatch.setattr(
+        registry_module, "_REGISTRY", _teachers_registry("skeletonllm_training.teacher:TemplateTeacher")
+    )
+    with pytest.raises(SkeletonLLMError, match="default for 'describe'.*template"):
+        pick_teacher_name()  # the template teacher declares nothing: said, with the teachers installed
+    monkeypatch.setattr(
+        registry_module, "_REGISTRY", _teachers_registry("skeletonllm_training.teacher:TemplateTeacher", _Describer)
+    )
+    assert pick_teacher_name() == "describer" and pick_teacher_name("template") == "template"

@@ -19,7 +19,6 @@ from click.testing import CliRunner
 from toy_components import toy_registry
 
 import skeletonllm.registry as registry_module
-from skeletonllm.app.model import ModelSession
 from skeletonllm.checkpoint_checks import accept_checkpoint
 from skeletonllm.cli import cli, demo_cmd
 from skeletonllm.errors import CheckpointError
@@ -72,10 +71,33 @@ def test_the_demo_saves_its_spec_and_the_printed_commands_work_verbatim(tmp_path
         assert result.exit_code == 0, (line, result.output)
         assert "error" not in result.output and "warning" not in result.output, result.output
     assert "clip.toy\tLabel: " in run_printed(commands[0]).stdout
+    from skeletonllm_app.model import ModelSession  # the app is a plugin; the demo prints its command
+
     app_spec = shlex.split(commands[2])[2]
     session = ModelSession(app_spec, registry=registry_module._REGISTRY).start()
     session.pipeline(timeout=60)  # the app finds the demo's checkpoint by the same rule, without a word
     assert session.checkpoint == out / "run" / "last" and session.notes == ()
+
+
+def test_the_end_line_reads_the_first_figure_with_an_interval_and_a_chance_level():
+    """The headline comes from the metrics' results, whatever the figure is called; none without both parts."""
+    from skeletonllm.interfaces.metric import MetricResult
+    from skeletonllm.stats import wilson_interval
+
+    shown = wilson_interval(9, 12)
+    results = {
+        "words": MetricResult(values={"bleu": 0.2}),
+        "choice": MetricResult(
+            values={"hits": 0.75, "share": shown.value},
+            intervals={"hits": wilson_interval(3, 4), "share": shown},
+            chance={"share": 0.25},
+        ),
+    }
+    assert demo_cmd.headline(results) == (
+        f"share 0.750, 95 % interval [{shown.low:.3f}, {shown.high:.3f}], chance 0.250, 12 test clips"
+    )
+    assert demo_cmd.headline({"words": results["words"]}) is None
+    assert demo_cmd.headline({}) is None
 
 
 def test_the_printed_program_is_the_one_the_user_started(monkeypatch):

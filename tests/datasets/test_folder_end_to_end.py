@@ -81,7 +81,7 @@ def test_train_then_evaluate_and_infer_on_your_own_recordings(recordings, tmp_pa
     metrics = json.loads(result.stdout)
     assert metrics["samples"] == 9 and 0.0 <= metrics["accuracy"] <= 1.0
     report = (tmp_path / "report" / "report.md").read_text()
-    assert "test 'all/test' of dataset 'folder'" in report and "chance (1 / candidates) | 0.143" in report
+    assert "test 'all/test' of 'folder'" in report and "chance (1 / candidates) | 0.143" in report
     assert "| run | " in report and "| wave | " in report  # per-class rows for the folder's own classes
     answers = (tmp_path / "report" / "predictions.jsonl").read_text().splitlines()
     assert {json.loads(line)["id"] for line in answers} >= {"kinect/a01.json", "mocap/131_01.bvh"}

@@ -24,7 +24,6 @@ BUILTIN_COMMANDS = {
     "train": ("train_cmd", "train"),
     "evaluate": ("train_cmd", "evaluate"),
     "infer": ("train_cmd", "infer"),
-    "app": ("app_cmd", "app"),
 }
 
 

@@ -14,12 +14,17 @@ from __future__ import annotations
 import json
 import sys
 import time
+from collections.abc import Mapping
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from ..specs import bundled_spec
 from ..wording import counted
+
+if TYPE_CHECKING:
+    from ..interfaces.metric import MetricResult
 
 DEMO_SPEC = "demo_tiny_qwen"
 SAMPLES = [
@@ -95,8 +100,9 @@ def render_gallery(out: Path, actions: list[str] | None = None) -> Path:
         target = out / f"{clip.stem}_{renderer}.png"
         _run(["render", str(clip), "--renderer", renderer, "--frames", "6", "--size", "224", "-o", str(target)])
         print(f"      wrote {target}")
-    gif = out / f"{clip.stem}_draction.gif"
-    _run(["render", str(clip), "--renderer", "draction", "--frames", "12", "--size", "224", "-o", str(gif)])
+    default = get_registry().default("renderer", "render")
+    gif = out / f"{clip.stem}_{default}.gif"
+    _run(["render", str(clip), "--renderer", default, "--frames", "12", "--size", "224", "-o", str(gif)])
     print(f"      wrote {gif}")
     return clip
 
@@ -143,18 +149,21 @@ def next_commands(spec: Path, clip: Path | None) -> list[str]:
     return commands
 
 
-def headline(report_dir: Path) -> str | None:
-    """``accuracy 0.750, 95 % interval [0.583, 0.917], chance 0.250, 36 test clips`` from the report's metrics.json."""
-    try:
-        record = json.loads((report_dir / "metrics.json").read_text(encoding="utf-8"))
-        accuracy, chance = record["intervals"]["accuracy"], float(record["chance"])
-        value, low, high, n = (accuracy[k] for k in ("value", "low", "high", "n"))
-    except (OSError, ValueError, KeyError, TypeError):
-        return None  # not a recognition task: the metrics line says it all
-    return (
-        f"accuracy {value:.3f}, 95 % interval [{low:.3f}, {high:.3f}], chance {chance:.3f}, "
-        f"{counted(int(n), 'test clip')}"
-    )
+def headline(results: Mapping[str, MetricResult]) -> str | None:
+    """``accuracy 0.750, 95 % interval [0.583, 0.917], chance 0.250, 36 test clips`` from what the metrics returned.
+
+    The first figure that comes with both an interval and a chance level, worded with its own name,
+    so the demo names no metric and no figure (the recognition metric's overall accuracy for the
+    demo spec, whose interval counts test clips: one question each). None when no figure has both.
+    """
+    for result in results.values():
+        for name, interval in result.intervals.items():
+            if name in result.chance:
+                return (
+                    f"{name} {interval.value:.3f}, 95 % interval [{interval.low:.3f}, {interval.high:.3f}], "
+                    f"chance {result.chance[name]:.3f}, {counted(interval.n, 'test clip')}"
+                )
+    return None
 
 
 def train_tiny(out: Path, clip: Path | None = None, data: dict | None = None) -> tuple[Path, str | None]:
@@ -176,10 +185,11 @@ def train_tiny(out: Path, clip: Path | None = None, data: dict | None = None) ->
     history = Trainer(pipeline).fit()
     for h in history:
         print(f"      {h['stage']:<10} {h['steps']:>4} steps  loss {h['loss_first']:.3f} -> {h['loss_last']:.3f}")
-    from ..evaluation import evaluate_with_report
+    from ..evaluation import evaluate_results
 
-    metrics, report = evaluate_with_report(pipeline, spec=str(spec_file), checkpoint=run / "last", out=run / "eval")
-    summary = headline(report.parent)
+    results, report = evaluate_results(pipeline, spec=str(spec_file), checkpoint=run / "last", out=run / "eval")
+    summary = headline(results)
+    metrics = {k: v for result in results.values() for k, v in result.values.items()}
     print(f"      test: {summary or json.dumps(metrics, sort_keys=True)}  ({time.time() - start:.0f} s)")
     print(f"      report: {report}")
     print(f"      checkpoint: {run / 'last'}")

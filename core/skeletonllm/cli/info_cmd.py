@@ -8,17 +8,8 @@ import math
 import click
 
 from ..summary import sequence_summary
+from ..summary import shown_value as _cell  # numbers as the app shows them too
 from ..wording import counted
-
-
-def _cell(value: object) -> str:
-    """A table cell: ``-`` for unknown; numbers to 3 decimals, so a BVH's 1/0.0083333 s shows as ``120``.
-
-    ``--json`` keeps the exact values.
-    """
-    if value is None:
-        return "-"
-    return format(round(value, 3), "g") if isinstance(value, float) else str(value)
 
 
 def _json_value(value: object) -> object:

@@ -21,7 +21,7 @@ STEM = "{stem}"
     "-r",
     "renderer_name",
     default=None,
-    help="Renderer plugin name [default: draction, or the checkpoint's].",
+    help="Renderer plugin name [default: the checkpoint's, else the installed default renderer].",
 )
 @click.option("--frames", "-f", default=None, type=click.IntRange(min=1), help="Frames to sample [default: 12].")
 @click.option("--size", "-s", default=None, type=click.IntRange(min=8, max=4096), help="Image side [default: 448].")
@@ -50,6 +50,11 @@ STEM = "{stem}"
     help="GIF/MP4 frame rate.",
 )
 @click.option(
+    "--legend/--no-legend",
+    default=None,
+    help="Draw the key of the renderer's colours (DrAction: depth) under the pictures [default: on for .png].",
+)
+@click.option(
     "--output",
     "-o",
     required=True,
@@ -67,6 +72,7 @@ def render(
     option: tuple[str, ...],
     index: int,
     fps: float,
+    legend: bool | None,
     output: str,
 ) -> None:
     """Render each FILE to a PNG contact sheet, an animated GIF or an MP4 (chosen by the output's suffix).
@@ -91,7 +97,7 @@ def render(
     given = {"frames": frames, "size": size}
     renderer_options = {k: v for k, v in given.items() if v is not None} | parse_options(renderer_option)
     if checkpoint is None:
-        renderer_name = renderer_name or "draction"
+        renderer_name = renderer_name or get_registry().default("renderer", "render")
         renderer_options = {"frames": 12, "size": 448} | renderer_options
     if renderer_name is not None:
         get_registry().info("renderer", renderer_name)
@@ -101,7 +107,7 @@ def render(
     for i, (file, target) in enumerate(zip(files, targets)):
         with errors.one(file):
             desc = "render" if len(files) == 1 else f"render {i + 1}/{len(files)}"
-            _draw(renderer, file, target, (fmt, format_options, index), fps, started, desc)
+            _draw(renderer, file, target, (fmt, format_options, index), (fps, legend), started, desc)
         started = time.perf_counter()
     errors.finish(len(files))
 
@@ -152,8 +158,11 @@ def _build(renderer_name: str | None, options: dict, checkpoint: str | None):
     return renderer
 
 
-def _draw(renderer, file: str, output: str, reading: tuple, fps: float, started: float, desc: str) -> None:
-    """Read (``reading``: format, its options, sequence index), render and write one file; prints what it wrote."""
+def _draw(renderer, file: str, output: str, reading: tuple, writing: tuple, started: float, desc: str) -> None:
+    """Read (``reading``: format, its options, sequence index), render and write one file; prints what it wrote.
+
+    ``writing`` is the frame rate and ``--legend`` (None: the colour key under a PNG, not a GIF or MP4).
+    """
     from ..atomic import atomic_write
     from ..imaging import write_frames
     from ..progress import progress
@@ -167,8 +176,10 @@ def _draw(renderer, file: str, output: str, reading: tuple, fps: float, started:
         elif stage == "render":
             images = render_batch(renderer, batch)
         else:
+            fps, legend = writing
+            wanted = Path(output).suffix.lower() == ".png" if legend is None else legend
             with atomic_write(output) as tmp:  # a full disk leaves no 0-byte GIF behind
-                write_frames(images, tmp, fps=fps)
+                write_frames(images, tmp, fps=fps, legend=renderer.colour_legend() if wanted else None)
     f, _, h, w = images.shape
     seconds = time.perf_counter() - started
     click.echo(f"wrote {output} ({f} frames, {w}x{h}, renderer {renderer.name}) in {seconds:.1f} s")
