@@ -36,7 +36,7 @@ from skeletonllm.atomic import atomic_write
 from skeletonllm.errors import SkeletonLLMError
 from skeletonllm.progress import progress
 from skeletonllm.registry import get_registry
-from skeletonllm.report import mean_interval
+from skeletonllm.stats import mean_interval
 from skeletonllm.threads import configure_threads
 
 RESULTS = Path(__file__).parent / "results"
