@@ -98,8 +98,8 @@ def check_optimizer_state(tensors: dict[str, torch.Tensor], optimizer: torch.opt
 def check_spec_match(manifest: dict, spec: Any, source: object, allow: bool = False) -> str | None:
     """Refuse a checkpoint written by another spec unless ``allow``; returns a warning when allowed.
 
-    ``spec`` is the :class:`~skeletonllm.spec.PipelineSpec`; its output folder is not part of
-    its identity, and a checkpoint hashed before that rule (output folder included) still matches.
+    ``spec`` is the :class:`~skeletonllm.spec.PipelineSpec`; its output folder and its ``eval``
+    section are not part of its identity, and a checkpoint hashed under an older rule still matches.
     """
     written_by = manifest.get("spec")
     if written_by in spec.digests():

@@ -11,14 +11,15 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
+from typing import NamedTuple
 
 import numpy as np
 import torch
 
 from . import distributed
-from .batch import SkeletonBatch
+from .batch import MixedBatch
 from .devices import check_device
-from .errors import SkeletonLLMError, SpecError
+from .errors import SkeletonDataError, SkeletonLLMError, SpecError
 from .interfaces import MetricResult, Sample
 from .io import read_sequences
 from .sequence import SkeletonSequence
@@ -157,8 +158,9 @@ class Pipeline:
         return self.render_sequences(sequences, train, rng)
 
     def render_sequences(self, sequences, train: bool, rng: np.random.Generator | None = None) -> torch.Tensor:
-        batch = SkeletonBatch.from_sequences(sequences, frames=self.renderer.options.frames, train=train, rng=rng)
-        return self.renderer(batch.to(self.device))
+        """Frames of ``sequences``, which may mix topologies (each topology is drawn in its own call)."""
+        batch = MixedBatch.from_sequences(sequences, frames=self.renderer.options.frames, train=train, rng=rng)
+        return batch.to(self.device).render(self.renderer)
 
     def test_question(self, task: str | None = None, candidates: list[str] | None = None):
         """``(stage, example)``: the last stage whose test question suits ``task``, and that question.
@@ -264,17 +266,49 @@ class Pipeline:
         return [self.spec.build("eval.metrics", i) for i in range(len(self.cfg.eval.metrics))]
 
     @torch.no_grad()
-    def infer(self, files: list[str], question: str | None = None) -> list[tuple[str, str]]:
-        """``(file, answer)`` for each file; the default question offers every class."""
+    def infer(
+        self, files: list[str], question: str | None = None, candidates: list[str] | None = None
+    ) -> Iterator[Answer]:
+        """One :class:`Answer` per sequence of each file (``file#k`` when a file holds several).
+
+        The default question offers every class the model was trained on; ``candidates``
+        offers those names instead (a zero-shot question, or your own classes), asked the
+        way the spec's last recognition stage asks. A file or clip that cannot be read or
+        drawn gives an answer with its ``error``, and the next one is asked all the same.
+        """
+        if question and candidates:
+            raise SkeletonLLMError("ask either a free question or a choice among candidates, not both")
         if question:
             example = TaskExample(TaskKind.QA, question=question)
         else:
-            example = self.test_question("recognition", self.class_names)[1]
+            example = self.test_question("recognition", list(candidates or self.class_names))[1]
+            if candidates and not example.candidates:
+                raise SkeletonLLMError(
+                    f"this spec asks {example.kind.value} questions, which offer no names, so candidates "
+                    "cannot be offered; use a spec whose last recognition stage asks multiple-choice questions"
+                )
         self.renderer.eval()
         self.backbone.eval()
-        answers = []
         for path in files:
-            seq = read_sequences(path)[0]
-            frames = self.render_sequences([seq], train=False)
-            answers.append((path, self.backbone.generate(frames, [example], self.cfg.eval.max_new_tokens)[0]))
-        return answers
+            try:
+                sequences = read_sequences(path)
+            except SkeletonDataError as exc:
+                yield Answer(str(path), example, "", exc)
+                continue
+            for k, seq in enumerate(sequences):
+                clip = str(path) if len(sequences) == 1 else f"{path}#{k}"
+                try:
+                    frames = self.render_sequences([seq], train=False)
+                except SkeletonDataError as exc:
+                    yield Answer(clip, example, "", exc)
+                    continue
+                yield Answer(clip, example, self.backbone.generate(frames, [example], self.cfg.eval.max_new_tokens)[0])
+
+
+class Answer(NamedTuple):
+    """What :meth:`Pipeline.infer` says about one clip: the question, the output, or why there is none."""
+
+    clip: str
+    example: TaskExample
+    output: str
+    error: SkeletonDataError | None = None

@@ -125,14 +125,20 @@ class PipelineSpec(BaseModel):
     def digest(self) -> str:
         """Stable hash of what the spec trains, stored in checkpoint manifests.
 
-        ``output_dir`` is left out: where a run is written is not what it learned, so the same
-        spec run into another folder (``skeletonllm demo --out``, a copied run) is the same spec.
+        Left out: ``output_dir`` (where a run is written is not what it learned, so the same spec
+        run into another folder, ``skeletonllm demo --out`` or a copied run, is the same spec) and
+        ``eval`` (how a trained model is tested: another dataset such as your own ``folder`` of
+        recordings, another split, other metrics; a checkpoint still belongs to the spec after it).
         """
-        return _hash(self.model_dump(mode="json", exclude={"output_dir"}))
+        return _hash(self.model_dump(mode="json", exclude={"output_dir", "eval"}))
 
-    def digests(self) -> tuple[str, str]:
-        """This digest, then the one written before ``output_dir`` was left out (older checkpoints)."""
-        return self.digest(), _hash(self.model_dump(mode="json"))
+    def digests(self) -> tuple[str, ...]:
+        """This digest, then those of older rules (``eval`` kept; everything kept), which old checkpoints carry."""
+        return (
+            self.digest(),
+            _hash(self.model_dump(mode="json", exclude={"output_dir"})),
+            _hash(self.model_dump(mode="json")),
+        )
 
 
 def _hash(data: Any) -> str:

@@ -215,6 +215,46 @@ def check_protocol(validated: Any, path_problems: list[str]) -> list[str]:
     return problems
 
 
+def check_eval_protocol(validated: Any, path_problems: list[str]) -> list[str]:
+    """``eval.data`` lists its splits, and the split it is tested on (``eval.split``, else ``split.test``) is one.
+
+    As for ``data``: the dataset is built only when its paths are fine and asked for its
+    protocol names only (a dataset may read a small index file there, never its clips).
+    """
+    spec = validated.spec
+    if spec.eval.data is None or any(p.startswith("eval.data.") for p in path_problems):
+        return []
+    try:
+        dataset = validated.build("eval.data")
+        heads = list(dataset.protocols()) + list(dataset.class_splits())
+    except Exception as exc:  # noqa: BLE001 - whatever the plugin raises, the evaluation cannot run
+        return [f"eval.data: dataset {spec.eval.data.name!r} cannot list its splits: {type(exc).__name__}: {exc}"]
+    split = spec.eval.split or spec.split.test
+    head, sep, part = split.rpartition("/")
+    where = "eval.split" if spec.eval.split else "eval.split (unset, so split.test)"
+    # the grammar check_protocol applies: a plain name ("test") is the dataset's own business
+    if heads and sep and (head not in heads or part not in ("train", "test", "val")):
+        valid = ", ".join(f"{h}/{p}" for h in heads for p in ("train", "test"))
+        return [f"{where}: dataset {spec.eval.data.name!r} has no split {split!r}; splits: {valid}"]
+    if split in heads:
+        return [f"{where}: {split!r} names a protocol; add the part, e.g. '{split}/test'"]
+    return []
+
+
+def check_dataset_files(validated: Any, path_problems: list[str]) -> list[str]:
+    """Each dataset's own cheap check (``Dataset.check``: an index file), when its paths exist."""
+    problems = []
+    for section in ("data", "eval.data"):
+        if section not in validated.names or any(p.startswith(section + ".") for p in path_problems):
+            continue
+        try:
+            found = validated.build(section).check()
+        except Exception as exc:  # noqa: BLE001 - a plugin's check must not hide the spec's other problems
+            found = [f"{type(exc).__name__}: {exc}"]
+        problems += [f"{section}: {line}" for line in found]
+    return problems
+
+
 def spec_problems(validated: Any, check_files: bool = True) -> list[str]:
     """Every check above, in one list (the one call site in ``validate_spec``).
 
@@ -226,4 +266,5 @@ def spec_problems(validated: Any, check_files: bool = True) -> list[str]:
     if check_files:
         checks.append(check_output_dir)
     problems = [p for check in checks for p in check(validated)] + path_problems
-    return problems + check_protocol(validated, path_problems)
+    problems += check_protocol(validated, path_problems) + check_eval_protocol(validated, path_problems)
+    return problems + (check_dataset_files(validated, path_problems) if check_files else [])

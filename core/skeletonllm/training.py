@@ -28,7 +28,7 @@ import torch
 from torch import nn
 
 from . import distributed
-from .batch import SkeletonBatch, segment_indices
+from .batch import MixedBatch, SkeletonBatch, segment_indices
 from .checkpoint import LAST, MANIFEST, load_checkpoint, save_checkpoint
 from .checkpoint_checks import check_optimizer_state, check_restorable
 from .errors import CheckpointError, SkeletonLLMError
@@ -108,8 +108,10 @@ class TrainingModel(nn.Module):
         self.backbone = pipeline.backbone
         self.bf16 = pipeline.device.type == "cuda" and pipeline.cfg.optim.precision in ("auto", "bf16")
 
-    def forward(self, batch: SkeletonBatch, owner: torch.Tensor, examples: list[TaskExample]) -> torch.Tensor:
-        frames = self.renderer(batch)[owner]
+    def forward(
+        self, batch: SkeletonBatch | MixedBatch, owner: torch.Tensor, examples: list[TaskExample]
+    ) -> torch.Tensor:
+        frames = batch.render(self.renderer)[owner]
         with torch.autocast(frames.device.type, dtype=torch.bfloat16, enabled=self.bf16):
             return self.backbone.loss(frames, examples)
 
@@ -238,7 +240,7 @@ class Trainer:
                 self.tasks.add(example.kind.value)
                 examples.append(example)
                 owner.append(i)
-        batch = SkeletonBatch.from_sequences(sequences, frames=frames, train=False).to(pipeline.device)
+        batch = MixedBatch.from_sequences(sequences, frames=frames, train=False).to(pipeline.device)
         return batch, torch.as_tensor(owner, device=pipeline.device), examples
 
     def _prepare(self, stage) -> None:

@@ -235,3 +235,20 @@ def test_every_section_builds_through_the_same_path():
         "name": "toy_renderer",
         "options": {"frames": 12, "size": 64, "line_width": 2.0},
     }
+
+
+def test_the_eval_section_is_not_part_of_what_a_spec_trains(tmp_path):
+    """Testing a trained model on other data (your own folder of clips) keeps its checkpoint."""
+    import yaml as _yaml
+
+    from skeletonllm.spec import load_spec
+
+    base = {"data": {"name": "synthetic"}, "renderer": "stick", "backbone": "clip_align", "output_dir": str(tmp_path)}
+    first, second = tmp_path / "a.yaml", tmp_path / "b.yaml"
+    first.write_text(_yaml.safe_dump(base))
+    second.write_text(_yaml.safe_dump({**base, "eval": {"split": "xsub/train", "max_new_tokens": 5}}))
+    a, b = load_spec(first).spec, load_spec(second).spec
+    assert a.digest() == b.digest() and a.digests()[1] != b.digests()[1]
+    changed = {**base, "optim": {"lr": 0.1}}
+    second.write_text(_yaml.safe_dump(changed))
+    assert load_spec(second).spec.digest() != a.digest()

@@ -142,6 +142,11 @@ def evaluate(
 @click.argument("files", nargs=-1, required=True, type=click.Path())
 @click.option("--checkpoint", default=None, type=click.Path(file_okay=False))
 @click.option("--question", default=None, help="Ask this instead of the recognition question.")
+@click.option(
+    "--candidates",
+    default=None,
+    help='Offer these class names instead of the trained ones, comma-separated: "walk,sit down,wave".',
+)
 @click.option("--device", default=None)
 @_UNTRAINED
 @_MISMATCH
@@ -151,6 +156,7 @@ def infer(
     files: tuple[str, ...],
     checkpoint: str | None,
     question: str | None,
+    candidates: str | None,
     device: str | None,
     untrained: bool,
     allow_mismatch: bool,
@@ -158,23 +164,46 @@ def infer(
 ) -> None:
     """Answer for each skeleton FILE with SPEC's (trained) model.
 
-    Without ``--question`` the model names the action among the spec's class names (listed on
-    stderr). A question of a kind its training never asked (a free question to a model taught
-    only to name actions) is answered anyway, with a warning that says what the answer can be.
+    One line per clip: the file (``file#k`` for the k-th sequence of a file that holds
+    several), a tab, the model's answer. Without ``--question`` the model names the action
+    among the spec's class names, or among ``--candidates`` (your own classes, or actions it
+    never trained on); the names are listed on stderr. A question of a kind its training
+    never asked (a free question to a model taught only to name actions) is answered anyway,
+    with a warning that says what the answer can be. A file that cannot be read is reported
+    on stderr, the others are answered, and the exit status is 1.
     """
+    from ..tasks import normalise, parse_answer, parse_candidates
+
+    names = parse_candidates(candidates) if candidates is not None else None  # before the model loads
+    if names is not None and question:
+        raise click.UsageError("give --question or --candidates, not both")
     _echo_threads()
     pipeline, accepted = _pipeline(spec, device, checkpoint, untrained, allow_mismatch, allow_unverified)
-    _say_what_the_answer_is(pipeline, accepted, question)
-    for path, answer in pipeline.infer(list(files), question):
-        click.echo(f"{path}\t{answer.strip()}")
+    _say_what_the_answer_is(pipeline, accepted, question, names)
+    offered = {normalise(n) for n in names or ()}
+    failed = 0
+    for answer in pipeline.infer(list(files), question, names):
+        if answer.error is not None:
+            failed += 1
+            click.echo(f"error: {answer.clip}: {answer.error.message}", err=True)
+            continue
+        click.echo(f"{answer.clip}\t{answer.output.strip()}")
+        if names is not None and parse_answer(answer.example, answer.output) not in offered:
+            click.echo(f"{answer.clip}: the answer names none of the {len(names)} candidates", err=True)
+    if failed:
+        raise click.exceptions.Exit(1)
 
 
-def _say_what_the_answer_is(pipeline, accepted, question: str | None) -> None:
+def _say_what_the_answer_is(pipeline, accepted, question: str | None, candidates: list[str] | None = None) -> None:
     """On stderr: the names a recognition answer is chosen among, or why a question may be beyond the model."""
     from ..manifest import question_warning, trained_tasks
     from ..tasks import TaskKind
 
     names = list(pipeline.class_names)
+    if candidates is not None:
+        click.echo(f"candidates: the answer is a choice among the {len(candidates)} names given: "
+                   f"{', '.join(candidates)}", err=True)  # fmt: skip
+        return
     if not question:
         click.echo(f"candidates: the answer is a choice among {len(names)} class names: {', '.join(names)}", err=True)
         return
