@@ -196,6 +196,7 @@ def _spec(root: Path, **options) -> dict:
         data: {{name: folder, root: {root}}}
         renderer: {{name: stick, frames: 4, size: 32}}
         backbone: {{name: clip_align}}
+        stages: [{{name: refine}}]
         split: {{train: default/train, test: default/test}}
         output_dir: {root / "run"}
         """
