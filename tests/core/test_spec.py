@@ -243,7 +243,13 @@ def test_the_eval_section_is_not_part_of_what_a_spec_trains(tmp_path):
 
     from skeletonllm.spec import load_spec
 
-    base = {"data": {"name": "synthetic"}, "renderer": "stick", "backbone": "clip_align", "stages": [{"name": "refine"}], "output_dir": str(tmp_path)}
+    base = {
+        "data": {"name": "synthetic"},
+        "renderer": "stick",
+        "backbone": "clip_align",
+        "stages": [{"name": "refine"}],
+        "output_dir": str(tmp_path),
+    }
     first, second = tmp_path / "a.yaml", tmp_path / "b.yaml"
     first.write_text(_yaml.safe_dump(base))
     second.write_text(_yaml.safe_dump({**base, "eval": {"split": "xsub/train", "max_new_tokens": 5}}))
