@@ -124,3 +124,48 @@ class SkeletonBatch:
             labels=None if labels is None else torch.as_tensor(labels, dtype=torch.long),
             meta=[dict(s.meta) for s in picked],
         )
+
+    def render(self, renderer: Any) -> torch.Tensor:
+        """``renderer(self)``: the frames ``(B, F, 3, H, W)``; :class:`MixedBatch` has the same call."""
+        return renderer(self)
+
+
+@dataclass
+class MixedBatch:
+    """Clips of several topologies (a folder of mixed formats): one batch per topology.
+
+    A renderer draws one topology per call, so each part is rendered on its own and the
+    frames are put back in the order of the clips. ``parts`` holds, per topology, the
+    clips' positions in the whole batch and their :class:`SkeletonBatch`.
+    """
+
+    parts: list[tuple[torch.Tensor, SkeletonBatch]]
+
+    @property
+    def batch_size(self) -> int:
+        return sum(int(index.numel()) for index, _ in self.parts)
+
+    def to(self, device: torch.device | str) -> MixedBatch:
+        return MixedBatch([(index.to(device), batch.to(device)) for index, batch in self.parts])
+
+    def render(self, renderer: Any) -> torch.Tensor:
+        """Every part rendered, the frames in the clips' order (differentiable, like one call)."""
+        order = torch.cat([index for index, _ in self.parts])
+        frames = torch.cat([renderer(batch) for _, batch in self.parts])
+        return frames[torch.argsort(order)]
+
+    @staticmethod
+    def from_sequences(sequences: list[SkeletonSequence], **kwargs: Any) -> SkeletonBatch | MixedBatch:
+        """One :class:`SkeletonBatch` when every clip has the same topology, else a :class:`MixedBatch`."""
+        groups: dict[Topology, list[int]] = {}
+        for i, s in enumerate(sequences):
+            groups.setdefault(s.topology, []).append(i)
+        if len(groups) <= 1:
+            return SkeletonBatch.from_sequences(sequences, **kwargs)
+        labels = kwargs.pop("labels", None)
+        parts = []
+        for index in groups.values():
+            part_labels = None if labels is None else [labels[i] for i in index]
+            batch = SkeletonBatch.from_sequences([sequences[i] for i in index], labels=part_labels, **kwargs)
+            parts.append((torch.as_tensor(index, dtype=torch.long), batch))
+        return MixedBatch(parts)

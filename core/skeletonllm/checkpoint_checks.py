@@ -18,7 +18,7 @@ from typing import Any
 
 import torch
 
-from .checkpoint import LAST, load_checkpoint, resolve_checkpoint, verify_against
+from .checkpoint import LAST, read_checkpoint, resolve_checkpoint, verify_against
 from .errors import CheckpointError
 
 
@@ -98,8 +98,8 @@ def check_optimizer_state(tensors: dict[str, torch.Tensor], optimizer: torch.opt
 def check_spec_match(manifest: dict, spec: Any, source: object, allow: bool = False) -> str | None:
     """Refuse a checkpoint written by another spec unless ``allow``; returns a warning when allowed.
 
-    ``spec`` is the :class:`~skeletonllm.spec.PipelineSpec`; its output folder is not part of
-    its identity, and a checkpoint hashed before that rule (output folder included) still matches.
+    ``spec`` is the :class:`~skeletonllm.spec.PipelineSpec`; its output folder and its ``eval``
+    section are not part of its identity, and a checkpoint hashed under an older rule still matches.
     """
     written_by = manifest.get("spec")
     if written_by in spec.digests():
@@ -142,6 +142,8 @@ class AcceptedCheckpoint:
     path: Path | None
     manifest: dict
     notes: tuple[str, ...] = ()
+    #: accepted without an integrity record (``--allow-unverified``); loading it again must allow that too
+    unverified: bool = False
 
 
 def accept_checkpoint(
@@ -150,18 +152,22 @@ def accept_checkpoint(
     checkpoint: str | Path | None = None,
     untrained: bool = False,
     allow_mismatch: bool = False,
+    allow_unverified: bool = False,
 ) -> AcceptedCheckpoint:
     """The one rule by which ``infer``, ``evaluate`` and the app take a spec's trained weights.
 
     ``checkpoint`` if given, else ``output_dir/last`` (or its ``.old`` copy); a spec that was
     never trained is refused unless ``untrained``, a checkpoint written by another spec unless
-    ``allow_mismatch`` (the output folder is not part of a spec's identity). Every command words
+    ``allow_mismatch`` (the output folder is not part of a spec's identity), one without an
+    integrity record (its weights and configuration cannot be verified) unless ``allow_unverified``;
+    the warning for an unverified one is among the notes. Every command words
     its refusals and notes the same way because they all come from here. ``spec`` is the
     validated :class:`~skeletonllm.spec.PipelineSpec`; nothing heavy is built.
     """
     found, note = find_trained(spec_path, Path(spec.output_dir), checkpoint, untrained)
     if found is None:
         return AcceptedCheckpoint(None, {}, (note,) if note else ())
-    manifest = load_checkpoint(found)[1]
-    mismatch = check_spec_match(manifest, spec, found, allow_mismatch)
-    return AcceptedCheckpoint(found, manifest, tuple(n for n in (mismatch, note) if n))
+    loaded = read_checkpoint(found, allow_unverified)
+    mismatch = check_spec_match(loaded.manifest, spec, found, allow_mismatch)
+    notes = tuple(n for n in (loaded.unverified, mismatch, note) if n)
+    return AcceptedCheckpoint(found, loaded.manifest, notes, unverified=loaded.unverified is not None)

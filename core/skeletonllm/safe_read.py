@@ -32,25 +32,40 @@ _KINDS = {
 }
 
 
-def check_input_file(path: Path) -> None:
-    """Refuse anything but an existing regular file, without opening it (a FIFO would block)."""
+def regular_file_problem(path: str | Path, expected: str = "a regular file") -> str | None:
+    """Why ``path`` is not an existing regular file (checked with ``stat``, never opened), or None.
+
+    Every reader of a file a user names (skeleton files, checkpoints, teacher files, specs)
+    asks this first: opening a named pipe blocks forever, reading ``/dev/zero`` never ends.
+    """
     try:
         info = os.stat(path)
     except OSError as exc:
         if exc.errno == errno.ELOOP:
-            raise SkeletonDataError("symbolic link loop (a link that points back to itself)", source=path) from None
+            return "symbolic link loop (a link that points back to itself)"
         if exc.errno == errno.ENOENT:
-            if os.path.islink(path):
-                raise SkeletonDataError(f"broken symbolic link to {os.readlink(path)}", source=path) from None
-            raise SkeletonDataError("no such file", source=path) from None
+            return f"broken symbolic link to {os.readlink(path)}" if os.path.islink(path) else "no such file"
         if exc.errno == errno.ENAMETOOLONG:
-            raise SkeletonDataError("file name too long", source=Path(str(path)[:80] + "...")) from None
-        raise SkeletonDataError(f"cannot read: {exc.strerror or exc}", source=path) from None
+            return "file name too long"
+        return f"cannot read: {exc.strerror or exc}"
     if stat.S_ISDIR(info.st_mode):
-        raise SkeletonDataError("is a directory, expected a skeleton file", source=path)
+        return f"is a directory, expected {expected}"
     if not stat.S_ISREG(info.st_mode):
         kind = next((what for test, what in _KINDS.items() if test(info.st_mode)), "not a regular file")
-        raise SkeletonDataError(f"is {kind}, expected a regular skeleton file", source=path)
+        return f"is {kind}, expected {expected}"
+    return None
+
+
+def check_input_file(path: Path) -> None:
+    """Refuse anything but an existing regular file, without opening it (a FIFO would block)."""
+    problem = regular_file_problem(path, "a regular skeleton file")
+    if problem is None:
+        return
+    if problem == "file name too long":
+        raise SkeletonDataError(problem, source=Path(str(path)[:80] + "..."))
+    if problem.startswith("is a directory"):
+        problem = "is a directory, expected a skeleton file"
+    raise SkeletonDataError(problem, source=path)
 
 
 def plugin_label(fmt: Any, registry: Any) -> str:

@@ -12,17 +12,19 @@ from __future__ import annotations
 import hashlib
 import json
 import math
+import os
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, Literal, get_args
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from .errors import SpecError, UnknownPluginError
 from .kinds import KINDS
 from .manifest import component_record
 from .registry import Registry, get_registry, option_problems
 from .spec_checks import spec_problems
+from .spec_plan import plan_problems
 from .yaml_safe import read_yaml_file
 
 
@@ -114,17 +116,29 @@ class PipelineSpec(BaseModel):
     eval: EvalSpec = Field(default_factory=EvalSpec)
     output_dir: str = "runs/default"
 
+    @field_validator("output_dir")
+    @classmethod
+    def _expand_home(cls, value: str) -> str:
+        """``~/runs/x`` means the home folder's, everywhere: checked, locked and written at the same place."""
+        return os.path.expanduser(value)
+
     def digest(self) -> str:
         """Stable hash of what the spec trains, stored in checkpoint manifests.
 
-        ``output_dir`` is left out: where a run is written is not what it learned, so the same
-        spec run into another folder (``skeletonllm demo --out``, a copied run) is the same spec.
+        Left out: ``output_dir`` (where a run is written is not what it learned, so the same spec
+        run into another folder, ``skeletonllm demo --out`` or a copied run, is the same spec) and
+        ``eval`` (how a trained model is tested: another dataset such as your own ``folder`` of
+        recordings, another split, other metrics; a checkpoint still belongs to the spec after it).
         """
-        return _hash(self.model_dump(mode="json", exclude={"output_dir"}))
+        return _hash(self.model_dump(mode="json", exclude={"output_dir", "eval"}))
 
-    def digests(self) -> tuple[str, str]:
-        """This digest, then the one written before ``output_dir`` was left out (older checkpoints)."""
-        return self.digest(), _hash(self.model_dump(mode="json"))
+    def digests(self) -> tuple[str, ...]:
+        """This digest, then those of older rules (``eval`` kept; everything kept), which old checkpoints carry."""
+        return (
+            self.digest(),
+            _hash(self.model_dump(mode="json", exclude={"output_dir"})),
+            _hash(self.model_dump(mode="json")),
+        )
 
 
 def _hash(data: Any) -> str:
@@ -303,7 +317,7 @@ def _section_value(source: str, data: dict[str, Any], options: dict[str, Any]) -
 #: Each takes the spec and whether to look at the file system, and returns a list of problems;
 #: validate_spec runs them all and reports everything together. ``spec_checks.spec_problems``
 #: holds the built-in ones (cross-section consistency, bounds, data roots, model folders).
-SPEC_CHECKS: list[Callable[[ValidatedSpec, bool], list[str]]] = [spec_problems]
+SPEC_CHECKS: list[Callable[[ValidatedSpec, bool], list[str]]] = [spec_problems, plan_problems]
 
 
 def validate_spec(

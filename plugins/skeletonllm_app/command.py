@@ -41,6 +41,12 @@ def is_loopback(host: str) -> bool:
     "--allow-spec-mismatch", "allow_mismatch", is_flag=True, help="Accept a checkpoint written by another spec."
 )
 @click.option(
+    "--allow-unverified",
+    "allow_unverified",
+    is_flag=True,
+    help="Accept a checkpoint whose manifest has no integrity record (weights and configuration unverifiable).",
+)
+@click.option(
     "--host", default="127.0.0.1", show_default=True, help="Address to listen on (loopback: only this machine)."
 )
 @click.option(
@@ -64,6 +70,7 @@ def app(
     checkpoint: str | None,
     untrained: bool,
     allow_mismatch: bool,
+    allow_unverified: bool,
     host: str,
     port: int,
     samples: str | None,
@@ -86,7 +93,7 @@ def app(
 
         validated = load_spec(spec)  # a typo in the YAML is reported here with its path, not later on the page
         # the one rule infer and evaluate follow: a refusal stops the command before the page starts
-        accepted = accept_checkpoint(spec, validated.spec, checkpoint, untrained, allow_mismatch)
+        accepted = accept_checkpoint(spec, validated.spec, checkpoint, untrained, allow_mismatch, allow_unverified)
         for note in accepted.notes:
             click.echo(note, err=True)
     os.environ["GRADIO_ANALYTICS_ENABLED"] = "False"  # before gradio is imported: it reads this at import

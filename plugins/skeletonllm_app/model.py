@@ -107,8 +107,9 @@ class ModelSession:
         untrained: bool = False,
         allow_mismatch: bool = False,
         accepted: AcceptedCheckpoint | None = None,
+        allow_unverified: bool = False,
     ) -> None:
-        """``untrained`` and ``allow_mismatch`` are the choices ``infer`` offers; ``accepted`` is the
+        """``untrained``, ``allow_mismatch`` and ``allow_unverified`` are the choices ``infer`` offers; ``accepted`` is the
         checkpoint rule's decision when the caller already took it (the ``app`` command does, so a
         refusal stops it before the page starts), else the session takes it while it builds."""
         self.registry = registry  # None: the process-wide one (tests pass their own)
@@ -119,6 +120,7 @@ class ModelSession:
         self.device = device
         self.untrained = untrained  # the same two choices as ``infer`` and ``evaluate``
         self.allow_mismatch = allow_mismatch
+        self.allow_unverified = allow_unverified
         self.notes: tuple[str, ...] = ()  # what the checkpoint rule said (a mismatch allowed, a .old copy used)
         self.manifest: dict = {}  # the accepted checkpoint's manifest (its trained tasks), {} when untrained
         self.accepted = accepted
@@ -147,12 +149,17 @@ class ModelSession:
 
             validated = load_spec(self.spec_path, self.registry)
             accepted = self.accepted or accept_checkpoint(
-                self.spec_path, validated.spec, self.checkpoint, self.untrained, self.allow_mismatch
+                self.spec_path,
+                validated.spec,
+                self.checkpoint,
+                self.untrained,
+                self.allow_mismatch,
+                self.allow_unverified,
             )  # the rule infer and evaluate follow, with their words
             self.notes, self.manifest = accepted.notes, accepted.manifest
             pipeline = Pipeline(validated, device=self.device)
             if accepted.path is not None:
-                load_trained(pipeline, accepted.path)
+                load_trained(pipeline, accepted.path, accepted.unverified, warn=False)  # the notes say it
                 self.checkpoint = accepted.path
             pipeline.renderer.eval()
             pipeline.backbone.eval()

@@ -33,6 +33,7 @@ from skeletonllm.errors import SkeletonDataError
 from skeletonllm.interfaces.base import PluginOptions
 from skeletonllm.interfaces.dataset import Sample
 from skeletonllm.io import read_sequences
+from skeletonllm.safe_read import regular_file_problem
 from skeletonllm.sequence import SkeletonSequence
 
 from .label_captions import caption_meta
@@ -116,6 +117,9 @@ def group_sizes(count: int, sizes: list[int], key: str) -> list[int]:
 
 def _tag_gestures(path: Path) -> list[int]:
     """Gesture number of each tag line; a malformed file is a SkeletonDataError naming the line."""
+    problem = regular_file_problem(path, "a .tagstream text file")
+    if problem:  # a named pipe among the tag files would block the listing forever
+        raise SkeletonDataError(problem, source=path)
     try:
         lines = path.read_text(encoding="utf-8").splitlines()
     except (OSError, UnicodeDecodeError) as exc:

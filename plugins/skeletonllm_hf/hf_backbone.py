@@ -55,6 +55,15 @@ class HFBackbone(Backbone):
     #: group name -> module path prefixes (as in ``named_parameters`` of the transformers model)
     group_prefixes: ClassVar[dict[str, tuple[str, ...]]]
     tiny_image_size: ClassVar[int] = 56
+    #: a frame side must be a multiple of this (Qwen2.5-VL: patch 14 x spatial merge 2); 1: any
+    image_multiple: ClassVar[int] = 1
+
+    @classmethod
+    def validate_options(cls, options: HFBackboneOptions, check_files: bool = True) -> list[str]:
+        """Image size, LoRA targets, prompt length and model folder, checked without loading anything."""
+        from .option_checks import backbone_problems
+
+        return backbone_problems(options, cls.model_type, cls.image_multiple, check_files)
 
     def __init__(self, options: HFBackboneOptions | None = None) -> None:
         super().__init__(options)

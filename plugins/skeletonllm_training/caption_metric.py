@@ -51,6 +51,7 @@ class ScoredCaption:
 
 class CaptioningMetric(Metric):
     name = "captioning"
+    tasks = ("caption",)
     summary = "BLEU@4, ROUGE-L, CIDEr-D and BERTScore (MiniLM) of generated captions"
     Options = CaptioningOptions
     default_for = ("caption",)

@@ -27,6 +27,7 @@ class AccuracyMetric(Metric):
     """
 
     name = "accuracy"
+    tasks = ("recognition",)
     summary = "Top-1 accuracy of parsed Label answers (overall, seen, unseen, harmonic mean)"
     default_for = ("recognition",)  # the metric of eval.task: recognition when a spec names none
 

@@ -171,6 +171,7 @@ class MotionQAMetric(Metric):
     """Four-option accuracy per Motion QA kind and overall; ROUGE-L (and BERTScore) of open answers."""
 
     name = "motion_qa"
+    tasks = ("qa",)
     summary = "Motion QA: four-option accuracy per kind (temporal, causal, fine-grained, contrastive) and overall"
     Options = MotionQAMetricOptions
     default_for = ("qa",)

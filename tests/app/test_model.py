@@ -135,6 +135,25 @@ def test_the_app_takes_a_checkpoint_by_the_rule_infer_and_evaluate_follow(tmp_pa
     assert "using it because of --allow-spec-mismatch" in allowed.status()
 
 
+def test_an_unverified_checkpoint_needs_allow_unverified_in_the_app_too(tmp_path):
+    """Issue 23: a checkpoint without its integrity record is refused by the rule infer follows, and
+    accepted with --allow-unverified, the warning shown on the page once."""
+    from skeletonllm.checkpoint import INTEGRITY, MANIFEST
+
+    spec = _spec_file(tmp_path, steps=2)
+    Trainer(Pipeline(load_spec(spec, toy_registry())), show_progress=False).fit()
+    manifest_path = tmp_path / "run" / LAST / MANIFEST
+    manifest = json.loads(manifest_path.read_text())
+    del manifest[INTEGRITY]
+    manifest_path.write_text(json.dumps(manifest))
+    refused = ModelSession(spec, registry=toy_registry()).start()
+    with pytest.raises(SkeletonLLMError, match="cannot be verified.*--allow-unverified"):
+        refused.pipeline(timeout=60)
+    allowed = ModelSession(spec, registry=toy_registry(), allow_unverified=True).start()
+    allowed.pipeline(timeout=60)
+    assert allowed.status().count("using it unverified (--allow-unverified)") == 1
+
+
 def test_the_teacher_describes_the_clip_without_being_told_the_class(tmp_path):
     assert pick_teacher_name() == "kinematic"  # the built-in that declares default_for = ("describe",)
     assert pick_teacher_name("template") == "template"

@@ -61,6 +61,7 @@ def test_the_default_metric_of_each_task_is_declared_by_its_plugin(task: str, me
         "data": {"name": "synthetic"},
         "renderer": "stick",
         "backbone": "qwen2_5_vl",
+        "stages": [{"name": {"recognition": "refine", "caption": "caption", "qa": "motion_qa"}[task]}],
         "eval": {"task": task},
     }
     validated = validate_spec(data, check_files=False)

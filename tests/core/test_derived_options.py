@@ -13,6 +13,7 @@ def spec(backbone: dict, optim: dict | None = None) -> dict:
         "data": {"name": "synthetic", "actions": ["jump up", "hand waving"], "samples_per_class": 2},
         "renderer": {"name": "stick", "frames": 3, "size": 56},
         "backbone": backbone,
+        "stages": [{"name": "refine"}],  # a spec that teaches its eval task (validate refuses one that does not)
         "optim": optim or {"seed": 7},
         "output_dir": "runs/derived",
     }

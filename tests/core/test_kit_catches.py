@@ -25,6 +25,7 @@ from skeletonllm.testing import (
     RendererContract,
     check_colour_legend,
     check_metric_on_nothing,
+    check_metric_tasks,
     check_stage,
     check_teacher,
     check_up_axis,
@@ -104,6 +105,17 @@ def test_the_kit_fails_a_metric_that_divides_by_zero_on_an_empty_input(monkeypat
     monkeypatch.setattr(registry_module, "_REGISTRY", registry_with(metric=[DividingMetric]))
     with pytest.raises(AssertionError, match="divides|ZeroDivisionError"):
         MetricContract().test_no_predictions_is_a_clear_answer_not_a_crash("dividing", tmp_path=None)
+
+
+def test_the_kit_fails_a_metric_that_is_the_default_for_a_task_it_does_not_score():
+    """``tasks`` (what validate checks a metric against) and ``default_for`` must not disagree."""
+    wrong = type("WrongDefault", (GuardedMetric,), {"name": "wrong", "tasks": ("caption",), "default_for": ("qa",)})
+    with pytest.raises(AssertionError, match=r"default for \['qa'\] but scores only \['caption'\]"):
+        check_metric_tasks(wrong)
+    typo = type("Typo", (GuardedMetric,), {"name": "typo", "tasks": ("captions",)})
+    with pytest.raises(AssertionError, match="not evaluation tasks"):
+        check_metric_tasks(typo)
+    check_metric_tasks(type("Any", (GuardedMetric,), {"name": "any", "default_for": ("recognition",)}))
 
 
 def test_the_kit_fails_a_renderer_that_draws_a_z_up_clip_lying_down(monkeypatch):

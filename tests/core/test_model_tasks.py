@@ -12,7 +12,7 @@ from click.testing import CliRunner
 from toy_components import CLASSES, toy_registry
 
 import skeletonllm.registry as registry_module
-from skeletonllm.checkpoint import load_checkpoint
+from skeletonllm.checkpoint import INTEGRITY, load_checkpoint, manifest_sha256
 from skeletonllm.cli import cli
 from skeletonllm.errors import CheckpointError
 from skeletonllm.manifest import describe_tasks, question_warning, trained_tasks
@@ -62,7 +62,8 @@ def test_an_old_manifest_without_tasks_says_unknown(trained):
     spec, checkpoint, clip = trained
     manifest_file = checkpoint / "manifest.json"
     manifest = json.loads(manifest_file.read_text())
-    del manifest["tasks"]  # as written before tasks were recorded
+    del manifest["tasks"]  # as written before tasks were recorded (and hashed as such)
+    manifest[INTEGRITY]["manifest_sha256"] = manifest_sha256(manifest)
     manifest_file.write_text(json.dumps(manifest))
     result = CliRunner().invoke(cli, ["infer", str(spec), str(clip), "--question", "Which leg moves first?"])
     assert result.exit_code == 0, result.output

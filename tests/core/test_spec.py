@@ -54,6 +54,11 @@ class ToyStage(Stage):
     def examples(self, label, class_names, seen, rng):
         return []
 
+    def question(self, candidates):
+        from skeletonllm.tasks import TaskExample, TaskKind
+
+        return TaskExample(TaskKind.MULTIPLE_CHOICE, candidates=candidates)
+
 
 class ToyBackboneOptions(PluginOptions):
     preset: str = "tiny"
@@ -181,8 +186,10 @@ def test_validate_command_prints_every_error_and_exits_1(tmp_path, monkeypatch):
     monkeypatch.setattr(registry_module, "_REGISTRY", _registry())
     good = tmp_path / "good.yaml"
     good.write_text("data: toy\nrenderer: toy_renderer\nbackbone: toy_backbone\nstages: [{name: toy_stage}]\n")
+    result = CliRunner().invoke(cli, ["validate", "--no-data", str(good)])  # the toy dataset has no clips
+    assert result.exit_code == 0 and result.output.strip() == "OK (data not read: --no-data)"
     result = CliRunner().invoke(cli, ["validate", str(good)])
-    assert result.exit_code == 0 and result.output.strip() == "OK"
+    assert result.exit_code == 1 and "split 'train' of dataset 'toy' has no samples" in result.output
     bad = tmp_path / "bad.yaml"
     bad.write_text(
         "data: toy\nrenderer: {name: toy_renderer, size: 0}\nbackbone: toy_backbone\n"
@@ -228,3 +235,26 @@ def test_every_section_builds_through_the_same_path():
         "name": "toy_renderer",
         "options": {"frames": 12, "size": 64, "line_width": 2.0},
     }
+
+
+def test_the_eval_section_is_not_part_of_what_a_spec_trains(tmp_path):
+    """Testing a trained model on other data (your own folder of clips) keeps its checkpoint."""
+    import yaml as _yaml
+
+    from skeletonllm.spec import load_spec
+
+    base = {
+        "data": {"name": "synthetic"},
+        "renderer": "stick",
+        "backbone": "clip_align",
+        "stages": [{"name": "refine"}],
+        "output_dir": str(tmp_path),
+    }
+    first, second = tmp_path / "a.yaml", tmp_path / "b.yaml"
+    first.write_text(_yaml.safe_dump(base))
+    second.write_text(_yaml.safe_dump({**base, "eval": {"split": "xsub/train", "max_new_tokens": 5}}))
+    a, b = load_spec(first).spec, load_spec(second).spec
+    assert a.digest() == b.digest() and a.digests()[1] != b.digests()[1]
+    changed = {**base, "optim": {"lr": 0.1}}
+    second.write_text(_yaml.safe_dump(changed))
+    assert load_spec(second).spec.digest() != a.digest()

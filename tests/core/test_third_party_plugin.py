@@ -89,4 +89,4 @@ def test_the_plugin_runs_the_contract_kit_on_its_own_components(installed_exampl
     done = subprocess.run(cmd, capture_output=True, text=True, timeout=300, env=env, cwd=tmp_path)
     assert done.returncode == 0, done.stdout + done.stderr
     # format 6 (the two round trips skip: it only reads), metric 3, components 2 x 2 (format and metric)
-    assert "11 passed, 2 skipped" in done.stdout, done.stdout
+    assert "12 passed, 2 skipped" in done.stdout, done.stdout

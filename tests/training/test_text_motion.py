@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 import torch
 
+from skeletonllm.checkpoint import manifest_sha256
 from skeletonllm.errors import CheckpointError, SkeletonDataError, SkeletonLLMError
 from skeletonllm.sequence import SkeletonSequence
 from skeletonllm.testing.cases import BVH_LIKE, sequence
@@ -98,10 +99,20 @@ def test_save_and_load_give_the_same_embeddings_and_bad_folders_are_refused(tmp_
     assert loaded.info == {"note": "x"} and loaded.config == model.config
     manifest = tmp_path / "ev" / "manifest.json"
     data = json.loads(manifest.read_text())
-    manifest.write_text(json.dumps(data | {"config": data["config"] | {"hidden": 64}}))
+
+    def edit(change: dict, rehash: bool) -> None:  # a careless edit, or a careful one that updates the hash
+        edited = data | change
+        if rehash:
+            edited["_integrity"] = data["_integrity"] | {"manifest_sha256": manifest_sha256(edited)}
+        manifest.write_text(json.dumps(edited))
+
+    edit({"config": data["config"] | {"hidden": 64}}, rehash=False)
+    with pytest.raises(CheckpointError, match="its configuration was edited"):
+        TextMotionEvaluator.load(tmp_path / "ev")
+    edit({"config": data["config"] | {"hidden": 64}}, rehash=True)
     with pytest.raises(CheckpointError, match="do not match the config"):
         TextMotionEvaluator.load(tmp_path / "ev")
-    manifest.write_text(json.dumps(data | {"kind": "something else"}))
+    edit({"kind": "something else"}, rehash=True)
     with pytest.raises(CheckpointError, match="not a text-motion evaluator"):
         TextMotionEvaluator.load(tmp_path / "ev")
 

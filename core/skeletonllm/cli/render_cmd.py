@@ -38,6 +38,12 @@ STEM = "{stem}"
     default=None,
     help="Checkpoint directory: renders with the renderer it trained (its name and options) and its weights.",
 )
+@click.option(
+    "--allow-unverified",
+    "allow_unverified",
+    is_flag=True,
+    help="Use a checkpoint whose manifest has no integrity record (its weights and options cannot be verified).",
+)
 @click.option("--format", "fmt", default=None, help="Force a format plugin instead of sniffing.")
 @click.option("-O", "--option", "option", multiple=True, help="Format option KEY=VALUE (e.g. body_model=PATH).")
 @click.option("--index", default=0, show_default=True, type=int, help="Which sequence of a container file.")
@@ -68,6 +74,7 @@ def render(
     size: int | None,
     renderer_option: tuple[str, ...],
     checkpoint: str | None,
+    allow_unverified: bool,
     fmt: str | None,
     option: tuple[str, ...],
     index: int,
@@ -83,6 +90,7 @@ def render(
     from ..imaging import IMAGE_SUFFIXES
     from ..io import parse_options
     from ..registry import get_registry
+    from ..rendering import check_render_memory
     from .each_file import FileErrors
 
     # Everything that can be checked cheaply fails before any file is read or model built.
@@ -101,8 +109,11 @@ def render(
         renderer_options = {"frames": 12, "size": 448} | renderer_options
     if renderer_name is not None:
         get_registry().info("renderer", renderer_name)
+    check_render_memory(renderer_options.get("frames", 1), renderer_options.get("size", 8))  # before building
     started = time.perf_counter()
-    renderer = _build(renderer_name, renderer_options, checkpoint)  # once: a bad option fails once, not per file
+    # once: a bad option fails once, not per file
+    renderer = _build(renderer_name, renderer_options, checkpoint, allow_unverified)
+    check_render_memory(renderer.options.frames, renderer.options.size)  # a checkpoint's recorded options
     errors = FileErrors()
     for i, (file, target) in enumerate(zip(files, targets)):
         with errors.one(file):
@@ -141,8 +152,11 @@ def output_names(files: tuple[str, ...], output: str) -> list[str]:
     return targets
 
 
-def _build(renderer_name: str | None, options: dict, checkpoint: str | None):
-    """The renderer; its warnings (an old checkpoint's defaults) are one ``warning:`` line each."""
+def _build(renderer_name: str | None, options: dict, checkpoint: str | None, allow_unverified: bool = False):
+    """The renderer; its warnings (an old checkpoint's defaults) are one ``warning:`` line each.
+
+    ``allow_unverified``: accept a checkpoint without an integrity record (``--allow-unverified``).
+    """
     from ..progress import progress
     from ..rendering import build_renderer
 
@@ -151,7 +165,7 @@ def _build(renderer_name: str | None, options: dict, checkpoint: str | None):
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always", RuntimeWarning)
             try:
-                renderer = build_renderer(renderer_name, options, checkpoint)
+                renderer = build_renderer(renderer_name, options, checkpoint, allow_unverified=allow_unverified)
             finally:
                 for warning in caught:
                     click.echo(f"warning: {warning.message}", err=True)

@@ -40,3 +40,13 @@ class Component:
     #: renderer ``("render",)`` for ``skeletonllm render`` without ``--renderer``. The registry
     #: answers ``default(kind, purpose)`` from these declarations (a built-in wins a tie).
     default_for: ClassVar[tuple[str, ...]] = ()
+
+    @classmethod
+    def validate_options(cls, options: PluginOptions, check_files: bool = True) -> list[str]:
+        """Problems only this plugin can see in its validated options, before anything is built.
+
+        Called by ``validate_spec`` (``spec_plan.check_components``); each line is
+        ``option: what is wrong``, e.g. an image size the model cannot take or a model
+        folder without weights. ``check_files=False``: do not look at this machine's files.
+        """
+        return []

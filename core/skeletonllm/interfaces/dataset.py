@@ -60,6 +60,14 @@ class Dataset(Component, ABC):
     def class_splits(self) -> dict[str, ClassSplit]:
         return {}
 
+    def check(self) -> list[str]:
+        """Problems that can be found cheaply before anything runs, one line each (none by default).
+
+        ``skeletonllm validate`` calls this when it checks a spec's files: a dataset with an
+        index file (the ``folder`` dataset's CSV) reports its header or rows here. Reads no clip.
+        """
+        return []
+
     @abstractmethod
     def samples(self, split: str, classes: set[int] | None = None) -> Iterator[Sample]:
         """Samples of ``split`` (e.g. ``'xsub/train'``), restricted to ``classes`` if given."""

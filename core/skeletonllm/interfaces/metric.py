@@ -14,7 +14,7 @@ from abc import ABC, abstractmethod
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 from ..errors import SkeletonLLMError
 from ..stats import Interval
@@ -98,7 +98,14 @@ class Metric(Component, ABC):
     ``update`` skips predictions of tasks the metric does not score; ``compute`` on nothing to
     score returns a result without values and with a note, or raises ``SkeletonLLMError`` saying
     what was missing, and never divides by zero.
+
+    ``tasks`` says which ``eval.task`` values it scores, so ``skeletonllm validate`` refuses it
+    beside another task; ``default_for`` (:class:`Component`) says for which of them it is the
+    metric a spec gets when it names none, and must be among ``tasks`` (the conformance kit checks).
     """
+
+    #: the ``eval.task`` values whose answers this metric scores; empty: any (validate refuses the others)
+    tasks: ClassVar[tuple[str, ...]] = ()
 
     def __init__(self, options=None) -> None:
         self.options = options if options is not None else self.Options()

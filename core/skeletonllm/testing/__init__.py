@@ -31,7 +31,7 @@ from .backbones import BackboneContract
 from .cases import batch_of, clip_context, kit_topologies, moving_positions, occupancy, sequence, turned_up
 from .components import ComponentContract, KindContract, component_names
 from .formats import FormatContract, check_consistent
-from .metrics import MetricContract, check_metric_on_nothing, check_metric_result, kit_predictions
+from .metrics import MetricContract, check_metric_on_nothing, check_metric_result, check_metric_tasks, kit_predictions
 from .renderers import RendererContract, check_colour_legend, check_up_axis
 from .training import QuestionContract, StageContract, TeacherContract, check_question, check_stage, check_teacher
 
@@ -50,6 +50,7 @@ __all__ = [
     "check_consistent",
     "check_metric_on_nothing",
     "check_metric_result",
+    "check_metric_tasks",
     "check_question",
     "check_stage",
     "check_teacher",

@@ -17,7 +17,8 @@ import pytest
 
 from ..errors import SkeletonLLMError
 from ..interfaces.metric import MetricResult
-from ..tasks import Prediction, TaskExample, TaskKind, choice_line, label_line
+from ..registry import get_registry
+from ..tasks import EVAL_TASK_KINDS, Prediction, TaskExample, TaskKind, choice_line, label_line
 from .cases import KIT_CLASSES, KIT_UNSEEN, clip_context
 from .components import KindContract
 
@@ -125,3 +126,17 @@ class MetricContract(KindContract):
 
     def test_reset_forgets(self, metric_name: str, tmp_path: Path) -> None:
         check_metric_reset(lambda: self.build(metric_name, tmp_path), kit_predictions())
+
+    def test_declared_tasks_are_evaluation_tasks_and_cover_its_defaults(self, metric_name: str) -> None:
+        check_metric_tasks(get_registry().get("metric", metric_name))
+
+
+def check_metric_tasks(cls: Any) -> None:
+    """``tasks`` names ``eval.task`` values; ``default_for`` is among them (a metric is the default only
+    for a task it scores). An empty ``tasks`` means any task, so every default is allowed."""
+    tasks, defaults = tuple(cls.tasks), tuple(cls.default_for)
+    unknown = sorted(set(tasks) - set(EVAL_TASK_KINDS))
+    assert not unknown, f"metric {cls.name!r}: tasks {unknown} are not evaluation tasks ({', '.join(EVAL_TASK_KINDS)})"
+    if tasks:
+        stray = sorted(set(defaults) - set(tasks))
+        assert not stray, f"metric {cls.name!r} is the default for {stray} but scores only {list(tasks)} (tasks)"

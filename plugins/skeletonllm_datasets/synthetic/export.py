@@ -26,6 +26,7 @@ from skeletonllm.sequence import SkeletonSequence
 from . import ACTIONS, TWO_PERSON_ACTIONS, generate, ntu_id
 from .dataset import is_test_subject
 from .describe import clip_facts, describe
+from .generator import check_frames
 from .views import VIEWS
 
 #: formats whose file defines its skeleton, written in another view than the generator's own humanoid:
@@ -122,6 +123,7 @@ def write_synthetic(
     progress=iter,  # noqa: ANN001 - e.g. skeletonllm.progress.progress
 ) -> tuple[list[Path], list[str]]:
     """Write ``n`` clips in format ``fmt``; returns the files and the notes for the summary line."""
+    check_frames(frames)  # before the first clip: 10 million frames would be gigabytes per clip
     registry = get_registry()
     writer = registry.create("format", fmt)
     if not writer.can_write:

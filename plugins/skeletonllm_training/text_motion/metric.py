@@ -32,10 +32,14 @@ class TextMotionOptions(PluginOptions):
     evaluator: str = Field(description="folder of a trained text-motion evaluator (skeletonllm text-motion-evaluator)")
     batch_size: int = Field(BATCH, ge=2, description="clips per retrieval batch (HumanML3D: 32)")
     seed: int = Field(0, description="seeds the shuffling into batches")
+    allow_unverified: bool = Field(
+        False, description="use an evaluator whose manifest has no integrity record (cannot be verified)"
+    )
 
 
 class TextMotionMetric(Metric):
     name = "text_motion"
+    tasks = ("caption",)
     summary = "R@1, R@3 and MM-Dist of generated captions under a trained text-motion evaluator"
     Options = TextMotionOptions
 
@@ -69,7 +73,7 @@ class TextMotionMetric(Metric):
         if self._model is None:
             from .model import TextMotionEvaluator
 
-            self._model = TextMotionEvaluator.load(self.options.evaluator)
+            self._model = TextMotionEvaluator.load(self.options.evaluator, self.options.allow_unverified)
         return self._model
 
     def update(self, predictions: list[Prediction]) -> None:
