@@ -33,6 +33,8 @@ import time
 from collections import Counter
 from pathlib import Path
 
+import yaml
+
 from skeletonllm.pipeline import Pipeline
 from skeletonllm.spec import validate_spec
 from skeletonllm.stats import mean_interval, proportion
@@ -66,8 +68,10 @@ def spec_for(args, stage: dict, evaluation: dict, seed: int, name: str) -> dict:
     backbone = {"name": "internvl3", "preset": args.preset}
     if args.preset == "tiny":
         backbone["max_length"] = 1024
-    if args.vision_init:
-        backbone["vision_init"] = args.vision_init
+    for item in args.backbone:  # e.g. tower_size=mini, vision_init=/tmp/towers/mini56-seed{seed}
+        key, _, value = item.partition("=")
+        value = yaml.safe_load(value)
+        backbone[key] = value.format(seed=seed) if isinstance(value, str) else value
     return {
         "data": spec_data(args.data, args.data_root),
         "renderer": {"name": "draction", "frames": args.frames, "size": args.size},
@@ -139,7 +143,7 @@ def caption_run(args, subset, seed: int, evaluator: Path) -> dict:  # noqa: ANN0
 
 
 def qa_run(args, subset, seed: int) -> dict:  # noqa: ANN001
-    kinds = [*QA_KINDS, *LABEL_KINDS[args.data]]
+    kinds = args.qa_kinds or [*QA_KINDS, *LABEL_KINDS[args.data]]
     evaluation = {"task": "qa", "max_new_tokens": args.qa_tokens, "metrics": [{"name": "motion_qa"}]}
     stage = {"name": "motion_qa", "max_steps": args.qa_steps, "per_clip": 2, "kinds": kinds}
     pipeline, history, train_s = trained(spec_for(args, stage, evaluation, seed, "qa"), subset)
@@ -168,7 +172,7 @@ def evaluator_for(args, subset) -> tuple[Path, dict]:  # noqa: ANN001
     folder = args.out / "runs" / f"real_{args.data}_evaluator_{args.evaluator_per_pair}"
     manifest = folder / "manifest.json"
     if manifest.is_file():
-        return folder, json.loads(manifest.read_text())["extra"]["held_out"]
+        return folder, json.loads(manifest.read_text())["info"]["held_out"]
     train = pick(subset.base.samples(f"{subset.protocol}/train"), subset.class_names, args.evaluator_per_pair)
     clips = collect_clips(train, progress=False, what="train")
     evaluator = train_evaluator(clips, TrainSettings(epochs=args.evaluator_epochs, seed=0, progress=False))
@@ -185,7 +189,7 @@ def cell(values: list[float]) -> str:
 def tables(args, evaluator: dict, captions: list[dict], qa: list[dict], subset) -> str:  # noqa: ANN001
     lines = [f"Dataset `{args.data}` ({subset.protocol}: {len(subset.parts['train'])} train clips, "
              f"{len(subset.parts['test'])} held-out test clips), preset `{args.preset}`"
-             f"{' from tower ' + str(args.vision_init) if args.vision_init else ''}, seeds {args.seeds}.", ""]  # fmt: skip
+             f"{' (' + ', '.join(args.backbone) + ')' if args.backbone else ''}, seeds {args.seeds}.", ""]  # fmt: skip
     lines.append(f"Text-motion evaluator on the test clips' first references: R@1 {evaluator['r1']:.3f} (chance 0.031), "
                  f"R@3 {evaluator['r3']:.3f} (chance 0.094), MM-Dist {evaluator['mm_dist']:.3f}.")  # fmt: skip
     if captions:
@@ -220,7 +224,10 @@ def main() -> None:
     parser.add_argument("--data", choices=sorted(SETUPS), default="bandai")
     parser.add_argument("--data-root", type=Path, default=Path(os.environ.get("SKELETONLLM_DATA", "/work/data")))
     parser.add_argument("--preset", choices=sorted(GROUPS), default="tiny")
-    parser.add_argument("--vision-init", default=None, help="a pretrained vision tower (issue 19), when one exists")
+    parser.add_argument(
+        "--backbone", action="append", default=[], metavar="KEY=VALUE",
+        help="override a backbone option (YAML value; '{seed}' is filled), e.g. --backbone vision_init=pretrained",
+    )  # fmt: skip
     parser.add_argument("--seeds", default="0,1,2")
     parser.add_argument("--train-per-pair", type=int, default=2)
     parser.add_argument("--test-per-pair", type=int, default=1)
@@ -236,6 +243,9 @@ def main() -> None:
     parser.add_argument("--lr", type=float, default=5e-4)
     parser.add_argument("--pair-steps", default="5,10,20,40", help="test subsets with this many label pairs")
     parser.add_argument("--only", choices=("captions", "qa"), default=None)
+    parser.add_argument(
+        "--qa-kinds", default="", help="comma-separated question kinds (default: the four + the data's)"
+    )
     parser.add_argument("--threads", type=int, default=None, help="torch CPU threads (default: the thread policy)")
     parser.add_argument("--out", type=Path, default=REPO / "benchmarks" / "results")
     parser.add_argument("--tag", default="", help="suffix of the result files")
@@ -244,6 +254,7 @@ def main() -> None:
     print(choice.describe(), file=sys.stderr)
     args.threads = choice.count
     args.pair_steps = [int(k) for k in args.pair_steps.split(",") if k]
+    args.qa_kinds = [k for k in args.qa_kinds.split(",") if k]
     print(f"load average at start: {load()}", flush=True)
     start = time.time()
     subset = build(args.data, args.data_root, args.train_per_pair, args.test_per_pair)
@@ -259,8 +270,9 @@ def main() -> None:
             qa.append(qa_run(args, subset, seed))
             print(json.dumps(qa[-1]), flush=True)
         text = tables(args, evaluator, captions, qa, subset)
-        flags = " ".join(f"--{k.replace('_', '-')} {v}" for k, v in vars(args).items()
-                         if k not in ("out", "data_root", "pair_steps") and v not in (None, "", False))  # fmt: skip
+        flags = " ".join([*(f"--{k.replace('_', '-')} {v}" for k, v in vars(args).items()
+                           if k not in ("out", "data_root", "pair_steps", "backbone") and v not in (None, "", False, [])),
+                          *(f"--backbone {b}" for b in args.backbone)])  # fmt: skip
         footer = f"\n\nCommand: `python benchmarks/real_captions_qa.py {flags}`; load average now {load()}, " \
                  f"{(time.time() - start) / 60:.0f} min so far.\n"  # fmt: skip
         (args.out / f"{stem}.md").write_text(text + footer, encoding="utf-8")
