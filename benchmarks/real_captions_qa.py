@@ -190,8 +190,9 @@ def tables(args, evaluator: dict, captions: list[dict], qa: list[dict], subset) 
     lines = [f"Dataset `{args.data}` ({subset.protocol}: {len(subset.parts['train'])} train clips, "
              f"{len(subset.parts['test'])} held-out test clips), preset `{args.preset}`"
              f"{' (' + ', '.join(args.backbone) + ')' if args.backbone else ''}, seeds {args.seeds}.", ""]  # fmt: skip
-    lines.append(f"Text-motion evaluator on the test clips' first references: R@1 {evaluator['r1']:.3f} (chance 0.031), "
-                 f"R@3 {evaluator['r3']:.3f} (chance 0.094), MM-Dist {evaluator['mm_dist']:.3f}.")  # fmt: skip
+    if evaluator:
+        lines.append(f"Text-motion evaluator on the test clips' first references: R@1 {evaluator['r1']:.3f} (chance 0.031), "
+                     f"R@3 {evaluator['r3']:.3f} (chance 0.094), MM-Dist {evaluator['mm_dist']:.3f}.")  # fmt: skip
     if captions:
         keys = CAPTION_FIGURES + FACT_FIGURES + ("fact_check_agreement_references",)
         lines += ["", "| system | " + " | ".join(keys) + " |", "|" + "---|" * (len(keys) + 1)]
@@ -258,7 +259,7 @@ def main() -> None:
     print(f"load average at start: {load()}", flush=True)
     start = time.time()
     subset = build(args.data, args.data_root, args.train_per_pair, args.test_per_pair)
-    evaluator_dir, evaluator = evaluator_for(args, subset)
+    evaluator_dir, evaluator = evaluator_for(args, subset) if args.only != "qa" else (None, None)
     print(f"evaluator held-out: {json.dumps(evaluator)}", flush=True)
     stem = f"real_captions_qa_{args.data}_{args.preset}{args.tag}"
     captions, qa = [], []
