@@ -34,7 +34,7 @@ import numpy as np
 import torch
 
 from skeletonllm.registry import get_registry
-from skeletonllm.report import mean_interval
+from skeletonllm.stats import mean_interval
 from skeletonllm.threads import configure_threads
 from skeletonllm.towers import save_tower
 from skeletonllm_training.tower.pretrain import CachedBatches, Recipe, build_heads, evaluate, pretrain

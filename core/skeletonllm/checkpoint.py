@@ -30,6 +30,8 @@ from .errors import CheckpointError
 
 TENSORS = "model.safetensors"
 MANIFEST = "manifest.json"
+#: the folder under a run's output_dir that holds its latest checkpoint
+LAST = "last"
 #: manifest key of the checkpoint's own integrity record (stripped from what load returns)
 INTEGRITY = "_integrity"
 

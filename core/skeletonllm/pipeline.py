@@ -19,7 +19,7 @@ from . import distributed
 from .batch import SkeletonBatch
 from .devices import check_device
 from .errors import SkeletonLLMError, SpecError
-from .interfaces import Sample
+from .interfaces import MetricResult, Sample
 from .io import read_sequences
 from .sequence import SkeletonSequence
 from .spec import ValidatedSpec
@@ -31,6 +31,25 @@ EVAL_TASK_KINDS = {
     "caption": frozenset({TaskKind.CAPTION}),
     "qa": frozenset({TaskKind.QA}),
 }
+
+
+def _teaches(stage, task: str, candidates: list[str]) -> TaskExample | None:
+    """The test question ``stage`` asks for ``task``, or None when it teaches another task."""
+    try:
+        example = stage.question(candidates)
+    except NotImplementedError:
+        return None
+    if example.kind in EVAL_TASK_KINDS[task] and (task != "recognition" or example.is_recognition):
+        return example
+    return None
+
+
+def _registered_stage_teaches(registry, name: str, task: str) -> bool:
+    """Whether stage ``name`` with its default options teaches ``task`` (for the hint of an error)."""
+    try:
+        return _teaches(registry.create("stage", name), task, ["a", "b"]) is not None
+    except Exception:  # noqa: BLE001 - a stage that needs options to be built is simply not suggested
+        return False
 
 
 def pick_device(name: str | None = None) -> torch.device:
@@ -155,14 +174,14 @@ class Pipeline:
             kind = TaskKind(fixed)
             return None, TaskExample(kind, candidates=() if kind is TaskKind.OPEN else names)
         for stage in reversed(self.stages):
-            try:
-                example = stage.question(names)
-            except NotImplementedError:
-                continue
-            if example.kind in EVAL_TASK_KINDS[task] and (task != "recognition" or example.is_recognition):
+            example = _teaches(stage, task, names)
+            if example is not None:
                 return stage, example
-        hint = {"recognition": "a 'refine' stage", "caption": "a 'caption' stage", "qa": "a 'motion_qa' stage"}[task]
-        raise SkeletonLLMError(f"no stage in this spec teaches the {task!r} task at test time (add {hint})")
+        teachers = [
+            n for n in self.spec.registry.names("stage") if _registered_stage_teaches(self.spec.registry, n, task)
+        ]
+        hint = f" (add a stage that does: {', '.join(repr(n) for n in teachers)})" if teachers else ""
+        raise SkeletonLLMError(f"no stage in this spec teaches the {task!r} task at test time{hint}")
 
     def _test_examples(self, stage, template: TaskExample, sample: Sample, sequence, index: int) -> list[TaskExample]:
         """The evaluation examples of one test clip: the template filled with this clip's answer."""
@@ -218,15 +237,18 @@ class Pipeline:
             ]
         return predictions
 
-    def score(self, predictions: list[Prediction], notes: dict[str, str] | None = None) -> dict[str, float]:
-        """Every metric of the spec over ``predictions``; each metric's caveats go into ``notes``."""
-        out: dict[str, float] = {"samples": float(len({p.sample_id for p in predictions}))}
+    def results(self, predictions: list[Prediction]) -> dict[str, MetricResult]:
+        """Every metric of the spec over ``predictions``: its figures, intervals, tables, pictures and notes."""
+        out: dict[str, MetricResult] = {}
         for metric in self.metrics():
             metric.update(predictions)
-            out.update(metric.compute())
-            if notes is not None:
-                notes.update(metric.notes())
+            key = metric.name if metric.name not in out else f"{metric.name} ({len(out) + 1})"
+            out[key] = metric.compute()
         return out
+
+    def score(self, predictions: list[Prediction]) -> dict[str, float]:
+        """The values of every metric over ``predictions``, in one mapping (see :meth:`results` for the rest)."""
+        return {k: v for result in self.results(predictions).values() for k, v in result.values.items()}
 
     def evaluate(self, batch_size: int | None = None, show_progress: bool = True) -> dict[str, float]:
         return self.score(self.predict(batch_size, show_progress))

@@ -1,8 +1,7 @@
 """Checks across spec sections and against the file system: what would fail later, reported now.
 
 Each section of a spec can be valid on its own and the experiment still
-unable to run: a data root that does not exist, a renderer drawing 8 frames
-for a backbone that expects 12, ``lr: .inf``, ``batch_size: 1e9`` (which
+unable to run: a data root that does not exist, ``lr: .inf``, ``batch_size: 1e9`` (which
 hangs), an output folder under ``/proc``. Every check here returns
 ``"yaml.path: what is wrong"`` lines and builds nothing heavy: the dataset is
 only asked for its split names, and only once its root is known to exist.
@@ -78,10 +77,11 @@ def _sections(validated: Any) -> Iterator[tuple[str, Any]]:
 def check_numbers(validated: Any) -> list[str]:
     """Non-finite floats, sizes beyond ``SIZE_LIMITS``, negative seeds, anywhere in the spec."""
     problems = []
+    derived = getattr(validated, "derived", {})
     for section, value in _sections(validated):
         for path, key, item in _walk(value, section):
-            if isinstance(item, bool) or not isinstance(item, (int, float)):
-                continue
+            if isinstance(item, bool) or not isinstance(item, (int, float)) or path in derived:
+                continue  # a derived option is checked where it is stated
             if isinstance(item, float) and not math.isfinite(item):
                 problems.append(f"{path}: {item} is not a finite number")
             elif key in SIZE_LIMITS and item > _limit(section, key):
@@ -93,33 +93,6 @@ def check_numbers(validated: Any) -> list[str]:
 
 def _limit(section: str, key: str) -> int:
     return RENDERED_FRAMES if key == "frames" and section in ("renderer", "backbone") else SIZE_LIMITS[key]
-
-
-def check_agreement(validated: Any) -> list[str]:
-    """The renderer makes what the backbone reads: same number of frames, same image side.
-
-    Compared only when the spec sets the value in the backbone section: a backbone's default
-    may mean "any" (``clip_align`` pools any frame count and resizes any image).
-    """
-    renderer = validated.options.get("renderer")
-    backbone = validated.options.get("backbone")
-    if renderer is None or backbone is None:
-        return []
-    explicit = getattr(backbone, "model_fields_set", set())
-    problems = []
-    r_frames, b_frames = getattr(renderer, "frames", None), getattr(backbone, "frames", None)
-    if "frames" in explicit and isinstance(r_frames, int) and isinstance(b_frames, int) and r_frames != b_frames:
-        problems.append(
-            f"backbone.frames: {b_frames} differs from renderer.frames: {r_frames}; "
-            "the backbone reads one image per rendered frame, set both to the same number"
-        )
-    size, image_size = getattr(renderer, "size", None), getattr(backbone, "image_size", None)
-    if "image_size" in explicit and isinstance(size, int) and isinstance(image_size, int) and size != image_size:
-        problems.append(
-            f"renderer.size: {size} differs from backbone.image_size: {image_size}; "
-            "render at the size the backbone reads (or drop image_size to use the checkpoint's)"
-        )
-    return problems
 
 
 def _path_problem(path: Path) -> str | None:
@@ -214,7 +187,7 @@ def spec_problems(validated: Any, check_files: bool = True) -> list[str]:
     model folders, output_dir): for specs written to run elsewhere, such as the examples.
     """
     path_problems = check_paths(validated) if check_files else []
-    checks: list[Callable[[Any], list[str]]] = [check_numbers, check_agreement]
+    checks: list[Callable[[Any], list[str]]] = [check_numbers]
     if check_files:
         checks.append(check_output_dir)
     problems = [p for check in checks for p in check(validated)] + path_problems

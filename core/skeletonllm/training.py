@@ -27,17 +27,16 @@ from torch import nn
 
 from . import distributed
 from .batch import SkeletonBatch, segment_indices
-from .checkpoint import load_checkpoint, save_checkpoint
+from .checkpoint import LAST, load_checkpoint, save_checkpoint
 from .checkpoint_checks import check_optimizer_state, check_restorable
 from .errors import CheckpointError, SkeletonLLMError
 from .interfaces import Sample
 from .interfaces.renderer import CHECKPOINT_PREFIX as RENDERER_PREFIX
+from .manifest import TASKS, trained_tasks
 from .pipeline import Pipeline
 from .runlock import RunLock
 from .sampling import global_batch, rank_share, sample_generator, step_seed
 from .tasks import TaskExample
-
-LAST = "last"
 
 
 def warmup_cosine(warmup: int, total: int):
@@ -114,6 +113,7 @@ class Trainer:
         self.optim_cfg = pipeline.cfg.optim
         self.show_progress = show_progress and pipeline.rank == 0
         self.digest = pipeline.cfg.digest()
+        self.tasks: set[str] = set()  # the kinds of question asked so far (the manifest's ``tasks``)
         self.samples: list[Sample] = pipeline.train_samples()
         distributed.init_process_group(pipeline.device)
 
@@ -164,6 +164,7 @@ class Trainer:
             "backbone": self.pipeline.backbone.identity(),
             "renderer": self.pipeline.renderer.name,
             "components": component_records(self.pipeline),
+            TASKS: sorted(self.tasks),
             "stage": stage_index,
             "step": step,
             "stage_done": done,
@@ -180,7 +181,7 @@ class Trainer:
             if path.exists() or path.with_name(f".{LAST}.old").exists():
                 raise
             return None
-        if manifest.get("spec") != self.digest:
+        if manifest.get("spec") not in self.pipeline.cfg.digests():
             raise CheckpointError(
                 f"{path} was written by a different spec (hash {manifest.get('spec')} vs {self.digest}); "
                 "use another output_dir or --no-resume"
@@ -223,6 +224,7 @@ class Trainer:
                 sequence = whole.select_frames(segment_indices(whole.num_frames, frames, True, rng))
             sequences.append(sequence)
             for example in stage.examples(pipeline.clip_context(sample, whole), rng):
+                self.tasks.add(example.kind.value)
                 examples.append(example)
                 owner.append(i)
         batch = SkeletonBatch.from_sequences(sequences, frames=frames, train=False).to(pipeline.device)
@@ -258,6 +260,7 @@ class Trainer:
         if resumed is not None:
             resumed_tensors, manifest = resumed
             history = list(manifest.get("history", []))
+            self.tasks.update(k.value for k in trained_tasks(manifest, self.pipeline.output_dir / LAST) or ())
             if manifest["stage_done"]:
                 start_stage = manifest["stage"] + 1
             else:

@@ -65,6 +65,9 @@ class HumanMl3dDataset(Dataset):
     def protocols(self) -> list[str]:
         return ["default"]
 
+    def protocol_description(self, protocol: str) -> str:
+        return "HumanML3D's own train/test lists" if protocol == "default" else ""
+
     @cached_property
     def _root(self) -> Path:
         root = Path(self.options.root)

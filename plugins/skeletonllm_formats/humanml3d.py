@@ -46,7 +46,6 @@ class HumanMl3dFormat(SkeletonFormat):
     Options: ClassVar[type[PluginOptions]] = NoOptions
     suffixes: ClassVar[tuple[str, ...]] = (".npy",)
     topology = SMPL22
-    can_write: ClassVar[bool] = True
 
     def sniff(self, path: Path, head: bytes) -> float:
         header = npy_header(head)

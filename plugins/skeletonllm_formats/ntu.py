@@ -133,7 +133,6 @@ class NtuSkeletonFormat(SkeletonFormat):
     Options: ClassVar[type[PluginOptions]] = NoOptions
     suffixes: ClassVar[tuple[str, ...]] = (".skeleton",)
     topology = KINECT_V2
-    can_write: ClassVar[bool] = True
 
     def sniff(self, path: Path, head: bytes) -> float:
         """Walk the layout as far as the head reaches: counts, a 10-field body line, '25', 12-field joints."""

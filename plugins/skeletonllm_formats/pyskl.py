@@ -111,7 +111,6 @@ class PysklPickleFormat(SkeletonFormat):
     Options: ClassVar[type[PluginOptions]] = PysklOptions
     suffixes: ClassVar[tuple[str, ...]] = (".pkl", ".pickle")
     topology = None  # chosen per annotation from (V, C)
-    can_write: ClassVar[bool] = True
 
     def sniff(self, path: Path, head: bytes) -> float:
         if len(head) < 2 or head[0] != 0x80 or head[1] > 5:

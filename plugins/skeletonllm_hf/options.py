@@ -38,8 +38,10 @@ class HFBackboneOptions(PluginOptions):
 
     path: str | None = None
     preset: Literal["tiny"] | None = None
-    image_size: int | None = Field(None, ge=14, description="frame side in pixels; default: the checkpoint's")
-    frames: int = Field(12, ge=1, description="frames per clip, one image placeholder each")
+    image_size: int | None = Field(
+        None, ge=14, description="frame side in pixels (default: the checkpoint's); in a spec it follows renderer.size"
+    )
+    frames: int = Field(12, ge=1, description="frames per clip, one image placeholder each; follows renderer.frames")
     lora: LoraOptions = Field(default_factory=LoraOptions)
     trainable: list[Literal["vision", "projector", "llm", "lora"]] = Field(
         default_factory=lambda: ["projector", "lora"], description="groups trainable after construction"
@@ -54,7 +56,7 @@ class HFBackboneOptions(PluginOptions):
     class_names: list[str] = Field(
         default_factory=list, description="extra words for the tiny preset's tokenizer (NTU-120 names always in)"
     )
-    seed: int = 0
+    seed: int = Field(0, description="initialisation seed of presets and LoRA; in a spec it follows optim.seed")
     attn_implementation: Literal["sdpa", "eager"] = "sdpa"
     tower_size: TowerSize | None = Field(
         None,

@@ -42,6 +42,9 @@ class ToyRenderer(Renderer):
     summary = "toy"
     Options = ToyRendererOptions
 
+    def forward(self, batch):
+        raise NotImplementedError  # validation never renders
+
 
 class ToyStage(Stage):
     name = "toy_stage"
@@ -57,7 +60,7 @@ class ToyBackboneOptions(PluginOptions):
 
 
 def _registry() -> Registry:
-    from skeletonllm.interfaces import Backbone, Metric
+    from skeletonllm.interfaces import Backbone, Metric, MetricResult
 
     class ToyBackbone(Backbone):
         name = "toy_backbone"
@@ -76,15 +79,16 @@ def _registry() -> Registry:
     class Acc(Metric):
         name = "accuracy"
         summary = "toy"
+        default_for = ("recognition",)  # what a spec without eval.metrics gets
 
         def reset(self):
             pass
 
-        def update(self, p, t):
+        def update(self, predictions):
             pass
 
         def compute(self):
-            return {}
+            return MetricResult()
 
     plugin = types.SimpleNamespace(
         register_datasets=hookimpl(lambda register: register(ToyDataset)),

@@ -134,11 +134,11 @@ def test_metric_notes_quote_the_evaluators_own_accuracy_and_tolerate_a_sparse_ma
                                    "held_out": {"r1": 0.5, "r3": 0.9, "clips": 64.0, "batch_size": 32.0}})  # fmt: skip
     model.save(tmp_path / "sparse", {"held_out": {"r1": 0.5, "r3": 0.9}})
     model.save(tmp_path / "none")
-    full = TextMotionMetric(TextMotionMetric.Options(evaluator=str(tmp_path / "full"))).notes()["r_at_1"]
+    full = TextMotionMetric(TextMotionMetric.Options(evaluator=str(tmp_path / "full"))).evaluator_notes()["r_at_1"]
     assert "trained on synthetic xsub/train" in full and "R@1 0.500" in full and "64 clips of xsub/test" in full
-    sparse = TextMotionMetric(TextMotionMetric.Options(evaluator=str(tmp_path / "sparse"))).notes()["r_at_1"]
+    sparse = TextMotionMetric(TextMotionMetric.Options(evaluator=str(tmp_path / "sparse"))).evaluator_notes()["r_at_1"]
     assert "None" not in sparse and "chance 0.031" in sparse
-    empty = TextMotionMetric(TextMotionMetric.Options(evaluator=str(tmp_path / "none"))).notes()["r_at_1"]
+    empty = TextMotionMetric(TextMotionMetric.Options(evaluator=str(tmp_path / "none"))).evaluator_notes()["r_at_1"]
     assert "no held-out accuracy" in empty
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import click
 
@@ -22,27 +21,25 @@ def _echo_threads() -> None:
 def _pipeline(
     spec: str, device: str | None, checkpoint: str | None = None, untrained: bool = False, allow_mismatch: bool = False
 ):
-    """A pipeline with trained weights: ``--checkpoint``, else ``output_dir/last`` (or its ``.old`` copy).
+    """A pipeline with trained weights, taken by the rule every command shares (``accept_checkpoint``).
 
     Refuses a spec that was never trained (unless ``--untrained``) and a checkpoint written by
-    another spec (unless ``--allow-spec-mismatch``), before the model is built.
+    another spec (unless ``--allow-spec-mismatch``), before the model is built. Returns the
+    pipeline and what was accepted (its folder and manifest).
     """
-    from ..checkpoint import load_checkpoint
-    from ..checkpoint_checks import check_spec_match, find_trained
+    from ..checkpoint_checks import accept_checkpoint
     from ..pipeline import Pipeline
     from ..spec import load_spec
     from ..training import load_trained
 
     validated = load_spec(spec)
-    found, note = find_trained(spec, Path(validated.spec.output_dir), checkpoint, untrained)
-    if found is not None:
-        note = check_spec_match(load_checkpoint(found)[1], validated.spec.digest(), found, allow_mismatch) or note
-    if note:
+    accepted = accept_checkpoint(spec, validated.spec, checkpoint, untrained, allow_mismatch)
+    for note in accepted.notes:
         click.echo(note, err=True)
     pipeline = Pipeline(validated, device)
-    if found is not None:
-        load_trained(pipeline, found)
-    return pipeline, found
+    if accepted.path is not None:
+        load_trained(pipeline, accepted.path)
+    return pipeline, accepted
 
 
 def _evaluate_and_report(pipeline, spec: str, checkpoint, out: str | None) -> dict:
@@ -105,8 +102,8 @@ def evaluate(
 ) -> None:
     """Evaluate SPEC's model on its test split: prints the metrics as JSON and writes a report."""
     _echo_threads()
-    pipeline, source = _pipeline(spec, device, checkpoint, untrained, allow_mismatch)
-    click.echo(json.dumps(_evaluate_and_report(pipeline, spec, source, out), sort_keys=True))
+    pipeline, accepted = _pipeline(spec, device, checkpoint, untrained, allow_mismatch)
+    click.echo(json.dumps(_evaluate_and_report(pipeline, spec, accepted.path, out), sort_keys=True))
 
 
 @click.command()
@@ -126,8 +123,30 @@ def infer(
     untrained: bool,
     allow_mismatch: bool,
 ) -> None:
-    """Answer for each skeleton FILE with SPEC's (trained) model."""
+    """Answer for each skeleton FILE with SPEC's (trained) model.
+
+    Without ``--question`` the model names the action among the spec's class names (listed on
+    stderr). A question of a kind its training never asked (a free question to a model taught
+    only to name actions) is answered anyway, with a warning that says what the answer can be.
+    """
     _echo_threads()
-    pipeline, _ = _pipeline(spec, device, checkpoint, untrained, allow_mismatch)
+    pipeline, accepted = _pipeline(spec, device, checkpoint, untrained, allow_mismatch)
+    _say_what_the_answer_is(pipeline, accepted, question)
     for path, answer in pipeline.infer(list(files), question):
         click.echo(f"{path}\t{answer.strip()}")
+
+
+def _say_what_the_answer_is(pipeline, accepted, question: str | None) -> None:
+    """On stderr: the names a recognition answer is chosen among, or why a question may be beyond the model."""
+    from ..manifest import question_warning, trained_tasks
+    from ..tasks import TaskKind
+
+    names = list(pipeline.class_names)
+    if not question:
+        click.echo(f"candidates: the answer is a choice among {len(names)} class names: {', '.join(names)}", err=True)
+        return
+    if accepted.path is None:
+        return  # the untrained model: already said
+    warning = question_warning(trained_tasks(accepted.manifest, accepted.path), TaskKind.QA, names, accepted.path)
+    if warning:
+        click.echo(warning, err=True)

@@ -52,6 +52,11 @@ class Dataset(Component, ABC):
     def protocols(self) -> list[str]:
         """Names of sample-level protocols, e.g. ``['xsub', 'xview']``."""
 
+    def protocol_description(self, protocol: str) -> str:
+        """What ``protocol`` holds apart, in words for a report (e.g. ``xsub``: "cross-subject: train and test
+        performers differ"); empty when the dataset does not say."""
+        return ""
+
     def class_splits(self) -> dict[str, ClassSplit]:
         return {}
 

@@ -95,6 +95,9 @@ class SynthActDataset(Dataset):
     def protocols(self) -> list[str]:
         return ["xsub"]
 
+    def protocol_description(self, protocol: str) -> str:
+        return "cross-subject: train and test performers (body shapes and styles) differ" if protocol == "xsub" else ""
+
     def class_splits(self) -> dict[str, ClassSplit]:
         if self.options.actions is not None:
             return {}  # the published SynthAct splits are defined on all actions

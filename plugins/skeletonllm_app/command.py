@@ -4,16 +4,14 @@ from __future__ import annotations
 
 import ipaddress
 import os
-import shutil
 import socket
 import time
-from pathlib import Path
 
 import click
 
-from ..errors import SkeletonLLMError
+from skeletonllm.errors import SkeletonLLMError
 
-#: the environment variable tests and docs use for the shared sample files; the default sample folder
+#: the environment variable tests and docs use for the shared sample files (the page's default sample folder)
 SAMPLES_ENV = "SKELETONLLM_SHARED_DATA"
 
 
@@ -35,7 +33,13 @@ def is_loopback(host: str) -> bool:
 
 @click.command()
 @click.argument("spec", required=False, type=click.Path(dir_okay=False, exists=True))
-@click.option("--checkpoint", type=click.Path(file_okay=False, exists=True), default=None, help="Trained checkpoint.")
+@click.option(
+    "--checkpoint", type=click.Path(file_okay=False, exists=True), default=None, help="Default: output_dir/last."
+)
+@click.option("--untrained", is_flag=True, help="Use the untrained model when the spec has no checkpoint.")
+@click.option(
+    "--allow-spec-mismatch", "allow_mismatch", is_flag=True, help="Accept a checkpoint written by another spec."
+)
 @click.option(
     "--host", default="127.0.0.1", show_default=True, help="Address to listen on (loopback: only this machine)."
 )
@@ -46,14 +50,20 @@ def is_loopback(host: str) -> bool:
     "--samples",
     type=click.Path(file_okay=False, exists=True),
     default=None,
-    help=f"Folder of skeleton files offered in the 'pick a sample' menu (default: ${SAMPLES_ENV} when set).",
+    help=f"Folder of skeleton files offered as samples and examples (default: ${SAMPLES_ENV}, else ../shared/data).",
 )
-@click.option("--teacher", default=None, help="Teacher plugin for the rationale (default: kinematic, else template).")
+@click.option(
+    "--teacher",
+    default=None,
+    help="Teacher plugin for the rationale (default: the one a plugin declares default_for describe; kinematic).",
+)
 @click.option("--device", default=None, help="Device for the model (default: cuda when available, else cpu).")
 @click.option("--max-upload-mb", default=200, show_default=True, type=click.IntRange(1, 100_000), help="Upload limit.")
 def app(
     spec: str | None,
     checkpoint: str | None,
+    untrained: bool,
+    allow_mismatch: bool,
     host: str,
     port: int,
     samples: str | None,
@@ -62,40 +72,53 @@ def app(
     max_upload_mb: int,
 ) -> None:
     """Start a local web page: look at any skeleton file, and ask SPEC's model about it."""
-    # what can be checked in milliseconds fails before gradio is imported or a model built
+    # what can be checked in seconds fails before gradio is imported or a model built
     if checkpoint and not spec:
         raise SkeletonLLMError("--checkpoint needs the SPEC it was trained with")
-    from ..app.model import ModelSession, pick_teacher_name
+    from .model import ModelSession, pick_teacher_name
+    from .workspace import Workspace
 
     pick_teacher_name(teacher)  # an unknown name fails now, not at the first question
+    accepted = None
     if spec:
-        from ..spec import load_spec
+        from skeletonllm.checkpoint_checks import accept_checkpoint
+        from skeletonllm.spec import load_spec
 
-        load_spec(spec)  # a typo in the YAML is reported here with its path, not later on the page
+        validated = load_spec(spec)  # a typo in the YAML is reported here with its path, not later on the page
+        # the one rule infer and evaluate follow: a refusal stops the command before the page starts
+        accepted = accept_checkpoint(spec, validated.spec, checkpoint, untrained, allow_mismatch)
+        for note in accepted.notes:
+            click.echo(note, err=True)
     os.environ["GRADIO_ANALYTICS_ENABLED"] = "False"  # before gradio is imported: it reads this at import
+    workspace = Workspace()
+    workspace.remove_at_exit()  # also on SIGTERM: uploads may be restricted data
+    workspace.point_gradio_here()  # before the import too: gradio reads its folders then
     try:
         import gradio  # noqa: F401 - only to fail early with the install hint
     except ImportError:
+        workspace.remove()
         raise SkeletonLLMError("the app needs gradio: pip install 'skeletonllm[app]'") from None
-    from ..app.ui import AppState, serve
+    from .page import AppState, default_samples_dir
+    from .ui import serve
 
     if not is_loopback(host):
         click.echo(f"warning: listening on {host}: other machines can reach this page and upload files", err=True)
-    folder = samples or os.environ.get(SAMPLES_ENV)
     state = AppState(
-        session=ModelSession(spec, checkpoint, device).start(),
-        samples_dir=Path(folder) if folder and Path(folder).is_dir() else None,
+        session=ModelSession(spec, device=device, accepted=accepted).start(),
+        samples_dir=default_samples_dir(samples),
         teacher_name=teacher,
+        workspace=workspace,
     )
     port = port or free_port(host)
     started = time.perf_counter()
-    serve(state, host, port, max_upload_mb, block=False)
-    click.echo(f"serving http://{host}:{port} (started in {time.perf_counter() - started:.1f} s; Ctrl+C stops)")
     try:
+        serve(state, host, port, max_upload_mb, block=False)
+        click.echo(f"serving http://{host}:{port} (started in {time.perf_counter() - started:.1f} s; Ctrl+C stops)")
+        click.echo(f"uploads and renders: {workspace.root} (deleted when the app stops)", err=True)
         while True:
             time.sleep(3600)
     except KeyboardInterrupt:
         pass
     finally:
-        shutil.rmtree(state.out_dir, ignore_errors=True)  # the GIFs this session wrote
-    click.echo(f"stopped after {state.looks} looks and {state.questions} questions")
+        workspace.remove()
+    click.echo(f"stopped after {state.looks} looks and {state.questions} questions; {workspace.root} deleted")
