@@ -21,6 +21,7 @@ DATASETS = (
     "skeletonllm_datasets.hdm05:Hdm05Dataset",
     "skeletonllm_datasets.penn_action:PennActionDataset",
     "skeletonllm_datasets.bandai:BandaiDataset",
+    "skeletonllm_datasets.mixture:MixtureDataset",
 )
 
 

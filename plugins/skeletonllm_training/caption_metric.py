@@ -14,15 +14,17 @@ the same way.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 from pydantic import Field
 
 from skeletonllm.errors import SkeletonLLMError
 from skeletonllm.interfaces import Metric, MetricResult, PluginOptions, Table
-from skeletonllm.tasks import Prediction, TaskKind
+from skeletonllm.tasks import Prediction, TaskKind, normalise
 
-from . import caption_metrics
+from . import caption_facts, caption_metrics
+from .kinematics import MotionFacts, analyse
 
 #: generated captions shown beside their references in the report
 EXAMPLES = 5
@@ -40,6 +42,8 @@ class ScoredCaption:
     sample_id: str
     hypothesis: str
     references: tuple[str, ...]
+    #: the clip's kinematic facts (None when the example carries no sequence to analyse)
+    facts: MotionFacts | None = None
 
 
 class CaptioningMetric(Metric):
@@ -62,7 +66,16 @@ class CaptioningMetric(Metric):
                     f"captioning: sample {prediction.sample_id or '?'} has no reference captions "
                     "(the dataset must give each clip a text)"
                 )
-            self.captions.append(ScoredCaption(prediction.sample_id, prediction.output.strip(), example.references))
+            sequence = example.meta.get("sequence")
+            facts = None
+            if sequence is not None:
+                try:
+                    facts = analyse(sequence)
+                except SkeletonLLMError:  # no describable person: the caption's facts cannot be checked
+                    facts = None
+            self.captions.append(
+                ScoredCaption(prediction.sample_id, prediction.output.strip(), example.references, facts)
+            )
 
     def compute(self) -> MetricResult:
         if not self.captions:
@@ -74,11 +87,27 @@ class CaptioningMetric(Metric):
             "rouge_l": caption_metrics.rouge_l(hypotheses, references),
             "cider": caption_metrics.cider_d(hypotheses, references),
         }
+        values["distinct_captions"] = float(len({normalise(h) for h in hypotheses}))
         notes = {
             "bleu_4": "pycocoevalcap corpus BLEU@4 on SkeletonLLM's Python tokenisation (not the Java PTB tokenizer)",
             "cider": "pycocoevalcap CIDEr-D; idf from this test set's references",
+            "distinct_captions": "different generated captions (after normalising case and punctuation)",
             "": f"corpus scores over {len(self.captions)} captions; no intervals",
         }
+        checked = [c for c in self.captions if c.facts is not None]
+        if checked:
+            found = caption_facts.agreement([caption_facts.check(c.hypothesis, c.facts) for c in checked])
+            refs = [caption_facts.check(c.references[0], c.facts) for c in checked]
+            found["fact_agreement_references"] = caption_facts.agreement(refs)["fact_agreement"]
+            unstated = sorted(k for k, v in found.items() if math.isnan(v))  # no caption stated that fact
+            values.update({k: v for k, v in found.items() if k not in unstated})
+            if unstated:
+                notes["facts_stated"] = f"no caption stated the facts behind {', '.join(unstated)}: not scored"
+            notes["fact_agreement"] = (
+                "share of captions stating a side, moving part or repetition count whose stated facts all agree "
+                "with the clip's kinematic facts (repetitions within one); fact_agreement_references is the same "
+                "check on each clip's first reference caption, the ceiling the measurement allows"
+            )
         if self.options.bertscore:
             from .minilm import load_minilm
 

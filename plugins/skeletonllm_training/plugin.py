@@ -13,6 +13,7 @@ STAGES = (
     "skeletonllm_training.stages:RefineStage",
     "skeletonllm_training.stages:CaptionStage",
     "skeletonllm_training.motion_qa_stage:MotionQAStage",
+    "skeletonllm_training.tower.stage:VisionPretrainStage",
 )
 TEACHERS = (
     "skeletonllm_training.teacher:TemplateTeacher",
@@ -59,7 +60,9 @@ def register_questions(register):  # noqa: ANN001, ANN201
 
 @hookimpl
 def register_commands(cli):  # noqa: ANN001, ANN201 - the skeletonllm click group
-    """``skeletonllm text-motion-evaluator train|evaluate``."""
+    """``skeletonllm text-motion-evaluator train|evaluate`` and ``skeletonllm pretrain-vision``."""
     from .text_motion.cli import text_motion_evaluator
+    from .tower.cli import pretrain_vision
 
     cli.add_command(text_motion_evaluator)
+    cli.add_command(pretrain_vision)
