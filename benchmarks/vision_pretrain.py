@@ -190,7 +190,7 @@ def evaluate_saved(tower: str, seed: int, data: dict[str, RenderedSet], args) ->
     load_s = time.perf_counter() - started
     figures, fit_s = refit(backbone, data, recipe)
     return {
-        "tower": tower, "seed": seed, "folder": manifest["folder"], "load_s": round(load_s, 3),
+        "tower": tower, "seed": seed, "folder": manifest["loaded_from"], "load_s": round(load_s, 3),
         "readout": f"heads refitted on the frozen tower, {args.steps} steps", "fit_s": round(fit_s, 1),
         "held_out": figures, "held_out_random": random_figures,
     }  # fmt: skip
