@@ -12,7 +12,6 @@ Untracked frames at either end of a window are dropped.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from functools import cached_property, lru_cache, partial
 from pathlib import Path
 from typing import ClassVar
@@ -28,7 +27,7 @@ from skeletonllm.safe_read import regular_file_problem
 from skeletonllm.sequence import SkeletonSequence
 
 from .published import PublishedBenchmark
-from .splitting import SkipReport, allowed_classes, check_label, filter_classes, parse_split
+from .splitting import SkipReport, check_label
 
 NAME = re.compile(r"^[Pp](\d+)_(\d+)_(\d+)(A?)_[Pp](\d+)$")
 TAG = re.compile(r"^\d+;G(\d+)\s+\S")
@@ -101,6 +100,7 @@ class Msrc12Dataset(PublishedBenchmark):
     name: ClassVar[str] = "msrc12"
     summary: ClassVar[str] = "MSRC-12 Kinect gestures: 12 gestures, one sample per tagged instance, cross-person"
     Options: ClassVar[type[PluginOptions]] = Msrc12Options
+    protocol_key: ClassVar[str] = "person"
 
     @cached_property
     def index(self) -> list[Sample]:
@@ -159,12 +159,3 @@ class Msrc12Dataset(PublishedBenchmark):
             Sample(sid, label, partial(_load, csv, k, window, label, sid), meta={**meta, "tag_index": k})
             for k, sid in ((k, f"{csv.stem}_{k:02d}") for k in range(len(gestures)))
         ]
-
-    def samples(self, split: str, classes: set[int] | None = None) -> Iterator[Sample]:
-        request = parse_split(split, self.name, self.protocols(), self.class_splits(), parts=("train", "test"))
-        wanted = allowed_classes(request, classes)
-        if request.class_split is not None:
-            return filter_classes(iter(self.index), wanted)
-        train = set(self._data.protocols[request.head]["train"])
-        chosen = (s for s in self.index if (s.meta["person"] in train) == (request.part == "train"))
-        return filter_classes(chosen, wanted)
