@@ -62,9 +62,6 @@ def check_eval_task(validated: Any) -> list[str]:
     task = spec.eval.task
     if task == "recognition" and spec.eval.question != "stage":
         return []  # a fixed question kind: no stage needs to define it
-    stages = [stage for _, stage in _stages(validated)]
-    if stages and all(getattr(stage, "trains_itself", False) for stage in stages):
-        return []  # a spec of self-training stages (vision pretraining) makes a tower, not a model to ask
     if any(_teaches(stage, task) for _, stage in _stages(validated)):
         return []
     named = ", ".join(repr(s.name) for s in spec.stages) or "none"

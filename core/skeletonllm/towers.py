@@ -149,4 +149,4 @@ def load_tower(backbone, where: str, root: str | Path | None = None, quiet: bool
     if not quiet:
         made = manifest.get("renderer", {})
         print(f"vision tower: {folder} (trained on {made.get('name', '?')} frames)", file=sys.stderr)
-    return {**manifest, "folder": str(folder)}
+    return {**manifest, "loaded_from": str(folder)}

@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator
 from functools import cached_property, partial
 from pathlib import Path
 from typing import ClassVar, Literal
@@ -40,7 +39,7 @@ from skeletonllm.sequence import SkeletonSequence
 from .label_captions import caption_meta
 from .protocol_data import benchmark
 from .published import PublishedBenchmark
-from .splitting import SkipReport, allowed_classes, filter_classes, held_out_takes, parse_split
+from .splitting import SkipReport, held_out_takes
 
 
 class BandaiOptions(PluginOptions):
@@ -163,9 +162,5 @@ class BandaiDataset(PublishedBenchmark):
             )
         return "", (content, style)
 
-    def samples(self, split: str, classes: set[int] | None = None) -> Iterator[Sample]:
-        request = parse_split(split, self.name, self.protocols(), self.class_splits(), parts=("train", "test"))
-        wanted = allowed_classes(request, classes)
-        if request.class_split is not None:
-            return filter_classes(iter(self.index), wanted)
-        return filter_classes((s for s in self.index if s.meta["part"] == request.part), wanted)
+    def in_training(self, sample: Sample, protocol: str) -> bool:
+        return sample.meta["part"] == "train"  # the files say which part a clip is in

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import re
 import sys
-from collections.abc import Iterator
 from functools import cached_property, partial
 from pathlib import Path
 from typing import ClassVar
@@ -25,7 +24,7 @@ from skeletonllm.io import read_sequences
 from skeletonllm.sequence import SkeletonSequence
 
 from .published import PublishedBenchmark
-from .splitting import SkipReport, allowed_classes, filter_classes, parse_split
+from .splitting import SkipReport
 
 NAME = re.compile(r"^HDM_([A-Za-z]+)_(.+)_(\d+)_(\d+)$")
 
@@ -93,9 +92,5 @@ class Hdm05Dataset(PublishedBenchmark):
             raise SkeletonDataError(f"hdm05: no HDM_*.amc clips in the class folders under {root}", source=root)
         return out
 
-    def samples(self, split: str, classes: set[int] | None = None) -> Iterator[Sample]:
-        request = parse_split(split, self.name, self.protocols(), self.class_splits(), parts=("train", "test"))
-        wanted = allowed_classes(request, classes)
-        if request.class_split is not None:
-            return filter_classes(iter(self.index), wanted)
-        return filter_classes((s for s in self.index if s.meta["part"] == request.part), wanted)
+    def in_training(self, sample: Sample, protocol: str) -> bool:
+        return sample.meta["part"] == "train"  # the files say which part a clip is in

@@ -10,7 +10,6 @@ registry (format ``msr_action3d``), never by name sniffing.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from functools import cached_property, partial
 from pathlib import Path
 from typing import ClassVar, Literal
@@ -22,7 +21,7 @@ from skeletonllm.io import read_sequences
 from skeletonllm.sequence import SkeletonSequence
 
 from .published import PublishedBenchmark
-from .splitting import SkipReport, allowed_classes, check_label, filter_classes, parse_split
+from .splitting import SkipReport, check_label
 
 NAME = re.compile(r"^a(\d\d)_s(\d\d)_e(\d\d)_skeleton3D\.txt$", re.IGNORECASE)
 SUFFIX = "_skeleton3d.txt"
@@ -46,6 +45,7 @@ class MsrAction3dDataset(PublishedBenchmark):
     name: ClassVar[str] = "msr_action3d"
     summary: ClassVar[str] = "MSR Action3D: 20 actions, cross-subject (subjects 1, 3, 5, 7, 9 train)"
     Options: ClassVar[type[PluginOptions]] = MsrAction3dOptions
+    protocol_key: ClassVar[str] = "subject"
 
     @cached_property
     def index(self) -> list[Sample]:
@@ -79,12 +79,3 @@ class MsrAction3dDataset(PublishedBenchmark):
         if not out:
             raise SkeletonDataError(f"msr_action3d: no aXX_sYY_eZZ_skeleton3D.txt files in {root}", source=root)
         return out
-
-    def samples(self, split: str, classes: set[int] | None = None) -> Iterator[Sample]:
-        request = parse_split(split, self.name, self.protocols(), self.class_splits(), parts=("train", "test"))
-        wanted = allowed_classes(request, classes)
-        if request.class_split is not None:
-            return filter_classes(iter(self.index), wanted)
-        train = set(self._data.protocols[request.head]["train"])
-        chosen = (s for s in self.index if (s.meta["subject"] in train) == (request.part == "train"))
-        return filter_classes(chosen, wanted)

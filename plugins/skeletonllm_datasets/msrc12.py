@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import re
 import zlib
-from collections.abc import Iterator
 from functools import cached_property, lru_cache, partial
 from pathlib import Path
 from typing import Annotated, ClassVar
@@ -38,7 +37,7 @@ from skeletonllm.sequence import SkeletonSequence
 
 from .label_captions import caption_meta
 from .published import PublishedBenchmark
-from .splitting import SkipReport, allowed_classes, check_label, filter_classes, parse_split
+from .splitting import SkipReport, check_label
 
 NAME = re.compile(r"^[Pp](\d+)_(\d+)_(\d+)(A?)_[Pp](\d+)$")
 TAG = re.compile(r"^\d+;G(\d+)\s+\S")
@@ -141,6 +140,7 @@ class Msrc12Dataset(PublishedBenchmark):
     name: ClassVar[str] = "msrc12"
     summary: ClassVar[str] = "MSRC-12 Kinect gestures: 12 gestures, one sample per tagged instance, cross-person"
     Options: ClassVar[type[PluginOptions]] = Msrc12Options
+    protocol_key: ClassVar[str] = "person"
 
     @cached_property
     def index(self) -> list[Sample]:
@@ -212,12 +212,3 @@ class Msrc12Dataset(PublishedBenchmark):
             out.append(Sample(sid, label, load, text=words["references"][0], meta={**meta, **words, **extra}))
             first += size
         return out
-
-    def samples(self, split: str, classes: set[int] | None = None) -> Iterator[Sample]:
-        request = parse_split(split, self.name, self.protocols(), self.class_splits(), parts=("train", "test"))
-        wanted = allowed_classes(request, classes)
-        if request.class_split is not None:
-            return filter_classes(iter(self.index), wanted)
-        train = set(self._data.protocols[request.head]["train"])
-        chosen = (s for s in self.index if (s.meta["person"] in train) == (request.part == "train"))
-        return filter_classes(chosen, wanted)

@@ -8,7 +8,6 @@ not describe the data, which is an error rather than a guess.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from functools import cached_property, partial
 from pathlib import Path
 from typing import ClassVar
@@ -20,7 +19,7 @@ from skeletonllm.sequence import SkeletonSequence
 from skeletonllm_formats.nw_ucla import NwUclaFormat
 
 from .published import PublishedBenchmark
-from .splitting import SkipReport, allowed_classes, filter_classes, parse_split
+from .splitting import SkipReport
 
 NAME = re.compile(r"^a(\d\d)_s(\d\d)_e(\d\d)_v(\d\d)$")
 
@@ -48,6 +47,7 @@ class NwUclaDataset(PublishedBenchmark):
     name: ClassVar[str] = "nw_ucla"
     summary: ClassVar[str] = "NW-UCLA: 10 classes, the standard view split"
     Options: ClassVar[type[PluginOptions]] = NwUclaOptions
+    protocol_key: ClassVar[str] = "view"
 
     @cached_property
     def index(self) -> list[Sample]:
@@ -81,12 +81,3 @@ class NwUclaDataset(PublishedBenchmark):
         if not out:
             raise SkeletonDataError(f"nw_ucla: no aAA_sSS_eEE_vVV.json files in {folder}", source=folder)
         return out
-
-    def samples(self, split: str, classes: set[int] | None = None) -> Iterator[Sample]:
-        request = parse_split(split, self.name, self.protocols(), self.class_splits(), parts=("train", "test"))
-        wanted = allowed_classes(request, classes)
-        if request.class_split is not None:
-            return filter_classes(iter(self.index), wanted)
-        train_views = set(self._data.protocols[request.head]["train"])
-        chosen = (s for s in self.index if (s.meta["view"] in train_views) == (request.part == "train"))
-        return filter_classes(chosen, wanted)

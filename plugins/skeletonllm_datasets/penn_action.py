@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import copy
 import re
-from collections.abc import Iterator
 from functools import cached_property
 from pathlib import Path
 from typing import ClassVar
@@ -24,7 +23,7 @@ from skeletonllm.progress import progress
 from skeletonllm.sequence import SkeletonSequence
 
 from .published import PublishedBenchmark
-from .splitting import SkipReport, allowed_classes, filter_classes, parse_split
+from .splitting import SkipReport
 
 NAME = re.compile(r"^\d{4}$")
 
@@ -79,9 +78,5 @@ class PennActionDataset(PublishedBenchmark):
             raise SkeletonDataError(f"penn_action: no readable NNNN.mat label files in {folder}", source=folder)
         return out
 
-    def samples(self, split: str, classes: set[int] | None = None) -> Iterator[Sample]:
-        request = parse_split(split, self.name, self.protocols(), self.class_splits(), parts=("train", "test"))
-        wanted = allowed_classes(request, classes)
-        if request.class_split is not None:
-            return filter_classes(iter(self.index), wanted)
-        return filter_classes((s for s in self.index if s.meta["part"] == request.part), wanted)
+    def in_training(self, sample: Sample, protocol: str) -> bool:
+        return sample.meta["part"] == "train"  # the files say which part a clip is in

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from functools import cached_property
 from typing import ClassVar
 
-from skeletonllm.interfaces.dataset import ClassSplit, Dataset
+from skeletonllm.interfaces.dataset import ClassSplit, Dataset, Sample
 
 from .protocol_data import benchmark
+from .splitting import allowed_classes, filter_classes, parse_split
 
 
 class PublishedBenchmark(Dataset):
@@ -18,6 +20,9 @@ class PublishedBenchmark(Dataset):
     """
 
     benchmark_name: ClassVar[str]
+    #: the ``Sample.meta`` key whose values a protocol's ``train`` list names (subject, view,
+    #: person); a dataset whose files carry the split themselves overrides ``in_training`` instead
+    protocol_key: ClassVar[str | None] = None
 
     @cached_property
     def _data(self):
@@ -26,6 +31,21 @@ class PublishedBenchmark(Dataset):
     @property
     def class_names(self) -> list[str]:
         return list(self._data.class_names)
+
+    def samples(self, split: str, classes: set[int] | None = None) -> Iterator[Sample]:
+        """``<protocol>/<train|test>`` by ``in_training``, or a seeded class split over every clip."""
+        request = parse_split(split, self.name, self.protocols(), self.class_splits(), parts=("train", "test"))
+        wanted = allowed_classes(request, classes)
+        if request.class_split is not None:
+            return filter_classes(iter(self.index), wanted)
+        training = request.part == "train"
+        return filter_classes((s for s in self.index if self.in_training(s, request.head) == training), wanted)
+
+    def in_training(self, sample: Sample, protocol: str) -> bool:
+        """Whether ``sample`` is a training clip of ``protocol``: its ``protocol_key`` is in the protocol's list."""
+        if self.protocol_key is None:
+            raise NotImplementedError(f"{type(self).__name__} sets neither protocol_key nor in_training")
+        return sample.meta[self.protocol_key] in self._data.protocols[protocol]["train"]
 
     def protocols(self) -> list[str]:
         return list(self._data.protocols)

@@ -11,7 +11,6 @@ Captions come from the labels (``data/captions_sbu.yaml``, see
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from functools import cached_property, partial
 from pathlib import Path
 from typing import ClassVar
@@ -24,7 +23,7 @@ from skeletonllm.sequence import SkeletonSequence
 
 from .label_captions import caption_meta
 from .published import PublishedBenchmark
-from .splitting import SkipReport, allowed_classes, filter_classes, parse_split
+from .splitting import SkipReport
 
 SET = re.compile(r"^s(\d\d)s(\d\d)$")
 FILE = "skeleton_pos.txt"
@@ -84,10 +83,5 @@ class SbuDataset(PublishedBenchmark):
             raise SkeletonDataError(f"sbu: no sXXsYY/NN/MMM/{FILE} under {root}", source=root)
         return out
 
-    def samples(self, split: str, classes: set[int] | None = None) -> Iterator[Sample]:
-        request = parse_split(split, self.name, self.protocols(), self.class_splits(), parts=("train", "test"))
-        wanted = allowed_classes(request, classes)
-        if request.class_split is not None:
-            return filter_classes(iter(self.index), wanted)
-        chosen = (s for s in self.index if (s.meta["fold"] == request.head) == (request.part == "test"))
-        return filter_classes(chosen, wanted)
+    def in_training(self, sample: Sample, protocol: str) -> bool:
+        return sample.meta["fold"] != protocol  # fold k tests, the other four train

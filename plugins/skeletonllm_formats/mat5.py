@@ -112,7 +112,10 @@ def read_variables(path: Path, max_decoded: int) -> list[MatVariable]:
             mdtype, nbytes = struct.unpack(endian + "II", tag)
             start = fh.tell()
             if mdtype == MI_COMPRESSED:
-                head, size, complete = _inflate(fh, nbytes, max_decoded - total)
+                try:
+                    head, size, complete = _inflate(fh, nbytes, max_decoded - total)
+                except zlib.error as exc:
+                    raise _bad(path, f"a compressed variable at byte {start} does not inflate: {exc}") from None
             elif mdtype == MI_MATRIX:
                 head, size, complete = tag + fh.read(min(nbytes, _HEAD)), nbytes + 8, True
             else:

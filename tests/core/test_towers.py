@@ -55,7 +55,7 @@ def test_save_then_pretrained_loads_it(tmp_path):
     folder = tower_folder(trained, record, root=tmp_path)
     save_tower(folder, trained, {"renderer": record})
     manifest = load_tower(fresh, "pretrained", root=tmp_path, quiet=True)
-    assert manifest["renderer"] == record and manifest["folder"] == str(folder)
+    assert manifest["renderer"] == record and manifest["loaded_from"] == str(folder)
     for got, want in zip(_vision(fresh), _vision(trained)):
         assert torch.equal(got, want)
 

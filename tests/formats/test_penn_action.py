@@ -95,3 +95,14 @@ def test_writer_keeps_occlusion_labels_and_missing_joints(tmp_path: Path) -> Non
     np.testing.assert_array_equal(back.positions, seq.positions)
     np.testing.assert_array_equal(back.confidence[back.mask], seq.confidence[seq.mask])
     assert back.meta["action"] == "tennis_serve" and back.meta["train"] is True
+
+
+def test_a_compressed_variable_that_does_not_inflate_is_named(tmp_path: Path) -> None:
+    """A flipped byte inside a zlib stream (found by the binary fuzz test) is a data error, not zlib's."""
+    data = bytearray(penn_bytes(frames=4))
+    assert data[128:132] == (15).to_bytes(4, "little")  # the first element: miCOMPRESSED
+    data[138] ^= 0xFF  # inside the zlib header of the first variable
+    path = tmp_path / "0004.mat"
+    path.write_bytes(bytes(data))
+    with pytest.raises(SkeletonDataError, match=r"unreadable MAT file \(a compressed variable at byte 136"):
+        read_sequences(path)
