@@ -5,8 +5,9 @@ from __future__ import annotations
 from functools import cached_property
 from typing import ClassVar
 
-from skeletonllm.interfaces.dataset import ClassSplit, Dataset
+from skeletonllm.interfaces.dataset import ClassDescription, ClassSplit, Dataset
 
+from .descriptions import describe_classes
 from .protocol_data import benchmark
 
 
@@ -18,6 +19,8 @@ class PublishedBenchmark(Dataset):
     """
 
     benchmark_name: ClassVar[str]
+    #: the file in ``data/descriptions`` holding this benchmark's class descriptions (default: benchmark_name)
+    descriptions_name: ClassVar[str | None] = None
 
     @cached_property
     def _data(self):
@@ -32,3 +35,6 @@ class PublishedBenchmark(Dataset):
 
     def class_splits(self) -> dict[str, ClassSplit]:
         return dict(self._data.class_splits)
+
+    def class_descriptions(self) -> dict[str, ClassDescription]:
+        return describe_classes(self.descriptions_name or self.benchmark_name, self.class_names)

@@ -13,6 +13,8 @@ _HELPERS = {
     "Component": "base",
     "NoOptions": "base",
     "PluginOptions": "base",
+    "BODY_PARTS": "dataset",
+    "ClassDescription": "dataset",
     "ClassSplit": "dataset",
     "Sample": "dataset",
     "RendererOptions": "renderer",
@@ -28,8 +30,10 @@ def __getattr__(name: str) -> Any:
 
 
 __all__ = [
+    "BODY_PARTS",
     "PARAMETER_GROUPS",
     "Backbone",
+    "ClassDescription",
     "ClassSplit",
     "Component",
     "Dataset",
