@@ -60,6 +60,32 @@ class SkeletonBatch:
     def num_frames(self) -> int:
         return int(self.positions.shape[2])
 
+    @property
+    def device(self) -> torch.device:
+        return self.positions.device
+
+    def __len__(self) -> int:
+        return self.batch_size
+
+    def __getitem__(self, index: torch.Tensor | list[int] | slice) -> SkeletonBatch:
+        """The clips at ``index`` (a tensor or list of positions, repeats allowed, or a slice), as a batch.
+
+        Lets a model that reads joints be indexed like a frame tensor (``frames[owner]``).
+        """
+        if isinstance(index, slice):
+            rows = list(range(self.batch_size))[index]
+        else:
+            rows = [int(i) for i in torch.as_tensor(index).reshape(-1).tolist()]
+        picked = torch.as_tensor(rows, dtype=torch.long, device=self.positions.device)
+        return SkeletonBatch(
+            positions=self.positions[picked],
+            mask=self.mask[picked],
+            topology=self.topology,
+            orientations=None if self.orientations is None else self.orientations[picked],
+            labels=None if self.labels is None else self.labels[picked.to(self.labels.device)],
+            meta=[self.meta[i] for i in rows] if self.meta else [],
+        )
+
     def to(self, device: torch.device | str) -> SkeletonBatch:
         return SkeletonBatch(
             positions=self.positions.to(device),

@@ -103,7 +103,7 @@ class TrainingModel(nn.Module):
         self.bf16 = pipeline.device.type == "cuda" and pipeline.cfg.optim.precision in ("auto", "bf16")
 
     def forward(self, batch: SkeletonBatch, owner: torch.Tensor, examples: list[TaskExample]) -> torch.Tensor:
-        frames = self.renderer(batch)[owner]
+        frames = self.backbone.model_input(self.renderer, batch)[owner]
         with torch.autocast(frames.device.type, dtype=torch.bfloat16, enabled=self.bf16):
             return self.backbone.loss(frames, examples)
 

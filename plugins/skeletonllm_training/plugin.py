@@ -1,4 +1,5 @@
-"""Entry point of the training plugin: stages, teachers, metrics and the text-motion evaluator command.
+"""Entry point of the training plugin: stages, teachers, metrics, the joint-reading zero-shot baselines and
+the text-motion evaluator command.
 
 Classes are imported inside the hooks, so loading the entry point (``skeletonllm --help``)
 costs nothing until a component is looked up; the two metrics that need torch (MiniLM,
@@ -46,6 +47,25 @@ def register_metrics(register):  # noqa: ANN001, ANN201
             "skeletonllm_training.text_motion.metric:TextMotionMetric",
             name="text_motion",
             summary="R@1, R@3 and MM-Dist of generated captions under a trained text-motion evaluator",
+        )
+    )
+
+
+@hookimpl
+def register_backbones(register):  # noqa: ANN001, ANN201
+    """The joint-reading zero-shot baselines (torch and MiniLM: registered lazily)."""
+    register(
+        LazyComponent(
+            "skeletonllm_training.zeroshot.skeleton_align:SkeletonAlignBackbone",
+            name="skeleton_align",
+            summary="Skeleton-text alignment (SMIE/PURLS family): joint encoder vs MiniLM class texts",
+        )
+    )
+    register(
+        LazyComponent(
+            "skeletonllm_training.zeroshot.describe_match:DescribeMatchBackbone",
+            name="describe_match",
+            summary="Describe-then-match: the kinematic teacher's text vs class descriptions (MiniLM, no training)",
         )
     )
 

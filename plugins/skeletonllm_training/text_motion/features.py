@@ -32,6 +32,8 @@ import numpy as np
 from skeletonllm.errors import SkeletonDataError
 from skeletonllm.sequence import SkeletonSequence
 
+from ..body import body_parts
+
 PARTS = ("head", "torso", "left_arm", "right_arm", "left_leg", "right_leg")
 FRAMES = 64
 PERSONS = 2
@@ -40,7 +42,7 @@ CHANNELS = PERSONS * PER_PERSON + 2  # + presence of the second performer + log 
 
 
 def _groups(seq: SkeletonSequence) -> list[np.ndarray]:
-    groups = seq.topology.groups
+    groups = body_parts(seq.topology)  # the topology's groups, or parts read from joint names (BVH, ASF)
     missing = [p for p in PARTS if not groups.get(p)]
     if missing:
         raise SkeletonDataError(
