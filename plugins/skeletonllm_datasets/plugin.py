@@ -10,11 +10,14 @@ from skeletonllm import hookimpl
 @hookimpl
 def register_datasets(register) -> None:  # noqa: ANN001 - the registry's callback
     """One registration per dataset class."""
+    from .bandai import BandaiDataset
+    from .hdm05 import Hdm05Dataset
     from .humanml3d import HumanMl3dDataset
     from .msr_action3d import MsrAction3dDataset
     from .msrc12 import Msrc12Dataset
     from .ntu import Ntu60Dataset, Ntu60TwoDDataset, Ntu120Dataset
     from .nw_ucla import NwUclaDataset
+    from .penn_action import PennActionDataset
     from .pku_mmd import PkuMmdDataset
     from .sbu import SbuDataset
     from .synthetic.dataset import SynthActDataset
@@ -30,6 +33,9 @@ def register_datasets(register) -> None:  # noqa: ANN001 - the registry's callba
         MsrAction3dDataset,
         Msrc12Dataset,
         SbuDataset,
+        Hdm05Dataset,
+        PennActionDataset,
+        BandaiDataset,
     ):
         register(cls)
 

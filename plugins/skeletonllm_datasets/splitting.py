@@ -9,9 +9,12 @@ names that do exist.
 
 from __future__ import annotations
 
+import hashlib
 import sys
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+
+import numpy as np
 
 from skeletonllm.errors import SkeletonDataError
 from skeletonllm.interfaces.dataset import ClassSplit, Sample
@@ -71,6 +74,29 @@ def check_label(label: int, num_classes: int, dataset: str, source: str) -> int:
             field="label",
         )
     return label
+
+
+def seeded_unseen(num_classes: int, num_unseen: int, seed: int) -> tuple[int, ...]:
+    """1-based ids of ``num_unseen`` classes drawn without replacement by numpy's PCG64 with ``seed``, sorted.
+
+    For datasets without a published zero-shot split: the data files record the seed,
+    and a test recomputes the draw, so the split can be checked and redrawn.
+    """
+    chosen = np.random.default_rng(seed).choice(num_classes, size=num_unseen, replace=False)
+    return tuple(sorted(int(i) + 1 for i in chosen))
+
+
+def held_out_takes(takes: Iterable[str], seed: int, fraction: float) -> set[str]:
+    """The test takes of one class: the first ``round(fraction * n)`` (>= 1 when n >= 2) by sha1(seed:take).
+
+    Ranking by a hash of each take's own name, not by shuffling a list, means a take's
+    side does not depend on which other files a copy happens to hold.
+    """
+    names = sorted(set(takes))
+    if len(names) < 2:
+        return set()
+    ranked = sorted(names, key=lambda name: hashlib.sha1(f"{seed}:{name}".encode()).hexdigest())
+    return set(ranked[: max(1, round(fraction * len(names)))])
 
 
 @dataclass

@@ -2,11 +2,27 @@
 
 The topology is built from each file (``bvh:<file stem>``), which is the
 proof that nothing downstream assumes a joint count. Conventions (Meredith &
-Maddock, "Motion capture file formats explained"): a joint's translation is
-its OFFSET plus its position channels; its local rotation is the product of
-its rotation channels in the order listed (``Zrotation Yrotation Xrotation``
-means ``Rz @ Ry @ Rx``); End Sites are not joints. Units are the file's own;
-``fps = 1 / Frame Time``.
+Maddock, "Motion capture file formats explained"): a joint's local rotation
+is the product of its rotation channels in the order listed (``Zrotation
+Yrotation Xrotation`` means ``Rz @ Ry @ Rx``); End Sites are not joints. Units
+are the file's own; ``fps = 1 / Frame Time``.
+
+A joint with position channels is translated by them *instead of* its OFFSET,
+which is their rest value: Blender's reference importer applies
+``channel - OFFSET`` on top of the rest pose, and its exporter writes the rest
+head as OFFSET and the animated position into the channels. Adding both (the
+old rule here) doubled every bone of files that give all joints six channels
+(Bandai-Namco's: a 2.5 m performer). For the usual root with OFFSET 0 both
+rules agree.
+
+A root joint with a zero OFFSET and no rotation that stays on the ground plane
+(zero along the up axis) in every frame while its children move is a reference
+on the floor, not a body joint: the world origin, or a root-motion carrier
+sliding under the body (Bandai-Namco's ``joint_Root``, static in most clips and
+sliding in four of set 1; their Blender script hides it). It is dropped
+(``meta['dropped_joints']``), so no bone runs from the floor to the body and a
+file's joint count does not depend on whether it carries root motion.
+``keep_origin_root: true`` keeps it.
 """
 
 from __future__ import annotations
@@ -43,8 +59,8 @@ def forward_kinematics(data: BvhData) -> tuple[np.ndarray, np.ndarray]:
         cols = {ch: motion[:, joint.first_channel + i] for i, ch in enumerate(joint.channels)}
         translation = np.tile(joint.offset, (t_count, 1))
         for axis, k in (("X", 0), ("Y", 1), ("Z", 2)):
-            if f"{axis}position" in cols:
-                translation[:, k] += cols[f"{axis}position"]
+            if f"{axis}position" in cols:  # the channel is the translation; OFFSET is its rest value
+                translation[:, k] = cols[f"{axis}position"]
         order = "".join(ch[0] for ch in joint.channels if ch.endswith("rotation"))
         local = euler_to_matrix(order, np.stack([cols[f"{a}rotation"] for a in order], axis=-1)) if order else None
         if joint.parent < 0:
@@ -55,6 +71,39 @@ def forward_kinematics(data: BvhData) -> tuple[np.ndarray, np.ndarray]:
             pos[:, j] = pos[:, joint.parent] + np.einsum("tij,tj->ti", parent_rot, translation)
             rot[:, j] = parent_rot @ local if local is not None else parent_rot
     return pos, rot
+
+
+def ground_roots(data: BvhData, pos: np.ndarray, up: int) -> list[int]:
+    """Roots that are a reference on the floor, not a body joint (see the module docstring).
+
+    OFFSET zero, no rotation in any frame, on the ground plane (coordinate ``up`` zero) in
+    every frame, while a child moves: the world origin, or a root-motion carrier sliding
+    along the floor under the body.
+    """
+    found = []
+    for j, joint in enumerate(data.joints):
+        if joint.parent >= 0 or np.any(joint.offset):
+            continue
+        turns = [joint.first_channel + i for i, ch in enumerate(joint.channels) if ch.endswith("rotation")]
+        children = [c for c, other in enumerate(data.joints) if other.parent == j]
+        if (
+            children
+            and not np.any(data.motion[:, turns])
+            and not np.any(pos[:, j, up])
+            and any(np.ptp(pos[:, c], axis=0).max() > 0 for c in children)
+        ):
+            found.append(j)
+    return found
+
+
+def drop_joints(
+    names: list[str], parents: list[int], arrays: list[np.ndarray], drop: list[int]
+) -> tuple[list[str], list[int], list[np.ndarray]]:
+    """Remove joints ``drop`` (roots): their children become roots, indices shift down."""
+    keep = [j for j in range(len(names)) if j not in drop]
+    new_index = {old: new for new, old in enumerate(keep)}
+    new_parents = [new_index.get(parents[j], -1) for j in keep]
+    return [names[j] for j in keep], new_parents, [a[:, keep] for a in arrays]
 
 
 def bvh_topology(stem: str, names: list[str], parents: list[int], path: Path | None = None) -> Topology:
@@ -73,6 +122,9 @@ class BvhOptions(PluginOptions):
 
     up_axis: UpAxisOption = Field(
         "auto", description="the file's up axis; auto: head-over-feet guess from the joint names, else y"
+    )
+    keep_origin_root: bool = Field(
+        False, description="keep a rotation-free root on the ground plane (dropped by default: not a body joint)"
     )
 
 
@@ -99,8 +151,14 @@ class BvhFormat(SkeletonFormat):
         path = Path(path)
         data = parse_bvh(path, read_text(path))
         pos, rot = forward_kinematics(data)
-        names = [j.name for j in data.joints]
-        topology = bvh_topology(path.stem, names, [j.parent for j in data.joints], path)
+        names, parents = [j.name for j in data.joints], [j.parent for j in data.joints]
+        meta = {"source": str(path), "frame_time": data.frame_time}
+        up = self.options.up_axis if self.options.up_axis != "auto" else sniff_up_axis(pos, names)
+        drop = [] if self.options.keep_origin_root else ground_roots(data, pos, "xyz".index(up[-1]))
+        if drop:
+            meta["dropped_joints"] = [names[j] for j in drop]
+            names, parents, (pos, rot) = drop_joints(names, parents, [pos, rot], drop)
+        topology = bvh_topology(path.stem, names, parents, path)
         topology = with_up_axis(topology, pos, self.options.up_axis)
         return [
             SkeletonSequence(
@@ -108,7 +166,7 @@ class BvhFormat(SkeletonFormat):
                 orientations=matrix_to_quaternion(rot)[None],
                 topology=topology,
                 fps=1.0 / data.frame_time,
-                meta={"source": str(path), "frame_time": data.frame_time},
+                meta=meta,
             )
         ]
 

@@ -3,6 +3,7 @@
 from skeletonllm import hookimpl
 
 from .amass import AmassFormat
+from .asf_amc import AsfAmcFormat
 from .bvh import BvhFormat
 from .coco import CocoKeypointsFormat
 from .humanml3d import HumanMl3dFormat
@@ -10,6 +11,7 @@ from .msr_action3d import MsrAction3dFormat
 from .msrc12 import Msrc12Format
 from .ntu import NtuSkeletonFormat
 from .nw_ucla import NwUclaFormat
+from .penn_action import PennActionFormat
 from .pku_mmd import PkuMmdFormat
 from .pyskl import PysklPickleFormat
 from .sbu import SbuFormat
@@ -26,6 +28,8 @@ FORMATS = (
     MsrAction3dFormat,
     Msrc12Format,
     SbuFormat,
+    AsfAmcFormat,
+    PennActionFormat,
 )
 
 

@@ -107,9 +107,31 @@ COCO17 = Topology(
     },
 )
 
+PENN_ACTION13 = Topology(
+    name="penn_action13",
+    joint_names=(
+        "head", "left_shoulder", "right_shoulder", "left_elbow", "right_elbow", "left_wrist", "right_wrist",
+        "left_hip", "right_hip", "left_knee", "right_knee", "left_ankle", "right_ankle",
+    ),
+    edges=(
+        (0, 1), (0, 2), (1, 2), (1, 3), (3, 5), (2, 4), (4, 6), (1, 7), (2, 8), (7, 8),
+        (7, 9), (9, 11), (8, 10), (10, 12),
+    ),
+    dims=2,
+    source="Penn Action README 'List of Annotated Joints' (1-based, minus 1); bones: head to shoulders, limbs, torso",
+    groups={
+        "head": (0,),
+        "torso": (1, 2, 7, 8),
+        "left_arm": (3, 5),
+        "right_arm": (4, 6),
+        "left_leg": (9, 11),
+        "right_leg": (10, 12),
+    },
+)
+
 # fmt: on
 
 #: AMASS's axes: the same SMPL joints with z up (HumanML3D turned them y-up when it built its files)
 SMPL22_Z_UP = dataclasses.replace(SMPL22, up_axis="z")
 
-BY_NAME: dict[str, Topology] = {t.name: t for t in (KINECT_V2, KINECT_V1, SMPL22, COCO17)}
+BY_NAME: dict[str, Topology] = {t.name: t for t in (KINECT_V2, KINECT_V1, SMPL22, COCO17, PENN_ACTION13)}

@@ -22,17 +22,23 @@ from skeletonllm.topology import Topology
 #: the six parts every built-in topology names; a layout may have fewer
 PARTS = ("head", "torso", "left_arm", "right_arm", "left_leg", "right_leg")
 
-_ARM_WORDS = ("shoulder", "elbow", "wrist", "hand", "arm", "finger", "thumb", "collar", "clavicle")
-_LEG_WORDS = ("hip", "knee", "ankle", "foot", "toe", "leg", "heel")
+# humerus/radius/ulna/femur/tibia: the bone names of Acclaim skeletons (CMU, HDM05: lhumerus, rfemur, ...)
+_ARM_WORDS = ("shoulder", "elbow", "wrist", "hand", "arm", "finger", "thumb", "collar", "clavicle", "humerus", "radius", "ulna")  # fmt: skip
+_LEG_WORDS = ("hip", "knee", "ankle", "foot", "toe", "leg", "heel", "femur", "tibia", "fibula")
 _HEAD_WORDS = ("head", "neck", "nose", "eye", "ear", "jaw", "chin")
 
 
 def side_of(joint_name: str) -> str | None:
-    """``"left"``, ``"right"`` or ``None`` from a joint name in any of the built-in spellings."""
+    """``"left"``, ``"right"`` or ``None`` from a joint name in any of the built-in spellings.
+
+    A bare ``l``/``r`` prefix counts only before a limb word (``lfemur``, ``rhand``), so
+    ``lowerback`` and ``root`` stay sideless.
+    """
     low = joint_name.lower()
-    if "left" in low or low.startswith(("l_", "l.", "lft")) or low.endswith(("_l", ".l")):
+    limb = any(low[1:].startswith(w) for w in _ARM_WORDS + _LEG_WORDS)
+    if "left" in low or low.startswith(("l_", "l.", "lft")) or low.endswith(("_l", ".l")) or (low[:1] == "l" and limb):
         return "left"
-    if "right" in low or low.startswith(("r_", "r.", "rgt")) or low.endswith(("_r", ".r")):
+    if "right" in low or low.startswith(("r_", "r.", "rgt")) or low.endswith(("_r", ".r")) or (low[:1] == "r" and limb):
         return "right"
     return None
 

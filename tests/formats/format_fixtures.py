@@ -117,6 +117,102 @@ Frame Time: 0.04
 """
 
 
+# An Acclaim skeleton small enough to check by hand: root -> spine (up 2) -> head (+x 1, local axes
+# turned 90 degrees about z, so its rx turns about global y), root -> lfemur (+x 1, no dof).
+ASF_TEXT = """# AST/ASF file for the tests (layout of the CMU and HDM05 files)
+:version 1.10
+:name fixture
+:units
+  mass 1.0
+  length 1.0
+  angle deg
+:documentation
+   three bones, positions checked by hand in test_asf_amc.py
+:root
+   order TX TY TZ RX RY RZ
+   axis XYZ
+   position 0 0 0
+   orientation 0 0 0
+:bonedata
+  begin
+     id 1
+     name spine
+     direction 0 1 0
+     length 2
+     axis 0 0 0  XYZ
+    dof rx ry rz
+    limits (-180.0 180.0)
+           (-180.0 180.0)
+           (-180.0 180.0)
+  end
+  begin
+     id 2
+     name head
+     direction 1 0 0
+     length 1
+     axis 0 0 90 XYZ
+    dof rx
+    limits (-90.0 90.0)
+  end
+  begin
+     id 3
+     name lfemur
+     direction 1 0 0
+     length 1
+     axis 0 0 0 XYZ
+  end
+:hierarchy
+  begin
+    root spine lfemur
+    spine head
+  end
+"""
+
+AMC_TEXT = """# motion for ASF_TEXT
+:FULLY-SPECIFIED
+:DEGREES
+1
+root 1 2 3 0 0 0
+spine 0 0 0
+head 0
+2
+root 0 0 0 0 0 90
+spine 0 0 0
+head 0
+3
+root 0 0 0 0 0 0
+spine 90 0 0
+head 0
+4
+root 0 0 0 90 0 90
+spine 0 0 0
+head 45
+"""
+
+
+def penn_bytes(frames: int = 4, seed: int = 6, action: str = "tennis_serve", train: int = 1) -> bytes:
+    """A Penn Action label file as MATLAB writes it (bbox one row short, as in two of the originals)."""
+    import io
+
+    from scipy.io import savemat
+
+    rng = np.random.default_rng(seed)
+    buf = io.BytesIO()
+    doc = {
+        "action": action,
+        "pose": "front",
+        "x": np.round(rng.uniform(0, 480, (frames, 13)), 2),
+        "y": np.round(rng.uniform(0, 360, (frames, 13)), 2),
+        "visibility": (rng.uniform(size=(frames, 13)) > 0.2).astype(np.uint8),
+        "train": np.array([[train]], dtype=np.int32),
+        "bbox": np.round(rng.uniform(0, 300, (frames - 1, 4)), 2),
+        "dimensions": np.array([[360, 480, frames]], dtype=np.uint16),
+        "nframes": np.array([[frames]], dtype=np.uint8),
+    }
+    savemat(buf, doc, do_compression=True, oned_as="row")
+    return buf.getvalue()
+
+
 def write(path: Path, content: str | bytes | dict) -> Path:
     if isinstance(content, dict):
         path.write_text(json.dumps(content))
@@ -147,6 +243,12 @@ def humanml3d_bytes(frames: int = 7, seed: int = 5) -> bytes:
     return buf.getvalue()
 
 
+def acclaim_pair(folder: Path, stem: str = "07_01", skeleton: str = "07") -> Path:
+    """An AMC motion (returned) with its ASF skeleton beside it, named so the reader finds it."""
+    write(folder / f"{skeleton}.asf", ASF_TEXT)
+    return write(folder / f"{stem}.amc", AMC_TEXT)
+
+
 def make_all(folder: Path) -> dict[str, Path]:
     """One synthetic file per format, keyed by plugin name."""
     folder.mkdir(parents=True, exist_ok=True)
@@ -159,6 +261,8 @@ def make_all(folder: Path) -> dict[str, Path]:
         "pyskl_pickle": write(folder / "ann.pkl", pyskl_bytes()),
         "humanml3d": write(folder / "000001.npy", humanml3d_bytes()),
         **write_kinect_v1_samples(folder / "kinect_v1"),
+        "asf_amc": acclaim_pair(folder),
+        "penn_action": write(folder / "0001.mat", penn_bytes()),
     }
 
 

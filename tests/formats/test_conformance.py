@@ -16,7 +16,8 @@ from skeletonllm.testing import FormatContract
 
 
 def test_registry_has_the_builtin_formats() -> None:
-    expected = {"ntu_skeleton", "pku_mmd", "nw_ucla", "humanml3d", "coco_keypoints", "pyskl_pickle", "bvh", "amass"}
+    expected = {"ntu_skeleton", "pku_mmd", "nw_ucla", "humanml3d", "coco_keypoints", "pyskl_pickle", "bvh", "amass", "asf_amc",
+                "penn_action"}  # fmt: skip
     assert expected <= set(get_registry().names("format"))
 
 

@@ -14,12 +14,15 @@ from pathlib import Path
 
 import pytest
 from format_fixtures import (
+    AMC_TEXT,
+    ASF_TEXT,
     BVH_TEXT,
     check_consistent,
     coco_doc,
     humanml3d_bytes,
     ntu_text,
     nw_ucla_doc,
+    penn_bytes,
     pku_text,
     pyskl_bytes,
 )
@@ -27,7 +30,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from kinect_v1_fixtures import msr_action3d_text, msrc12_text, sbu_text
 
-from conftest import shared_file
+from conftest import shared_data_dir, shared_file
 from skeletonllm.errors import SkeletonDataError
 from skeletonllm_formats.plugin import FORMATS
 
@@ -127,11 +130,15 @@ def mutated_json(draw: st.DrawFn, doc: dict) -> bytes:
     return json.dumps(doc).encode()
 
 
-def check(name: str, data: bytes) -> None:
+def check(name: str, data: bytes, companions: dict[str, bytes] | None = None, target: str = "fuzzed.dat") -> None:
+    """Read ``data`` written as ``target`` (beside ``companions``, e.g. an AMC's skeleton) and judge the outcome."""
     fmt = FORMAT_CLASSES[name]()
     with tempfile.TemporaryDirectory() as folder:
+        for file_name, content in (companions or {}).items():
+            (Path(folder) / file_name).write_bytes(content)
+        (Path(folder) / target).write_bytes(data)
         path = Path(folder) / "fuzzed.dat"
-        path.write_bytes(data)
+        data = path.read_bytes()
         score = fmt.sniff(path, data[:4096])
         assert isinstance(score, float) and 0.0 <= score <= 1.0 and not math.isnan(score)
         try:
@@ -177,6 +184,37 @@ def test_json_structure_mutations(name: str, make: Callable[[], dict]) -> None:
     run()
 
 
+def acclaim_texts(source: str) -> tuple[str, str]:
+    """(ASF, AMC) texts: the fixture, or the real HDM05 sample (skipped when the shared data is absent)."""
+    if source == "fixture":
+        return ASF_TEXT, AMC_TEXT
+    amc = shared_file("hdm05/HDM_bk_hopBothLegs1hops_020_120.amc")
+    return (amc.parent / "HDM_bk.asf").read_bytes().decode("latin-1"), amc.read_bytes().decode("latin-1")
+
+
+@pytest.mark.parametrize("source", ["fixture", "hdm05"])
+@pytest.mark.parametrize("part", ["asf", "amc"])
+def test_acclaim_mutations(source: str, part: str) -> None:
+    """Mutate the skeleton or the motion, the other file intact beside it (``fuzzed.asf`` is found by name)."""
+    asf, amc = acclaim_texts(source)
+
+    @FUZZ
+    @given(data=mutated_text(asf if part == "asf" else amc))
+    def run(data: bytes) -> None:
+        if part == "asf":
+            check("asf_amc", data, {"fuzzed.dat": amc.encode("latin-1")}, target="fuzzed.asf")
+        else:
+            check("asf_amc", data, {"fuzzed.asf": asf.encode("latin-1")})
+
+    run()
+
+
+def penn_seed() -> bytes:
+    """The real Penn Action sample when present (seeded with real data), else the fixture."""
+    real = shared_data_dir() / "penn_action" / "0002.mat"
+    return real.read_bytes() if real.is_file() else penn_bytes()
+
+
 @st.composite
 def mutated_bytes(draw: st.DrawFn, data: bytes) -> bytes:
     """Overwrite, delete or insert a few bytes, or truncate: what a bad download or disk does."""
@@ -213,6 +251,7 @@ def amass_bytes() -> bytes:
         ("pyskl_pickle", lambda: pyskl_bytes(persons=1, frames=2)),
         ("humanml3d", lambda: humanml3d_bytes(frames=2)),
         ("amass", amass_bytes),
+        ("penn_action", penn_seed),
     ],  # fmt: skip
 )
 def test_binary_mutations(name: str, make: Callable[[], bytes]) -> None:
