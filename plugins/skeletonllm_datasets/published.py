@@ -19,7 +19,8 @@ class PublishedBenchmark(Dataset):
     """
 
     benchmark_name: ClassVar[str]
-    #: the file in ``data/descriptions`` holding this benchmark's class descriptions (default: benchmark_name)
+    #: the file in ``data/descriptions`` holding this benchmark's class descriptions (default: the name of
+    #: the benchmark file actually read, e.g. ``bandai1`` for Bandai set 1)
     descriptions_name: ClassVar[str | None] = None
 
     @cached_property
@@ -37,4 +38,4 @@ class PublishedBenchmark(Dataset):
         return dict(self._data.class_splits)
 
     def class_descriptions(self) -> dict[str, ClassDescription]:
-        return describe_classes(self.descriptions_name or self.benchmark_name, self.class_names)
+        return describe_classes(self.descriptions_name or self._data.name, self.class_names)
