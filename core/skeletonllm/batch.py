@@ -9,6 +9,7 @@ so every clip yields exactly ``frames`` images.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -59,32 +60,6 @@ class SkeletonBatch:
     @property
     def num_frames(self) -> int:
         return int(self.positions.shape[2])
-
-    @property
-    def device(self) -> torch.device:
-        return self.positions.device
-
-    def __len__(self) -> int:
-        return self.batch_size
-
-    def __getitem__(self, index: torch.Tensor | list[int] | slice) -> SkeletonBatch:
-        """The clips at ``index`` (a tensor or list of positions, repeats allowed, or a slice), as a batch.
-
-        Lets a model that reads joints be indexed like a frame tensor (``frames[owner]``).
-        """
-        if isinstance(index, slice):
-            rows = list(range(self.batch_size))[index]
-        else:
-            rows = [int(i) for i in torch.as_tensor(index).reshape(-1).tolist()]
-        picked = torch.as_tensor(rows, dtype=torch.long, device=self.positions.device)
-        return SkeletonBatch(
-            positions=self.positions[picked],
-            mask=self.mask[picked],
-            topology=self.topology,
-            orientations=None if self.orientations is None else self.orientations[picked],
-            labels=None if self.labels is None else self.labels[picked.to(self.labels.device)],
-            meta=[self.meta[i] for i in rows] if self.meta else [],
-        )
 
     def to(self, device: torch.device | str) -> SkeletonBatch:
         return SkeletonBatch(
@@ -150,3 +125,48 @@ class SkeletonBatch:
             labels=None if labels is None else torch.as_tensor(labels, dtype=torch.long),
             meta=[dict(s.meta) for s in picked],
         )
+
+
+@dataclass
+class MixedBatch:
+    """Clips of several topologies (a mixture of datasets): one :class:`SkeletonBatch` per topology.
+
+    ``order[i]`` is the row of input clip ``i`` in the concatenation of ``parts``, so
+    whatever a model makes of each part (frames, features) comes back in input order
+    through :meth:`apply`. With one topology there is one part and ``order`` is the
+    identity, and everything is as with a plain batch.
+    """
+
+    parts: list[SkeletonBatch]
+    order: torch.Tensor
+
+    @classmethod
+    def from_sequences(
+        cls,
+        sequences: list[SkeletonSequence],
+        frames: int | None = 12,
+        train: bool = False,
+        rng: np.random.Generator | None = None,
+    ) -> MixedBatch:
+        """Group ``sequences`` by topology (in order of first appearance) and batch each group."""
+        if not sequences:
+            raise SkeletonDataError("cannot build a batch from no sequences")
+        groups: dict[Topology, list[int]] = {}
+        for i, s in enumerate(sequences):
+            groups.setdefault(s.topology, []).append(i)
+        parts, rows, start = [], [0] * len(sequences), 0
+        for members in groups.values():
+            parts.append(SkeletonBatch.from_sequences([sequences[i] for i in members], frames, train, rng))
+            for k, i in enumerate(members):
+                rows[i] = start + k
+            start += len(members)
+        return cls(parts, torch.as_tensor(rows, dtype=torch.long))
+
+    def to(self, device: torch.device | str) -> MixedBatch:
+        return MixedBatch([p.to(device) for p in self.parts], self.order.to(device))
+
+    def apply(self, fn: Callable[[SkeletonBatch], torch.Tensor]) -> torch.Tensor:
+        """``fn`` of every part, concatenated and put back in input order (``fn`` returns one row per clip)."""
+        outs = [fn(p) for p in self.parts]
+        out = outs[0] if len(outs) == 1 else torch.cat(outs)
+        return out if len(outs) == 1 else out[self.order.to(out.device)]

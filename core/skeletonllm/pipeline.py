@@ -16,7 +16,7 @@ import numpy as np
 import torch
 
 from . import distributed
-from .batch import SkeletonBatch
+from .batch import MixedBatch
 from .devices import check_device
 from .errors import SkeletonLLMError, SpecError
 from .interfaces import Sample
@@ -141,9 +141,9 @@ class Pipeline:
         return self.render_sequences(sequences, train, rng)
 
     def render_sequences(self, sequences, train: bool, rng: np.random.Generator | None = None) -> torch.Tensor:
-        """The backbone's input for ``sequences``: frames, or the sampled batch for a backbone that reads joints."""
-        batch = SkeletonBatch.from_sequences(sequences, frames=self.renderer.options.frames, train=train, rng=rng)
-        return self.backbone.model_input(self.renderer, batch.to(self.device))
+        """The backbone's input for ``sequences`` (any mix of topologies): frames, or its own reading of the joints."""
+        batch = MixedBatch.from_sequences(sequences, frames=self.renderer.options.frames, train=train, rng=rng)
+        return batch.to(self.device).apply(lambda part: self.backbone.model_input(self.renderer, part))
 
     def test_question(self, task: str | None = None, candidates: list[str] | None = None):
         """``(stage, example)``: the last stage whose test question suits ``task``, and that question.

@@ -26,7 +26,7 @@ import torch
 from torch import nn
 
 from . import distributed
-from .batch import SkeletonBatch, segment_indices
+from .batch import MixedBatch, segment_indices
 from .checkpoint import load_checkpoint, save_checkpoint
 from .checkpoint_checks import check_optimizer_state, check_restorable
 from .errors import CheckpointError, SkeletonLLMError
@@ -102,8 +102,8 @@ class TrainingModel(nn.Module):
         self.backbone = pipeline.backbone
         self.bf16 = pipeline.device.type == "cuda" and pipeline.cfg.optim.precision in ("auto", "bf16")
 
-    def forward(self, batch: SkeletonBatch, owner: torch.Tensor, examples: list[TaskExample]) -> torch.Tensor:
-        frames = self.backbone.model_input(self.renderer, batch)[owner]
+    def forward(self, batch: MixedBatch, owner: torch.Tensor, examples: list[TaskExample]) -> torch.Tensor:
+        frames = batch.apply(lambda part: self.backbone.model_input(self.renderer, part))[owner]
         with torch.autocast(frames.device.type, dtype=torch.bfloat16, enabled=self.bf16):
             return self.backbone.loss(frames, examples)
 
@@ -225,7 +225,7 @@ class Trainer:
             for example in stage.examples(pipeline.clip_context(sample, whole), rng):
                 examples.append(example)
                 owner.append(i)
-        batch = SkeletonBatch.from_sequences(sequences, frames=frames, train=False).to(pipeline.device)
+        batch = MixedBatch.from_sequences(sequences, frames=frames, train=False).to(pipeline.device)
         return batch, torch.as_tensor(owner, device=pipeline.device), examples
 
     def _prepare(self, stage) -> None:

@@ -13,6 +13,7 @@ def register_datasets(register) -> None:  # noqa: ANN001 - the registry's callba
     from .bandai import BandaiDataset
     from .hdm05 import Hdm05Dataset
     from .humanml3d import HumanMl3dDataset
+    from .mixture import MixtureDataset
     from .msr_action3d import MsrAction3dDataset
     from .msrc12 import Msrc12Dataset
     from .ntu import Ntu60Dataset, Ntu60TwoDDataset, Ntu120Dataset
@@ -36,6 +37,7 @@ def register_datasets(register) -> None:  # noqa: ANN001 - the registry's callba
         Hdm05Dataset,
         PennActionDataset,
         BandaiDataset,
+        MixtureDataset,
     ):
         register(cls)
 

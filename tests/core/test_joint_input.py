@@ -1,11 +1,11 @@
-"""A backbone may read the skeleton batch instead of frames: batches index like frame tensors."""
+"""A backbone may read the skeleton batch instead of frames; clips of several topologies batch together."""
 
 from __future__ import annotations
 
 import numpy as np
 import torch
 
-from skeletonllm.batch import SkeletonBatch
+from skeletonllm.batch import MixedBatch, SkeletonBatch
 from skeletonllm.interfaces import Backbone
 from skeletonllm.sequence import SkeletonSequence
 from skeletonllm.topology import Topology
@@ -18,14 +18,20 @@ def batch_of(n: int) -> SkeletonBatch:
     return SkeletonBatch.from_sequences(seqs, frames=4, labels=list(range(n)))
 
 
-def test_a_batch_indexes_like_a_frame_tensor():
-    batch = batch_of(3)
-    picked = batch[torch.tensor([2, 0, 2])]
-    assert len(picked) == 3 and picked.device == batch.device
-    assert picked.positions[:, 0, 0, 0, 0].tolist() == [2.0, 0.0, 2.0]
-    assert picked.labels.tolist() == [2, 0, 2] and [m["i"] for m in picked.meta] == [2, 0, 2]
-    assert picked.mask.shape == (3, 1, 4, 3)
-    assert batch[1:].positions[:, 0, 0, 0, 0].tolist() == [1.0, 2.0]
+def test_a_mixed_batch_gives_rows_back_in_input_order():
+    other = Topology("line2", ("a", "b"), ((0, 1),))
+    seqs = [
+        SkeletonSequence(np.full((1, 5, 3, 3), 0, np.float32), LINE),
+        SkeletonSequence(np.full((1, 5, 2, 3), 1, np.float32), other),
+        SkeletonSequence(np.full((1, 5, 3, 3), 2, np.float32), LINE),
+    ]
+    mixed = MixedBatch.from_sequences(seqs, frames=4)
+    assert [p.topology.name for p in mixed.parts] == ["line3", "line2"]
+    assert mixed.order.tolist() == [0, 2, 1]
+    rows = mixed.apply(lambda part: part.positions[:, 0, 0, 0, :1])  # one row per clip: its fill value
+    assert rows[:, 0].tolist() == [0.0, 1.0, 2.0]
+    single = MixedBatch.from_sequences(seqs[:1], frames=4)
+    assert len(single.parts) == 1 and single.apply(lambda part: part.positions[:, 0, 0, 0, 0]).tolist() == [0.0]
 
 
 def test_model_input_follows_what_the_backbone_reads():
@@ -45,7 +51,10 @@ def test_model_input_follows_what_the_backbone_reads():
     class JointReads(Reads):
         reads = "skeleton"
 
+        def model_input(self, renderer, batch):
+            return batch.positions.flatten(1)
+
     batch = batch_of(2)
     assert Reads().model_input(renderer, batch).shape == (2, 2, 3, 4, 4)
-    assert JointReads().model_input(renderer, batch) is batch
+    assert JointReads().model_input(renderer, batch).shape == (2, 1 * 4 * 3 * 3)
     Reads().describe_classes({})  # the default ignores descriptions

@@ -53,27 +53,26 @@ def test_skeleton_align_learns_and_names_held_out_performers():
     for _ in range(30):
         picked = rng.choice(len(train), size=12, replace=False)
         batch = SkeletonBatch.from_sequences([train[i][0] for i in picked], frames=16, train=True, rng=rng)
-        loss = model.loss(batch, [asked(actions, train[i][1]) for i in picked])
+        loss = model.loss(model.model_input(None, batch), [asked(actions, train[i][1]) for i in picked])
         opt.zero_grad()
         loss.backward()
         opt.step()
         losses.append(loss.item())
     assert np.mean(losses[-10:]) < 0.6 * np.mean(losses[:10])
     model.eval()
-    batch = SkeletonBatch.from_sequences([s for s, _ in test], frames=16)
-    scores = model.candidate_scores(batch, asked(actions))
+    inputs = model.model_input(None, SkeletonBatch.from_sequences([s for s, _ in test], frames=16))
+    scores = model.candidate_scores(inputs, [asked(actions)] * len(test))
     accuracy = (scores.argmax(1) == torch.tensor([y for _, y in test])).float().mean().item()
-    print(f"loss {np.mean(losses[:10]):.3f} -> {np.mean(losses[-10:]):.3f}, accuracy {accuracy:.3f}")
     assert accuracy > 0.5, f"held-out performers, 4-way (chance 0.25): {accuracy:.2f}"
-    answers = model.generate(batch[[0]], [asked(actions)])
-    assert answers[0].startswith("Label: ")
+    answers = model.generate(inputs[:1], [asked(actions)])
+    assert answers == [label_line(actions[int(scores[0].argmax())])]
 
 
 def test_blind_prior_gives_every_clip_the_same_scores():
     dataset, train, _ = synthact(CLEAR[:3], 2)
     model = get_registry().create("backbone", "skeleton_align", {"blind": True, "text": ["name"]})
-    batch = SkeletonBatch.from_sequences([s for s, _ in train], frames=8)
-    scores = model.candidate_scores(batch, asked(CLEAR[:3]))
+    inputs = model.model_input(None, SkeletonBatch.from_sequences([s for s, _ in train], frames=8))
+    scores = model.candidate_scores(inputs, [asked(CLEAR[:3])] * len(train))
     assert scores.shape == (len(train), 3)
     assert torch.allclose(scores, scores[:1].expand_as(scores))
     assert model.parameter_groups()["vision"] == [model.constant]
@@ -82,11 +81,11 @@ def test_blind_prior_gives_every_clip_the_same_scores():
 def test_missing_description_and_frames_are_clear_errors():
     model = get_registry().create("backbone", "skeleton_align", {"text": ["whole"]})
     _, train, _ = synthact(CLEAR[:2], 1)
-    batch = SkeletonBatch.from_sequences([s for s, _ in train], frames=8)
+    inputs = model.model_input(None, SkeletonBatch.from_sequences([s for s, _ in train], frames=8))
     with pytest.raises(SkeletonLLMError, match="no description of class 'hand waving'"):
-        model.generate(batch, [asked(CLEAR[:2])] * len(train))
-    with pytest.raises(SkeletonLLMError, match="reads joints"):
-        model.generate(torch.zeros(len(train), 2, 3, 8, 8), [asked(CLEAR[:2])] * len(train))
+        model.generate(inputs, [asked(CLEAR[:2])] * len(train))
+    with pytest.raises(SkeletonLLMError, match="one clip per example"):
+        model.generate(inputs, [asked(CLEAR[:2])])
 
 
 @pytest.mark.slow
@@ -95,22 +94,35 @@ def test_describe_match_names_clear_synthact_clips_above_chance():
     model = get_registry().create("backbone", "describe_match", {})
     model.describe_classes(dataset.class_descriptions())
     clips = train + test
-    scores = model.candidate_scores(SkeletonBatch.from_sequences([s for s, _ in clips], frames=32), asked(CLEAR))
+    inputs = model.model_input(None, SkeletonBatch.from_sequences([s for s, _ in clips], frames=32))
+    scores = model.candidate_scores(inputs, [asked(CLEAR)] * len(clips))
     accuracy = (scores.argmax(1) == torch.tensor([y for _, y in clips])).float().mean().item()
     assert accuracy >= 2 / len(CLEAR), f"{len(CLEAR)}-way, chance {1 / len(CLEAR):.2f}: {accuracy:.2f}"
     with pytest.raises(NotImplementedError, match="does not learn"):
-        model.loss(SkeletonBatch.from_sequences([clips[0][0]], frames=8), [asked(CLEAR, 0)])
+        model.loss(inputs[:1], [asked(CLEAR, 0)])
+
+
+def mixture_of_two_topologies(actions):
+    """SynthAct in Kinect v1 and SMPL-22 as one dataset: every batch mixes two topologies."""
+    part = {"name": "synthetic", "samples_per_class": 4, "actions": actions}
+    return {
+        "name": "mixture",
+        "parts": [
+            {"data": {**part, "topology": "kinect_v1"}, "train": "xsub/train", "test": "xsub/test", "label": "k1"},
+            {"data": {**part, "topology": "smpl22"}, "train": "xsub/train", "test": "xsub/test", "label": "s22"},
+        ],
+    }
 
 
 def test_joint_backbones_run_through_the_pipeline(tmp_path):
-    """Training and evaluation hand the skeleton batch to a backbone that reads joints; descriptions arrive."""
+    """Training and evaluation feed a joint-reading backbone its own input, over mixed topologies too."""
     spec = {
-        "data": {"name": "synthetic", "topology": "kinect_v1", "samples_per_class": 4, "actions": CLEAR[:3]},
+        "data": mixture_of_two_topologies(CLEAR[:3]),
         "renderer": {"name": "stick", "frames": 8, "size": 16},
         "backbone": {"name": "skeleton_align", "steps": 8, "hidden": 16},
         "stages": [{"name": "refine", "max_steps": 2, "num_choices": None, "train": ["vision", "projector"]}],
-        "split": {"train": "xsub/train", "test": "xsub/test"},
-        "optim": {"batch_size": 4, "save_every": 100},
+        "split": {"train": "mixed/train", "test": "mixed/test"},
+        "optim": {"batch_size": 8, "save_every": 100},
         "eval": {"limit": 3},
         "output_dir": str(tmp_path / "align"),
     }

@@ -34,21 +34,25 @@ class Backbone(Component, nn.Module):
     "train projector + lora" without knowing the architecture.
     """
 
-    #: what ``loss`` and ``generate`` receive: ``"frames"`` (the renderer's images, every MLLM) or
-    #: ``"skeleton"`` (the :class:`~skeletonllm.batch.SkeletonBatch` itself, for a model that reads
-    #: joints; the spec's renderer then only sets how many frames are sampled and draws nothing)
+    #: what ``loss`` and ``generate`` receive (see :meth:`model_input`): ``"frames"``, the renderer's
+    #: images (every MLLM), or ``"skeleton"``, the backbone's own reading of the joints (a model that
+    #: reads skeletons overrides ``model_input``; the spec's renderer then only sets how many frames
+    #: are sampled and draws nothing)
     reads: ClassVar[Literal["frames", "skeleton"]] = "frames"
 
     def __init__(self, options=None) -> None:
         nn.Module.__init__(self)
         self.options = options if options is not None else self.Options()
 
-    def model_input(self, renderer: Renderer, batch: SkeletonBatch) -> torch.Tensor | SkeletonBatch:
-        """What ``loss``/``generate`` get for ``batch``: the renderer's frames, or the batch for a joint model.
+    def model_input(self, renderer: Renderer, batch: SkeletonBatch) -> torch.Tensor:
+        """What ``loss``/``generate`` get for ``batch``: the renderer's frames ``(B, F, 3, H, W)`` by default.
 
-        The one place the choice is made, so training, evaluation and inference agree.
+        A backbone that reads joints (``reads = "skeleton"``) overrides this to turn the
+        batch into its own tensor, one row per clip (e.g. topology-agnostic body-part
+        features), so clips of several topologies can be concatenated like frames. The
+        pipeline and the trainer call it, so training, evaluation and inference agree.
         """
-        return batch if self.reads == "skeleton" else renderer(batch)
+        return renderer(batch)
 
     def describe_classes(self, descriptions: Mapping[str, ClassDescription]) -> None:
         """The classes' descriptions by name (training and test datasets), handed over once by the pipeline.

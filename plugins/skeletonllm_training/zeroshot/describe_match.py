@@ -109,7 +109,7 @@ class DescribeMatchBackbone(JointScorer):
     def identity(self) -> str:
         return f"{self.name}/{self.options.match}/minilm-{self.minilm.dim}d"
 
-    def loss(self, frames: SkeletonBatch, examples: list[TaskExample]) -> torch.Tensor:
+    def loss(self, frames: torch.Tensor, examples: list[TaskExample]) -> torch.Tensor:
         raise NotImplementedError("describe_match does not learn: evaluate it without training stages")
 
     def _embed(self, texts: list[str]) -> torch.Tensor:
@@ -134,20 +134,34 @@ class DescribeMatchBackbone(JointScorer):
             weights[1:] = torch.tensor(amounts)
         return [summary(facts).removeprefix("Summary: ")] + [statements[p] for p in BODY_PARTS], weights
 
+    def read(self, sequence: SkeletonSequence) -> torch.Tensor:
+        """``(texts, D + 1)``: the clip's text embeddings, each row ending with its normalised weight."""
+        texts, weights = self.clip_texts(sequence)
+        return torch.cat([self._embed(texts), (weights / weights.sum())[:, None]], dim=1)
+
+    def model_input(self, renderer, batch: SkeletonBatch) -> torch.Tensor:
+        """``(B, texts, D + 1)``: what the teacher says about each clip, embedded (the renderer is not used)."""
+        return torch.stack([self.read(s) for s in clip_sequences(batch)]).to(batch.positions.device)
+
     def class_texts(self, name: str) -> list[str]:
         entry = self.texts.entry(name)
         if self.options.match == "rationale":
             return [entry.text(parts=True)]
         return [entry.whole] + [entry.parts[p] for p in BODY_PARTS]
 
-    def scores(self, batch: SkeletonBatch, examples: list[TaskExample]) -> list[tuple[str, list[str], torch.Tensor]]:
-        sequences = clip_sequences(batch)
+    def scores(self, inputs: torch.Tensor, examples: list[TaskExample]) -> list[tuple[str, list[str], torch.Tensor]]:
+        """Cosine of each clip text with the candidate's matching text, weighted and summed.
+
+        When an example carries the whole test clip (``meta['sequence']``, as the
+        pipeline's evaluation passes it), the teacher reads that clip at its own frame
+        rate instead of the frames sampled for the batch.
+        """
         out = []
-        for example, fallback in zip(examples, sequences, strict=True):
+        for example, row in zip(examples, inputs, strict=True):
             kind, names = question(example, self.options.class_names, self.name)
-            given = example.meta.get("sequence")  # the whole test clip, when the pipeline passes it
-            texts, weights = self.clip_texts(given if isinstance(given, SkeletonSequence) else fallback)
-            clip, weights = self._embed(texts), weights / weights.sum()
+            given = example.meta.get("sequence")
+            clip = self.read(given) if isinstance(given, SkeletonSequence) else row.cpu()
+            vectors, weights = clip[:, :-1], clip[:, -1]
             rows = [self._embed(self.class_texts(n)) for n in names]  # each (texts, D)
-            out.append((kind, names, torch.stack([((row * clip).sum(-1) * weights).sum() for row in rows])))
+            out.append((kind, names, torch.stack([((r * vectors).sum(-1) * weights).sum() for r in rows])))
         return out

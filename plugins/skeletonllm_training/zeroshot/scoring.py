@@ -1,8 +1,8 @@
 """What the joint-reading zero-shot backbones share: candidates, answers, clip sequences, class texts.
 
 ``skeleton_align`` and ``describe_match`` read the skeleton batch instead of frames
-(``Backbone.reads = "skeleton"``) and score the candidate class names of each typed
-example. Both answer in the project's answer format (``Label: <best>``,
+(``Backbone.reads = "skeleton"``: their ``model_input`` turns each clip into their own
+tensor) and score the candidate class names of each typed example. Both answer in the project's answer format (``Label: <best>``,
 ``YES``/``NO``, ``Answer: <option>``), so the stages, parsers, metrics and report
 of the MLLM pipeline apply unchanged, and both expose ``candidate_scores`` so a
 benchmark can show how much the clip moves the scores.
@@ -28,11 +28,6 @@ TextKind = Literal["name", "whole", "parts"]
 
 def clip_sequences(batch: SkeletonBatch) -> list[SkeletonSequence]:
     """One sequence per clip of ``batch`` (the sampled frames; padded persons stay masked)."""
-    if not isinstance(batch, SkeletonBatch):
-        raise SkeletonLLMError(
-            f"this backbone reads joints (reads = 'skeleton') and got {type(batch).__name__}; "
-            "build it through a pipeline or pass a SkeletonBatch"
-        )
     positions = batch.positions.detach().cpu().numpy()
     mask = batch.mask.detach().cpu().numpy()
     out = []
@@ -115,17 +110,22 @@ class JointScorer(Backbone):
     def describe_classes(self, descriptions: Mapping[str, ClassDescription]) -> None:
         self.texts.update(descriptions)
 
-    def scores(self, batch: SkeletonBatch, examples: list[TaskExample]) -> list[tuple[str, list[str], torch.Tensor]]:
+    def model_input(self, renderer, batch: SkeletonBatch) -> torch.Tensor:
+        """This backbone's reading of the joints, one row per clip (subclasses)."""
+        raise NotImplementedError
+
+    def scores(self, inputs: torch.Tensor, examples: list[TaskExample]) -> list[tuple[str, list[str], torch.Tensor]]:
         """Per example: its question kind, candidate names and one score per candidate (subclasses)."""
         raise NotImplementedError
 
-    def candidate_scores(self, batch: SkeletonBatch, example: TaskExample) -> torch.Tensor:
-        """``(B, K)``: every clip of ``batch`` scored against ``example``'s candidates (higher = more likely)."""
-        rows = self.scores(batch, [example] * batch.batch_size)
-        return torch.stack([row[2].detach().float().cpu() for row in rows])
+    @torch.no_grad()
+    def candidate_scores(self, inputs: torch.Tensor, examples: list[TaskExample]) -> torch.Tensor:
+        """``(B, K)``: each clip scored against its example's candidates (higher = more likely)."""
+        _check_count(inputs, examples)
+        return torch.stack([row[2].float().cpu() for row in self.scores(inputs, examples)])
 
     @torch.no_grad()
-    def generate(self, frames: SkeletonBatch, examples: list[TaskExample], max_new_tokens: int = 32) -> list[str]:
+    def generate(self, frames: torch.Tensor, examples: list[TaskExample], max_new_tokens: int = 32) -> list[str]:
         _check_count(frames, examples)
         rows = self.scores(frames, examples)
         return [answer(ex, kind, names, s, self.yes_bias()) for ex, (kind, names, s) in zip(examples, rows)]
@@ -134,8 +134,11 @@ class JointScorer(Backbone):
         return 0.0
 
 
-def _check_count(batch: SkeletonBatch, examples: list[TaskExample]) -> None:
-    if not isinstance(batch, SkeletonBatch):
-        clip_sequences(batch)  # raises the explanation
-    if batch.batch_size != len(examples):
-        raise SkeletonLLMError(f"{batch.batch_size} clips for {len(examples)} examples: one clip per example")
+def _check_count(inputs: torch.Tensor, examples: list[TaskExample]) -> None:
+    if not isinstance(inputs, torch.Tensor):
+        raise SkeletonLLMError(
+            f"expected this backbone's model_input (a tensor, one row per clip), got {type(inputs).__name__}: "
+            "build inputs with backbone.model_input(renderer, batch), as the pipeline does"
+        )
+    if inputs.shape[0] != len(examples):
+        raise SkeletonLLMError(f"{inputs.shape[0]} clips for {len(examples)} examples: one clip per example")

@@ -99,13 +99,16 @@ class SkeletonAlignBackbone(JointScorer):
         return f"{self.name}/{seeing}/text-{'+'.join(o.text)}-{self.minilm.dim}d"
 
     # ---- embeddings -------------------------------------------------------------------------
-    def clip_embeddings(self, batch: SkeletonBatch) -> torch.Tensor:
-        """``(B, D)`` unit vectors: body-part features -> temporal convolutions -> projection."""
-        device = self.logit_scale.device
-        if self.options.blind:
-            return F.normalize(self.projection(self.constant), dim=-1).expand(batch.batch_size, -1)
+    def model_input(self, renderer, batch: SkeletonBatch) -> torch.Tensor:
+        """``(B, steps, channels)`` topology-agnostic body-part features of each clip (the renderer is not used)."""
         features = np.stack([motion_features(s, self.options.steps) for s in clip_sequences(batch)])
-        encoded = self.encoder(torch.as_tensor(features, device=device))
+        return torch.as_tensor(features, device=batch.positions.device)
+
+    def clip_embeddings(self, features: torch.Tensor) -> torch.Tensor:
+        """``(B, D)`` unit vectors: features -> temporal convolutions -> projection (blind: one learned vector)."""
+        if self.options.blind:
+            return F.normalize(self.projection(self.constant), dim=-1).expand(features.shape[0], -1)
+        encoded = self.encoder(features.to(self.logit_scale.device, torch.float32))
         return F.normalize(self.projection(encoded), dim=-1)
 
     def class_embeddings(self, names: list[str]) -> torch.Tensor:
@@ -118,8 +121,8 @@ class SkeletonAlignBackbone(JointScorer):
                 self._text_cache[name] = vec
         return torch.stack([self._text_cache[n] for n in names]).to(self.logit_scale.device)
 
-    def scores(self, batch: SkeletonBatch, examples: list[TaskExample]) -> list[tuple[str, list[str], torch.Tensor]]:
-        clips = self.clip_embeddings(batch)
+    def scores(self, inputs: torch.Tensor, examples: list[TaskExample]) -> list[tuple[str, list[str], torch.Tensor]]:
+        clips = self.clip_embeddings(inputs)
         scale = self.logit_scale.exp().clamp(max=100)
         out = []
         for clip, example in zip(clips, examples, strict=True):
@@ -130,7 +133,7 @@ class SkeletonAlignBackbone(JointScorer):
     def yes_bias(self) -> float:
         return float(self.yes_no_bias)
 
-    def loss(self, frames: SkeletonBatch, examples: list[TaskExample]) -> torch.Tensor:
+    def loss(self, frames: torch.Tensor, examples: list[TaskExample]) -> torch.Tensor:
         """Cross-entropy over each example's candidates, or binary cross-entropy for YES/NO, averaged."""
         _check_count(frames, examples)
         losses = []
