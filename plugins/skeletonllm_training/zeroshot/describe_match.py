@@ -32,6 +32,7 @@ from pydantic import Field
 from torch import nn
 
 from skeletonllm.batch import SkeletonBatch
+from skeletonllm.errors import SkeletonLLMError
 from skeletonllm.interfaces import BODY_PARTS, PluginOptions
 from skeletonllm.sequence import SkeletonSequence
 from skeletonllm.tasks import ClipContext, TaskExample
@@ -124,7 +125,11 @@ class DescribeMatchBackbone(JointScorer):
         if self.options.match == "rationale":
             context = ClipContext(str(sequence.meta.get("source", "clip")), 0, ("",), (), sequence=sequence)
             return [self.teacher.rationale(context, know_label=False)], torch.ones(1)
-        facts = analyse(sequence)
+        try:
+            facts = analyse(sequence)
+        except SkeletonLLMError:  # nobody present long enough to describe: every part is still
+            still = [f"The {part_words(p)} stays still." for p in BODY_PARTS]
+            return ["Nobody moves.", *still], torch.ones(1 + len(BODY_PARTS))
         statements = part_statements(facts)
         weights = torch.ones(1 + len(BODY_PARTS))
         if self.options.match == "moving_parts":  # a part counts as much as it moves, relative to the most moving
