@@ -33,6 +33,7 @@ from pathlib import Path
 
 import numpy as np
 import torch
+from ablation_common import shown_path
 from zero_shot_real_plan import CHEAP, FIRST, METHODS, ROWS, Method, Row, build_spec
 from zero_shot_real_table import (
     accuracy_table,
@@ -201,7 +202,8 @@ def report(payload: dict, methods: list[str], reasons: dict[str, str]) -> str:
         [
             "# Zero-shot on real recordings (accuracy %, mean +- 95 % t-interval over seeds)",
             f"`{payload['command']}`\n\nLoad average at the start: {payload['load_average']}; {payload['threads']}; "
-            f"data: `{payload['config']['data_root']}`. Min/run: training plus both evaluations, on this machine.",
+            f"data: `{payload['config']['data_root']}`. Min/run: training plus both evaluations, on this machine."
+            + (f" Records of {', '.join(f'`{p}`' for p in payload['also'])} included." if payload.get("also") else ""),
             "## Protocol 1: unseen actions within a dataset\n\nZSL: the unseen classes are the candidates; GZSL: "
             "every class is (seen = clips of seen classes, unseen = clips of unseen classes, H their harmonic mean).",
             accuracy_table(records, planned, shown, 1),
@@ -232,6 +234,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--threads", type=int, default=None, help="torch CPU threads (default: the thread policy)")
     parser.add_argument("--runs", type=Path, default=REPO / "runs" / "zero_shot_real", help="report folders")
     parser.add_argument("--out", type=Path, default=RESULTS / "zero_shot_real.json")
+    parser.add_argument(
+        "--also",
+        type=Path,
+        nargs="*",
+        default=[],
+        help="result files of other invocations (e.g. run in parallel) "
+        "whose records join this report; the runs they hold are not repeated",
+    )
     args = parser.parse_args(argv)
     choice = configure_threads(args.threads)
     print(choice.describe(), file=sys.stderr)
@@ -249,7 +259,8 @@ def main(argv: list[str] | None = None) -> int:
             r for r in saved if r["method"] in METHODS and r["recipe"] == recipe(METHODS[r["method"]])
         ]
     reasons = {m: why for m in METHODS if (why := unavailable(METHODS[m]))}
-    done = {(r["row"], r["method"], r["seed"]) for r in payload["records"]}
+    others = [r for path in args.also for r in json.loads(path.read_text(encoding="utf-8"))["records"]]
+    done = {(r["row"], r["method"], r["seed"]) for r in payload["records"] + others}
     todo = []
     for key in args.rows:
         for name in args.methods:
@@ -267,7 +278,8 @@ def main(argv: list[str] | None = None) -> int:
         )
         save(args.out, payload)
     save(args.out, payload)
-    text = report(payload, args.methods, reasons)
+    payload["also"] = [str(shown_path(p)) for p in args.also]
+    text = report({**payload, "records": payload["records"] + others}, args.methods, reasons)
     args.out.with_suffix(".md").write_text(text + "\n", encoding="utf-8")
     print(text)
     return 0
