@@ -124,7 +124,7 @@ METHODS: dict[str, Method] = {
             "clip_align",
             "random-init ViT-tiny on DrAction frames aligned to MiniLM names (lr 1e-4: 1e-3 collapses)",
             {"name": "clip_align", "frames": 4, "image_size": 64},
-            renderer=DRACTION,
+            renderer={**DRACTION, "size": 64},  # the spec checks the renderer draws the size the encoder reads
             stages=_refine(150, ["vision", "projector"]),
             optim={"lr": 1e-4, "batch_size": 16, "warmup_steps": 10, "save_every": 10_000},
         ),
