@@ -28,6 +28,7 @@ import yaml
 
 from skeletonllm.evaluation import evaluate_with_report
 from skeletonllm.pipeline import Pipeline
+from skeletonllm.report import mean_interval
 from skeletonllm.spec import validate_spec
 from skeletonllm.tasks import Prediction
 from skeletonllm.threads import configure_threads
@@ -39,6 +40,8 @@ sys.path.insert(0, str(REPO / "benchmarks"))
 from ablation_common import shown_path  # noqa: E402
 
 FIGURES = ("bleu_4", "rouge_l", "cider", "bertscore_f1_minilm", "r_at_1", "r_at_3", "mm_dist")
+#: does the caption say what the clip shows (caption_facts), and how many different captions
+FACT_FIGURES = ("distinct_captions", "fact_agreement", "facts_stated", "fact_agreement_references")
 
 
 def main() -> None:
@@ -50,12 +53,20 @@ def main() -> None:
     parser.add_argument(
         "--threads", type=int, default=None, help="torch CPU threads (default: the thread policy, docs/performance.md)"
     )
+    parser.add_argument("--seeds", default="0", help="comma-separated optimiser seeds (initialisation, order)")
+    parser.add_argument(
+        "--backbone", action="append", default=[], metavar="KEY=VALUE",
+        help="override a backbone option (YAML value; '{seed}' is filled), e.g. --backbone vision_init=pretrained",
+    )  # fmt: skip
     args = parser.parse_args()
     choice = configure_threads(args.threads)
     print(choice.describe(), file=sys.stderr)
     args.threads = choice.count
     args.out.mkdir(parents=True, exist_ok=True)
     spec = yaml.safe_load(args.spec.read_text(encoding="utf-8"))
+    for item in args.backbone:
+        key, _, value = item.partition("=")
+        spec["backbone"][key] = yaml.safe_load(value)
     spec["output_dir"] = str(args.out / "runs" / "captioning")
     if args.scale:
         for stage in spec["stages"]:
@@ -72,18 +83,23 @@ def main() -> None:
     evaluator.save(evaluator_dir, {"held_out": own, "train_clips": len(train_clips.ids)})
     print(f"evaluator held-out: {json.dumps(own)}", flush=True)
 
-    # 2. the captioning model
+    # 2. the captioning model, one run per seed
     spec["eval"]["metrics"] = ["captioning", {"name": "text_motion", "evaluator": str(evaluator_dir)}]
-    pipeline = Pipeline(validate_spec(spec))
-    start = time.time()
-    history = Trainer(pipeline).fit(resume=True)
-    train_s = time.time() - start
-    model_metrics, report = evaluate_with_report(
-        pipeline,
-        spec=str(shown_path(args.spec)),
-        checkpoint="trained in this run",
-        out=args.out / "captioning_report",
-    )
+    runs, histories, train_s, report = [], [], [], None
+    for seed in (int(x) for x in args.seeds.split(",")):
+        seeded = {**spec, "optim": {**spec.get("optim", {}), "seed": seed}}
+        seeded["backbone"] = {k: v.format(seed=seed) if isinstance(v, str) else v for k, v in spec["backbone"].items()}
+        seeded["output_dir"] = str(args.out / "runs" / f"captioning-s{seed}")
+        pipeline = Pipeline(validate_spec(seeded))
+        start = time.time()
+        histories.append(Trainer(pipeline).fit(resume=True))
+        train_s.append(time.time() - start)
+        metrics, report = evaluate_with_report(
+            pipeline, spec=str(shown_path(args.spec)), checkpoint="trained in this run",
+            out=args.out / f"captioning_report-s{seed}",
+        )  # fmt: skip
+        runs.append(metrics)
+        print(f"seed {seed}: {json.dumps(metrics)}", flush=True)
 
     # 3. the trivial baseline: the most common training caption for every test clip
     captions = Counter(c for refs in train_clips.references for c in refs)
@@ -91,27 +107,40 @@ def main() -> None:
     predictions = pipeline.predict(show_progress=False)
     baseline = pipeline.score([Prediction(replace(p.example), constant, p.sample_id) for p in predictions])
 
-    rows = [("tiny model (trained)", model_metrics), (f"most common caption: {constant!r}", baseline)]
-    head = "| system | " + " | ".join(FIGURES) + " |"
-    lines = [head, "|" + "---|" * (len(FIGURES) + 1)]
-    for name, metrics in rows:
-        lines.append(f"| {name} | " + " | ".join(f"{metrics.get(k, float('nan')):.3f}" for k in FIGURES) + " |")
+    def cell(values: list[float]) -> str:
+        iv = mean_interval(values)
+        return f"{iv.value:.3f}" if iv.n < 2 else f"{iv.value:.3f} [{iv.low:.3f}, {iv.high:.3f}]"
+
+    columns = FIGURES + FACT_FIGURES
+    head = "| system | seeds | " + " | ".join(columns) + " |"
+    lines = [head, "|" + "---|" * (len(columns) + 2)]
+    lines.append(
+        f"| model (trained) | {len(runs)} | "
+        + " | ".join(cell([r.get(k, float("nan")) for r in runs]) for k in columns)
+        + " |"
+    )
+    lines.append(
+        f"| most common caption: {constant!r} | | "
+        + " | ".join(f"{baseline.get(k, float('nan')):.3f}" for k in columns)
+        + " |"
+    )
     table = "\n".join(lines)
-    loss = f"{history[-1]['loss_first']:.3f} -> {history[-1]['loss_last']:.3f}"
+    loss = ", ".join(f"{h[-1]['loss_first']:.3f} -> {h[-1]['loss_last']:.3f}" for h in histories)
     notes = (
         f"Text-motion evaluator, held-out ({len(test_clips.ids)} clips, batches of 32): R@1 {own['r1']:.3f} "
         f"(chance {1 / 32:.3f}), R@3 {own['r3']:.3f} (chance {3 / 32:.3f}), MM-Dist {own['mm_dist']:.3f}.\n"
-        f"Caption training: {history[-1]['steps']} steps, loss {loss}, {train_s:.0f} s. "
-        f"BERTScore uses the local all-MiniLM-L6-v2, not the paper's encoder. Report: {report}."
+        f"Caption training: {histories[-1][-1]['steps']} steps per seed, loss {loss}, "
+        f"{', '.join(f'{t:.0f}' for t in train_s)} s. Intervals: 95 % Student t over seeds. "
+        f"BERTScore uses the local all-MiniLM-L6-v2, not the paper's encoder. Last report: {report}."
     )
     print(table)
     print(notes)
-    command = (
-        f"python benchmarks/captioning.py --threads {args.threads}{f' --scale {args.scale}' if args.scale else ''}"
-    )
+    command = " ".join(["python benchmarks/captioning.py", f"--spec {shown_path(args.spec)}", f"--threads {args.threads}",
+                        f"--seeds {args.seeds}", *(f"--scale {args.scale}" for _ in [0] if args.scale),
+                        *(f"--backbone {b}" for b in args.backbone)])  # fmt: skip
     (args.out / "captioning.md").write_text(f"Command: `{command}`\n\n{table}\n\n{notes}\n", encoding="utf-8")
     (args.out / "captioning.json").write_text(
-        json.dumps({"model": model_metrics, "baseline": baseline, "evaluator": own, "constant": constant}, indent=2),
+        json.dumps({"model": runs, "baseline": baseline, "evaluator": own, "constant": constant}, indent=2),
         encoding="utf-8",
     )
 

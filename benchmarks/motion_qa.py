@@ -54,6 +54,9 @@ def prior_answer(example: TaskExample, prior: dict[str, Counter]) -> str:
 def run(base: dict, seed: int, scale: float | None, out: Path) -> dict:
     spec = copy.deepcopy(base)
     spec["data"]["seed"] = spec["optim"]["seed"] = seed
+    for key, value in spec["backbone"].items():  # e.g. one pretrained tower per seed: "/towers/mini56-seed{seed}"
+        if isinstance(value, str) and "{seed}" in value:
+            spec["backbone"][key] = value.format(seed=seed)
     spec["output_dir"] = str(out / "runs" / "motion_qa" / f"s{seed}")
     if scale:
         for stage in spec["stages"]:
@@ -100,11 +103,18 @@ def main() -> None:
         "--threads", type=int, default=None, help="torch CPU threads (default: the thread policy, docs/performance.md)"
     )
     parser.add_argument("--out", type=Path, default=REPO / "benchmarks" / "results")
+    parser.add_argument(
+        "--backbone", action="append", default=[], metavar="KEY=VALUE",
+        help="override a backbone option (YAML value), e.g. --backbone vision_init=pretrained; repeatable",
+    )  # fmt: skip
     args = parser.parse_args()
     choice = configure_threads(args.threads)
     print(choice.describe(), file=sys.stderr)
     args.threads = choice.count  # the count used, for the printed command
     base = yaml.safe_load(args.spec.read_text(encoding="utf-8"))
+    for item in args.backbone:
+        key, _, value = item.partition("=")
+        base["backbone"][key] = yaml.safe_load(value)
     args.out.mkdir(parents=True, exist_ok=True)
     rows = []
     for seed in (int(s) for s in args.seeds.split(",")):
@@ -113,6 +123,7 @@ def main() -> None:
         print(json.dumps(rows[-1]), flush=True)
         spec = shown_path(args.spec)
         flags = (("spec", spec), ("seeds", args.seeds), ("scale", args.scale), ("threads", args.threads))
+        flags += tuple(("backbone", b) for b in args.backbone)
         command = " ".join(["python benchmarks/motion_qa.py", *(f"--{k} {v}" for k, v in flags if v)])
         text = f"Command: `{command}`\n\nSynthAct (procedural), tiny randomly initialised backbone, CPU.\n\n{table(rows)}\n"
         (args.out / "motion_qa.md").write_text(text, encoding="utf-8")

@@ -86,8 +86,27 @@ class Recipe:
     lr: float = 1e-3
 
 
-def recipes(frames: int, size: int, names: list[str]) -> dict[str, Recipe]:
+def recipes(frames: int, size: int, names: list[str], tower: dict | None = None) -> dict[str, Recipe]:
+    """The three backbones; with ``tower`` (tower_size, vision_init, trains) also ``<name>+tower`` variants.
+
+    A ``+tower`` variant starts its vision tower from a pretrained one (``skeletonllm pretrain-vision``)
+    and keeps it frozen unless ``tower['trains']``: only the projector and LoRA (tiny: and the LLM) learn.
+    """
     internvl = {"frames": frames, "image_size": size, "system_prompt": SYSTEM}
+    extra = {}
+    if tower:
+        pretrained = {"tower_size": tower["tower_size"], "vision_init": tower["vision_init"]}
+        vision = ["vision"] if tower.get("trains") else []
+        extra = {
+            "tiny+tower": Recipe(
+                "internvl3",
+                {**internvl, **pretrained, "preset": "tiny", "class_names": names,
+                 "trainable": [*vision, "projector", "llm"]},
+            ),
+            "smol+tower": Recipe(
+                "internvl3", {**internvl, **pretrained, "preset": "smol", "trainable": [*vision, "projector", "lora"]}
+            ),
+        }  # fmt: skip
     return {
         "tiny": Recipe(
             "internvl3",
@@ -95,6 +114,7 @@ def recipes(frames: int, size: int, names: list[str]) -> dict[str, Recipe]:
         ),
         "smol": Recipe("internvl3", {**internvl, "preset": "smol", "trainable": ["vision", "projector", "lora"]}),
         "clip_align": Recipe("clip_align", {"frames": frames, "image_size": 64}),
+        **extra,
     }
 
 
@@ -126,15 +146,48 @@ def render_split(samples_per_class: int, frames: int, size: int) -> dict:
             with torch.no_grad():
                 clips.append(renderer(batch))
         out[part] = (torch.cat(clips), torch.tensor([s.label for s in samples]))
+        out[f"{part}_references"] = [tuple(s.meta.get("references") or (s.text,)) for s in samples]
         print(f"rendered {part}: {len(samples)} clips", file=sys.stderr, flush=True)
     return out
 
 
 # ---- one run ------------------------------------------------------------------------------
 def build(recipe: Recipe, seed: int):
-    backbone = get_registry().create("backbone", recipe.backbone, {**recipe.options, "seed": seed})
+    options = dict(recipe.options)
+    if "vision_init" in options:  # one pretrained tower per seed: "/towers/mini56-seed{seed}"
+        options["vision_init"] = options["vision_init"].format(seed=seed)
+    backbone = get_registry().create("backbone", recipe.backbone, {**options, "seed": seed})
     params = [p for p in backbone.parameters() if p.requires_grad]
     return backbone, torch.optim.AdamW(params, lr=recipe.lr)
+
+
+def align(backbone, data: dict, steps: int, batch: int, seed: int, lr: float) -> list[float]:
+    """LLaVA's first stage: only the projector learns, to caption the training clips (SynthAct's per-clip
+    sentences: side, speed, repetitions), so the language model is fed what differs between clips.
+
+    A diagnostic added after the protocol's runs answered every clip alike (docs/vision_pretraining.md);
+    the clips are the same seen-class training clips, and no class name is a target.
+    """
+    frames, references = data["train"][0], data["train_references"]
+    rng = np.random.default_rng([seed, 1])
+    backbone.set_trainable(["projector"])
+    params = [p for p in backbone.parameters() if p.requires_grad]
+    opt = torch.optim.AdamW(params, lr=lr)
+    losses, start = [], time.time()
+    backbone.train()
+    for step in range(1, steps + 1):
+        idx = rng.choice(len(references), size=batch, replace=False)
+        examples = [TaskExample(TaskKind.CAPTION, target=references[i][int(rng.integers(len(references[i])))])
+                    for i in idx]  # fmt: skip
+        loss = backbone.loss(frames[torch.from_numpy(idx)], examples)
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+        losses.append(loss.item())
+        if step % 25 == 0 or step == steps:
+            print(f"  align seed {seed}: step {step}/{steps} loss {np.mean(losses[-25:]):.3f} ({time.time() - start:.0f} s)",
+                  flush=True)  # fmt: skip
+    return losses
 
 
 def train(name: str, backbone, opt, data: dict, steps: int, batch: int, seed: int) -> list[float]:
@@ -206,10 +259,16 @@ def metrics(seen_scores, seen_labels, unseen_scores, unseen_labels, unseen: list
     }
 
 
-def run_one(name: str, recipe: Recipe, data: dict, seed: int, steps: int, batch: int) -> dict:
+def run_one(name: str, recipe: Recipe, data: dict, seed: int, steps: int, batch: int, align_steps: int = 0) -> dict:
     start = time.time()
     torch.manual_seed(seed)
     backbone, opt = build(recipe, seed)
+    aligned = []
+    if align_steps:
+        trainable = backbone.trainable_groups()
+        aligned = align(backbone, data, align_steps, batch, seed, recipe.lr)
+        backbone.set_trainable(trainable)
+        opt = torch.optim.AdamW([p for p in backbone.parameters() if p.requires_grad], lr=recipe.lr)
     losses = train(name, backbone, opt, data, steps, batch, seed)
     train_s = time.time() - start
     seen_frames, seen_labels = data["seen_test"]
@@ -233,6 +292,7 @@ def run_one(name: str, recipe: Recipe, data: dict, seed: int, steps: int, batch:
     row.update(
         model=name,
         seed=seed,
+        align_loss_first_last=[float(np.mean(aligned[:10])), float(np.mean(aligned[-10:]))] if aligned else None,
         loss_first=sum(losses[:k]) / k,
         loss_last=sum(losses[-k:]) / k,
         train_s=round(train_s, 1),
@@ -326,6 +386,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--steps", type=int, default=48)
     parser.add_argument("--batch", type=int, default=4)
     parser.add_argument("--lr", type=float, help="override every recipe's learning rate (default: the recipe's)")
+    parser.add_argument("--tower-size", default=None, help="tower size of the '+tower' models (e.g. mini)")
+    parser.add_argument(
+        "--vision-init", default="pretrained", help="'+tower' models: pretrained or a tower folder ({seed} is filled)"
+    )
+    parser.add_argument("--tower-trains", action="store_true", help="'+tower' models also train the tower")
+    parser.add_argument(
+        "--align-steps", type=int, default=0,
+        help="diagnostic: first train only the projector this many steps to caption the training clips",
+    )  # fmt: skip
     parser.add_argument("--out", type=Path, default=RESULTS / "zero_shot.json")
     args = parser.parse_args(argv)
     torch.set_num_threads(1)
@@ -343,11 +412,17 @@ def main(argv: list[str] | None = None) -> int:
     }
     if args.lr is not None:
         config["lr"] = args.lr
+    if args.align_steps:
+        config["align_steps"] = args.align_steps
+    tower = None
+    if any(m.endswith("+tower") for m in args.models):
+        tower = {"tower_size": args.tower_size, "vision_init": args.vision_init, "trains": args.tower_trains}
+        config["tower"] = tower
     rows: list[dict] = []
     if args.out.is_file():  # resume: keep finished runs of the same configuration
         saved = json.loads(args.out.read_text(encoding="utf-8"))
-        if {k: v for k, v in saved["config"].items() if k != "models"} == {
-            k: v for k, v in config.items() if k != "models"
+        if {k: v for k, v in saved["config"].items() if k not in ("models", "tower")} == {
+            k: v for k, v in config.items() if k not in ("models", "tower")
         }:
             rows = [r for r in saved["rows"] if r["model"] in args.models and r["seed"] in args.seeds]
     data = render_split(args.samples_per_class, args.frames, args.size)
@@ -358,7 +433,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     probe = pixel_probe(data)
     print(f"reference: softmax regression on pooled pixels, seen test 16-way {probe:.3f} (chance {1 / 16:.3f})")
-    plan = recipes(args.frames, args.size, data["names"])
+    plan = recipes(args.frames, args.size, data["names"], tower)
     if args.lr is not None:
         for recipe in plan.values():
             recipe.lr = args.lr
@@ -367,7 +442,7 @@ def main(argv: list[str] | None = None) -> int:
     ]
     for i, (model, seed) in enumerate(todo, 1):
         print(f"[{i}/{len(todo)}] {model} seed {seed}", flush=True)
-        row = run_one(model, plan[model], data, seed, args.steps, args.batch)
+        row = run_one(model, plan[model], data, seed, args.steps, args.batch, args.align_steps)
         rows.append(row)
         print(
             f"  unseen 5-way {row['unseen']:.3f}  seen 21-way {row['seen_all']:.3f}  unseen 21-way "

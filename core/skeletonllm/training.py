@@ -133,15 +133,15 @@ class Trainer:
             )
         return params
 
-    def _trained_tensors(self, optimizer: torch.optim.Optimizer) -> dict[str, torch.Tensor]:
-        """Weights of every group any stage trains, plus the optimiser moments."""
+    def _trained_tensors(self, optimizer: torch.optim.Optimizer | None) -> dict[str, torch.Tensor]:
+        """Weights of every group any stage trains, plus the optimiser moments (none after a self-trained stage)."""
         pipeline = self.pipeline
         groups = {g for s in pipeline.stages for g in s.groups}
         tensors: dict[str, torch.Tensor] = {}
         if "renderer" in groups and pipeline.renderer.learnable:
             tensors.update(pipeline.renderer.trainable_state())
         tensors.update(pipeline.backbone.trainable_state(sorted(groups - {"renderer"})))
-        for idx, state in optimizer.state_dict()["state"].items():
+        for idx, state in (optimizer.state_dict()["state"] if optimizer is not None else {}).items():
             for key, value in state.items():
                 tensors[f"optim.{idx}.{key}"] = torch.as_tensor(value)
         return tensors
@@ -271,6 +271,9 @@ class Trainer:
             if total == 0:
                 continue
             params = self._set_trainable(stage)
+            if stage.trains_itself:
+                history.append(self._fit_alone(stage, stage_index, total, history))
+                continue
             self._prepare(stage)
             lr = stage.options.lr or self.optim_cfg.lr
             optimizer = torch.optim.AdamW(params, lr=lr, weight_decay=self.optim_cfg.weight_decay)
@@ -304,6 +307,19 @@ class Trainer:
                     )
             history.append(_stage_record(stage.name, total, losses))
         return history
+
+    def _fit_alone(self, stage, stage_index: int, total: int, history: list[dict]) -> dict:
+        """Run a stage that trains itself (:attr:`Stage.trains_itself`), then checkpoint as after any stage."""
+        found = stage.fit(self.pipeline, self.show_progress)
+        losses = list(found.get("losses", []))
+        record = {**found, **_stage_record(stage.name, total, losses)}
+        if self.pipeline.rank == 0:
+            save_checkpoint(
+                self.pipeline.output_dir / LAST,
+                self._trained_tensors(None),
+                self._manifest(stage_index, total, True, [*history, record], []),
+            )
+        return record
 
     def _optimizer_step(
         self, model: nn.Module, stage, stage_index: int, step: int, params, optimizer: torch.optim.Optimizer

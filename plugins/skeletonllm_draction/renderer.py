@@ -8,6 +8,7 @@ global scale) have shapes that do not depend on the joint count.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import ClassVar
 
 import torch
@@ -21,7 +22,7 @@ from skeletonllm.topology import Topology
 from .appearance import AppearanceFeatures, gaussian_descriptors
 from .camera import PinholeCamera, axes_rotation, camera_axes
 from .colormap import DepthColourBlend, normalised_depth, travel_depth
-from .framing import camera_distance, centre_and_scale
+from .framing import FramedClip, camera_distance, centre_and_scale
 from .gaussians import GaussianTemplate, adaptive_scales, build_template, first_valid_frame
 from .lbs import blend, joint_transforms, posed_covariance
 from .nfm import NeuralFeatureModulator, StaticAppearance, motion_inputs
@@ -64,13 +65,13 @@ class DrActionRenderer(Renderer):
             self._templates[key] = build_template(topology, o.lbs_logits, o.lbs_logit_scale).to(device)
         return self._templates[key]
 
-    def forward(self, batch: SkeletonBatch) -> torch.Tensor:
+    def _camera_scene(self, batch: SkeletonBatch) -> _CameraScene:
+        """The clip in camera space, placed where the camera sees all of it (shared by ``forward`` and ``project``)."""
         o: DrActionOptions = self.options
         positions, mask = _checked_inputs(batch)
         positions = positions.to(self.log_scale.dtype)  # e.g. float64 input meets float32 parameters
         b, m, f, v, c = positions.shape
         tpl = self.template(batch.topology, positions.device)
-        weights = tpl.lbs_weights.to(positions.dtype)
 
         # the camera: file axes -> camera axes, centred and scaled, then moved back until it all fits
         framed = centre_and_scale(camera_axes(positions, batch.topology), mask, o.framing)
@@ -84,6 +85,30 @@ class DrActionRenderer(Renderer):
         distance = camera_distance(framed.scene, mask, self.camera, o.fill, pad)  # (B,)
         shift = torch.stack([torch.zeros_like(distance), torch.zeros_like(distance), distance], -1)
         scene = torch.where(mask.unsqueeze(-1), framed.scene + shift.reshape(b, 1, 1, 1, 3), framed.scene)
+        return _CameraScene(positions, mask, tpl, framed, scene, scales, distance, shift, canon_idx, gather_idx)
+
+    def project(self, batch: SkeletonBatch) -> torch.Tensor:
+        """``(B, M, F, V, 3)``: each joint's pixel ``(u, v)`` in the drawn frame and its camera depth (NaN if masked).
+
+        The same camera and framing as :meth:`forward` (the rasteriser's ``means2d`` is
+        ``fx * x / z + cx`` with pixel centres at ``i + 0.5``), so a joint projects onto the
+        middle of the Gaussians drawn around it. Depth is in figure half-extents.
+        """
+        with torch.no_grad():
+            cam = self._camera_scene(batch)
+            x, y, z = cam.scene.unbind(-1)
+            u = self.camera.fx * x / z + self.camera.cx
+            v = self.camera.fy * y / z + self.camera.cy
+            out = torch.stack([u, v, z], -1)
+            return torch.where(cam.mask.unsqueeze(-1), out, torch.full_like(out, float("nan")))
+
+    def forward(self, batch: SkeletonBatch) -> torch.Tensor:
+        o: DrActionOptions = self.options
+        cam = self._camera_scene(batch)
+        positions, mask, tpl, framed, scene = cam.positions, cam.mask, cam.template, cam.framed, cam.scene
+        scales, distance, shift, canon_idx, gather_idx = cam.scales, cam.distance, cam.shift, cam.canon_idx, cam.gather
+        b, m, f, v, c = positions.shape
+        weights = tpl.lbs_weights.to(positions.dtype)
         canon = torch.gather(scene, 2, gather_idx).squeeze(2)  # (B,M,V,3)
         canonical_means = torch.einsum("nv,bmvc->bmnc", weights, canon)
 
@@ -119,6 +144,22 @@ class DrActionRenderer(Renderer):
         gs = GaussianScene(per_image(means), per_image(covariances), per_image(colour), per_image(opacity))
         images = self.rasteriser(gs, self.camera, self.background)
         return images.reshape(b, f, 3, o.size, o.size).clamp(0.0, 1.0)
+
+
+@dataclass
+class _CameraScene:
+    """What :meth:`DrActionRenderer._camera_scene` computes: checked inputs, framing and the placed scene."""
+
+    positions: torch.Tensor
+    mask: torch.Tensor
+    template: GaussianTemplate
+    framed: FramedClip
+    scene: torch.Tensor  # (B,M,F,V,3) camera space, the camera distance added
+    scales: torch.Tensor
+    distance: torch.Tensor
+    shift: torch.Tensor
+    canon_idx: torch.Tensor
+    gather: torch.Tensor
 
 
 def _checked_inputs(batch: SkeletonBatch) -> tuple[torch.Tensor, torch.Tensor]:

@@ -45,6 +45,11 @@ class ClipAlignOptions(PluginOptions):
         default_factory=lambda: ["vision", "projector"]
     )
     seed: int = 0
+    vision_init: str = Field(
+        "random",
+        description="random (timm's initialisation or encoder_checkpoint), pretrained (the cached tower made by "
+        "'skeletonllm pretrain-vision'), or a tower folder",
+    )
 
 
 class ClipAlignBackbone(Backbone):
@@ -77,6 +82,11 @@ class ClipAlignBackbone(Backbone):
         self.mean = tuple(cfg.get("mean", (0.5, 0.5, 0.5)))
         self.std = tuple(cfg.get("std", (0.5, 0.5, 0.5)))
         self.set_trainable(opts.trainable)
+        self.vision_manifest: dict | None = None
+        if opts.vision_init != "random":
+            from skeletonllm.towers import load_tower
+
+            self.vision_manifest = load_tower(self, opts.vision_init)
 
     def _load_encoder(self, path: Path) -> None:
         if path.suffix != ".safetensors" or not path.is_file():
@@ -99,17 +109,27 @@ class ClipAlignBackbone(Backbone):
         o = self.options
         return f"{self.name}/{o.encoder}-{o.image_size}px/text-{self.text.dim}d"
 
+    def _images(self, frames: torch.Tensor) -> torch.Tensor:
+        size = self.options.image_size
+        device = self.projection.weight.device
+        return normalise(resize(frames.flatten(0, 1).to(device), size, size), self.mean, self.std)
+
+    def encode_frames(self, frames: torch.Tensor) -> torch.Tensor:
+        """``(B, F, 3, H, W)`` -> ``(B, F, P, D)``: the timm encoder's patch tokens (prefix tokens dropped)."""
+        check_frames(frames, frames.shape[0])
+        b, f = frames.shape[:2]
+        tokens = self.encoder.forward_features(self._images(frames))
+        if tokens.dim() == 4:  # a convolutional encoder: (N, C, h, w) -> raster tokens
+            tokens = tokens.flatten(2).transpose(1, 2)
+        else:
+            tokens = tokens[:, getattr(self.encoder, "num_prefix_tokens", 0) :]
+        return tokens.reshape(b, f, *tokens.shape[1:])
+
     # ---- scoring ---------------------------------------------------------------------
     def clip_embeddings(self, frames: torch.Tensor) -> torch.Tensor:
         """``(B, F, 3, H, W)`` -> ``(B, D)`` unit vectors: encode frames, average over time, project."""
         b, f = frames.shape[:2]
-        device = self.projection.weight.device
-        images = normalise(
-            resize(frames.flatten(0, 1).to(device), self.options.image_size, self.options.image_size),
-            self.mean,
-            self.std,
-        )
-        features = self.encoder(images).view(b, f, -1).mean(dim=1)
+        features = self.encoder(self._images(frames)).view(b, f, -1).mean(dim=1)
         return F.normalize(self.projection(features), dim=-1)
 
     def _question(self, example: TaskExample) -> tuple[str, list[str]]:

@@ -75,6 +75,12 @@ class HFBackbone(Backbone):
         if opts.gradient_checkpointing:
             self.model.gradient_checkpointing_enable(gradient_checkpointing_kwargs={"use_reentrant": False})
         self.set_trainable(opts.trainable)
+        #: the manifest of the pretrained tower loaded by ``vision_init`` (None: the preset's or checkpoint's own)
+        self.vision_manifest: dict | None = None
+        if opts.vision_init != "random":
+            from skeletonllm.towers import load_tower
+
+            self.vision_manifest = load_tower(self, opts.vision_init)
 
     @staticmethod
     def tiny_text_config(tokenizer: PreTrainedTokenizerBase, **extra) -> dict:
@@ -119,6 +125,19 @@ class HFBackbone(Backbone):
     @abstractmethod
     def prompt_pieces(self, prompt: str, n_frames: int) -> list[chat.Piece]:
         """The chat-templated user turn with one image per frame, ending where the answer starts."""
+
+    @abstractmethod
+    def frame_tokens(self, frames: torch.Tensor) -> torch.Tensor:
+        """``(N, 3, H, W)`` frames in [0, 1] -> ``(N, P, D)`` vision-tower tokens in raster order of the patches."""
+
+    def encode_frames(self, frames: torch.Tensor) -> torch.Tensor:
+        """``(B, F, 3, H, W)`` in [0, 1] -> ``(B, F, P, D)``: the vision tower alone (see ``Backbone.encode_frames``)."""
+        from .pixels import check_frames
+
+        check_frames(frames, frames.shape[0])
+        b, f = frames.shape[:2]
+        tokens = self.frame_tokens(frames.flatten(0, 1).to(self.device, self.dtype))
+        return tokens.reshape(b, f, *tokens.shape[1:])
 
     def model_inputs(self, batch: dict[str, torch.Tensor]) -> dict[str, torch.Tensor]:
         """Token-side keyword arguments; Qwen adds ``mm_token_type_ids``."""

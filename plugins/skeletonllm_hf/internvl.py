@@ -15,6 +15,9 @@ from .hf_backbone import HFBackbone
 from .options import HFBackboneOptions, InternVLOptions
 from .pixels import IMAGENET_MEAN, IMAGENET_STD, internvl_pixel_values
 
+#: the tiny preset's own ("toy") vision tower
+TINY_TOWER = {"hidden_size": 32, "num_hidden_layers": 2, "num_attention_heads": 2, "intermediate_size": 64}
+
 
 class InternVL3Backbone(HFBackbone):
     """Each frame is one 448-style tile: ``FrameN: <img><IMG_CONTEXT>*n</img>`` as InternVL's video prompt."""
@@ -41,14 +44,7 @@ class InternVL3Backbone(HFBackbone):
         tokens = (image_size // 14) ** 2 // 4
         return InternVLConfig(
             text_config=self.tiny_text_config(tokenizer, model_type="qwen2", tie_word_embeddings=True),
-            vision_config={
-                "hidden_size": 32,
-                "num_hidden_layers": 2,
-                "num_attention_heads": 2,
-                "intermediate_size": 64,
-                "image_size": image_size,
-                "patch_size": 14,
-            },
+            vision_config={**self.options.tower(TINY_TOWER), "image_size": image_size, "patch_size": 14},
             image_token_id=ids("<IMG_CONTEXT>"),
             image_seq_length=tokens,
             downsample_ratio=0.5,
@@ -61,7 +57,19 @@ class InternVL3Backbone(HFBackbone):
         from . import smol
 
         side = opts.image_size or self.tiny_image_size
-        return smol.build(self.special_tokens, side, opts.seed, opts.attn_implementation, opts.cache_dir)
+        tower = opts.tower(smol.VISION)
+        return smol.build(self.special_tokens, side, opts.seed, opts.attn_implementation, opts.cache_dir, tower)
+
+    def frame_tokens(self, frames: torch.Tensor) -> torch.Tensor:
+        """``(N, 3, H, W)`` in [0, 1] -> ``(N, P, D)`` patch tokens of the ViT (class token dropped), as the projector gets them."""
+        pixels = internvl_pixel_values(
+            frames.unsqueeze(1), size=self.image_size, mean=self.image_mean, std=self.image_std
+        )
+        cfg = self.model.config
+        layer = cfg.vision_feature_layer if isinstance(cfg.vision_feature_layer, int) else -1
+        out = self.model.model.vision_tower(pixel_values=pixels, output_hidden_states=layer != -1, return_dict=True)
+        hidden = out.last_hidden_state if layer == -1 else out.hidden_states[layer]
+        return hidden[:, 1:] if cfg.vision_feature_select_strategy == "default" else hidden
 
     def configure_image_size(self, opts: HFBackboneOptions) -> None:
         vc = self.model.config.vision_config

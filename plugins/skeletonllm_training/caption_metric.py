@@ -20,9 +20,10 @@ from pydantic import Field
 
 from skeletonllm.errors import SkeletonLLMError
 from skeletonllm.interfaces import Metric, PluginOptions
-from skeletonllm.tasks import Prediction, TaskKind
+from skeletonllm.tasks import Prediction, TaskKind, normalise
 
-from . import caption_metrics
+from . import caption_facts, caption_metrics
+from .kinematics import MotionFacts, analyse
 
 
 class CaptioningOptions(PluginOptions):
@@ -37,6 +38,8 @@ class ScoredCaption:
     sample_id: str
     hypothesis: str
     references: tuple[str, ...]
+    #: the clip's kinematic facts (None when the example carries no sequence to analyse)
+    facts: MotionFacts | None = None
 
 
 class CaptioningMetric(Metric):
@@ -51,6 +54,9 @@ class CaptioningMetric(Metric):
             "the paper's figure uses a different encoder, so the numbers are not comparable",
             "bleu_4": "pycocoevalcap corpus BLEU@4 on SkeletonLLM's Python tokenisation (not the Java PTB tokenizer)",
             "cider": "pycocoevalcap CIDEr-D; idf from this test set's references",
+            "fact_agreement": "share of captions stating a side, moving part or repetition count whose stated facts "
+            "all agree with the clip's kinematic facts (repetitions within one); fact_agreement_references is the "
+            "same check on each clip's first reference caption, the ceiling the measurement allows",
         }
 
     def reset(self) -> None:
@@ -66,7 +72,16 @@ class CaptioningMetric(Metric):
                     f"captioning: sample {prediction.sample_id or '?'} has no reference captions "
                     "(the dataset must give each clip a text)"
                 )
-            self.captions.append(ScoredCaption(prediction.sample_id, prediction.output.strip(), example.references))
+            sequence = example.meta.get("sequence")
+            facts = None
+            if sequence is not None:
+                try:
+                    facts = analyse(sequence)
+                except SkeletonLLMError:  # no describable person: the caption's facts cannot be checked
+                    facts = None
+            self.captions.append(
+                ScoredCaption(prediction.sample_id, prediction.output.strip(), example.references, facts)
+            )
 
     def compute(self) -> dict[str, float]:
         if not self.captions:
@@ -78,6 +93,12 @@ class CaptioningMetric(Metric):
             "rouge_l": caption_metrics.rouge_l(hypotheses, references),
             "cider": caption_metrics.cider_d(hypotheses, references),
         }
+        out["distinct_captions"] = float(len({normalise(h) for h in hypotheses}))
+        checked = [c for c in self.captions if c.facts is not None]
+        if checked:
+            out.update(caption_facts.agreement([caption_facts.check(c.hypothesis, c.facts) for c in checked]))
+            refs = [caption_facts.check(c.references[0], c.facts) for c in checked]
+            out["fact_agreement_references"] = caption_facts.agreement(refs)["fact_agreement"]
         if self.options.bertscore:
             from .minilm import load_minilm
 

@@ -16,6 +16,13 @@ def register_stages(register):  # noqa: ANN001, ANN201 - the registry's callback
 
     for stage in (WarmupStage, DiscFTStage, CRDistillStage, RefineStage, CaptionStage, MotionQAStage):
         register(stage)
+    register(
+        LazyComponent(
+            "skeletonllm_training.tower.stage:VisionPretrainStage",
+            name="vision_pretrain",
+            summary="Vision pretraining: the tower learns landmarks, motion and kinematic facts from renders (no labels)",
+        )
+    )
 
 
 @hookimpl
@@ -72,7 +79,9 @@ def register_backbones(register):  # noqa: ANN001, ANN201
 
 @hookimpl
 def register_commands(cli):  # noqa: ANN001, ANN201 - the skeletonllm click group
-    """``skeletonllm text-motion-evaluator train|evaluate``."""
+    """``skeletonllm text-motion-evaluator train|evaluate`` and ``skeletonllm pretrain-vision``."""
     from .text_motion.cli import text_motion_evaluator
+    from .tower.cli import pretrain_vision
 
     cli.add_command(text_motion_evaluator)
+    cli.add_command(pretrain_vision)

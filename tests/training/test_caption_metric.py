@@ -33,6 +33,7 @@ def test_reports_the_four_scores_over_all_updates_and_ignores_other_tasks():
         "bleu_4": pytest.approx(cm.bleu(hyps, refs)[3]),
         "rouge_l": pytest.approx(cm.rouge_l(hyps, refs)),
         "cider": pytest.approx(cm.cider_d(hyps, refs)),
+        "distinct_captions": 3.0,
     }
     assert [c.sample_id for c in metric.captions] == ["c0", "c1", "c2"]
     metric.reset()
@@ -45,7 +46,7 @@ def test_better_captions_score_higher_on_every_figure():
     good.update(PREDICTIONS)
     bad.update([_caption("a person stands still", list(p.example.references), p.sample_id) for p in PREDICTIONS])
     high, low = good.compute(), bad.compute()
-    assert set(high) == {"bleu_4", "rouge_l", "cider", "bertscore_f1_minilm"}
+    assert set(high) == {"bleu_4", "rouge_l", "cider", "bertscore_f1_minilm", "distinct_captions"}
     for key in high:
         assert high[key] > low[key], key
     assert "MiniLM" in good.notes()["bertscore_f1_minilm"]

@@ -73,6 +73,19 @@ class Backbone(Component, nn.Module):
     def generate(self, frames: torch.Tensor, examples: list[TaskExample], max_new_tokens: int = 32) -> list[str]:
         """Greedy answers, one per example, in the answer format of ``skeletonllm.tasks``."""
 
+    def encode_frames(self, frames: torch.Tensor) -> torch.Tensor:
+        """Optional: ``(B, F, 3, H, W)`` frames in [0, 1] -> ``(B, F, N, D)`` tokens of the vision tower alone.
+
+        The tower's output before anything that belongs to another parameter group (InternVL:
+        the ViT's patch tokens without the class token, before pixel shuffle and projector;
+        Qwen2.5-VL: the blocks' output before the merger; a timm encoder: its patch tokens), in
+        raster order of the patch grid, differentiable with respect to ``frames`` and to the
+        ``vision`` group. Vision pretraining (``skeletonllm pretrain-vision``) trains the tower
+        through this call with heads of its own, so a backbone that implements it can start
+        from a pretrained tower (``skeletonllm.towers``). The default refuses.
+        """
+        raise NotImplementedError(f"backbone {self.name!r} does not expose its vision tower (encode_frames)")
+
     def prompt(self, example: TaskExample) -> str:
         """How this backbone words ``example``; the default is the project's English template.
 

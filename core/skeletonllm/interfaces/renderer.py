@@ -43,6 +43,18 @@ class Renderer(Component, nn.Module):
     def forward(self, batch: SkeletonBatch) -> torch.Tensor:  # pragma: no cover - interface
         raise NotImplementedError
 
+    def project(self, batch: SkeletonBatch) -> torch.Tensor:
+        """Optional: where every joint lands in the frames ``forward`` draws, ``(B, M, F, V, 3)``.
+
+        The last axis is ``(u, v, depth)``: ``u`` and ``v`` in pixels of the rendered frame
+        (``0`` is the left/top edge, ``size`` the right/bottom one; pixel ``i`` covers
+        ``[i, i + 1)``), ``depth`` the distance along the optical axis in the renderer's own
+        scene units (larger is farther). Joints that are masked in ``batch`` are NaN. Vision
+        pretraining uses it to tell the vision tower where each body part is drawn; a renderer
+        without a camera model may leave it unimplemented.
+        """
+        raise NotImplementedError(f"renderer {self.name!r} does not project joints into its frames")
+
     def trainable_state(self) -> dict[str, torch.Tensor]:
         """The renderer's tensors under the shared checkpoint prefix ``renderer.``."""
         return {CHECKPOINT_PREFIX + k: v for k, v in self.state_dict().items()}

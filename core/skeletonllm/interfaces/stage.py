@@ -31,6 +31,10 @@ class Stage(Component, ABC):
     #: a stage that needs a teacher names the one to use when the spec has no ``teacher:``
     #: section; the pipeline hands it the spec's (or this) teacher with :meth:`use_teacher`
     default_teacher: ClassVar[str | None] = None
+    #: a stage with an objective of its own (not the backbone's text loss, e.g. vision pretraining with
+    #: heads that are not part of the model) trains itself: the trainer calls :meth:`fit` instead of its
+    #: loop, then checkpoints the groups the stage names, as after any other stage
+    trains_itself: ClassVar[bool] = False
 
     def __init__(self, options=None) -> None:
         self.options = options if options is not None else self.Options()
@@ -69,6 +73,16 @@ class Stage(Component, ABC):
         Deterministic per clip, so two evaluations ask the same questions.
         """
         return []
+
+    def fit(self, pipeline, show_progress: bool = True) -> dict:
+        """Train ``pipeline``'s components with the stage's own loop (only when :attr:`trains_itself`).
+
+        Returns the stage's history record: at least ``losses`` (one value per step). It
+        starts from the weights the earlier stages left and leaves its result in the
+        pipeline's components. It is not resumed step by step: a run killed inside it
+        starts the stage again (a stage may keep its own cache to make that cheap).
+        """
+        raise NotImplementedError(f"stage {self.name!r} is trained by the trainer's loop, not by itself")
 
     def question(self, candidates: list[str]) -> TaskExample:
         """The test-time example over ``candidates`` that this stage trained the model to answer.
