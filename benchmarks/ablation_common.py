@@ -1,7 +1,7 @@
 """What the ablation benchmarks share: train and evaluate one spec, summarise runs over seeds.
 
 One run's figures come from the same code as ``skeletonllm evaluate``'s report
-(``skeletonllm.report``): accuracy over typed predictions, the chance level of the
+(``skeletonllm.stats``): accuracy over typed predictions, the chance level of the
 question asked, and the share of the most frequent answer (1.0 means the model
 answers one class whatever the clip: collapse onto the label prior).
 """
@@ -18,8 +18,8 @@ import numpy as np
 import torch
 
 from skeletonllm.pipeline import Pipeline
-from skeletonllm.report import bootstrap_interval, mean_interval
 from skeletonllm.spec import validate_spec
+from skeletonllm.stats import bootstrap_interval, mean_interval
 from skeletonllm.training import Trainer
 
 

@@ -28,8 +28,8 @@ from pathlib import Path
 import yaml
 
 from skeletonllm.pipeline import Pipeline
-from skeletonllm.report import bootstrap_interval, mean_interval
 from skeletonllm.spec import validate_spec
+from skeletonllm.stats import bootstrap_interval, mean_interval
 from skeletonllm.threads import configure_threads
 from skeletonllm.training import LAST, Trainer, load_trained
 

@@ -25,8 +25,8 @@ from pathlib import Path
 import yaml
 
 from skeletonllm.pipeline import Pipeline
-from skeletonllm.report import bootstrap_interval, mean_interval
 from skeletonllm.spec import validate_spec
+from skeletonllm.stats import bootstrap_interval, mean_interval
 from skeletonllm.tasks import TaskExample, normalise
 from skeletonllm.threads import configure_threads
 from skeletonllm.training import Trainer

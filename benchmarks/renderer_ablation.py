@@ -5,7 +5,7 @@
 
 For each renderer and seed the spec is copied with only ``renderer.name`` and the seeds
 changed, trained through the spec's stages and evaluated with the report code of
-``skeletonllm evaluate`` (``skeletonllm.report``). The table gives, per renderer, the mean
+``skeletonllm evaluate`` (``skeletonllm.stats``). The table gives, per renderer, the mean
 accuracy over seeds with a Student-t 95 % interval, the pooled accuracy over every test
 answer with a bootstrap interval, the chance level, and two diagnostics that explain a
 figure at chance:
@@ -52,7 +52,6 @@ def seeded_spec(base: dict, renderer: str, seed: int, scale: float | None, out: 
     spec = copy.deepcopy(base)
     spec["renderer"]["name"] = renderer
     spec.setdefault("optim", {})["seed"] = seed
-    spec["backbone"]["seed"] = seed
     spec["output_dir"] = str(out / "runs" / f"{renderer}-seed{seed}")
     if scale:
         for stage in spec["stages"]:

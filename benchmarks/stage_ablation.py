@@ -45,7 +45,6 @@ def variant_spec(base: dict, extra: list[dict], seed: int, scale: float | None, 
     spec = copy.deepcopy(base)
     spec["stages"] = copy.deepcopy(extra) + spec["stages"]
     spec.setdefault("optim", {})["seed"] = seed
-    spec["backbone"]["seed"] = seed
     spec["output_dir"] = str(out / "runs" / f"{tag}-seed{seed}")
     if scale:
         for stage in spec["stages"]:

@@ -126,47 +126,55 @@ class SkeletonBatch:
             meta=[dict(s.meta) for s in picked],
         )
 
+    def render(self, renderer: Any) -> torch.Tensor:
+        """``renderer(self)``: the frames ``(B, F, 3, H, W)``; :class:`MixedBatch` has the same call."""
+        return renderer(self)
+
+    def apply(self, fn: Callable[[SkeletonBatch], torch.Tensor]) -> torch.Tensor:
+        """``fn(self)``: any per-clip reading of the batch (a joint model's input); :class:`MixedBatch` has it too."""
+        return fn(self)
+
 
 @dataclass
 class MixedBatch:
-    """Clips of several topologies (a mixture of datasets): one :class:`SkeletonBatch` per topology.
+    """Clips of several topologies (a folder of mixed formats): one batch per topology.
 
-    ``order[i]`` is the row of input clip ``i`` in the concatenation of ``parts``, so
-    whatever a model makes of each part (frames, features) comes back in input order
-    through :meth:`apply`. With one topology there is one part and ``order`` is the
-    identity, and everything is as with a plain batch.
+    A renderer draws one topology per call, so each part is rendered on its own and the
+    frames are put back in the order of the clips. ``parts`` holds, per topology, the
+    clips' positions in the whole batch and their :class:`SkeletonBatch`.
     """
 
-    parts: list[SkeletonBatch]
-    order: torch.Tensor
+    parts: list[tuple[torch.Tensor, SkeletonBatch]]
 
-    @classmethod
-    def from_sequences(
-        cls,
-        sequences: list[SkeletonSequence],
-        frames: int | None = 12,
-        train: bool = False,
-        rng: np.random.Generator | None = None,
-    ) -> MixedBatch:
-        """Group ``sequences`` by topology (in order of first appearance) and batch each group."""
-        if not sequences:
-            raise SkeletonDataError("cannot build a batch from no sequences")
+    @property
+    def batch_size(self) -> int:
+        return sum(int(index.numel()) for index, _ in self.parts)
+
+    def to(self, device: torch.device | str) -> MixedBatch:
+        return MixedBatch([(index.to(device), batch.to(device)) for index, batch in self.parts])
+
+    def render(self, renderer: Any) -> torch.Tensor:
+        """Every part rendered, the frames in the clips' order (differentiable, like one call)."""
+        return self.apply(renderer)
+
+    def apply(self, fn: Callable[[SkeletonBatch], torch.Tensor]) -> torch.Tensor:
+        """``fn`` of every part (one row per clip: frames, or a joint model's input), rows in the clips' order."""
+        order = torch.cat([index for index, _ in self.parts])
+        out = torch.cat([fn(batch) for _, batch in self.parts])
+        return out[torch.argsort(order).to(out.device)]
+
+    @staticmethod
+    def from_sequences(sequences: list[SkeletonSequence], **kwargs: Any) -> SkeletonBatch | MixedBatch:
+        """One :class:`SkeletonBatch` when every clip has the same topology, else a :class:`MixedBatch`."""
         groups: dict[Topology, list[int]] = {}
         for i, s in enumerate(sequences):
             groups.setdefault(s.topology, []).append(i)
-        parts, rows, start = [], [0] * len(sequences), 0
-        for members in groups.values():
-            parts.append(SkeletonBatch.from_sequences([sequences[i] for i in members], frames, train, rng))
-            for k, i in enumerate(members):
-                rows[i] = start + k
-            start += len(members)
-        return cls(parts, torch.as_tensor(rows, dtype=torch.long))
-
-    def to(self, device: torch.device | str) -> MixedBatch:
-        return MixedBatch([p.to(device) for p in self.parts], self.order.to(device))
-
-    def apply(self, fn: Callable[[SkeletonBatch], torch.Tensor]) -> torch.Tensor:
-        """``fn`` of every part, concatenated and put back in input order (``fn`` returns one row per clip)."""
-        outs = [fn(p) for p in self.parts]
-        out = outs[0] if len(outs) == 1 else torch.cat(outs)
-        return out if len(outs) == 1 else out[self.order.to(out.device)]
+        if len(groups) <= 1:
+            return SkeletonBatch.from_sequences(sequences, **kwargs)
+        labels = kwargs.pop("labels", None)
+        parts = []
+        for index in groups.values():
+            part_labels = None if labels is None else [labels[i] for i in index]
+            batch = SkeletonBatch.from_sequences([sequences[i] for i in index], labels=part_labels, **kwargs)
+            parts.append((torch.as_tensor(index, dtype=torch.long), batch))
+        return MixedBatch(parts)

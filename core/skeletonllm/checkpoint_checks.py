@@ -12,12 +12,13 @@ that was never trained is not evaluated as if it had been.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import torch
 
-from .checkpoint import resolve_checkpoint, verify_against
+from .checkpoint import LAST, read_checkpoint, resolve_checkpoint, verify_against
 from .errors import CheckpointError
 
 
@@ -94,12 +95,16 @@ def check_optimizer_state(tensors: dict[str, torch.Tensor], optimizer: torch.opt
             raise CheckpointError(f"{source}: optimiser tensor {key} should hold one step count")
 
 
-def check_spec_match(manifest: dict, digest: str, source: object, allow: bool = False) -> str | None:
-    """Refuse a checkpoint written by another spec unless ``allow``; returns a warning when allowed."""
+def check_spec_match(manifest: dict, spec: Any, source: object, allow: bool = False) -> str | None:
+    """Refuse a checkpoint written by another spec unless ``allow``; returns a warning when allowed.
+
+    ``spec`` is the :class:`~skeletonllm.spec.PipelineSpec`; its output folder and its ``eval``
+    section are not part of its identity, and a checkpoint hashed under an older rule still matches.
+    """
     written_by = manifest.get("spec")
-    if written_by == digest:
+    if written_by in spec.digests():
         return None
-    message = f"{source} was written by another spec (hash {written_by}, this spec is {digest})"
+    message = f"{source} was written by another spec (hash {written_by}, this spec is {spec.digest()})"
     if not allow:
         raise CheckpointError(f"{message}; pass --allow-spec-mismatch to use it anyway")
     return f"warning: {message}; using it because of --allow-spec-mismatch"
@@ -113,8 +118,6 @@ def find_trained(
     A spec that was never trained is refused unless ``untrained``: evaluating random weights
     and printing an accuracy, exit 0, looks like a result.
     """
-    from .training import LAST
-
     wanted = Path(checkpoint) if checkpoint else output_dir / LAST
     found = resolve_checkpoint(wanted)
     if found is None:
@@ -129,3 +132,42 @@ def find_trained(
     if found != wanted:
         return found, f"note: {wanted} is missing; using {found}, the copy a crash between two renames left"
     return found, None
+
+
+@dataclass(frozen=True)
+class AcceptedCheckpoint:
+    """What :func:`accept_checkpoint` decided: the folder to load (None: the untrained model, on
+    purpose), its manifest ({} when untrained) and the notes to show the user."""
+
+    path: Path | None
+    manifest: dict
+    notes: tuple[str, ...] = ()
+    #: accepted without an integrity record (``--allow-unverified``); loading it again must allow that too
+    unverified: bool = False
+
+
+def accept_checkpoint(
+    spec_path: object,
+    spec: Any,
+    checkpoint: str | Path | None = None,
+    untrained: bool = False,
+    allow_mismatch: bool = False,
+    allow_unverified: bool = False,
+) -> AcceptedCheckpoint:
+    """The one rule by which ``infer``, ``evaluate`` and the app take a spec's trained weights.
+
+    ``checkpoint`` if given, else ``output_dir/last`` (or its ``.old`` copy); a spec that was
+    never trained is refused unless ``untrained``, a checkpoint written by another spec unless
+    ``allow_mismatch`` (the output folder is not part of a spec's identity), one without an
+    integrity record (its weights and configuration cannot be verified) unless ``allow_unverified``;
+    the warning for an unverified one is among the notes. Every command words
+    its refusals and notes the same way because they all come from here. ``spec`` is the
+    validated :class:`~skeletonllm.spec.PipelineSpec`; nothing heavy is built.
+    """
+    found, note = find_trained(spec_path, Path(spec.output_dir), checkpoint, untrained)
+    if found is None:
+        return AcceptedCheckpoint(None, {}, (note,) if note else ())
+    loaded = read_checkpoint(found, allow_unverified)
+    mismatch = check_spec_match(loaded.manifest, spec, found, allow_mismatch)
+    notes = tuple(n for n in (loaded.unverified, mismatch, note) if n)
+    return AcceptedCheckpoint(found, loaded.manifest, notes, unverified=loaded.unverified is not None)

@@ -6,6 +6,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+from .interfaces.metric import MetricResult
 from .pipeline import Pipeline
 from .report import write_report
 
@@ -13,11 +14,21 @@ from .report import write_report
 def evaluate_with_report(
     pipeline: Pipeline, *, spec: str, checkpoint: Any = None, out: str | Path | None = None, show_progress: bool = True
 ) -> tuple[dict[str, float], Path]:
-    """Metrics of ``pipeline`` on its test split, and the report written to ``out`` (default output_dir/eval)."""
+    """Metrics of ``pipeline`` on its test split, and the report written to ``out`` (default output_dir/eval).
+
+    The metrics are every metric's values in one mapping; the report holds everything else they returned.
+    """
+    results, report = evaluate_results(pipeline, spec=spec, checkpoint=checkpoint, out=out, show_progress=show_progress)
+    return {k: v for result in results.values() for k, v in result.values.items()}, report
+
+
+def evaluate_results(
+    pipeline: Pipeline, *, spec: str, checkpoint: Any = None, out: str | Path | None = None, show_progress: bool = True
+) -> tuple[dict[str, MetricResult], Path]:
+    """Each metric's whole result (values, intervals, chance, notes) by metric name, and the report written."""
     start = time.time()
     predictions = pipeline.predict(show_progress=show_progress)
-    notes: dict[str, str] = {}
-    metrics = pipeline.score(predictions, notes)
+    results = pipeline.results(predictions)
     cfg = pipeline.cfg
     provenance = {
         "spec": spec,
@@ -25,8 +36,8 @@ def evaluate_with_report(
         "seed": cfg.optim.seed,
         "checkpoint": str(checkpoint) if checkpoint else "none (untrained model)",
         "task": cfg.eval.task,
-        "split": f"train {cfg.split.train!r}, test {cfg.split.test!r}, class split {cfg.split.class_split!r}",
-        "candidates": cfg.eval.candidates,
+        "split": split_description(pipeline),
+        "candidates": candidates_description(cfg.eval.candidates, cfg.split.class_split),
         "test clips": len({p.sample_id for p in predictions}),
         "questions": len(predictions),
         "renderer": pipeline.renderer.name,
@@ -34,7 +45,33 @@ def evaluate_with_report(
         "elapsed": f"{time.time() - start:.1f} s",
     }
     directory = Path(out) if out else pipeline.output_dir / "eval"
-    report = write_report(
-        directory, predictions=predictions, metrics=metrics, provenance=provenance, seed=cfg.optim.seed
-    )
-    return metrics, report
+    report = write_report(directory, predictions=predictions, results=results, provenance=provenance)
+    return dict(results), report
+
+
+def split_description(pipeline: Pipeline) -> str:
+    """``train 'xsub/train', test 'xsub/test' (xsub = cross-subject: ...); class split '55/5'`` in words."""
+    cfg = pipeline.cfg
+    test = cfg.eval.split or cfg.split.test
+    text = f"train {cfg.split.train!r}, test {test!r}"
+    if cfg.eval.data is not None:
+        text += f" of {pipeline.test_dataset.name!r}"
+    heads = dict.fromkeys(s.rpartition("/")[0] for s in (cfg.split.train, cfg.split.test) if "/" in s)
+    meanings = {h: pipeline.dataset.protocol_description(h) for h in heads if h}
+    described = [f"{h} = {meaning}" for h, meaning in meanings.items() if meaning]
+    if described:
+        text += f" ({'; '.join(described)})"
+    if cfg.split.class_split is None:
+        return text + "; no class split: every class is seen in training"
+    return text + f"; class split {cfg.split.class_split!r} (unseen classes never reach training)"
+
+
+def candidates_description(candidates: str, class_split: str | None) -> str:
+    """What the model chooses among at test time, in words."""
+    if class_split is None:
+        return f"{candidates}: every class of the test set is a candidate"
+    return {
+        "all": "all: seen and unseen classes are candidates (generalised zero-shot)",
+        "unseen": "unseen: only classes held out of training are candidates (zero-shot)",
+        "seen": "seen: only classes seen in training are candidates",
+    }.get(candidates, candidates)

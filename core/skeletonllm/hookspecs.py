@@ -4,11 +4,14 @@ Callback style (as in simonw/llm): each hook receives a ``register`` function
 and calls it once per class it provides, so one plugin module can provide
 many components and the registry knows exactly which plugin gave which.
 
-``register`` takes the component class itself, or a :class:`LazyComponent`
-naming it by import path: then the module holding the class (and whatever it
+``register`` takes the component class itself, or its import path
+``"package.module:Class"``: then the module holding the class (and whatever it
 imports, torch or transformers) is imported only when the component is first
-used, and ``skeletonllm plugins`` can list it without importing anything.
-The kind of each hook is in :mod:`skeletonllm.kinds`.
+used, and the class's ``name``, ``summary`` and ``default_for`` are read from
+its source (:mod:`skeletonllm.declarations`), so ``skeletonllm plugins`` lists
+it without importing anything and they are written once, in the class. The
+built-in plugins all register this way. The kind of each hook is in
+:mod:`skeletonllm.kinds`.
 """
 
 from __future__ import annotations
@@ -27,15 +30,16 @@ hookimpl = pluggy.HookimplMarker(PROJECT)
 
 @dataclass(frozen=True)
 class LazyComponent:
-    """A component known by name and summary now, imported from ``target`` on first use.
+    """A component imported from ``target`` (``"package.module:ClassName"``) on first use.
 
-    ``target`` is ``"package.module:ClassName"`` (the entry-point notation). The
-    class's own ``name`` must equal ``name``; the registry checks that, and the
-    interface and ``Options`` model, when it imports the class.
+    ``register(LazyComponent(target))`` is ``register(target)``: name and summary are read
+    from the class's source. Giving ``name`` (and ``summary``) states them here instead, for a
+    class whose name is not a literal; the registry checks they agree with the class, and its
+    interface and ``Options`` model, when it imports it.
     """
 
     target: str
-    name: str
+    name: str = ""
     summary: str = ""
 
     def load(self) -> type:
@@ -45,7 +49,7 @@ class LazyComponent:
         return getattr(import_module(module), attr)
 
 
-Register = Callable[[type | LazyComponent], None]
+Register = Callable[[type | str | LazyComponent], None]
 
 
 @hookspec
@@ -81,6 +85,11 @@ def register_teachers(register: Register) -> None:
 @hookspec
 def register_metrics(register: Register) -> None:
     """Register Metric subclasses (evaluation)."""
+
+
+@hookspec
+def register_questions(register: Register) -> None:
+    """Register Question subclasses (kinds of question a QA stage asks about a clip's motion)."""
 
 
 @hookspec

@@ -15,6 +15,7 @@ import torch
 from PIL import Image
 
 from .errors import SkeletonLLMError
+from .legend import ColourLegend, with_legend
 
 #: suffix -> what is written; the CLI lists these in its errors
 IMAGE_SUFFIXES = {".png": "contact sheet", ".gif": "animated GIF", ".mp4": "MP4 video"}
@@ -42,25 +43,33 @@ def contact_sheet(frames: torch.Tensor, columns: int | None = None, gap: int = 2
     return Image.fromarray(sheet)
 
 
-def write_png(frames: torch.Tensor, path: str | Path, columns: int | None = None) -> Path:
+def write_png(
+    frames: torch.Tensor, path: str | Path, columns: int | None = None, legend: ColourLegend | None = None
+) -> Path:
+    """A contact sheet, with ``legend`` (what the colours mean) drawn under it when given."""
     path = Path(path)
-    contact_sheet(frames, columns).save(path, optimize=True)
+    with_legend(contact_sheet(frames, columns), legend).save(path, optimize=True)
     return path
 
 
-def write_gif(frames: torch.Tensor, path: str | Path, fps: float = 4.0) -> Path:
-    """Looping animated GIF, one frame per rendered frame.
+def legend_frames(frames: torch.Tensor, legend: ColourLegend | None) -> list[Image.Image]:
+    """Each frame as a picture, with ``legend`` under every one (for animations) when given."""
+    return [with_legend(Image.fromarray(p), legend) for p in frames_to_uint8(frames)]
+
+
+def write_gif(frames: torch.Tensor, path: str | Path, fps: float = 4.0, legend: ColourLegend | None = None) -> Path:
+    """Looping animated GIF, one frame per rendered frame (each with ``legend`` under it when given).
 
     Pillow merges identical consecutive frames into one longer frame (a
     one-frame clip sampled 12 times becomes a still GIF), which looks the same.
     """
     path = Path(path)
-    pics = [Image.fromarray(p) for p in frames_to_uint8(frames)]
+    pics = legend_frames(frames, legend)
     pics[0].save(path, save_all=True, append_images=pics[1:], duration=int(round(1000 / fps)), loop=0, optimize=False)
     return path
 
 
-def write_mp4(frames: torch.Tensor, path: str | Path, fps: float = 4.0) -> Path:
+def write_mp4(frames: torch.Tensor, path: str | Path, fps: float = 4.0, legend: ColourLegend | None = None) -> Path:
     """H.264 MP4 through imageio's ffmpeg plugin; a clear error (suggesting GIF) when ffmpeg is unavailable."""
     path = Path(path)
     try:
@@ -70,7 +79,7 @@ def write_mp4(frames: torch.Tensor, path: str | Path, fps: float = 4.0) -> Path:
         raise SkeletonLLMError(
             f"{path}: writing .mp4 needs imageio and imageio-ffmpeg ({exc}); install them or write a .gif instead"
         ) from None
-    pics = frames_to_uint8(frames)
+    pics = np.stack([np.asarray(p) for p in legend_frames(frames, legend)])
     # H.264 with yuv420p needs even sides; pad with black rather than resample.
     h, w = pics.shape[1:3]
     pics = np.pad(pics, ((0, 0), (0, h % 2), (0, w % 2), (0, 0)))
@@ -83,8 +92,8 @@ def write_mp4(frames: torch.Tensor, path: str | Path, fps: float = 4.0) -> Path:
     return path
 
 
-def write_frames(frames: torch.Tensor, path: str | Path, fps: float = 4.0) -> Path:
-    """Write by suffix: ``.png`` contact sheet, ``.gif`` animation, ``.mp4`` video."""
+def write_frames(frames: torch.Tensor, path: str | Path, fps: float = 4.0, legend: ColourLegend | None = None) -> Path:
+    """Write by suffix: ``.png`` contact sheet, ``.gif`` animation, ``.mp4`` video; ``legend`` under the pictures."""
     path = Path(path)
     suffix = path.suffix.lower()
     if suffix not in IMAGE_SUFFIXES:
@@ -92,7 +101,7 @@ def write_frames(frames: torch.Tensor, path: str | Path, fps: float = 4.0) -> Pa
         raise SkeletonLLMError(f"{path}: cannot write {suffix or 'a file without suffix'!r}; use one of {known}")
     path.parent.mkdir(parents=True, exist_ok=True)
     if suffix == ".png":
-        return write_png(frames, path)
+        return write_png(frames, path, legend=legend)
     if suffix == ".gif":
-        return write_gif(frames, path, fps)
-    return write_mp4(frames, path, fps)
+        return write_gif(frames, path, fps, legend=legend)
+    return write_mp4(frames, path, fps, legend=legend)

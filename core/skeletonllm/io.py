@@ -12,17 +12,26 @@ from typing import Any
 
 import numpy as np
 
+from . import plugin_guard
 from .atomic import atomic_write
 from .errors import SkeletonDataError
-from .registry import Registry, get_registry
-from .safe_read import check_input_file, explain_unrecognised, guarded_read
+from .registry import BUILTIN_DISTRIBUTION, Registry, get_registry
+from .safe_read import CHOOSE_FORMAT, check_input_file, explain_unrecognised, guarded_read
 from .sequence import SkeletonSequence
 
 HEAD_BYTES = 4096
 
 
-def detect_format(path: str | Path, registry: Registry | None = None) -> Any:
-    """The format plugin instance that claims ``path`` most confidently."""
+def detect_format(
+    path: str | Path, registry: Registry | None = None, *, by_content: bool = False, choose: str = CHOOSE_FORMAT
+) -> Any:
+    """The format plugin instance that claims ``path`` most confidently.
+
+    The suffix breaks ties and, when no sniffer claims the file, names the reader whose
+    error is shown; ``by_content`` leaves the name out of it (the web app's uploads keep
+    the user's file name, but the page promises detection by content). ``choose`` is how
+    the caller's user picks another format, quoted in that error.
+    """
     registry = registry or get_registry()
     path = Path(path)
     check_input_file(path)
@@ -35,17 +44,25 @@ def detect_format(path: str | Path, registry: Registry | None = None) -> Any:
     for info in registry.infos("format"):
         fmt = info.cls()
         try:
-            score = float(fmt.sniff(path, head))
-        except Exception:  # noqa: BLE001 - a sniffer must never decide by crashing
+            score = float(_sniff(fmt, info, path, head))
+        except (Exception, SystemExit):  # noqa: BLE001 - a sniffer must never decide by crashing (nor exit)
             score = 0.0
         scored.append((fmt, score if score == score else 0.0))
-        if path.suffix.lower() in getattr(fmt, "suffixes", ()):
+        if not by_content and path.suffix.lower() in getattr(fmt, "suffixes", ()):
             score += 0.01  # suffix breaks ties only
         if score > best_score:
             best, best_score = fmt, score
-    if best is None or best_score < 0.1:
-        return explain_unrecognised(path, scored, registry)  # that reader's own error, or a format after all
+    if best is None or best_score < 0.1:  # that reader's own error, or a format after all
+        return explain_unrecognised(path, scored, registry, by_content=by_content, choose=choose)
     return best
+
+
+def _sniff(fmt: Any, info: Any, path: Path, head: bytes) -> Any:
+    """A built-in sniffer runs inline; a third-party one that never returns is skipped after a few seconds."""
+    if info.distribution == BUILTIN_DISTRIBUTION:
+        return fmt.sniff(path, head)
+    doing = f"waiting for format {info.name!r} (plugin {info.plugin!r} from distribution {info.distribution!r}) to sniff {path}"
+    return plugin_guard.call_with_timeout(lambda: fmt.sniff(path, head), plugin_guard.SNIFF_TIMEOUT_S, doing, 0.0)
 
 
 def read_sequences(
@@ -53,16 +70,24 @@ def read_sequences(
     format: str | None = None,
     registry: Registry | None = None,
     options: dict[str, Any] | None = None,
+    *,
+    by_content: bool = False,
+    choose: str = CHOOSE_FORMAT,
 ) -> list[SkeletonSequence]:
     """Every sequence in ``path``; ``format`` forces a plugin by name instead of sniffing.
 
     ``options`` configure the format plugin (validated by its Options model), e.g. AMASS's
-    ``body_model``; they apply to whichever format reads the file.
+    ``body_model``; they apply to whichever format reads the file. ``by_content`` and
+    ``choose``: see :func:`detect_format`.
     """
     registry = registry or get_registry()
     path = Path(path)
     check_input_file(path)  # before any open: a named pipe would block forever
-    fmt = registry.create("format", format) if format else detect_format(path, registry)
+    fmt = (
+        registry.create("format", format)
+        if format
+        else detect_format(path, registry, by_content=by_content, choose=choose)
+    )
     if options:
         fmt = registry.create("format", fmt.name, options)
     sequences = guarded_read(fmt, path, registry)

@@ -45,6 +45,7 @@ KINDS: dict[str, Kind] = {
         Kind("teacher", "register_teachers", "teacher", "Teacher", section="teacher"),
         Kind("stage", "register_stages", "stage", "Stage", section="stages", many=True),
         Kind("metric", "register_metrics", "metric", "Metric", section="eval.metrics", many=True),
+        Kind("question", "register_questions", "question", "Question"),  # named by a stage's ``kinds``
     )
 }
 

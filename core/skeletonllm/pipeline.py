@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
+from typing import NamedTuple
 
 import numpy as np
 import torch
@@ -18,19 +19,31 @@ import torch
 from . import distributed
 from .batch import MixedBatch
 from .devices import check_device
-from .errors import SkeletonLLMError, SpecError
-from .interfaces import Sample
+from .errors import SkeletonDataError, SkeletonLLMError, SpecError
+from .interfaces import MetricResult, Sample
 from .io import read_sequences
 from .sequence import SkeletonSequence
 from .spec import ValidatedSpec
-from .tasks import RECOGNITION_KINDS, ClipContext, Prediction, TaskExample, TaskKind, normalise
+from .tasks import EVAL_TASK_KINDS, ClipContext, Prediction, TaskExample, TaskKind, normalise
 
-#: evaluation task (``eval.task``) -> the example kinds a stage's test question may have for it
-EVAL_TASK_KINDS = {
-    "recognition": RECOGNITION_KINDS,
-    "caption": frozenset({TaskKind.CAPTION}),
-    "qa": frozenset({TaskKind.QA}),
-}
+
+def _teaches(stage, task: str, candidates: list[str]) -> TaskExample | None:
+    """The test question ``stage`` asks for ``task``, or None when it teaches another task."""
+    try:
+        example = stage.question(candidates)
+    except NotImplementedError:
+        return None
+    if example.kind in EVAL_TASK_KINDS[task] and (task != "recognition" or example.is_recognition):
+        return example
+    return None
+
+
+def _registered_stage_teaches(registry, name: str, task: str) -> bool:
+    """Whether stage ``name`` with its default options teaches ``task`` (for the hint of an error)."""
+    try:
+        return _teaches(registry.create("stage", name), task, ["a", "b"]) is not None
+    except Exception:  # noqa: BLE001 - a stage that needs options to be built is simply not suggested
+        return False
 
 
 def pick_device(name: str | None = None) -> torch.device:
@@ -108,8 +121,14 @@ class Pipeline:
         split = splits[name]
         return sorted(split.seen), sorted(split.unseen)
 
+    def _listed(self, samples: Iterator[Sample], what: str) -> list[Sample]:
+        """The samples a dataset yields, with a progress line when listing takes over a second."""
+        from .progress import progress
+
+        return list(progress(samples, desc=f"listing {what}", unit="clip") if self.rank == 0 else samples)
+
     def train_samples(self) -> list[Sample]:
-        samples = list(self.dataset.samples(self.cfg.split.train, classes=set(self.seen)))
+        samples = self._listed(self.dataset.samples(self.cfg.split.train, classes=set(self.seen)), "training clips")
         leaked = {s.label for s in samples} - set(self.seen)
         if leaked:  # a dataset plugin that ignores ``classes`` must not leak unseen classes
             raise SkeletonLLMError(
@@ -130,7 +149,7 @@ class Pipeline:
 
     def test_samples(self) -> list[Sample]:
         split = self.cfg.eval.split or self.cfg.split.test
-        samples = list(self.test_dataset.samples(split, classes=set(self.candidates())))
+        samples = self._listed(self.test_dataset.samples(split, classes=set(self.candidates())), "test clips")
         if self.cfg.eval.limit:
             samples = samples[: self.cfg.eval.limit]
         return samples
@@ -158,14 +177,14 @@ class Pipeline:
             kind = TaskKind(fixed)
             return None, TaskExample(kind, candidates=() if kind is TaskKind.OPEN else names)
         for stage in reversed(self.stages):
-            try:
-                example = stage.question(names)
-            except NotImplementedError:
-                continue
-            if example.kind in EVAL_TASK_KINDS[task] and (task != "recognition" or example.is_recognition):
+            example = _teaches(stage, task, names)
+            if example is not None:
                 return stage, example
-        hint = {"recognition": "a 'refine' stage", "caption": "a 'caption' stage", "qa": "a 'motion_qa' stage"}[task]
-        raise SkeletonLLMError(f"no stage in this spec teaches the {task!r} task at test time (add {hint})")
+        teachers = [
+            n for n in self.spec.registry.names("stage") if _registered_stage_teaches(self.spec.registry, n, task)
+        ]
+        hint = f" (add a stage that does: {', '.join(repr(n) for n in teachers)})" if teachers else ""
+        raise SkeletonLLMError(f"no stage in this spec teaches the {task!r} task at test time{hint}")
 
     def _test_examples(self, stage, template: TaskExample, sample: Sample, sequence, index: int) -> list[TaskExample]:
         """The evaluation examples of one test clip: the template filled with this clip's answer."""
@@ -197,6 +216,13 @@ class Pipeline:
             # profiles for contrastive questions): the same preparation training gave the stage
             stage.prepare(self.training_clips())
         samples = self.test_samples()
+        if not samples:  # an accuracy of 0.0 over 0 clips would look like a result
+            split = self.cfg.eval.split or self.cfg.split.test
+            raise SkeletonLLMError(
+                f"test split {split!r} of dataset {self.test_dataset.name!r} has no samples among the "
+                f"{len(self.candidates())} candidate classes (eval.candidates: {self.cfg.eval.candidates}); "
+                "nothing to evaluate"
+            )
         bs = batch_size or self.cfg.optim.batch_size
         self.renderer.eval()
         self.backbone.eval()
@@ -221,15 +247,18 @@ class Pipeline:
             ]
         return predictions
 
-    def score(self, predictions: list[Prediction], notes: dict[str, str] | None = None) -> dict[str, float]:
-        """Every metric of the spec over ``predictions``; each metric's caveats go into ``notes``."""
-        out: dict[str, float] = {"samples": float(len({p.sample_id for p in predictions}))}
+    def results(self, predictions: list[Prediction]) -> dict[str, MetricResult]:
+        """Every metric of the spec over ``predictions``: its figures, intervals, tables, pictures and notes."""
+        out: dict[str, MetricResult] = {}
         for metric in self.metrics():
             metric.update(predictions)
-            out.update(metric.compute())
-            if notes is not None:
-                notes.update(metric.notes())
+            key = metric.name if metric.name not in out else f"{metric.name} ({len(out) + 1})"
+            out[key] = metric.compute()
         return out
+
+    def score(self, predictions: list[Prediction]) -> dict[str, float]:
+        """The values of every metric over ``predictions``, in one mapping (see :meth:`results` for the rest)."""
+        return {k: v for result in self.results(predictions).values() for k, v in result.values.items()}
 
     def evaluate(self, batch_size: int | None = None, show_progress: bool = True) -> dict[str, float]:
         return self.score(self.predict(batch_size, show_progress))
@@ -239,17 +268,49 @@ class Pipeline:
         return [self.spec.build("eval.metrics", i) for i in range(len(self.cfg.eval.metrics))]
 
     @torch.no_grad()
-    def infer(self, files: list[str], question: str | None = None) -> list[tuple[str, str]]:
-        """``(file, answer)`` for each file; the default question offers every class."""
+    def infer(
+        self, files: list[str], question: str | None = None, candidates: list[str] | None = None
+    ) -> Iterator[Answer]:
+        """One :class:`Answer` per sequence of each file (``file#k`` when a file holds several).
+
+        The default question offers every class the model was trained on; ``candidates``
+        offers those names instead (a zero-shot question, or your own classes), asked the
+        way the spec's last recognition stage asks. A file or clip that cannot be read or
+        drawn gives an answer with its ``error``, and the next one is asked all the same.
+        """
+        if question and candidates:
+            raise SkeletonLLMError("ask either a free question or a choice among candidates, not both")
         if question:
             example = TaskExample(TaskKind.QA, question=question)
         else:
-            example = self.test_question("recognition", self.class_names)[1]
+            example = self.test_question("recognition", list(candidates or self.class_names))[1]
+            if candidates and not example.candidates:
+                raise SkeletonLLMError(
+                    f"this spec asks {example.kind.value} questions, which offer no names, so candidates "
+                    "cannot be offered; use a spec whose last recognition stage asks multiple-choice questions"
+                )
         self.renderer.eval()
         self.backbone.eval()
-        answers = []
         for path in files:
-            seq = read_sequences(path)[0]
-            frames = self.render_sequences([seq], train=False)
-            answers.append((path, self.backbone.generate(frames, [example], self.cfg.eval.max_new_tokens)[0]))
-        return answers
+            try:
+                sequences = read_sequences(path)
+            except SkeletonDataError as exc:
+                yield Answer(str(path), example, "", exc)
+                continue
+            for k, seq in enumerate(sequences):
+                clip = str(path) if len(sequences) == 1 else f"{path}#{k}"
+                try:
+                    frames = self.render_sequences([seq], train=False)
+                except SkeletonDataError as exc:
+                    yield Answer(clip, example, "", exc)
+                    continue
+                yield Answer(clip, example, self.backbone.generate(frames, [example], self.cfg.eval.max_new_tokens)[0])
+
+
+class Answer(NamedTuple):
+    """What :meth:`Pipeline.infer` says about one clip: the question, the output, or why there is none."""
+
+    clip: str
+    example: TaskExample
+    output: str
+    error: SkeletonDataError | None = None

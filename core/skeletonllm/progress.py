@@ -16,3 +16,8 @@ def progress(items: Iterable[T], desc: str = "", unit: str = "it", total: int | 
     return iter(
         tqdm(items, desc=desc, unit=unit, total=total, delay=1.0, file=sys.stderr, dynamic_ncols=True, leave=False)
     )
+
+
+def progress_bar(total: int, desc: str = "", unit: str = "it") -> tqdm:
+    """A bar updated by hand (``bar.update()``), for work counted inside a loop (micro-batches of a step)."""
+    return tqdm(total=total, desc=desc, unit=unit, delay=1.0, file=sys.stderr, dynamic_ncols=True, leave=False)

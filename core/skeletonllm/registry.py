@@ -5,16 +5,18 @@ Built-in plugins load through the very same entry-point group
 the public path works. A plugin that fails to import is skipped with a
 warning naming its distribution and the exception: one broken package never
 takes the tool down. ``SKELETONLLM_LOAD_PLUGINS`` (comma-separated entry
-point or distribution names; empty = none) restricts what loads.
+point or distribution names; ``builtin`` = only the built-ins; empty = none)
+restricts what loads. Third-party code runs under :mod:`.plugin_guard`: what it
+prints goes to stderr, and one that hangs is named after a few seconds.
 """
 
 from __future__ import annotations
 
+import contextlib
 import difflib
 import os
 import warnings
-from collections.abc import Callable
-from dataclasses import dataclass, field
+from collections.abc import Iterator
 from importlib import metadata
 from typing import Any
 
@@ -22,14 +24,18 @@ import pluggy
 from pydantic import BaseModel, ValidationError
 
 from . import hookspecs
+from .declarations import PluginInfo, declared
 from .errors import OptionsError, PluginError, UnknownPluginError
 from .hookspecs import LazyComponent
 from .kinds import KINDS, interface
+from .plugin_guard import stdout_to_stderr, watchdog
 
 ENTRY_POINT_GROUP = "skeletonllm"
 LOAD_ENV = "SKELETONLLM_LOAD_PLUGINS"
 #: the distribution that ships the built-in plugins: its components win any name clash
 BUILTIN_DISTRIBUTION = "skeletonllm"
+#: the ``SKELETONLLM_LOAD_PLUGINS`` value (or ``--no-plugins``) that loads only the built-ins
+BUILTIN_ONLY = "builtin"
 #: what a plugin may raise while loading or registering without taking the tool down with it;
 #: SystemExit and KeyboardInterrupt included, since a plugin's import is not the user's Ctrl-C
 PLUGIN_FAILURES = (Exception, SystemExit, KeyboardInterrupt)
@@ -38,36 +44,6 @@ PLUGIN_FAILURES = (Exception, SystemExit, KeyboardInterrupt)
 def _describe(exc: BaseException) -> str:
     text = str(exc)
     return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
-
-
-@dataclass
-class PluginInfo:
-    """One registered component and where it came from.
-
-    ``cls`` is imported on first access when the plugin registered a
-    :class:`~skeletonllm.hookspecs.LazyComponent`; listing names and summaries never imports it.
-    """
-
-    name: str
-    kind: str
-    plugin: str
-    distribution: str
-    version: str
-    entry_point: str
-    summary: str
-    _load: Callable[[], type] = field(repr=False, default=None)  # type: ignore[assignment]
-    _cls: type | None = field(repr=False, default=None)
-
-    @property
-    def cls(self) -> type:
-        if self._cls is None:
-            self._cls = self._load()
-        return self._cls
-
-    @property
-    def imported(self) -> bool:
-        """Whether the class has been imported (always, for classes registered directly)."""
-        return self._cls is not None
 
 
 def option_problems(exc: ValidationError, model: type[BaseModel]) -> list[tuple[str, str]]:
@@ -108,7 +84,8 @@ class Registry:
         raw = os.environ.get(LOAD_ENV)
         if raw is None:
             return None
-        return {n.strip() for n in raw.split(",") if n.strip()}
+        names = {n.strip() for n in raw.split(",") if n.strip()}
+        return names | {BUILTIN_DISTRIBUTION} if BUILTIN_ONLY in names else names
 
     def _load_entry_points(self) -> None:
         wanted = self._wanted()
@@ -122,14 +99,22 @@ class Registry:
             version = ep.dist.version if ep.dist else "?"
             if wanted is not None and ep.name not in wanted and dist not in wanted:
                 continue
-            if self.pm.has_plugin(ep.name):
-                continue  # the same distribution seen twice on sys.path
+            name = ep.name
+            if self.pm.has_plugin(name):
+                if self._origin.get(name, ("?",))[0] == dist:
+                    continue  # the same distribution seen twice on sys.path
+                name = f"{dist}:{ep.name}"  # another package chose a taken name: load it, and say so
+                self._problem(
+                    f"plugin {ep.name!r} from distribution {dist!r}: the name is taken by the plugin from "
+                    f"{self._origin[ep.name][0]!r}; loading it as {name!r} (rename the entry point)"
+                )
             try:
-                module = ep.load()
+                with _guarded(dist, f"importing plugin {ep.name!r} from distribution {dist!r}"):
+                    module = ep.load()
             except PLUGIN_FAILURES as exc:  # isolate any broken plugin, even one that calls sys.exit()
                 self._problem(f"plugin {ep.name!r} from distribution {dist!r} failed to load: {_describe(exc)}")
                 continue
-            self.add_plugin(module, ep.name, dist, version, f"{ep.name} = {ep.value}", collect=False)
+            self.add_plugin(module, name, dist, version, f"{ep.name} = {ep.value}", collect=False)
 
     def add_plugin(
         self,
@@ -187,7 +172,8 @@ class Registry:
                     self._register_component(_kind, cls, plugin_name, dist, version, ep)
 
                 try:
-                    impl.function(register=register)
+                    with _guarded(dist, f"running {hook_name} of plugin {plugin_name!r} from distribution {dist!r}"):
+                        impl.function(register=register)
                 except PluginError:
                     raise
                 except PLUGIN_FAILURES as exc:
@@ -196,17 +182,32 @@ class Registry:
                     )
 
     def _register_component(
-        self, kind: str, obj: type | LazyComponent, plugin: str, dist: str, version: str, ep: str
+        self, kind: str, obj: type | str | LazyComponent, plugin: str, dist: str, version: str, ep: str
     ) -> None:
+        default_for = None
+        if isinstance(obj, str):
+            obj = LazyComponent(obj)
         if isinstance(obj, LazyComponent):
             name, summary, cls = obj.name, obj.summary, None
+            if not name:  # registered by import path only: the class's own declarations, read without importing
+                try:
+                    found = declared(obj.target)
+                    cls = obj.load() if found is None else None  # no literal name in its body: import it
+                except PLUGIN_FAILURES as exc:
+                    self._problem(
+                        f"plugin {plugin!r} registered {obj.target!r}, which cannot be read: {_describe(exc)}"
+                    )
+                    return
+                if found is not None:
+                    name, summary, default_for = found.name, found.summary, found.default_for
         else:
-            problem = _class_problem(kind, obj, plugin)
+            cls = obj
+        if cls is not None:
+            problem = _class_problem(kind, cls, plugin)
             if problem:
                 self._problem(problem)
                 return
-            name, cls = obj.name, obj
-            summary = getattr(obj, "summary", "") or next(iter((obj.__doc__ or "").strip().splitlines()), "")
+            name, summary = cls.name, _summary_of(cls)
         if not name:
             self._problem(f"plugin {plugin!r} registered {obj!r} without a name")
             return
@@ -239,18 +240,23 @@ class Registry:
                 problem = f"plugin {plugin!r} registered {name!r} lazily, but {obj.target} is named {loaded.name!r}"
             if not problem and getattr(loaded, "summary", "") not in ("", summary):
                 problem = f"plugin {plugin!r} registered {name!r} with a summary that differs from {obj.target}.summary"
+            if not problem and default_for is not None and tuple(loaded.default_for) != default_for:
+                problem = (
+                    f"{obj.target}.default_for is {loaded.default_for!r} once imported, {default_for!r} in its source"
+                )
             if problem:
                 raise PluginError(problem)
             return loaded
 
-        table[name] = PluginInfo(name, kind, plugin, dist, version, ep, summary, load, cls)
+        table[name] = PluginInfo(name, kind, plugin, dist, version, ep, summary, load, cls, default_for)
 
     def register_commands(self, cli: Any) -> None:
         """Let each plugin add commands; one that raises is skipped with a warning, not a broken --help."""
         for impl in self.pm.hook.register_commands.get_hookimpls():
             dist = self._origin.get(impl.plugin_name, ("?",))[0]
             try:
-                impl.function(cli=cli)
+                with _guarded(dist, f"running register_commands of plugin {impl.plugin_name!r} from {dist!r}"):
+                    impl.function(cli=cli)
             except PLUGIN_FAILURES as exc:
                 self._problem(
                     f"plugin {impl.plugin_name!r} from distribution {dist!r} failed in register_commands: "
@@ -287,6 +293,32 @@ class Registry:
     def get(self, kind: str, name: str) -> type:
         return self.info(kind, name).cls
 
+    def default(self, kind: str, purpose: str) -> str:
+        """The ``kind`` a plugin declares the default for ``purpose`` (``default_for``); built-ins win a tie.
+
+        E.g. ``default("metric", "recognition")`` is the metric a spec with ``eval.task: recognition``
+        and no ``eval.metrics`` gets. The core asks here instead of naming a plugin's component.
+        """
+        found = [info for info in self.infos(kind) if purpose in self._defaults_of(info)]
+        if not found:
+            raise UnknownPluginError(
+                f"no installed {kind} declares itself the default for {purpose!r} (default_for); name one "
+                f"explicitly. Available {kind}s: {', '.join(self.names(kind)) or 'none installed'}"
+            )
+        found.sort(key=lambda info: (info.distribution != BUILTIN_DISTRIBUTION, info.name))
+        if len(found) > 1 and found[1].distribution == found[0].distribution:
+            others = ", ".join(repr(i.name) for i in found[1:])
+            self._problem(f"several {kind}s are the default for {purpose!r}: using {found[0].name!r}, not {others}")
+        return found[0].name
+
+    def _defaults_of(self, info: PluginInfo) -> tuple[str, ...]:
+        """``info.default_for``; a component that fails to import declares nothing (and is reported)."""
+        try:
+            return info.default_for
+        except PluginError as exc:
+            self._problem(str(exc))
+            return ()
+
     def options(self, kind: str, name: str, values: dict[str, Any] | None = None) -> BaseModel:
         return self.get(kind, name).Options.model_validate(values or {})
 
@@ -302,6 +334,18 @@ class Registry:
         return cls(options)
 
 
+def _summary_of(cls: type) -> str:
+    """The class's ``summary``, else the first line of its docstring."""
+    return getattr(cls, "summary", "") or next(iter((cls.__doc__ or "").strip().splitlines()), "")
+
+
+@contextlib.contextmanager
+def _guarded(dist: str, doing: str) -> Iterator[None]:
+    """Plugin code prints to stderr, never into a command's output; a third-party one that hangs is named."""
+    with stdout_to_stderr(), watchdog(doing) if dist != BUILTIN_DISTRIBUTION else contextlib.nullcontext():
+        yield
+
+
 def _class_problem(kind: str, cls: Any, plugin: str) -> str | None:
     """Why ``cls`` cannot be a ``kind`` component, or None."""
     base = interface(kind)
@@ -312,6 +356,9 @@ def _class_problem(kind: str, cls: Any, plugin: str) -> str | None:
     options = getattr(cls, "Options", None)
     if not (isinstance(options, type) and issubclass(options, BaseModel)):
         return f"{kind} {cls.name!r} from plugin {plugin!r} has no pydantic Options model"
+    missing = sorted(getattr(cls, "__abstractmethods__", ()))
+    if missing:
+        return f"{kind} {cls.name!r} from plugin {plugin!r} does not implement {', '.join(missing)} of {base.__name__}"
     return None
 
 

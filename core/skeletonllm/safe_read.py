@@ -21,6 +21,9 @@ from typing import Any
 
 from .errors import SkeletonDataError, SkeletonLLMError
 
+#: how a command-line user picks another format (the web app says it its own way)
+CHOOSE_FORMAT = "use --format to choose another"
+
 _KINDS = {
     stat.S_ISFIFO: "a named pipe (FIFO)",
     stat.S_ISSOCK: "a socket",
@@ -29,25 +32,40 @@ _KINDS = {
 }
 
 
-def check_input_file(path: Path) -> None:
-    """Refuse anything but an existing regular file, without opening it (a FIFO would block)."""
+def regular_file_problem(path: str | Path, expected: str = "a regular file") -> str | None:
+    """Why ``path`` is not an existing regular file (checked with ``stat``, never opened), or None.
+
+    Every reader of a file a user names (skeleton files, checkpoints, teacher files, specs)
+    asks this first: opening a named pipe blocks forever, reading ``/dev/zero`` never ends.
+    """
     try:
         info = os.stat(path)
     except OSError as exc:
         if exc.errno == errno.ELOOP:
-            raise SkeletonDataError("symbolic link loop (a link that points back to itself)", source=path) from None
+            return "symbolic link loop (a link that points back to itself)"
         if exc.errno == errno.ENOENT:
-            if os.path.islink(path):
-                raise SkeletonDataError(f"broken symbolic link to {os.readlink(path)}", source=path) from None
-            raise SkeletonDataError("no such file", source=path) from None
+            return f"broken symbolic link to {os.readlink(path)}" if os.path.islink(path) else "no such file"
         if exc.errno == errno.ENAMETOOLONG:
-            raise SkeletonDataError("file name too long", source=Path(str(path)[:80] + "...")) from None
-        raise SkeletonDataError(f"cannot read: {exc.strerror or exc}", source=path) from None
+            return "file name too long"
+        return f"cannot read: {exc.strerror or exc}"
     if stat.S_ISDIR(info.st_mode):
-        raise SkeletonDataError("is a directory, expected a skeleton file", source=path)
+        return f"is a directory, expected {expected}"
     if not stat.S_ISREG(info.st_mode):
         kind = next((what for test, what in _KINDS.items() if test(info.st_mode)), "not a regular file")
-        raise SkeletonDataError(f"is {kind}, expected a regular skeleton file", source=path)
+        return f"is {kind}, expected {expected}"
+    return None
+
+
+def check_input_file(path: Path) -> None:
+    """Refuse anything but an existing regular file, without opening it (a FIFO would block)."""
+    problem = regular_file_problem(path, "a regular skeleton file")
+    if problem is None:
+        return
+    if problem == "file name too long":
+        raise SkeletonDataError(problem, source=Path(str(path)[:80] + "..."))
+    if problem.startswith("is a directory"):
+        problem = "is a directory, expected a skeleton file"
+    raise SkeletonDataError(problem, source=path)
 
 
 def plugin_label(fmt: Any, registry: Any) -> str:
@@ -68,7 +86,7 @@ def guarded_read(fmt: Any, path: Path, registry: Any) -> list:
         sequences = fmt.read(path)
     except SkeletonLLMError:
         raise
-    except Exception as exc:  # noqa: BLE001 - any other type is a reader bug; name who to blame
+    except (Exception, SystemExit) as exc:  # noqa: BLE001 - a reader bug (or a sys.exit()); name who to blame
         raise SkeletonDataError(
             f"{plugin_label(fmt, registry)} failed: {type(exc).__name__}: {str(exc)[:300]}", source=path
         ) from exc
@@ -77,18 +95,47 @@ def guarded_read(fmt: Any, path: Path, registry: Any) -> list:
             f"{plugin_label(fmt, registry)} returned {type(sequences).__name__}, expected a list of SkeletonSequence",
             source=path,
         )
+    for index, sequence in enumerate(sequences):
+        _check_returned(sequence, index, fmt, path, registry)
     return sequences
 
 
-def explain_unrecognised(path: Path, scored: list[tuple[Any, float]], registry: Any) -> Any:
+def _check_returned(sequence: Any, index: int, fmt: Any, path: Path, registry: Any) -> None:
+    """What a reader returns is not believed: a rate or positions changed after construction are checked again.
+
+    ``SkeletonSequence`` validates itself when made, but a plugin may set ``fps`` or write into
+    ``positions`` afterwards: a NaN or infinite rate is refused (naming the plugin), and
+    non-finite positions become missing joints, as on construction. (A sequence with no joint
+    present is kept: real COCO files hold annotations with no labelled keypoint.)
+    """
+    import numpy as np
+
+    from .sequence import checked_fps
+
+    try:
+        sequence.fps = checked_fps(sequence.fps)
+    except SkeletonDataError as exc:
+        raise SkeletonDataError(
+            f"{plugin_label(fmt, registry)} returned sequence {index} with {exc.message}", source=path, field="fps"
+        ) from None
+    finite = np.isfinite(sequence.positions).all(axis=-1)
+    if not finite.all():
+        sequence.mask = np.asarray(sequence.mask, dtype=bool) & finite
+        sequence.positions = np.where(finite[..., None], sequence.positions, np.float32(0.0)).astype(np.float32)
+
+
+def explain_unrecognised(
+    path: Path, scored: list[tuple[Any, float]], registry: Any, *, by_content: bool = False, choose: str = CHOOSE_FORMAT
+) -> Any:
     """No sniffer claimed ``path``: read it with the formats its suffix or content hints at.
 
     ``scored`` holds ``(format, sniff score)`` for every format. Returns a format that
     *can* read the file after all (its sniffer was too strict), or raises the most
     specific error there is: the one hinted reader's, or each hinted reader's in turn.
+    ``by_content``: the suffix hints at nothing; ``choose`` ends the one-reader error.
     """
-    suffix = path.suffix.lower()
-    hinted = [(fmt, score) for fmt, score in scored if score > 0 or suffix in getattr(fmt, "suffixes", ())]
+    suffix = "" if by_content else path.suffix.lower()
+    hinted = [(fmt, score) for fmt, score in scored if score > 0 or (suffix and suffix in getattr(fmt, "suffixes", ()))]
     hinted.sort(key=lambda pair: -pair[1])
     if hinted and hinted[0][1] > 0:
         hinted = [pair for pair in hinted if pair[1] == hinted[0][1]]  # content beats the suffix
@@ -103,9 +150,9 @@ def explain_unrecognised(path: Path, scored: list[tuple[Any, float]], registry: 
     known = ", ".join(registry.names("format")) or "none installed"
     if len(errors) == 1:
         fmt, exc = errors[0]
-        why = f"its suffix {suffix}" if suffix in getattr(fmt, "suffixes", ()) else "its content"
+        why = f"its suffix {suffix}" if suffix and suffix in getattr(fmt, "suffixes", ()) else "its content"
         raise SkeletonDataError(
-            f"{exc.message} (read as {fmt.name}, chosen by {why}; use --format to choose another)",
+            f"{exc.message} (read as {fmt.name}, chosen by {why}; {choose})",
             source=exc.source or path,
             line=exc.line,
             frame=exc.frame,

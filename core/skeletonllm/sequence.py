@@ -16,6 +16,32 @@ import numpy as np
 from .errors import SkeletonDataError
 from .topology import Topology
 
+#: the frame rates a sequence may have (frames per second): one frame per 100 s to 100 kHz;
+#: NaN, infinite, zero or negative rates would turn every duration and speed into nonsense
+MIN_FPS, MAX_FPS = 0.01, 100_000.0
+
+
+def checked_fps(fps: Any, source: object = None) -> float | None:
+    """``fps`` as a float inside [MIN_FPS, MAX_FPS], or None (the file does not say); anything else is refused.
+
+    Every sequence passes through here, whatever plugin made it, so a reader (or a ``-O fps=``
+    option) cannot hand the renderers, the exports or ``info --json`` a NaN or infinite rate.
+    """
+    if fps is None:
+        return None
+    try:
+        value = float(fps)
+    except (TypeError, ValueError):
+        raise SkeletonDataError(f"frame rate {fps!r} is not a number", source=source, field="fps") from None
+    if isinstance(fps, bool) or not (MIN_FPS <= value <= MAX_FPS):  # False for NaN too
+        raise SkeletonDataError(
+            f"frame rate {fps!r} is not between {MIN_FPS:g} and {MAX_FPS:g} frames per second "
+            "(NaN, infinite, zero and negative rates are refused; leave it unset when the file does not say)",
+            source=source,
+            field="fps",
+        )
+    return value
+
 
 @dataclass
 class SkeletonSequence:
@@ -40,6 +66,7 @@ class SkeletonSequence:
 
     def __post_init__(self) -> None:
         src = self.meta.get("source")
+        self.fps = checked_fps(self.fps, src)
         pos = np.asarray(self.positions)
         if pos.ndim != 4:
             raise SkeletonDataError(

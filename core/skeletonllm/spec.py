@@ -12,17 +12,19 @@ from __future__ import annotations
 import hashlib
 import json
 import math
+import os
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from .errors import SpecError, UnknownPluginError
 from .kinds import KINDS
 from .manifest import component_record
 from .registry import Registry, get_registry, option_problems
 from .spec_checks import spec_problems
+from .spec_plan import plan_problems
 from .yaml_safe import read_yaml_file
 
 
@@ -95,14 +97,11 @@ class EvalSpec(BaseModel):
         "all", description="class names offered at test time: all (GZSL), unseen (ZSL) or seen"
     )
     metrics: list[ComponentSpec] = Field(
-        default_factory=list, description="default: the task's own metric (accuracy, captioning or motion_qa)"
+        default_factory=list,
+        description="default: the metric a plugin declares the default for eval.task (default_for), e.g. accuracy",
     )
     max_new_tokens: int = Field(32, ge=1)
     limit: int | None = Field(None, ge=1)
-
-
-#: eval.task -> the metric used when ``eval.metrics`` names none
-DEFAULT_METRICS = {"recognition": "accuracy", "caption": "captioning", "qa": "motion_qa"}
 
 
 class PipelineSpec(BaseModel):
@@ -117,16 +116,33 @@ class PipelineSpec(BaseModel):
     eval: EvalSpec = Field(default_factory=EvalSpec)
     output_dir: str = "runs/default"
 
-    @model_validator(mode="after")
-    def _default_metrics(self) -> PipelineSpec:
-        if not self.eval.metrics:
-            self.eval.metrics = [ComponentSpec(name=DEFAULT_METRICS[self.eval.task])]
-        return self
+    @field_validator("output_dir")
+    @classmethod
+    def _expand_home(cls, value: str) -> str:
+        """``~/runs/x`` means the home folder's, everywhere: checked, locked and written at the same place."""
+        return os.path.expanduser(value)
 
     def digest(self) -> str:
-        """Stable hash of the spec, stored in checkpoint manifests."""
-        blob = json.dumps(self.model_dump(mode="json"), sort_keys=True).encode()
-        return hashlib.sha256(blob).hexdigest()[:16]
+        """Stable hash of what the spec trains, stored in checkpoint manifests.
+
+        Left out: ``output_dir`` (where a run is written is not what it learned, so the same spec
+        run into another folder, ``skeletonllm demo --out`` or a copied run, is the same spec) and
+        ``eval`` (how a trained model is tested: another dataset such as your own ``folder`` of
+        recordings, another split, other metrics; a checkpoint still belongs to the spec after it).
+        """
+        return _hash(self.model_dump(mode="json", exclude={"output_dir", "eval"}))
+
+    def digests(self) -> tuple[str, ...]:
+        """This digest, then those of older rules (``eval`` kept; everything kept), which old checkpoints carry."""
+        return (
+            self.digest(),
+            _hash(self.model_dump(mode="json", exclude={"output_dir"})),
+            _hash(self.model_dump(mode="json")),
+        )
+
+
+def _hash(data: Any) -> str:
+    return hashlib.sha256(json.dumps(data, sort_keys=True).encode()).hexdigest()[:16]
 
 
 def _loc(parts: tuple[Any, ...]) -> str:
@@ -154,12 +170,18 @@ class ValidatedSpec:
     """
 
     def __init__(
-        self, spec: PipelineSpec, options: dict[str, Any], registry: Registry, names: dict[str, tuple[str, str]]
+        self,
+        spec: PipelineSpec,
+        options: dict[str, Any],
+        registry: Registry,
+        names: dict[str, tuple[str, str]],
+        derived: dict[str, str] | None = None,
     ) -> None:
         self.spec = spec
         self.options = options  # YAML path -> validated Options instance
         self.names = names  # YAML path -> (kind, registered name)
         self.registry = registry
+        self.derived = derived or {}  # "backbone.frames" -> "renderer.frames": options filled from elsewhere
 
     def paths(self, section: str) -> list[str]:
         """The component paths of ``section``: ``["renderer"]``, ``["stages[0]", "stages[1]"]``, or []."""
@@ -203,9 +225,6 @@ def _raw_components(data: dict[str, Any]) -> list[tuple[str, str, Any]]:
                 if raw is None:
                     raw = {}
                 raw = raw.get(rest) if isinstance(raw, dict) else None
-            if not raw and section == "eval.metrics":  # the task's default metric
-                task = data.get("eval", {}).get("task", "recognition") if isinstance(data.get("eval"), dict) else None
-                raw = [DEFAULT_METRICS.get(task, DEFAULT_METRICS["recognition"])]
             if kind.many and isinstance(raw, list):
                 found += [(f"{section}[{i}]", kind.name, item) for i, item in enumerate(raw)]
             elif not kind.many and raw is not None:
@@ -214,9 +233,15 @@ def _raw_components(data: dict[str, Any]) -> list[tuple[str, str, Any]]:
 
 
 def _check_components(
-    data: dict[str, Any], registry: Registry, problems: list[str]
+    data: dict[str, Any], registry: Registry, problems: list[str], conflicts: list[str], derived: dict[str, str]
 ) -> tuple[dict[str, Any], dict[str, tuple[str, str]]]:
-    """Validate every named component against the registry and its own Options model."""
+    """Validate every named component against the registry and its Options model.
+
+    Options a component declares as ``derived`` from another section (a backbone's frames
+    from ``renderer.frames``, its seed from ``optim.seed``) are filled in from there first;
+    a value stated in both places that differs goes to ``conflicts`` (reported with the
+    cross-section checks, so every other problem is still found).
+    """
     options: dict[str, Any] = {}
     names: dict[str, tuple[str, str]] = {}
     for path, kind, raw in _raw_components(data):
@@ -229,8 +254,21 @@ def _check_components(
         except UnknownPluginError as exc:
             problems.append(f"{path}.name: {exc}")
             continue
+        values = comp.options
+        for option, source in getattr(cls, "derived", {}).items():
+            found, value = _section_value(source, data, options)
+            if not found:
+                continue
+            if option in values and values[option] != value:
+                conflicts.append(
+                    f"{path}.{option}: {values[option]!r} differs from {source}: {value!r}; {path}.{option} follows "
+                    f"{source}, so state it once there (remove {path}.{option})"
+                )
+            if option not in values:
+                values[option] = value
+                derived[f"{path}.{option}"] = source
         try:
-            options[path] = cls.Options.model_validate(comp.options)
+            options[path] = cls.Options.model_validate(values)
             names[path] = (kind, comp.name)
         except ValidationError as exc:
             suffix = f" ({kind} {comp.name!r})"
@@ -238,11 +276,48 @@ def _check_components(
     return options, names
 
 
+def _with_default_metric(data: Any, registry: Registry, problems: list[str]) -> Any:
+    """``data`` with ``eval.metrics`` set to the metric a plugin declares the default for ``eval.task``, if unset."""
+    if not isinstance(data, dict):
+        return data
+    section = data.get("eval")
+    section = section if isinstance(section, dict) else {} if section is None else None
+    if section is None or section.get("metrics"):
+        return data  # a malformed eval section is reported by the structural pass
+    task = section.get("task", EvalSpec.model_fields["task"].default)
+    if task not in get_args(EvalSpec.model_fields["task"].annotation):
+        return data  # an unknown task is reported by the structural pass
+    try:
+        metric = registry.default("metric", task)
+    except UnknownPluginError as exc:
+        problems.append(f"eval.metrics: {exc}")
+        return data
+    return {**data, "eval": {**section, "metrics": [{"name": metric}]}}
+
+
+#: the structural sections a component may derive an option from, with their models' defaults
+_PLAIN_SECTIONS: dict[str, type[BaseModel]] = {"optim": OptimSpec, "split": SplitSpec, "eval": EvalSpec}
+
+
+def _section_value(source: str, data: dict[str, Any], options: dict[str, Any]) -> tuple[bool, Any]:
+    """``(found, value)`` of ``"section.option"``: a validated component's option, or a plain section's."""
+    section, _, option = source.rpartition(".")
+    if section in options:
+        return hasattr(options[section], option), getattr(options[section], option, None)
+    model = _PLAIN_SECTIONS.get(section)
+    if model is None or option not in model.model_fields:
+        return False, None
+    raw = data.get(section)
+    if isinstance(raw, dict) and option in raw:
+        return True, raw[option]
+    return True, model.model_fields[option].get_default(call_default_factory=True)
+
+
 #: Checks that need the whole, individually valid spec (relations between sections, files).
 #: Each takes the spec and whether to look at the file system, and returns a list of problems;
 #: validate_spec runs them all and reports everything together. ``spec_checks.spec_problems``
 #: holds the built-in ones (cross-section consistency, bounds, data roots, model folders).
-SPEC_CHECKS: list[Callable[[ValidatedSpec, bool], list[str]]] = [spec_problems]
+SPEC_CHECKS: list[Callable[[ValidatedSpec, bool], list[str]]] = [spec_problems, plan_problems]
 
 
 def validate_spec(
@@ -257,15 +332,20 @@ def validate_spec(
     """
     registry = registry or get_registry()
     problems: list[str] = []
+    data = _with_default_metric(data, registry, problems)
+    conflicts: list[str] = []
+    derived: dict[str, str] = {}
     try:
         spec = PipelineSpec.model_validate(data)
     except ValidationError as exc:
         spec = None
         problems += _pydantic_problems(exc)
-    options, names = _check_components(data if isinstance(data, dict) else {}, registry, problems)
+    raw = data if isinstance(data, dict) else {}
+    options, names = _check_components(raw, registry, problems, conflicts, derived)
     if spec is None or problems:
-        raise SpecError(problems, source)
-    validated = ValidatedSpec(spec, options, registry, names)
+        raise SpecError(problems + conflicts, source)
+    validated = ValidatedSpec(spec, options, registry, names, derived)
+    problems += conflicts
     for check in SPEC_CHECKS:
         problems += check(validated, check_files)
     if problems:

@@ -1,8 +1,7 @@
 """Checks across spec sections and against the file system: what would fail later, reported now.
 
 Each section of a spec can be valid on its own and the experiment still
-unable to run: a data root that does not exist, a renderer drawing 8 frames
-for a backbone that expects 12, ``lr: .inf``, ``batch_size: 1e9`` (which
+unable to run: a data root that does not exist, ``lr: .inf``, ``batch_size: 1e9`` (which
 hangs), an output folder under ``/proc``. Every check here returns
 ``"yaml.path: what is wrong"`` lines and builds nothing heavy: the dataset is
 only asked for its split names, and only once its root is known to exist.
@@ -21,17 +20,19 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from .safe_read import regular_file_problem
+
 #: Upper bounds on sizes, by option name at any depth. Far above any real experiment
 #: (the paper uses 12 frames, 448 px, batch 4 x 8), far below what exhausts memory or hangs.
 SIZE_LIMITS: dict[str, int] = {
-    "frames": 100_000,  # a clip's length (e.g. a generated dataset's); rendered frames: RENDERED_FRAMES
+    "frames": 10_000,  # a clip's length (e.g. a generated dataset's); rendered frames: RENDERED_FRAMES
     "size": 4096,
     "image_size": 4096,
-    "batch_size": 1024,
+    "batch_size": 256,  # the tiny preset takes ~1.5 GB at 128 clips of 4 frames; 1024 took 5 GB and failed
     "grad_accum": 1024,
     "max_new_tokens": 8192,
     "max_length": 1_000_000,
-    "samples_per_class": 1_000_000,
+    "samples_per_class": 10_000,
     "num_choices": 1000,
     "top_k": 1000,
     "max_steps": 100_000_000,
@@ -39,6 +40,9 @@ SIZE_LIMITS: dict[str, int] = {
     "save_every": 100_000_000,
     "limit": 100_000_000,
     "epochs": 100_000,
+    "seed": 2**32 - 1,  # numpy takes 32-bit seed words (2**32 would draw what 0 draws); torch overflows at 2**64
+    "lr": 1,  # AdamW's step is about lr per weight: lr 1e12 gave NaN at step 0 (optim.lr and stages' lr)
+    "weight_decay": 10,  # weight_decay 1e30 did too
 }
 #: frames a renderer draws and a backbone reads per clip: each is an image held in memory
 RENDERED_FRAMES = 512
@@ -78,10 +82,11 @@ def _sections(validated: Any) -> Iterator[tuple[str, Any]]:
 def check_numbers(validated: Any) -> list[str]:
     """Non-finite floats, sizes beyond ``SIZE_LIMITS``, negative seeds, anywhere in the spec."""
     problems = []
+    derived = getattr(validated, "derived", {})
     for section, value in _sections(validated):
         for path, key, item in _walk(value, section):
-            if isinstance(item, bool) or not isinstance(item, (int, float)):
-                continue
+            if isinstance(item, bool) or not isinstance(item, (int, float)) or path in derived:
+                continue  # a derived option is checked where it is stated
             if isinstance(item, float) and not math.isfinite(item):
                 problems.append(f"{path}: {item} is not a finite number")
             elif key in SIZE_LIMITS and item > _limit(section, key):
@@ -91,49 +96,52 @@ def check_numbers(validated: Any) -> list[str]:
     return problems
 
 
+def check_decay(validated: Any) -> list[str]:
+    """AdamW multiplies every weight by ``1 - lr * weight_decay`` each step: at 1 or more it zeroes or flips them."""
+    spec = validated.spec
+    decay = spec.optim.weight_decay
+    rates = [("optim.lr", spec.optim.lr)]
+    rates += [(f"stages[{i}].lr", s.options.get("lr")) for i, s in enumerate(spec.stages) if s.options.get("lr")]
+    return [
+        f"{path}: {lr:g} x optim.weight_decay {decay:g} is {lr * decay:g}; AdamW would scale every weight by "
+        f"{1 - lr * decay:g} each step (keep lr x weight_decay well below 1)"
+        for path, lr in rates
+        if isinstance(lr, (int, float)) and lr * decay >= 1
+    ]
+
+
 def _limit(section: str, key: str) -> int:
     return RENDERED_FRAMES if key == "frames" and section in ("renderer", "backbone") else SIZE_LIMITS[key]
 
 
-def check_agreement(validated: Any) -> list[str]:
-    """The renderer makes what the backbone reads: same number of frames, same image side.
-
-    Compared only when the spec sets the value in the backbone section: a backbone's default
-    may mean "any" (``clip_align`` pools any frame count and resizes any image).
-    """
-    renderer = validated.options.get("renderer")
-    backbone = validated.options.get("backbone")
-    if renderer is None or backbone is None:
-        return []
-    explicit = getattr(backbone, "model_fields_set", set())
-    problems = []
-    r_frames, b_frames = getattr(renderer, "frames", None), getattr(backbone, "frames", None)
-    if "frames" in explicit and isinstance(r_frames, int) and isinstance(b_frames, int) and r_frames != b_frames:
-        problems.append(
-            f"backbone.frames: {b_frames} differs from renderer.frames: {r_frames}; "
-            "the backbone reads one image per rendered frame, set both to the same number"
-        )
-    size, image_size = getattr(renderer, "size", None), getattr(backbone, "image_size", None)
-    if "image_size" in explicit and isinstance(size, int) and isinstance(image_size, int) and size != image_size:
-        problems.append(
-            f"renderer.size: {size} differs from backbone.image_size: {image_size}; "
-            "render at the size the backbone reads (or drop image_size to use the checkpoint's)"
-        )
-    return problems
+def _system_folder(path: Path) -> str | None:
+    """``/`` or a folder under ``/proc``, ``/sys``, ``/dev``: scanning it never ends (or never should start)."""
+    resolved = Path(os.path.abspath(path))
+    if resolved == Path("/"):
+        return f"{path} is the file system's root; expected a dataset, model or teacher path of your own"
+    for root in SYSTEM_ROOTS:
+        if resolved == Path(root) or Path(root) in resolved.parents:
+            return f"{path} is under {root}, a system folder; expected a dataset, model or teacher path of your own"
+    return None
 
 
 def _path_problem(path: Path) -> str | None:
-    if not path.exists():
-        return f"{path} does not exist"
-    if path.is_dir():
-        try:
-            next(path.iterdir())
-        except StopIteration:
-            return f"{path} is an empty folder"
-        except OSError as exc:
-            return f"{path} cannot be listed: {exc.strerror or exc}"
-    elif path.is_file() and path.stat().st_size == 0:
-        return f"{path} is an empty file"
+    system = _system_folder(path)
+    if system:
+        return system
+    if not path.is_dir():  # a file, or a named pipe (would block), a device (/dev/zero never ends), a link loop
+        problem = regular_file_problem(path, "a file or folder")
+        if problem == "no such file":
+            return f"{path} does not exist"
+        if problem:
+            return f"{path}: {problem}"
+        return f"{path} is an empty file" if path.stat().st_size == 0 else None
+    try:
+        next(path.iterdir())
+    except StopIteration:
+        return f"{path} is an empty folder"
+    except OSError as exc:
+        return f"{path} cannot be listed: {exc.strerror or exc}"
     return None
 
 
@@ -207,6 +215,46 @@ def check_protocol(validated: Any, path_problems: list[str]) -> list[str]:
     return problems
 
 
+def check_eval_protocol(validated: Any, path_problems: list[str]) -> list[str]:
+    """``eval.data`` lists its splits, and the split it is tested on (``eval.split``, else ``split.test``) is one.
+
+    As for ``data``: the dataset is built only when its paths are fine and asked for its
+    protocol names only (a dataset may read a small index file there, never its clips).
+    """
+    spec = validated.spec
+    if spec.eval.data is None or any(p.startswith("eval.data.") for p in path_problems):
+        return []
+    try:
+        dataset = validated.build("eval.data")
+        heads = list(dataset.protocols()) + list(dataset.class_splits())
+    except Exception as exc:  # noqa: BLE001 - whatever the plugin raises, the evaluation cannot run
+        return [f"eval.data: dataset {spec.eval.data.name!r} cannot list its splits: {type(exc).__name__}: {exc}"]
+    split = spec.eval.split or spec.split.test
+    head, sep, part = split.rpartition("/")
+    where = "eval.split" if spec.eval.split else "eval.split (unset, so split.test)"
+    # the grammar check_protocol applies: a plain name ("test") is the dataset's own business
+    if heads and sep and (head not in heads or part not in ("train", "test", "val")):
+        valid = ", ".join(f"{h}/{p}" for h in heads for p in ("train", "test"))
+        return [f"{where}: dataset {spec.eval.data.name!r} has no split {split!r}; splits: {valid}"]
+    if split in heads:
+        return [f"{where}: {split!r} names a protocol; add the part, e.g. '{split}/test'"]
+    return []
+
+
+def check_dataset_files(validated: Any, path_problems: list[str]) -> list[str]:
+    """Each dataset's own cheap check (``Dataset.check``: an index file), when its paths exist."""
+    problems = []
+    for section in ("data", "eval.data"):
+        if section not in validated.names or any(p.startswith(section + ".") for p in path_problems):
+            continue
+        try:
+            found = validated.build(section).check()
+        except Exception as exc:  # noqa: BLE001 - a plugin's check must not hide the spec's other problems
+            found = [f"{type(exc).__name__}: {exc}"]
+        problems += [f"{section}: {line}" for line in found]
+    return problems
+
+
 def spec_problems(validated: Any, check_files: bool = True) -> list[str]:
     """Every check above, in one list (the one call site in ``validate_spec``).
 
@@ -214,8 +262,9 @@ def spec_problems(validated: Any, check_files: bool = True) -> list[str]:
     model folders, output_dir): for specs written to run elsewhere, such as the examples.
     """
     path_problems = check_paths(validated) if check_files else []
-    checks: list[Callable[[Any], list[str]]] = [check_numbers, check_agreement]
+    checks: list[Callable[[Any], list[str]]] = [check_numbers, check_decay]
     if check_files:
         checks.append(check_output_dir)
     problems = [p for check in checks for p in check(validated)] + path_problems
-    return problems + check_protocol(validated, path_problems)
+    problems += check_protocol(validated, path_problems) + check_eval_protocol(validated, path_problems)
+    return problems + (check_dataset_files(validated, path_problems) if check_files else [])

@@ -18,3 +18,14 @@ def sequence_summary(path: str, seq: Any, index: int | None = None) -> dict:
         "duration": round(seq.duration, 3) if seq.duration else None,
         "has_orientations": seq.has_orientations,
     }
+
+
+def shown_value(value: object) -> str:
+    """A table cell: ``-`` for unknown; numbers to 3 decimals, so a BVH's 1/0.0083333 s shows as ``120``.
+
+    ``info`` prints its table with it and the app shows its info table with it, so both
+    show the same numbers; ``info --json`` keeps the exact values.
+    """
+    if value is None:
+        return "-"
+    return format(round(value, 3), "g") if isinstance(value, float) else str(value)

@@ -45,6 +45,12 @@ class TaskKind(str, Enum):
 
 #: kinds whose answer is a class name read from a ``Label:`` line
 RECOGNITION_KINDS = frozenset({TaskKind.MULTIPLE_CHOICE, TaskKind.OPEN, TaskKind.RATIONALE})
+#: evaluation task (``eval.task``) -> the example kinds a stage's test question may have for it
+EVAL_TASK_KINDS = {
+    "recognition": RECOGNITION_KINDS,
+    "caption": frozenset({TaskKind.CAPTION}),
+    "qa": frozenset({TaskKind.QA}),
+}
 
 
 @dataclass(frozen=True)
@@ -228,6 +234,31 @@ def normalise(text: str) -> str:
     return text.strip().strip("\"'`").strip().rstrip(".").strip().lower()
 
 
+def parse_candidates(text: str) -> list[str]:
+    """``"walk, sit down"`` -> ``["walk", "sit down"]``: names stripped, in the order given.
+
+    An empty name (``"walk,,sit"``) or a name given twice (``"walk, Walk"``: answers are
+    compared lower-cased) is an error naming it, not silently dropped.
+    """
+    names = [name.strip() for name in text.split(",")]
+    if not any(names):
+        raise SkeletonLLMError("candidates: no class names given (expected a comma-separated list)")
+    empty = [i + 1 for i, name in enumerate(names) if not name]
+    if empty:
+        raise SkeletonLLMError(
+            f"candidates: name {empty[0]} of {len(names)} is empty (two commas in a row, or a comma at an end)"
+        )
+    first: dict[str, str] = {}
+    for name in names:
+        key = normalise(name)
+        if not key:
+            raise SkeletonLLMError(f"candidates: {name!r} is not a class name")
+        if key in first:
+            raise SkeletonLLMError(f"candidates: {name!r} is given twice (as {first[key]!r} before)")
+        first[key] = name
+    return names
+
+
 def _after_last(pattern: re.Pattern[str], text: str) -> str | None:
     matches = list(pattern.finditer(text))
     if not matches:
@@ -281,6 +312,7 @@ __all__ = [
     "normalise",
     "options_block",
     "parse_answer",
+    "parse_candidates",
     "parse_choice",
     "parse_label",
     "parse_yes_no",

@@ -138,8 +138,18 @@ def choose_threads(requested: int | None = None, environ: dict[str, str] | None 
             return ThreadChoice(count, name)
     usable, free = usable_cores(), free_cores()
     count = default_rule(usable, free)
-    load = "free cores unknown" if free is None else f"{free:.1f} of {os.cpu_count()} cores free"
+    load = describe_free(free, os.cpu_count() or 1)
     return ThreadChoice(count, f"default rule: {usable} usable cores, {load}; set --threads or {ENV} to override")
+
+
+def describe_free(free: float | None, cores: int) -> str:
+    """``1.2 of 2 cores free``; never a negative count: a load above the core count is said in words."""
+    if free is None:
+        return "free cores unknown"
+    if free < 0.05:
+        above = f": load average {cores - free:.1f} is above the core count" if free < 0 else ""
+        return f"no core of {cores} free{above}"
+    return f"{free:.1f} of {cores} cores free"
 
 
 def apply_threads(choice: ThreadChoice) -> ThreadChoice:

@@ -16,9 +16,11 @@ safetensors.
 
 from __future__ import annotations
 
+import json
 import math
 import shutil
 import warnings
+from collections.abc import Callable
 from contextlib import nullcontext
 from itertools import chain
 
@@ -26,18 +28,18 @@ import torch
 from torch import nn
 
 from . import distributed
-from .batch import MixedBatch, segment_indices
-from .checkpoint import load_checkpoint, save_checkpoint
+from .batch import MixedBatch, SkeletonBatch, segment_indices
+from .checkpoint import LAST, MANIFEST, load_checkpoint, save_checkpoint
 from .checkpoint_checks import check_optimizer_state, check_restorable
 from .errors import CheckpointError, SkeletonLLMError
 from .interfaces import Sample
 from .interfaces.renderer import CHECKPOINT_PREFIX as RENDERER_PREFIX
+from .manifest import TASKS, trained_tasks
 from .pipeline import Pipeline
 from .runlock import RunLock
 from .sampling import global_batch, rank_share, sample_generator, step_seed
+from .stop_signals import TrainingStopped, stop_on_signals
 from .tasks import TaskExample
-
-LAST = "last"
 
 
 def warmup_cosine(warmup: int, total: int):
@@ -67,9 +69,13 @@ def check_backbone(pipeline: Pipeline, manifest: dict, directory) -> None:
         )
 
 
-def load_trained(pipeline: Pipeline, directory) -> dict:
-    """Load a training checkpoint into ``pipeline`` after checking it was made for this backbone."""
-    tensors, manifest = load_checkpoint(directory)
+def load_trained(pipeline: Pipeline, directory, allow_unverified: bool = False, warn: bool = True) -> dict:
+    """Load a training checkpoint into ``pipeline`` after checking it was made for this backbone.
+
+    ``allow_unverified``: accept one without an integrity record; ``warn``: say so on stderr (false
+    when :func:`~skeletonllm.checkpoint_checks.accept_checkpoint` already put it among its notes).
+    """
+    tensors, manifest = load_checkpoint(directory, allow_unverified, warn)
     check_backbone(pipeline, manifest, directory)
     check_restorable(pipeline, tensors, manifest, directory)  # stage/step in range, no tensor missing
     restore_weights(pipeline, tensors)
@@ -102,7 +108,9 @@ class TrainingModel(nn.Module):
         self.backbone = pipeline.backbone
         self.bf16 = pipeline.device.type == "cuda" and pipeline.cfg.optim.precision in ("auto", "bf16")
 
-    def forward(self, batch: MixedBatch, owner: torch.Tensor, examples: list[TaskExample]) -> torch.Tensor:
+    def forward(
+        self, batch: SkeletonBatch | MixedBatch, owner: torch.Tensor, examples: list[TaskExample]
+    ) -> torch.Tensor:
         frames = batch.apply(lambda part: self.backbone.model_input(self.renderer, part))[owner]
         with torch.autocast(frames.device.type, dtype=torch.bfloat16, enabled=self.bf16):
             return self.backbone.loss(frames, examples)
@@ -114,7 +122,12 @@ class Trainer:
         self.optim_cfg = pipeline.cfg.optim
         self.show_progress = show_progress and pipeline.rank == 0
         self.digest = pipeline.cfg.digest()
+        self.tasks: set[str] = set()  # the kinds of question asked so far (the manifest's ``tasks``)
         self.samples: list[Sample] = pipeline.train_samples()
+        self._tick: Callable[[], object] | None = None  # called after each micro-batch (the progress bar)
+        ids = [s.id for s in self.samples]
+        for stage in pipeline.stages:  # a teacher missing some clips fails now, naming them, not at step 1000
+            stage.check_teacher(ids)
         distributed.init_process_group(pipeline.device)
 
     # -- what trains -------------------------------------------------------------
@@ -164,6 +177,7 @@ class Trainer:
             "backbone": self.pipeline.backbone.identity(),
             "renderer": self.pipeline.renderer.name,
             "components": component_records(self.pipeline),
+            TASKS: sorted(self.tasks),
             "stage": stage_index,
             "step": step,
             "stage_done": done,
@@ -180,7 +194,7 @@ class Trainer:
             if path.exists() or path.with_name(f".{LAST}.old").exists():
                 raise
             return None
-        if manifest.get("spec") != self.digest:
+        if manifest.get("spec") not in self.pipeline.cfg.digests():
             raise CheckpointError(
                 f"{path} was written by a different spec (hash {manifest.get('spec')} vs {self.digest}); "
                 "use another output_dir or --no-resume"
@@ -223,6 +237,7 @@ class Trainer:
                 sequence = whole.select_frames(segment_indices(whole.num_frames, frames, True, rng))
             sequences.append(sequence)
             for example in stage.examples(pipeline.clip_context(sample, whole), rng):
+                self.tasks.add(example.kind.value)
                 examples.append(example)
                 owner.append(i)
         batch = MixedBatch.from_sequences(sequences, frames=frames, train=False).to(pipeline.device)
@@ -230,18 +245,39 @@ class Trainer:
 
     def _prepare(self, stage) -> None:
         """Let the stage look at the seen training clips once (e.g. Disc-FT's motion profiles)."""
-        stage.prepare(self.pipeline.training_clips(self.samples))
+        from .progress import progress
+
+        clips = self.pipeline.training_clips(self.samples)
+        if self.show_progress:  # long clips make this minutes of reading: say so after a second
+            clips = progress(clips, desc=f"preparing {stage.name}", unit="clip", total=len(self.samples))
+        stage.prepare(clips)
 
     def fit(self, resume: bool = True) -> list[dict]:
         """Train every stage (resuming from ``output_dir/last``); returns one record per stage."""
         lock = RunLock(self.pipeline.output_dir) if self.pipeline.rank == 0 else nullcontext()
         devices = [self.pipeline.device] if self.pipeline.device.type == "cuda" else []
-        with lock, torch.random.fork_rng(devices=devices):  # the caller's generator is left as it was
-            if self.pipeline.rank == 0:
-                self._remove_partial_writes()
-            history = self._fit(resume)
+        try:
+            # SIGINT/SIGTERM unwind through the lock's ``with``: it is released, and the user is told what is kept
+            with stop_on_signals(), lock, torch.random.fork_rng(devices=devices):  # the caller's generator is kept
+                if self.pipeline.rank == 0:
+                    self._remove_partial_writes()
+                history = self._fit(resume)
+        except TrainingStopped as exc:
+            raise TrainingStopped(exc.signum, self._kept()) from None
         distributed.barrier()  # every rank returns once rank 0 has written the last checkpoint
         return history
+
+    def _kept(self) -> str:
+        """What a stopped run leaves: the last checkpoint's stage and step, and how to go on."""
+        path = self.pipeline.output_dir / LAST
+        try:
+            manifest = json.loads((path / MANIFEST).read_text(encoding="utf-8"))
+            where = f"stage {manifest['stage'] + 1} ({self.pipeline.stages[manifest['stage']].name}) step {manifest['step']}"
+        except (OSError, ValueError, KeyError, IndexError, TypeError):
+            return f"no checkpoint was written yet; the lock is released ({path.parent} can be trained into again)"
+        return (
+            f"the lock is released and the last checkpoint, {path} at {where}, is kept; run the same command to resume"
+        )
 
     def _remove_partial_writes(self) -> None:
         """Delete temporary checkpoint folders a killed writer left (safe: we hold the run's lock)."""
@@ -250,7 +286,7 @@ class Trainer:
                 shutil.rmtree(path, ignore_errors=True)
 
     def _fit(self, resume: bool) -> list[dict]:
-        from .progress import progress
+        from .progress import progress_bar
 
         pipeline = self.pipeline
         resumed = self._load_last() if resume else None
@@ -258,6 +294,7 @@ class Trainer:
         if resumed is not None:
             resumed_tensors, manifest = resumed
             history = list(manifest.get("history", []))
+            self.tasks.update(k.value for k in trained_tasks(manifest, self.pipeline.output_dir / LAST) or ())
             if manifest["stage_done"]:
                 start_stage = manifest["stage"] + 1
             else:
@@ -293,8 +330,17 @@ class Trainer:
             model.train()
             steps = range(first, total)
             desc = f"stage {stage_index + 1}/{len(pipeline.stages)} {stage.name}"
-            bar = progress(steps, desc=desc, unit="step", total=len(steps)) if self.show_progress else iter(steps)
-            for step in bar:
+            # counted in micro-batches, so a step of grad_accum: 1024 shows progress inside the step
+            accum = self.optim_cfg.grad_accum
+            bar = (
+                progress_bar(len(steps) * accum, desc, "step" if accum == 1 else "batch")
+                if self.show_progress
+                else None
+            )
+            for step in steps:
+                if bar is not None and accum > 1:
+                    bar.set_postfix_str(f"step {step + 1}/{total}", refresh=False)
+                self._tick = bar.update if bar is not None else None
                 losses.append(self._optimizer_step(model, stage, stage_index, step, params, optimizer))
                 scheduler.step()
                 done = step + 1 == total
@@ -305,6 +351,8 @@ class Trainer:
                         self._trained_tensors(optimizer),
                         self._manifest(stage_index, step + 1, done, record, [] if done else losses),
                     )
+            if bar is not None:
+                bar.close()
             history.append(_stage_record(stage.name, total, losses))
         return history
 
@@ -341,9 +389,16 @@ class Trainer:
                     raise SkeletonLLMError(f"stage {stage.name!r} step {step}: loss is {loss.item()} (lower optim.lr?)")
                 loss.backward()
             value += loss.item()
+            if self._tick is not None:  # the progress bar counts micro-batches
+                self._tick()
         if self.optim_cfg.max_grad_norm:
             torch.nn.utils.clip_grad_norm_(params, self.optim_cfg.max_grad_norm)
         optimizer.step()
+        if not all(bool(torch.isfinite(p).all()) for p in params):  # a finite loss can still step to NaN
+            raise SkeletonLLMError(
+                f"stage {stage.name!r} step {step}: the weights became NaN or infinite in this step (lower "
+                f"optim.lr or set optim.max_grad_norm?); nothing from this step is saved, the last checkpoint is kept"
+            )
         return distributed.mean(value, pipeline.device)
 
 

@@ -31,6 +31,7 @@ from skeletonllm.errors import SkeletonDataError
 from skeletonllm.interfaces.base import PluginOptions
 from skeletonllm.interfaces.dataset import Sample
 from skeletonllm.io import read_sequences
+from skeletonllm.safe_read import regular_file_problem
 from skeletonllm.sequence import SkeletonSequence
 
 from .protocol_data import benchmark
@@ -113,8 +114,8 @@ class BandaiDataset(PublishedBenchmark):
                 self.report.add(stem, f"name does not follow {prefix}<content>_<style>_<NNN>")
             elif not bvh.is_file():
                 self.report.add(stem, ".json without its .bvh (the file is missing from this copy)")
-            elif not sidecar.is_file():
-                self.report.add(stem, "no .json sidecar with its labels")
+            elif problem := regular_file_problem(sidecar, "a .json sidecar"):  # a named pipe would block
+                self.report.add(stem, "no .json sidecar with its labels" if problem == "no such file" else problem)
             else:
                 reason, ids = self._sidecar(sidecar, match, contents, styles)
                 if reason:

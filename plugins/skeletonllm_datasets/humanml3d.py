@@ -35,7 +35,11 @@ class HumanMl3dOptions(PluginOptions):
 def read_captions(path: Path) -> list[str]:
     """Captions of one motion: the text before the first ``#`` of each non-empty line."""
     out = []
-    for i, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise SkeletonDataError(f"byte {exc.start} is not UTF-8 text", source=path, field="caption") from None
+    for i, line in enumerate(text.splitlines(), 1):
         if not line.strip():
             continue
         caption = line.split("#", 1)[0].strip()
@@ -64,6 +68,9 @@ class HumanMl3dDataset(Dataset):
 
     def protocols(self) -> list[str]:
         return ["default"]
+
+    def protocol_description(self, protocol: str) -> str:
+        return "HumanML3D's own train/test lists" if protocol == "default" else ""
 
     @cached_property
     def _root(self) -> Path:

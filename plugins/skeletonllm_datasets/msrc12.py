@@ -24,6 +24,7 @@ from skeletonllm.errors import SkeletonDataError
 from skeletonllm.interfaces.base import PluginOptions
 from skeletonllm.interfaces.dataset import Sample
 from skeletonllm.io import read_sequences
+from skeletonllm.safe_read import regular_file_problem
 from skeletonllm.sequence import SkeletonSequence
 
 from .published import PublishedBenchmark
@@ -76,6 +77,9 @@ def _load(path: Path, tag_index: int, window: int, label: int, sample_id: str) -
 
 def _tag_gestures(path: Path) -> list[int]:
     """Gesture number of each tag line; a malformed file is a SkeletonDataError naming the line."""
+    problem = regular_file_problem(path, "a .tagstream text file")
+    if problem:  # a named pipe among the tag files would block the listing forever
+        raise SkeletonDataError(problem, source=path)
     try:
         lines = path.read_text(encoding="utf-8").splitlines()
     except (OSError, UnicodeDecodeError) as exc:

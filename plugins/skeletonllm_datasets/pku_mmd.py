@@ -17,6 +17,7 @@ from typing import ClassVar
 from skeletonllm.errors import SkeletonDataError
 from skeletonllm.interfaces.base import PluginOptions
 from skeletonllm.interfaces.dataset import Sample
+from skeletonllm.safe_read import regular_file_problem
 from skeletonllm.sequence import SkeletonSequence
 from skeletonllm_formats.pku_mmd import PkuMmdFormat
 
@@ -119,6 +120,9 @@ class PkuMmdDataset(PublishedBenchmark):
         return out
 
     def _segments(self, path: Path) -> list[tuple[int, int, int]]:
+        problem = regular_file_problem(path, "a label text file")
+        if problem:  # a named pipe among the label files would block the listing forever
+            raise SkeletonDataError(problem, source=path)
         lines = path.read_text(encoding="utf-8", errors="replace").splitlines()
         if not any(ln.strip() for ln in lines):
             raise SkeletonDataError("empty file", source=path)

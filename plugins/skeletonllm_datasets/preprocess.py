@@ -18,8 +18,8 @@ from skeletonllm.sequence import SkeletonSequence
 class PreprocessConfig(PluginOptions):
     """What the cache stores; every field is part of the cache key."""
 
-    frames: int = Field(32, ge=1)
-    max_persons: int = Field(2, ge=1)
+    frames: int = Field(32, ge=1, le=4096)
+    max_persons: int = Field(2, ge=1, le=64)
     normalise: bool = True
 
 

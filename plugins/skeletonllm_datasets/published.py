@@ -34,6 +34,9 @@ class PublishedBenchmark(Dataset):
     def protocols(self) -> list[str]:
         return list(self._data.protocols)
 
+    def protocol_description(self, protocol: str) -> str:
+        return str(self._data.protocols.get(protocol, {}).get("meaning", ""))
+
     def class_splits(self) -> dict[str, ClassSplit]:
         return dict(self._data.class_splits)
 

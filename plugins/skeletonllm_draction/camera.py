@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 import torch
 
+from skeletonllm.normalise import viewer_rotation
 from skeletonllm.topology import Topology
 
 
@@ -57,18 +58,12 @@ def axes_rotation(
 ) -> torch.Tensor:
     """The 3x3 rotation from the file's axes to camera axes (x right, y down, z away from the viewer).
 
-    First the topology's ``up_rotation`` makes the file y-up. A 3D y-up file
-    is then read in the Kinect convention (the viewer looks along +z, so +x is
-    on the viewer's left) and turned 180 degrees about the optical axis: x and
-    y change sign together, a rotation, so left stays left. A 2D file (lifted
-    with z = 0) is image-like, x right, so after its up turn only y flips to
-    point down (a mirror of an image that has no depth to mirror). For a y-up
-    3D file and a y-down 2D file this is exactly the convention DrAction
-    always had.
+    The core's viewing frame (``skeletonllm.normalise.viewer_rotation``: up axis to +y, 3D read
+    in the Kinect convention), with y flipped for a camera whose image rows grow downwards: the
+    same convention every renderer shares, so DrAction and the baselines agree on left and up.
     """
-    up = torch.tensor(topology.up_rotation(), dtype=dtype, device=device)
-    x_sign = -1.0 if topology.dims == 3 else 1.0
-    return torch.diag(torch.tensor([x_sign, -1.0, 1.0], dtype=dtype, device=device)) @ up
+    flip = torch.diag(torch.tensor([1.0, -1.0, 1.0], dtype=dtype, device=device))
+    return flip @ viewer_rotation(topology, dtype, device)
 
 
 def camera_axes(positions: torch.Tensor, topology: Topology) -> torch.Tensor:

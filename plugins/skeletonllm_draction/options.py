@@ -22,18 +22,20 @@ class DrActionOptions(RendererOptions):
             "'w/o NFM')"
         ),
     )
-    nfm_hidden: int = Field(10, ge=1)
-    mlp_hidden: int = Field(32, ge=1)
-    feature_dim: int = Field(16, ge=1)
-    feature_init_std: float = Field(0.02, gt=0)
-    scale_base: float = Field(0.1, gt=0, description="Gaussian scale of the longest bone, as a fraction of its length")
-    scale_min: float = Field(0.4, gt=0, description="lower clamp of bone length / longest bone")
-    scale_max: float = Field(1.0, gt=0, description="upper clamp of bone length / longest bone")
+    nfm_hidden: int = Field(10, ge=1, le=1024)
+    mlp_hidden: int = Field(32, ge=1, le=1024)
+    feature_dim: int = Field(16, ge=1, le=1024)
+    feature_init_std: float = Field(0.02, gt=0, le=10)
+    scale_base: float = Field(
+        0.1, gt=0, le=10, description="Gaussian scale of the longest bone, as a fraction of its length"
+    )
+    scale_min: float = Field(0.4, gt=0, le=10, description="lower clamp of bone length / longest bone")
+    scale_max: float = Field(1.0, gt=0, le=10, description="upper clamp of bone length / longest bone")
     lbs_logits: Literal["log_linear", "linear"] = "log_linear"
-    lbs_logit_scale: float = Field(10.0, gt=0)
+    lbs_logit_scale: float = Field(10.0, gt=0, le=1000)
     depth_colour: bool = Field(True, description="blend the depth colour map in (false: the paper's 'w/o depth map')")
     depth_colour_weight: float = Field(0.9, gt=0, lt=1, description="initial weight of the depth colour map")
-    depth_range: float = Field(2.0, gt=0, description="depth window of the colour map, in figure half-extents")
+    depth_range: float = Field(2.0, gt=0, le=1000, description="depth window of the colour map, in figure half-extents")
     base_opacity: float = Field(0.9, gt=0, lt=1)
     background: tuple[float, float, float] = (0.0, 0.0, 0.0)
     fov_degrees: float = Field(60.0, gt=1, lt=179)

@@ -1,21 +1,15 @@
-"""Entry point of the draction plugin: registers the DrAction renderer.
+"""Entry point of the draction plugin: registers the DrAction renderer by import path.
 
-Registered lazily: importing this module (``skeletonllm --help``, ``skeletonllm
-plugins``) does not import torch; the renderer module loads when DrAction is used.
+Importing this module (``skeletonllm --help``, ``skeletonllm plugins``) does not import
+torch: the renderer's name and summary are read from its class, which loads on first use.
 """
 
 from __future__ import annotations
 
-from skeletonllm import LazyComponent, hookimpl
+from skeletonllm import hookimpl
 
 
 @hookimpl
 def register_renderers(register) -> None:  # noqa: ANN001 - the registry's callback
     """DrAction, learnable, any topology."""
-    register(
-        LazyComponent(
-            "skeletonllm_draction.renderer:DrActionRenderer",
-            name="draction",
-            summary="DrAction: differentiable Gaussian-splatting renderer for any topology",
-        )
-    )
+    register("skeletonllm_draction.renderer:DrActionRenderer")

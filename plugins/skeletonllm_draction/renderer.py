@@ -17,11 +17,12 @@ from torch import nn
 from skeletonllm.batch import SkeletonBatch
 from skeletonllm.errors import SkeletonDataError
 from skeletonllm.interfaces import Renderer
+from skeletonllm.legend import ColourLegend
 from skeletonllm.topology import Topology
 
 from .appearance import AppearanceFeatures, gaussian_descriptors
 from .camera import PinholeCamera, axes_rotation, camera_axes
-from .colormap import DepthColourBlend, normalised_depth, travel_depth
+from .colormap import DepthColourBlend, normalised_depth, travel_depth, triangular_colormap
 from .framing import FramedClip, camera_distance, centre_and_scale
 from .gaussians import GaussianTemplate, adaptive_scales, build_template, first_valid_frame
 from .lbs import blend, joint_transforms, posed_covariance
@@ -38,6 +39,8 @@ class DrActionRenderer(Renderer):
     summary: ClassVar[str] = "DrAction: differentiable Gaussian-splatting renderer for any topology"
     learnable: ClassVar[bool] = True
     Options: ClassVar[type[DrActionOptions]] = DrActionOptions
+    #: what ``skeletonllm render`` draws with when no --renderer is given
+    default_for: ClassVar[tuple[str, ...]] = ("render",)
 
     def __init__(self, options: DrActionOptions | None = None) -> None:
         super().__init__(options if options is not None else DrActionOptions())
@@ -56,6 +59,28 @@ class DrActionRenderer(Renderer):
         self.rasteriser = make_rasteriser(o.backend, o.tile_size)
         self.register_buffer("background", torch.tensor(o.background, dtype=torch.float32), persistent=False)
         self._templates: dict[tuple[Topology, str], GaussianTemplate] = {}
+
+    def colour_legend(self) -> ColourLegend | None:
+        """The depth colour map as a key: near blue to far red, and what travel does to the hue.
+
+        None when the map is off (``depth_colour: false``): the colours then come from the NFM alone.
+        """
+        if self.colour_blend is None:
+            return None
+        o: DrActionOptions = self.options
+        stops = triangular_colormap(torch.linspace(0.0, 1.0, 9)).tolist()
+        weight = float(self.colour_blend.weight.detach())
+        return ColourLegend(
+            title="DrAction colour = depth",
+            colours=tuple(tuple(float(v) for v in s) for s in stops),
+            low="near",
+            high="far",
+            note=(
+                f"Each body part's depth from the figure's centre (the bar spans \u00b1{o.depth_range / 2:g} "
+                "figure half-extents). The whole figure turns bluer as the performer comes towards the camera, "
+                f"redder as they move away. Depth sets {weight:.0%} of each colour."
+            ),
+        )
 
     def template(self, topology: Topology, device: torch.device) -> GaussianTemplate:
         """Per-topology constants (indices, LBS logits and weights), built once per topology and device."""

@@ -12,9 +12,15 @@ from pathlib import Path
 
 import numpy as np
 
+from skeletonllm.decode_budget import check_decoded_size
 from skeletonllm.errors import SkeletonDataError
 
 from ._text import decoded_head
+
+#: bytes held per value while a table is parsed (the token's string and its list slot, then a float64):
+#: a text value takes at least two bytes with its separator, so this stays under the decode budget's
+#: ratio to the file size and only the absolute cap refuses a genuine (huge) file
+PARSE_BYTES_PER_VALUE = 64
 
 
 def split_line(line: str, sep: str | None) -> list[str]:
@@ -41,6 +47,9 @@ def numeric_rows(
     lines = text.splitlines()
     while lines and not lines[-1].strip():
         lines.pop()
+    check_decoded_size(  # before splitting: every token becomes a string first
+        len(lines) * width * PARSE_BYTES_PER_VALUE, path, f"{len(lines):,} lines x {width} numbers"
+    )
     rows = []
     for i, line in enumerate(lines):
         fields = split_line(line, sep)

@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 
 from skeletonllm.errors import SkeletonDataError
+from skeletonllm.safe_read import check_input_file
 
 _JSON_NUMBER_TYPES = {int, float, type(None)}
 
@@ -24,7 +25,12 @@ def one_line(exc: BaseException) -> str:
 
 
 def read_text(path: Path) -> str:
-    """The whole file as text; undecodable bytes are a data error, not a UnicodeDecodeError."""
+    """The whole file as text; undecodable bytes are a data error, not a UnicodeDecodeError.
+
+    A named pipe or device is refused before it is opened, also when a dataset plugin calls
+    a reader directly (not through ``read_sequences``, which checks too).
+    """
+    check_input_file(path)
     try:
         raw = Path(path).read_bytes()
     except OSError as exc:

@@ -18,8 +18,10 @@ from typing import ClassVar
 
 import numpy as np
 
+from skeletonllm.decode_budget import check_decoded_size, sequence_bytes
 from skeletonllm.errors import SkeletonDataError
 from skeletonllm.interfaces import PluginOptions, SkeletonFormat
+from skeletonllm.safe_read import check_input_file
 from skeletonllm.sequence import SkeletonSequence
 
 from ._text import one_line
@@ -38,13 +40,48 @@ class AmassOptions(PluginOptions):
     body_model: Path | None = None
 
 
-def _load_npz(path: Path, what: str) -> dict[str, np.ndarray]:
+def _member_header(zf: zipfile.ZipFile, name: str) -> tuple[tuple[int, ...], np.dtype]:
+    """Shape and dtype a ``.npy`` member declares, read from its header only."""
+    with zf.open(name) as fh:
+        version = np.lib.format.read_magic(fh)
+        read_header = np.lib.format.read_array_header_1_0 if version == (1, 0) else np.lib.format.read_array_header_2_0
+        shape, _fortran, dtype = read_header(fh)
+    return shape, dtype
+
+
+def _load_npz(path: Path, what: str, keys: tuple[str, ...]) -> dict[str, np.ndarray]:
+    """The members ``keys`` of an ``.npz`` (those present), and nothing else.
+
+    Before anything is decompressed, the members' uncompressed sizes (from the zip
+    directory) and the arrays their headers declare are checked against the file's
+    decode budget: an unused member that inflates to gigabytes is never read, and a
+    used one that would is refused with one line.
+    """
+    check_input_file(path)
     try:
-        with np.load(path, allow_pickle=False) as npz:
-            return {k: npz[k] for k in npz.files}
+        with zipfile.ZipFile(path) as zf:
+            members = {n[: -len(".npy")]: zf.getinfo(n) for n in zf.namelist() if n.endswith(".npy")}
+            wanted = [k for k in keys if k in members]
+            declared = 0
+            for key in wanted:
+                shape, dtype = _member_header(zf, members[key].filename)
+                count = int(np.prod(shape, dtype=object)) if shape else 1
+                declared += max(members[key].file_size, count * dtype.itemsize)
+            check_decoded_size(declared, path, f"{what} members {', '.join(wanted)}")
+            out = {}
+            for key in wanted:
+                with zf.open(members[key]) as fh:
+                    out[key] = np.lib.format.read_array(fh, allow_pickle=False)
+            return out
+    except SkeletonDataError:
+        raise
     except ValueError as exc:
+        if "pickle" in str(exc):
+            raise SkeletonDataError(
+                f"{what} holds pickled objects, which are not loaded ({one_line(exc)})", source=path
+            ) from None
         raise SkeletonDataError(
-            f"{what} holds pickled objects, which are not loaded ({one_line(exc)})", source=path
+            f"unreadable {what} (truncated or not an .npz): {type(exc).__name__}: {one_line(exc)}", source=path
         ) from None
     except Exception as exc:  # noqa: BLE001 - zip, zlib, header and OS errors all mean a broken file here
         raise SkeletonDataError(
@@ -122,7 +159,7 @@ class AmassFormat(SkeletonFormat):
 
     def read(self, path: Path) -> list[SkeletonSequence]:
         path = Path(path)
-        data = _load_npz(path, "AMASS file")
+        data = _load_npz(path, "AMASS file", (*REQUIRED_KEYS, "gender"))
         missing = [k for k in REQUIRED_KEYS if k not in data]
         if missing:
             raise SkeletonDataError(
@@ -148,11 +185,15 @@ class AmassFormat(SkeletonFormat):
                 field="body_model",
             )
         model_path = _model_path(Path(self.options.body_model), gender)
-        model = _load_npz(model_path, "SMPL-H body model")
+        model = _load_npz(model_path, "SMPL-H body model", MODEL_KEYS)
         absent = [k for k in MODEL_KEYS if k not in model]
         if absent:
             raise SkeletonDataError(f"body model lacks {absent}", source=model_path, field=absent[0])
         parents = check_body_model(model, BODY_JOINTS, model_path)
+        frames = poses.shape[0]
+        check_decoded_size(
+            sequence_bytes(1, frames, BODY_JOINTS, per_joint=9 * 8), path, f"{frames:,} frames x {BODY_JOINTS} joints"
+        )
         pos, rot = body_joints(model, poses, trans, betas, parents)
         return [
             SkeletonSequence(

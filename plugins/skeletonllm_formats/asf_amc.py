@@ -34,8 +34,10 @@ from typing import ClassVar, Literal
 import numpy as np
 from pydantic import Field
 
+from skeletonllm.decode_budget import check_decoded_size, sequence_bytes
 from skeletonllm.errors import SkeletonDataError
 from skeletonllm.interfaces import PluginOptions, SkeletonFormat
+from skeletonllm.safe_read import check_input_file
 from skeletonllm.sequence import SkeletonSequence
 from skeletonllm.topology import Topology
 
@@ -133,6 +135,7 @@ def asf_topology(skeleton: AsfSkeleton, stem: str, source: Path) -> Topology:
 
 
 def _read_text(path: Path) -> str:
+    check_input_file(path)  # the motion, or a skeleton named by the asf option: a named pipe would block
     try:
         raw = path.read_bytes()
     except OSError as exc:
@@ -188,6 +191,15 @@ class AsfAmcFormat(SkeletonFormat):
             asf_text, motion_text = _read_text(asf_path), text
         skeleton = parse_asf(asf_path, asf_text)
         motion = parse_amc(path, motion_text, skeleton, asf_path) if motion_text is not None else None
+        # bones without dofs cost no AMC text per frame but a full pose each in forward kinematics
+        frames, bones = (motion.num_frames if motion else 1), len(skeleton.bones)
+        size = path.stat().st_size + (asf_path.stat().st_size if asf_path != path else 0)  # both were read
+        check_decoded_size(
+            sequence_bytes(1, frames, bones, per_joint=9 * 8),
+            path,
+            f"{bones:,} bones x {frames:,} frames",
+            file_size=size,
+        )
         pos, rot = forward_kinematics(skeleton, motion)
         scale = INCH / skeleton.length_unit if self.options.units == "metres" else 1.0
         topology = asf_topology(skeleton, asf_path.stem, asf_path)

@@ -36,6 +36,7 @@ import numpy as np
 from pydantic import Field
 
 from skeletonllm.atomic import atomic_write
+from skeletonllm.decode_budget import check_decoded_size, sequence_bytes
 from skeletonllm.errors import SkeletonDataError
 from skeletonllm.interfaces import PluginOptions, SkeletonFormat
 from skeletonllm.sequence import SkeletonSequence
@@ -142,7 +143,6 @@ class BvhFormat(SkeletonFormat):
     Options: ClassVar[type[PluginOptions]] = BvhOptions
     suffixes: ClassVar[tuple[str, ...]] = (".bvh",)
     topology = None  # each file defines its own
-    can_write: ClassVar[bool] = True
 
     def sniff(self, path: Path, head: bytes) -> float:
         return 0.95 if head.lstrip().startswith(b"HIERARCHY") else 0.0
@@ -150,6 +150,11 @@ class BvhFormat(SkeletonFormat):
     def read(self, path: Path) -> list[SkeletonSequence]:
         path = Path(path)
         data = parse_bvh(path, read_text(path))
+        # joints with ``CHANNELS 0`` cost no text per frame but a full pose each in forward kinematics
+        frames, joints = data.motion.shape[0], len(data.joints)
+        check_decoded_size(
+            sequence_bytes(1, frames, joints, per_joint=9 * 8), path, f"{joints:,} joints x {frames:,} frames"
+        )
         pos, rot = forward_kinematics(data)
         names, parents = [j.name for j in data.joints], [j.parent for j in data.joints]
         meta = {"source": str(path), "frame_time": data.frame_time}

@@ -69,7 +69,6 @@ class CocoKeypointsFormat(SkeletonFormat):
     Options: ClassVar[type[PluginOptions]] = CocoOptions
     suffixes: ClassVar[tuple[str, ...]] = (".json",)
     topology = COCO17
-    can_write: ClassVar[bool] = True
 
     def sniff(self, path: Path, head: bytes) -> float:
         if not head.lstrip().startswith(b"{"):

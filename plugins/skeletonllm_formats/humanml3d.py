@@ -13,8 +13,10 @@ from typing import ClassVar
 import numpy as np
 
 from skeletonllm.atomic import atomic_write
+from skeletonllm.decode_budget import check_decoded_size, sequence_bytes
 from skeletonllm.errors import SkeletonDataError
 from skeletonllm.interfaces import NoOptions, PluginOptions, SkeletonFormat
+from skeletonllm.safe_read import check_input_file
 from skeletonllm.sequence import SkeletonSequence
 
 from ._text import one_line
@@ -46,7 +48,6 @@ class HumanMl3dFormat(SkeletonFormat):
     Options: ClassVar[type[PluginOptions]] = NoOptions
     suffixes: ClassVar[tuple[str, ...]] = (".npy",)
     topology = SMPL22
-    can_write: ClassVar[bool] = True
 
     def sniff(self, path: Path, head: bytes) -> float:
         header = npy_header(head)
@@ -59,6 +60,15 @@ class HumanMl3dFormat(SkeletonFormat):
 
     def read(self, path: Path) -> list[SkeletonSequence]:
         path = Path(path)
+        check_input_file(path)
+        try:
+            with open(path, "rb") as fh:
+                header = npy_header(fh.read(4096))
+        except OSError as exc:
+            raise SkeletonDataError(f"cannot read file: {exc.strerror or exc}", source=path) from None
+        if header is not None and len(header["shape"]) == 3:  # the header's frame count is checked before loading
+            frames = header["shape"][0]
+            check_decoded_size(sequence_bytes(1, frames, NUM_JOINTS), path, f"{frames:,} frames", field="shape")
         try:
             arr = np.load(path, allow_pickle=False)
         except ValueError as exc:

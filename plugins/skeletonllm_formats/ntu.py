@@ -17,6 +17,7 @@ from typing import ClassVar
 import numpy as np
 
 from skeletonllm.atomic import atomic_write
+from skeletonllm.decode_budget import check_decoded_size, sequence_bytes
 from skeletonllm.errors import SkeletonDataError
 from skeletonllm.interfaces import NoOptions, PluginOptions, SkeletonFormat
 from skeletonllm.sequence import SkeletonSequence
@@ -133,7 +134,6 @@ class NtuSkeletonFormat(SkeletonFormat):
     Options: ClassVar[type[PluginOptions]] = NoOptions
     suffixes: ClassVar[tuple[str, ...]] = (".skeleton",)
     topology = KINECT_V2
-    can_write: ClassVar[bool] = True
 
     def sniff(self, path: Path, head: bytes) -> float:
         """Walk the layout as far as the head reaches: counts, a 10-field body line, '25', 12-field joints."""
@@ -168,6 +168,13 @@ class NtuSkeletonFormat(SkeletonFormat):
         num_slots, assignment = _assign_slots(frames)
         t_count = len(frames)
         m = max(num_slots, 1)  # a file whose every frame is empty still gives one (absent) person
+        # one frame listing 60 bodies and 40,000 empty frames would otherwise decode to gigabytes
+        check_decoded_size(
+            sequence_bytes(m, t_count, NUM_JOINTS, per_joint=JOINT_FIELDS * 8 + 32),
+            path,
+            f"{m} body slots x {t_count:,} frames x {NUM_JOINTS} joints",
+            field="body count",
+        )
         rows = np.zeros((m, t_count, NUM_JOINTS, JOINT_FIELDS))
         present = np.zeros((m, t_count), dtype=bool)
         body_ids = np.full((m, t_count), -1, dtype=np.int64)

@@ -60,7 +60,6 @@ class NwUclaFormat(SkeletonFormat):
     Options: ClassVar[type[PluginOptions]] = NoOptions
     suffixes: ClassVar[tuple[str, ...]] = (".json",)
     topology = KINECT_V1
-    can_write: ClassVar[bool] = True
 
     def sniff(self, path: Path, head: bytes) -> float:
         text = head.lstrip()

@@ -6,7 +6,8 @@ file with ``x`` and ``y`` (frames x 13, pixels), ``visibility`` (frames x 13,
 x1 y1 x2 y2), ``action`` (e.g. ``tennis_serve``), ``pose`` (the coarse
 viewpoint: front, back, left, right), ``train`` (1 train, -1 test),
 ``dimensions`` (height, width, frames) and ``nframes``. Read with
-``scipy.io.loadmat``, which builds arrays and strings, never Python objects.
+``scipy.io.loadmat``, which builds arrays and strings, never Python objects, once the
+headers (:mod:`.mat5`) showed how much it would decode.
 
 Each file is one single-person sequence. An occluded joint keeps its position
 and gets confidence 0.5 (a visible one 1.0), as COCO's "labelled but not
@@ -25,40 +26,46 @@ from typing import Any, ClassVar
 import numpy as np
 
 from skeletonllm.atomic import atomic_write
+from skeletonllm.decode_budget import check_decoded_size, decode_limit
 from skeletonllm.errors import SkeletonDataError
 from skeletonllm.interfaces import NoOptions, PluginOptions, SkeletonFormat
+from skeletonllm.safe_read import check_input_file
 from skeletonllm.sequence import SkeletonSequence
 
 from ._text import one_line
+from .mat5 import MAGIC, read_variables
 from .topologies import PENN_ACTION13
 
-MAT5_MAGIC = b"MATLAB 5.0 MAT-file"
 NUM_JOINTS = 13
-#: a Penn Action file holds ~10^4 numbers; a header announcing far more is a corrupt or hostile file
-MAX_ELEMENTS = 50_000_000
 OCCLUDED_CONFIDENCE = 0.5
-
-
-def _variables(path: Path) -> dict[str, tuple[tuple[int, ...], str]]:
-    """Variable name -> (shape, MATLAB class) from the headers alone (no data is decoded)."""
-    from scipy.io import whosmat
-
-    return {name: (tuple(shape), cls) for name, shape, cls in whosmat(str(path))}
+#: bytes in memory per inflated byte while reading: scipy's array, then the float64 copies the reader
+#: makes (a uint8 visibility table becomes float64: 8 x, and x/y are stacked and masked)
+DECODE_FACTOR = 3 * 8
 
 
 def _load(path: Path) -> dict[str, Any]:
+    """Every variable, once the bytes they inflate to passed the decode budget.
+
+    A compressed variable of zeros inflates ~1000-fold, so a 100 kB file can decode to
+    gigabytes: :func:`.mat5.read_variables` counts what each variable inflates to (in bounded
+    chunks, stopping past the budget) before ``loadmat`` decodes anything.
+    """
     from scipy.io import loadmat
 
+    check_input_file(path)  # also when a dataset calls the reader directly: a named pipe would block
+    limit, _ = decode_limit(path.stat().st_size)
     try:
-        listing = _variables(path)
-        total = sum(int(np.prod(shape, dtype=np.float64)) for shape, _ in listing.values())
-        if total > MAX_ELEMENTS:
-            raise SkeletonDataError(
-                f"MAT file announces {total:.3g} elements; a Penn Action file holds ~10^4", source=path
-            )
+        listing = read_variables(path, limit // DECODE_FACTOR + 1)
+    except OSError as exc:
+        raise SkeletonDataError(f"cannot read file: {exc.strerror or exc}", source=path) from None
+    if listing:
+        total = sum(v.decoded for v in listing)
+        big = max(listing, key=lambda v: v.decoded)
+        what = f"{'at least ' if not big.complete else ''}{total:,} inflated bytes (the largest variable, "
+        what += f"{big.name!r}, is {'x'.join(map(str, big.shape))} {big.mclass})"
+        check_decoded_size(total * DECODE_FACTOR, path, what)
+    try:
         return loadmat(str(path), squeeze_me=False, chars_as_strings=True, verify_compressed_data_integrity=True)
-    except SkeletonDataError:
-        raise
     except Exception as exc:  # noqa: BLE001 - scipy raises ValueError, TypeError, zlib and struct errors on bad bytes
         raise SkeletonDataError(
             f"unreadable MAT file ({type(exc).__name__}: {one_line(exc)[:200]})", source=path
@@ -102,13 +109,12 @@ class PennActionFormat(SkeletonFormat):
     Options: ClassVar[type[PluginOptions]] = NoOptions
     suffixes: ClassVar[tuple[str, ...]] = (".mat",)
     topology = PENN_ACTION13
-    can_write: ClassVar[bool] = True
 
     def sniff(self, path: Path, head: bytes) -> float:
-        if not head.startswith(MAT5_MAGIC):
+        if not head.startswith(MAGIC):
             return 0.0
         try:
-            names = set(_variables(path))
+            names = {v.name for v in read_variables(path, max_decoded=16 * 1024**2)}  # headers, bounded
         except Exception:  # noqa: BLE001 - a sniffer answers, it never raises
             return 0.05
         if {"x", "y", "visibility"} <= names:

@@ -64,7 +64,6 @@ class PkuMmdFormat(SkeletonFormat):
     Options: ClassVar[type[PluginOptions]] = NoOptions
     suffixes: ClassVar[tuple[str, ...]] = (".txt",)
     topology = KINECT_V2
-    can_write: ClassVar[bool] = True
 
     def sniff(self, path: Path, head: bytes) -> float:
         """Every complete line in the head holds 150 numbers."""

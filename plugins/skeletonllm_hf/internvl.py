@@ -72,13 +72,10 @@ class InternVL3Backbone(HFBackbone):
         return hidden[:, 1:] if cfg.vision_feature_select_strategy == "default" else hidden
 
     def configure_image_size(self, opts: HFBackboneOptions) -> None:
+        # a built model takes tiles of its vision encoder's size; frames of any other size
+        # (opts.image_size, the renderer's) are resized to it, as the InternVL processor does
         vc = self.model.config.vision_config
         side, patch = vc.image_size[0], vc.patch_size[0]
-        if opts.image_size is not None and opts.image_size != side:
-            raise SkeletonLLMError(
-                f"backbone.image_size {opts.image_size}: this InternVL vision encoder takes {side}px tiles "
-                "(leave image_size unset; frames are resized to it)"
-            )
         if side % (2 * patch):
             raise SkeletonLLMError(f"backbone.image_size {side}: InternVL needs a multiple of 2*patch = {2 * patch}")
         self.image_size = (side, side)

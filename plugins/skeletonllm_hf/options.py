@@ -27,7 +27,7 @@ class LoraOptions(PluginOptions):
     """LoRA on the language model only (the vision tower and projector are never wrapped)."""
 
     enabled: bool = True
-    r: int = Field(32, ge=1)
+    r: int = Field(32, ge=1, le=1024)
     alpha: float = Field(64, gt=0)
     dropout: float = Field(0.05, ge=0, lt=1)
     target_modules: list[str] = Field(default_factory=lambda: list(DEFAULT_LORA_TARGETS), min_length=1)
@@ -38,8 +38,13 @@ class HFBackboneOptions(PluginOptions):
 
     path: str | None = None
     preset: Literal["tiny"] | None = None
-    image_size: int | None = Field(None, ge=14, description="frame side in pixels; default: the checkpoint's")
-    frames: int = Field(12, ge=1, description="frames per clip, one image placeholder each")
+    image_size: int | None = Field(
+        None,
+        ge=14,
+        le=4096,
+        description="frame side in pixels (default: the checkpoint's); in a spec it follows renderer.size",
+    )
+    frames: int = Field(12, ge=1, description="frames per clip, one image placeholder each; follows renderer.frames")
     lora: LoraOptions = Field(default_factory=LoraOptions)
     trainable: list[Literal["vision", "projector", "llm", "lora"]] = Field(
         default_factory=lambda: ["projector", "lora"], description="groups trainable after construction"
@@ -54,7 +59,7 @@ class HFBackboneOptions(PluginOptions):
     class_names: list[str] = Field(
         default_factory=list, description="extra words for the tiny preset's tokenizer (NTU-120 names always in)"
     )
-    seed: int = 0
+    seed: int = Field(0, description="initialisation seed of presets and LoRA; in a spec it follows optim.seed")
     attn_implementation: Literal["sdpa", "eager"] = "sdpa"
     tower_size: TowerSize | None = Field(
         None,

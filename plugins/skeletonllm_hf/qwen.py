@@ -25,6 +25,7 @@ class Qwen25VLBackbone(HFBackbone):
     summary: ClassVar[str] = "Qwen2.5-VL through transformers (local path or tiny preset)"
     model_type: ClassVar[str] = "qwen2_5_vl"
     model_class_name = "Qwen2_5_VLForConditionalGeneration"
+    image_multiple: ClassVar[int] = 28
     special_tokens: ClassVar[list[str]] = ["<|vision_start|>", "<|vision_end|>", "<|image_pad|>", "<|video_pad|>"]
     image_token: ClassVar[str] = "<|image_pad|>"
     default_mean = OPENAI_CLIP_MEAN

@@ -28,11 +28,12 @@ import torch
 from pydantic import Field
 
 from skeletonllm.batch import SkeletonBatch
-from skeletonllm.interfaces import Renderer, RendererOptions
+from skeletonllm.interfaces import RendererOptions
+from skeletonllm.normalise import to_pixels
 
+from .baseline import BaselineRenderer, View
 from .colours import hsv_to_rgb
-from .drawing import edge_index, skeleton_primitives
-from .normalise import normalise, to_pixels
+from .drawing import skeleton_primitives
 from .raster import Primitives, rasterise
 
 #: hue range used for time: 0 (red) at the first frame to this at the last (blue), never wrapping back to red
@@ -97,21 +98,22 @@ def segment_colours(xyz: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
     return hsv_to_rgb(hue.expand_as(rel), 0.35 + 0.65 * rel, 0.45 + 0.55 * rel)
 
 
-class JtmRenderer(Renderer):
+class JtmRenderer(BaselineRenderer):
     """Joint trajectory maps on three orthogonal views, written up frame by frame."""
 
     name: ClassVar[str] = "jtm"
     summary: ClassVar[str] = "Joint trajectory maps, three orthogonal views"
-    learnable: ClassVar[bool] = False
     Options: ClassVar[type[RendererOptions]] = JtmOptions
 
-    def forward(self, batch: SkeletonBatch) -> torch.Tensor:
+    def axes_to_fit(self, batch: SkeletonBatch) -> tuple[int, ...]:
+        """All three axes for 3D input: the side and top views show depth at the same scale."""
+        return (0, 1) if batch.positions.shape[-1] == 2 else (0, 1, 2)
+
+    def draw(self, view: View) -> torch.Tensor:
         opts: JtmOptions = self.options  # type: ignore[assignment]
-        size = opts.size
-        device = batch.positions.device
-        clip = normalise(batch, fit_axes=(0, 1) if batch.positions.shape[-1] == 2 else (0, 1, 2))
+        size, device, clip = opts.size, view.device, view.clip
         xyz, mask = clip.xyz, clip.mask
-        b, m, f, v, _ = xyz.shape
+        b, m, f, v = view.shape
         present = mask.any(-1)  # (B, M, F)
         colour = segment_colours(xyz, mask) if f > 1 else None
         now_mask = (mask & present.unsqueeze(-1)).permute(0, 2, 1, 3).reshape(b * f, m, v)
@@ -121,10 +123,10 @@ class JtmRenderer(Renderer):
         # assembled afterwards, so a thick stroke near a tile's edge cannot bleed into the next view.
         tiles = 1 if clip.is_2d else 4
         side = size if clip.is_2d else (size + 1) // 2
-        views = _views(xyz)[: 1 if clip.is_2d else 3]
+        planes = _views(xyz)[: 1 if clip.is_2d else 3]
         parts: list[Primitives] = []
-        for k, view in enumerate(views):
-            pix = to_pixels(view, side, side)
+        for k, plane in enumerate(planes):
+            pix = to_pixels(plane, side, side)
             now = pix.permute(0, 2, 1, 3, 4).reshape(b * f, m, v, 2)
             no_edges = torch.zeros(0, 2, dtype=torch.long, device=device)
             dots = skeleton_primitives(
@@ -142,7 +144,7 @@ class JtmRenderer(Renderer):
             to_pixels(front, side, side),
             torch.full_like(front[..., 0], -1e5 if clip.is_2d else 0.0),
             now_mask,
-            edge_index(batch.topology.edges, device),
+            view.edges,
             grey,
             grey,
             thin * opts.line_width * size / 2,

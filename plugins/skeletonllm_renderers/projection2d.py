@@ -18,13 +18,12 @@ from typing import ClassVar
 import torch
 from pydantic import Field
 
-from skeletonllm.batch import SkeletonBatch
-from skeletonllm.interfaces import Renderer, RendererOptions
+from skeletonllm.interfaces import RendererOptions
+from skeletonllm.normalise import fit_box, to_pixels
 
+from .baseline import BaselineRenderer, View
 from .colours import person_shade
-from .drawing import edge_index, skeleton_primitives
-from .normalise import fit_box, frames_first, normalise, to_pixels
-from .raster import rasterise
+from .drawing import skeleton_primitives
 
 #: nearest allowed distance in front of the camera (normalised units); closer joints are clamped
 NEAR = 0.2
@@ -60,36 +59,31 @@ def camera_distance(z: torch.Tensor, mask: torch.Tensor, fov_degrees: float) -> 
     return torch.clamp(3.0 * reach, min=focal)
 
 
-class Projection2dRenderer(Renderer):
+class Projection2dRenderer(BaselineRenderer):
     """Grey-level points and thin lines on a fixed perspective camera."""
 
     name: ClassVar[str] = "projection2d"
     summary: ClassVar[str] = "2D projection of joints and bones on a fixed camera"
-    learnable: ClassVar[bool] = False
     Options: ClassVar[type[RendererOptions]] = Projection2dOptions
 
-    def forward(self, batch: SkeletonBatch) -> torch.Tensor:
+    def draw(self, view: View) -> torch.Tensor:
         opts: Projection2dOptions = self.options  # type: ignore[assignment]
         size = opts.size
-        device = batch.positions.device
-        clip = normalise(batch)
-        b, m, f, v, _ = clip.xyz.shape
-        xyz = frames_first(clip.xyz)
-        mask = frames_first(clip.mask)
-        dist = camera_distance(clip.xyz[..., 2], clip.mask, opts.fov_degrees)
-        xy, distance = pinhole(xyz, opts.fov_degrees, dist.repeat_interleave(f).view(b * f, 1, 1))
+        b, m, f, v = view.shape
+        mask = view.mask
+        dist = camera_distance(view.clip.xyz[..., 2], view.clip.mask, opts.fov_degrees)
+        xy, distance = pinhole(view.xyz, opts.fov_degrees, dist.repeat_interleave(f).view(b * f, 1, 1))
         # Frame the projected clip like the other renderers: perspective can push near joints off-screen.
         xy = fit_box(xy.view(b, f, m, v, 2), mask.view(b, f, m, v), (0, 1)).view(b * f, m, v, 2)
-        grey = person_shade(m, device).view(1, m, 1, 1).expand(1, m, 1, 3)
+        grey = person_shade(m, view.device).view(1, m, 1, 1).expand(1, m, 1, 3)
         prims = skeleton_primitives(
             pix=to_pixels(xy, size, size),
             depth=distance,
             mask=mask,
-            edges=edge_index(batch.topology.edges, device),
+            edges=view.edges,
             bone_colour=0.6 * grey,
             joint_colour=grey,
             bone_radius=opts.line_width * size / 2,
             joint_radius=opts.point_radius * size,
         )
-        frames = rasterise(prims, b * f, size, size, torch.zeros(3, device=device))
-        return frames.view(b, f, 3, size, size)
+        return view.canvas(prims)

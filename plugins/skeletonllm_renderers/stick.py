@@ -7,13 +7,12 @@ from typing import ClassVar
 import torch
 from pydantic import Field
 
-from skeletonllm.batch import SkeletonBatch
-from skeletonllm.interfaces import Renderer, RendererOptions
+from skeletonllm.interfaces import RendererOptions
+from skeletonllm.normalise import to_pixels
 
+from .baseline import BaselineRenderer, View
 from .colours import part_colours, person_shade
-from .drawing import edge_index, skeleton_primitives
-from .normalise import frames_first, normalise, to_pixels
-from .raster import rasterise
+from .drawing import skeleton_primitives
 
 
 class StickOptions(RendererOptions):
@@ -23,7 +22,7 @@ class StickOptions(RendererOptions):
     joint_radius: float = Field(0.012, gt=0, le=0.2, description="joint dot radius / image side")
 
 
-class StickRenderer(Renderer):
+class StickRenderer(BaselineRenderer):
     """Orthographic front view (x right, y up); nearer limbs are drawn over farther ones.
 
     Left limbs are blue/cyan and right limbs red/orange so a mirrored pose looks
@@ -33,28 +32,23 @@ class StickRenderer(Renderer):
 
     name: ClassVar[str] = "stick"
     summary: ClassVar[str] = "Stick figure with limbs coloured by body part"
-    learnable: ClassVar[bool] = False
     Options: ClassVar[type[RendererOptions]] = StickOptions
 
-    def forward(self, batch: SkeletonBatch) -> torch.Tensor:
+    def draw(self, view: View) -> torch.Tensor:
         opts: StickOptions = self.options  # type: ignore[assignment]
         size = opts.size
-        device = batch.positions.device
-        clip = normalise(batch)
-        b, m, f, v, _ = clip.xyz.shape
-        xyz = frames_first(clip.xyz)
-        mask = frames_first(clip.mask)
-        joint_rgb, bone_rgb = part_colours(batch.topology, device)
-        shade = person_shade(m, device).view(1, m, 1, 1)
+        _, m, _, v = view.shape
+        xyz = view.xyz
+        joint_rgb, bone_rgb = part_colours(view.batch.topology, view.device)
+        shade = person_shade(m, view.device).view(1, m, 1, 1)
         prims = skeleton_primitives(
             pix=to_pixels(xyz[..., :2], size, size),
             depth=xyz[..., 2],
-            mask=mask,
-            edges=edge_index(batch.topology.edges, device),
+            mask=view.mask,
+            edges=view.edges,
             bone_colour=bone_rgb.view(1, 1, -1, 3) * shade,
             joint_colour=(0.5 + 0.5 * joint_rgb).view(1, 1, v, 3) * shade,
             bone_radius=opts.line_width * size / 2,
             joint_radius=opts.joint_radius * size,
         )
-        frames = rasterise(prims, b * f, size, size, torch.zeros(3, device=device))
-        return frames.view(b, f, 3, size, size)
+        return view.canvas(prims)

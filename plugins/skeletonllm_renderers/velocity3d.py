@@ -17,14 +17,13 @@ from typing import ClassVar
 import torch
 from pydantic import Field
 
-from skeletonllm.batch import SkeletonBatch
-from skeletonllm.interfaces import Renderer, RendererOptions
+from skeletonllm.interfaces import RendererOptions
+from skeletonllm.normalise import frames_first, to_pixels
 
+from .baseline import BaselineRenderer, View
 from .colours import direction_hue, hsv_to_rgb
-from .drawing import edge_index, skeleton_primitives
+from .drawing import skeleton_primitives
 from .motion import joint_velocity, reference_speed
-from .normalise import frames_first, normalise, to_pixels
-from .raster import rasterise
 
 #: brightness of a joint that does not move (so still limbs stay visible)
 STILL_VALUE = 0.4
@@ -47,37 +46,29 @@ def velocity_colours(xyz: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
     return hsv_to_rgb(hue, rel, STILL_VALUE + (1 - STILL_VALUE) * rel)
 
 
-class Velocity3dRenderer(Renderer):
+class Velocity3dRenderer(BaselineRenderer):
     """Front view, joints and bones coloured by velocity direction (hue) and speed (saturation, value)."""
 
     name: ClassVar[str] = "velocity3d"
     summary: ClassVar[str] = "3D positions with velocity colour coding"
-    learnable: ClassVar[bool] = False
     Options: ClassVar[type[RendererOptions]] = Velocity3dOptions
 
-    def forward(self, batch: SkeletonBatch) -> torch.Tensor:
+    def draw(self, view: View) -> torch.Tensor:
         opts: Velocity3dOptions = self.options  # type: ignore[assignment]
         size = opts.size
-        device = batch.positions.device
-        clip = normalise(batch)
-        b, m, f, v, _ = clip.xyz.shape
-        rgb = velocity_colours(clip.xyz, clip.mask)
-        xyz = frames_first(clip.xyz)
-        mask = frames_first(clip.mask)
-        rgb = frames_first(rgb)
-        edges = edge_index(batch.topology.edges, device)
+        xyz, edges = view.xyz, view.edges
+        rgb = frames_first(velocity_colours(view.clip.xyz, view.clip.mask))
         bone_rgb = (rgb[:, :, edges[:, 0]] + rgb[:, :, edges[:, 1]]) / 2
         # Nearer (smaller z) -> larger dot; z is in half-extents of the figure, so +-1 is the body's reach.
         grow = (1.0 - opts.depth_size * xyz[..., 2]).clamp(0.4, 2.0)
         prims = skeleton_primitives(
             pix=to_pixels(xyz[..., :2], size, size),
             depth=xyz[..., 2],
-            mask=mask,
+            mask=view.mask,
             edges=edges,
             bone_colour=bone_rgb,
             joint_colour=rgb,
             bone_radius=opts.line_width * size / 2,
             joint_radius=opts.joint_radius * size * grow,
         )
-        frames = rasterise(prims, b * f, size, size, torch.zeros(3, device=device))
-        return frames.view(b, f, 3, size, size)
+        return view.canvas(prims)

@@ -19,11 +19,14 @@ from dataclasses import dataclass
 from pydantic import Field
 
 from skeletonllm.errors import SkeletonLLMError
-from skeletonllm.interfaces import Metric, PluginOptions
+from skeletonllm.interfaces import Metric, MetricResult, PluginOptions, Table
 from skeletonllm.tasks import Prediction, TaskKind, normalise
 
 from . import caption_facts, caption_metrics
 from .kinematics import MotionFacts, analyse
+
+#: generated captions shown beside their references in the report
+EXAMPLES = 5
 
 
 class CaptioningOptions(PluginOptions):
@@ -44,20 +47,10 @@ class ScoredCaption:
 
 class CaptioningMetric(Metric):
     name = "captioning"
+    tasks = ("caption",)
     summary = "BLEU@4, ROUGE-L, CIDEr-D and BERTScore (MiniLM) of generated captions"
     Options = CaptioningOptions
-
-    def notes(self) -> dict[str, str]:
-        """What a report must print beside the figures (the BERTScore encoder differs from the paper's)."""
-        return {
-            "bertscore_f1_minilm": "BERTScore F1 with the local all-MiniLM-L6-v2 (last layer, no idf, no rescaling); "
-            "the paper's figure uses a different encoder, so the numbers are not comparable",
-            "bleu_4": "pycocoevalcap corpus BLEU@4 on SkeletonLLM's Python tokenisation (not the Java PTB tokenizer)",
-            "cider": "pycocoevalcap CIDEr-D; idf from this test set's references",
-            "fact_agreement": "share of captions stating a side, moving part or repetition count whose stated facts "
-            "all agree with the clip's kinematic facts (repetitions within one); fact_agreement_references is the "
-            "same check on each clip's first reference caption, the ceiling the measurement allows",
-        }
+    default_for = ("caption",)
 
     def reset(self) -> None:
         self.captions: list[ScoredCaption] = []
@@ -83,25 +76,44 @@ class CaptioningMetric(Metric):
                 ScoredCaption(prediction.sample_id, prediction.output.strip(), example.references, facts)
             )
 
-    def compute(self) -> dict[str, float]:
+    def compute(self) -> MetricResult:
         if not self.captions:
             raise SkeletonLLMError("captioning: no caption predictions were scored (is the task a caption task?)")
         hypotheses = [c.hypothesis for c in self.captions]
         references = [list(c.references) for c in self.captions]
-        out = {
+        values = {
             "bleu_4": caption_metrics.bleu(hypotheses, references)[3],
             "rouge_l": caption_metrics.rouge_l(hypotheses, references),
             "cider": caption_metrics.cider_d(hypotheses, references),
         }
-        out["distinct_captions"] = float(len({normalise(h) for h in hypotheses}))
+        values["distinct_captions"] = float(len({normalise(h) for h in hypotheses}))
+        notes = {
+            "bleu_4": "pycocoevalcap corpus BLEU@4 on SkeletonLLM's Python tokenisation (not the Java PTB tokenizer)",
+            "cider": "pycocoevalcap CIDEr-D; idf from this test set's references",
+            "": f"corpus scores over {len(self.captions)} captions; no intervals",
+        }
         checked = [c for c in self.captions if c.facts is not None]
         if checked:
-            out.update(caption_facts.agreement([caption_facts.check(c.hypothesis, c.facts) for c in checked]))
+            values.update(caption_facts.agreement([caption_facts.check(c.hypothesis, c.facts) for c in checked]))
             refs = [caption_facts.check(c.references[0], c.facts) for c in checked]
-            out["fact_agreement_references"] = caption_facts.agreement(refs)["fact_agreement"]
+            values["fact_agreement_references"] = caption_facts.agreement(refs)["fact_agreement"]
+            notes["fact_agreement"] = (
+                "share of captions stating a side, moving part or repetition count whose stated facts "
+                "all agree with the clip's kinematic facts (repetitions within one); fact_agreement_references is "
+                "the same check on each clip's first reference caption, the ceiling the measurement allows"
+            )
         if self.options.bertscore:
             from .minilm import load_minilm
 
             encoder = load_minilm(self.options.minilm_path)
-            out["bertscore_f1_minilm"] = caption_metrics.bertscore_f1(hypotheses, references, encoder)
-        return out
+            values["bertscore_f1_minilm"] = caption_metrics.bertscore_f1(hypotheses, references, encoder)
+            notes["bertscore_f1_minilm"] = (
+                "BERTScore F1 with the local all-MiniLM-L6-v2 (last layer, no idf, no rescaling); "
+                "the paper's figure uses a different encoder, so the numbers are not comparable"
+            )
+        examples = Table(
+            "Example captions",
+            ("clip", "generated", "references"),
+            tuple((c.sample_id, c.hypothesis, " / ".join(c.references)) for c in self.captions[:EXAMPLES]),
+        )
+        return MetricResult(values=values, notes=notes, tables=[examples])

@@ -12,7 +12,9 @@ the label, for the paper's Table 8 variant. A final ``Label:`` line in a
 record is dropped, because the CR-Distill stage appends its own. The file is
 read once, eagerly, so a malformed line fails with its line number before any
 training starts, and :meth:`FileTeacher.require` names every missing id at
-once instead of the first one a thousand steps in.
+once instead of the first one a thousand steps in: the trainer calls it with
+every training clip's id before the first step (``Stage.check_teacher``), and
+``skeletonllm validate`` does the same.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from pydantic import Field
 
 from skeletonllm.errors import SkeletonLLMError
 from skeletonllm.interfaces import PluginOptions, Teacher
+from skeletonllm.safe_read import regular_file_problem
 from skeletonllm.tasks import ClipContext, parse_label
 
 _SHOWN = 5  # missing ids listed in an error before "... and N more"
@@ -41,21 +44,47 @@ def _strip_label_line(text: str) -> str:
     return "\n".join(lines).strip()
 
 
+def _unique_keys(number: int, path: Path):  # noqa: ANN202 - a json object_pairs_hook
+    def hook(pairs: list[tuple[str, object]]) -> dict:
+        keys = [k for k, _ in pairs]
+        twice = sorted({k for k in keys if keys.count(k) > 1})
+        if twice:  # json.loads would keep the last one silently
+            raise SkeletonLLMError(f"{path}:{number}: field {twice[0]!r} appears twice in one record")
+        return dict(pairs)
+
+    return hook
+
+
 def read_rationales(path: Path) -> tuple[dict[str, str], dict[str, str]]:
-    """``id -> rationale`` and ``id -> unlabelled rationale`` from a JSONL file, checked line by line."""
+    """``id -> rationale`` and ``id -> unlabelled rationale`` from a JSONL file, checked line by line.
+
+    The path must be a regular file (a named pipe would block, ``/dev/zero`` never ends) and
+    every line UTF-8 JSON with each field once; errors name the file and the line.
+    """
+    problem = regular_file_problem(path, "a JSONL file of rationales")
+    if problem:
+        raise SkeletonLLMError(f"{path}: {problem}")
     try:
-        text = path.read_text(encoding="utf-8")
+        raw = path.read_bytes()
     except OSError as exc:
-        raise SkeletonLLMError(f"{path}: cannot read the rationale file: {exc}") from None
+        raise SkeletonLLMError(f"{path}: cannot read the rationale file: {exc.strerror or exc}") from None
     labelled: dict[str, str] = {}
     unlabelled: dict[str, str] = {}
-    for number, line in enumerate(text.splitlines(), start=1):
+    for number, line_bytes in enumerate(raw.splitlines(), start=1):
+        try:
+            line = line_bytes.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise SkeletonLLMError(
+                f"{path}:{number}: byte {exc.start + 1} of the line is not UTF-8 (expected UTF-8 JSON lines)"
+            ) from None
         if not line.strip():
             continue
         try:
-            record = json.loads(line)
+            record = json.loads(line, object_pairs_hook=_unique_keys(number, path))
         except json.JSONDecodeError as exc:
             raise SkeletonLLMError(f"{path}:{number}: not a JSON object ({exc.msg} at column {exc.colno})") from None
+        except RecursionError:
+            raise SkeletonLLMError(f"{path}:{number}: JSON nested too deeply") from None
         if not isinstance(record, dict):
             raise SkeletonLLMError(f"{path}:{number}: expected a JSON object, got {type(record).__name__}")
         sample_id, rationale = record.get("id"), record.get("rationale")

@@ -166,6 +166,9 @@ class KinematicTeacher(Teacher):
     name = "kinematic"
     summary = "Per-clip rationales from the skeleton's kinematics: parts, direction, speed, repeats, contacts, order"
     Options = KinematicTeacherOptions
+    #: it analyses the clip itself, so it is the teacher that describes a clip it is not told the class of
+    #: (what the app shows beside the model's answer)
+    default_for = ("describe",)
 
     def rationale(self, clip: ClipContext, *, know_label: bool = True) -> str:
         if clip.sequence is None:

@@ -1,10 +1,11 @@
 """The ``motion_qa`` stage and the ``motion_qa`` metric: train on and score Motion QA.
 
-The stage asks each training clip questions of the four kinds in
-:mod:`.motion_qa`; ``prepare`` averages the seen classes' kinematic profiles
-once so contrastive questions can name another class and say how this clip
-differs from its typical motion (the class contrasted is one of the clip's
-motion-nearest seen classes, so the contrast is a fine one). Evaluation asks
+The stage asks each training clip questions of the registered ``Question``
+kinds its ``kinds`` option names (by default every registered kind; this
+plugin registers the paper's four in :mod:`.motion_questions`); ``prepare``
+hands the training clips to the kinds that need statistics, e.g. the
+contrastive kind averages the seen classes' kinematic profiles once so it can
+name another class and say how this clip differs from its typical motion. Evaluation asks
 :meth:`MotionQAStage.questions` of each test clip (every kind the clip
 supports, with options, seeded by its sample id, so every run asks the same
 questions); :meth:`MotionQAStage.question` only says that the stage teaches
@@ -23,33 +24,69 @@ from __future__ import annotations
 
 import zlib
 from collections.abc import Callable, Iterable, Sequence
-from typing import ClassVar, Literal
+from typing import Any, ClassVar
 
 import numpy as np
-from pydantic import Field
+from pydantic import Field, ValidationError, field_validator
 
 from skeletonllm.errors import SkeletonLLMError
-from skeletonllm.interfaces import Metric, PluginOptions, Stage, StageOptions
+from skeletonllm.interfaces import Metric, MetricResult, PluginOptions, Question, Stage, StageOptions
+from skeletonllm.registry import get_registry
+from skeletonllm.stats import proportion
 from skeletonllm.tasks import ClipContext, Prediction, TaskExample, TaskKind, normalise
 
-from .kinematics import analyse
-from .motion_negatives import class_profiles, motion_profile, motion_similarity
-from .motion_qa import QA_KINDS, causal, contrastive, fine_grained, temporal
+from .motion_qa import QA_KINDS
 
-QAKind = Literal["temporal", "causal", "fine_grained", "contrastive"]
+#: the kind asked when a clip supports none of the chosen ones (every clip supports it)
+FALLBACK_KIND = "fine_grained"
+
+
+def _entry(entry: str | dict[str, Any]) -> tuple[str, dict[str, Any]]:
+    """``"temporal"`` or ``{name: contrastive, profile_clips: 10}`` -> ``(name, options)``."""
+    if isinstance(entry, str):
+        return entry, {}
+    return str(entry.get("name", "")), {k: v for k, v in entry.items() if k != "name"}
 
 
 class MotionQAOptions(StageOptions):
-    kinds: list[QAKind] = Field(default_factory=lambda: list(QA_KINDS), min_length=1, description="question kinds")
-    per_clip: int = Field(2, ge=1, le=4, description="questions asked of each clip per step (distinct kinds)")
+    kinds: list[str | dict[str, Any]] | None = Field(
+        None,
+        min_length=1,
+        description="question kinds: registered Question names, or {name: ..., <its options>}; "
+        "default: every registered kind (the paper's four first)",
+    )
+    per_clip: int = Field(2, ge=1, le=32, description="questions asked of each clip per step (distinct kinds)")
     open_share: float = Field(
         0.0, ge=0, le=1, description="share of questions asked without options (answer: the reference sentence)"
     )
-    profile_clips: int = Field(20, ge=1, description="training clips per class in its profile (contrastive questions)")
+
+    @field_validator("kinds")
+    @classmethod
+    def _registered(cls, kinds: list[str | dict[str, Any]] | None) -> list[str | dict[str, Any]] | None:
+        """Each kind is a registered question whose options validate; named once."""
+        if kinds is None:
+            return None
+        registry, names = get_registry(), []
+        for entry in kinds:
+            name, options = _entry(entry)
+            try:
+                registry.options("question", name, options)
+            except SkeletonLLMError as exc:  # unknown name: the registry's message has the close matches
+                raise ValueError(str(exc)) from None
+            except ValidationError as exc:
+                raise ValueError(f"question {name!r}: {exc.errors()[0]['msg']} ({exc.errors()[0]['loc']})") from None
+            names.append(name)
+        twice = sorted({n for n in names if names.count(n) > 1})
+        if twice:
+            raise ValueError(f"question kinds named twice: {twice}")
+        return kinds
 
 
 class MotionQAStage(Stage):
-    """Question answering about the motion itself; renderer frozen, like refinement."""
+    """Question answering about the motion itself; renderer frozen, like refinement.
+
+    The questions come from the registered ``Question`` kinds the ``kinds`` option names.
+    """
 
     name = "motion_qa"
     summary = "Motion QA: temporal, causal, fine-grained and contrastive questions answered from the clip's kinematics"
@@ -58,59 +95,39 @@ class MotionQAStage(Stage):
 
     def __init__(self, options: MotionQAOptions | None = None) -> None:
         super().__init__(options)
-        self._profiles: np.ndarray | None = None
+        registry = get_registry()
+        entries = self.options.kinds or [*QA_KINDS, *(n for n in registry.names("question") if n not in QA_KINDS)]
+        self.kinds: dict[str, Question] = {}
+        for entry in entries:
+            name, options = _entry(entry)
+            self.kinds[name] = registry.create("question", name, options)
+        self._fallback = self.kinds.get(FALLBACK_KIND) or registry.create("question", FALLBACK_KIND)
 
     def prepare(self, clips: Iterable[ClipContext]) -> None:
-        if "contrastive" not in self.options.kinds:
-            return
-        clips = iter(clips)
-        first = next(clips, None)
-        if first is None:
-            return
-        self._profiles = class_profiles(_chain(first, clips), len(first.class_names), self.options.profile_clips)
-
-    def _ask(self, clip: ClipContext, kind: str, facts, rng) -> TaskExample | None:
-        if kind == "temporal":
-            return temporal(facts, rng)
-        if kind == "causal":
-            return causal(facts, rng)
-        if kind == "fine_grained":
-            synth = clip.sequence.meta.get("synth") if clip.sequence is not None else None
-            return fine_grained(facts, rng, synth)
-        return self._contrast(clip, facts, rng)
-
-    def _contrast(self, clip: ClipContext, facts, rng) -> TaskExample | None:
-        profiles = self._profiles
-        if profiles is None:
-            return None
-        known = [c for c in clip.seen if c != clip.label and not np.isnan(profiles[c]).any()]
-        if not known:
-            return None
-        similarity = motion_similarity(profiles)
-        row = similarity[clip.label] if not np.isnan(similarity[clip.label]).any() else np.zeros(len(profiles))
-        nearest = sorted(known, key=lambda c: -row[c])[:3]
-        other = int(nearest[int(rng.integers(len(nearest)))])
-        spread = np.nanstd(profiles[list(clip.seen)], axis=0)
-        mine = motion_profile(facts)
-        return contrastive(facts, mine, profiles[other], clip.class_names[other], spread, rng)
+        """Give the training clips to the kinds that need statistics (read once, even for several)."""
+        needing = [q for q in self.kinds.values() if q.needs_preparation]
+        if len(needing) > 1:
+            clips = list(clips)
+        for question in needing:
+            question.prepare(clips)
 
     def _examples(self, clip: ClipContext, rng, kinds: Sequence[str]) -> list[TaskExample]:
         if clip.sequence is None:
             raise SkeletonLLMError(f"motion_qa: clip {clip.sample_id!r} came without its skeleton sequence")
-        facts = analyse(clip.sequence)
         out = []
         for kind in kinds:
-            example = self._ask(clip, kind, facts, rng)
+            example = self.kinds[kind].ask(clip, rng)
             if example is not None:
                 out.append(example)
         return out
 
     def examples(self, clip: ClipContext, rng) -> list[TaskExample]:
-        kinds = list(self.options.kinds)
+        kinds = list(self.kinds)
         order = [kinds[i] for i in rng.permutation(len(kinds))]
         out = self._examples(clip, rng, order)[: self.options.per_clip]
         if not out:  # every clip supports a fine-grained question; never return nothing
-            out = self._examples(clip, rng, ["fine_grained"])
+            example = self._fallback.ask(clip, rng)
+            out = [example] if example is not None else []
         return [_open(e) if rng.uniform() < self.options.open_share else e for e in out]
 
     def test_examples(self, clip: ClipContext) -> list[TaskExample]:
@@ -120,7 +137,7 @@ class MotionQAStage(Stage):
     def questions(self, clip: ClipContext) -> list[TaskExample]:
         """Every kind this clip supports, with options, seeded by the sample id (evaluation)."""
         rng = np.random.default_rng(zlib.crc32(clip.sample_id.encode()))
-        return self._examples(clip, rng, list(self.options.kinds))
+        return self._examples(clip, rng, list(self.kinds))
 
     def question(self, candidates: list[str]) -> TaskExample:
         """The QA template that tells evaluation this stage teaches Motion QA.
@@ -144,11 +161,6 @@ def _open(example: TaskExample) -> TaskExample:
     )
 
 
-def _chain(first: ClipContext, rest: Iterable[ClipContext]) -> Iterable[ClipContext]:
-    yield first
-    yield from rest
-
-
 class MotionQAMetricOptions(PluginOptions):
     open_bertscore: bool = Field(
         False, description="also score open answers with BERTScore (local MiniLM encoder; loads torch and weights)"
@@ -159,12 +171,14 @@ class MotionQAMetric(Metric):
     """Four-option accuracy per Motion QA kind and overall; ROUGE-L (and BERTScore) of open answers."""
 
     name = "motion_qa"
+    tasks = ("qa",)
     summary = "Motion QA: four-option accuracy per kind (temporal, causal, fine-grained, contrastive) and overall"
     Options = MotionQAMetricOptions
+    default_for = ("qa",)
 
     def reset(self) -> None:
-        self._hits = dict.fromkeys(QA_KINDS, 0)
-        self._count = dict.fromkeys(QA_KINDS, 0)
+        self._hits: dict[str, list[bool]] = {}  # question kind -> hit per four-option question
+        self._chance: list[float] = []
         self.open_outputs: list[str] = []
         self.open_references: list[tuple[str, ...]] = []
 
@@ -172,27 +186,42 @@ class MotionQAMetric(Metric):
         for prediction in predictions:
             example = prediction.example
             kind = example.meta.get("qa_kind")
-            if example.kind is not TaskKind.QA or kind not in self._count:
+            if example.kind is not TaskKind.QA or not kind:
                 continue
             if not example.candidates:
                 self.open_outputs.append(prediction.output.strip())
                 self.open_references.append(example.references)
                 continue
-            self._count[kind] += 1
-            self._hits[kind] += int(prediction.parsed == normalise(example.answer or ""))
+            self._hits.setdefault(str(kind), []).append(prediction.parsed == normalise(example.answer or ""))
+            self._chance.append(1.0 / len(example.candidates))
 
-    def compute(self) -> dict[str, float]:
-        out = {f"qa_accuracy_{k}": self._hits[k] / self._count[k] for k in QA_KINDS if self._count[k]}
-        total = sum(self._count.values())
-        if total:
-            out["qa_accuracy"] = sum(self._hits.values()) / total
+    def compute(self) -> MetricResult:
+        result = MetricResult()
+        every = [hit for hits in self._hits.values() for hit in hits]
+        if every:
+            figures = {f"qa_accuracy_{k}": proportion(self._hits[k]) for k in sorted(self._hits)}
+            figures["qa_accuracy"] = proportion(every)
+            chance = float(np.mean(self._chance))
+            result.values.update({k: iv.value for k, iv in figures.items()})
+            result.intervals.update(figures)
+            result.chance.update(dict.fromkeys(figures, chance))
+            result.notes["qa_accuracy"] = (
+                f"accuracy over {len(every)} multiple-choice questions (chance {chance:.3f}); Wilson 95 % intervals "
+                "treat questions as independent, though one clip is asked several"
+            )
         if self.open_outputs:
             from .caption_metrics import bertscore_f1, rouge_l  # imported on use: it needs torch
 
-            out.update(self.score_open(lambda hyps, refs: {"rouge_l": rouge_l(hyps, refs)}))
+            result.values.update(self.score_open(lambda hyps, refs: {"rouge_l": rouge_l(hyps, refs)}))
             if self.options.open_bertscore:
-                out["qa_open_bertscore_minilm"] = bertscore_f1(self.open_outputs, self.open_references)
-        return out
+                result.values["qa_open_bertscore_minilm"] = bertscore_f1(self.open_outputs, self.open_references)
+                result.notes["qa_open_bertscore_minilm"] = (
+                    "BERTScore F1 with the local all-MiniLM-L6-v2, not the paper's encoder: not comparable with it"
+                )
+            result.notes["qa_open_rouge_l"] = f"ROUGE-L of {len(self.open_outputs)} open answers against their sentence"
+        if not result.values:
+            result.notes[""] = "no Motion QA answers to score (is eval.task qa?)"
+        return result
 
     def score_open(self, scorer: Callable[[list[str], list[tuple[str, ...]]], dict[str, float]]) -> dict[str, float]:
         """Score the open answers with ``scorer`` (e.g. ROUGE-L, BERTScore); keys become ``qa_open_<key>``."""

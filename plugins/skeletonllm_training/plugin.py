@@ -1,80 +1,73 @@
-"""Entry point of the training plugin: stages, teachers, metrics, the joint-reading zero-shot baselines and
-the text-motion evaluator command.
+"""Entry point of the training plugin: stages, teachers, metrics, question kinds, the joint-reading
+zero-shot baselines and the evaluator and pretrain-vision commands.
 
-Classes are imported inside the hooks, so loading the entry point (``skeletonllm --help``)
-costs nothing until a component is looked up; the two metrics that need torch (MiniLM,
-the evaluator) register lazily, so ``skeletonllm plugins`` never imports it.
+Every component registers by import path: its name and summary are read from its class, and
+its module (MiniLM and the text-motion evaluator import torch) loads when it is first used.
 """
 
-from skeletonllm import LazyComponent, hookimpl
+from skeletonllm import hookimpl
+
+STAGES = (
+    "skeletonllm_training.stages:WarmupStage",
+    "skeletonllm_training.stages:DiscFTStage",
+    "skeletonllm_training.stages:CRDistillStage",
+    "skeletonllm_training.stages:RefineStage",
+    "skeletonllm_training.stages:CaptionStage",
+    "skeletonllm_training.motion_qa_stage:MotionQAStage",
+    "skeletonllm_training.tower.stage:VisionPretrainStage",
+)
+TEACHERS = (
+    "skeletonllm_training.teacher:TemplateTeacher",
+    "skeletonllm_training.kinematic_teacher:KinematicTeacher",
+    "skeletonllm_training.file_teacher:FileTeacher",
+)
+METRICS = (
+    "skeletonllm_training.metrics:AccuracyMetric",
+    "skeletonllm_training.motion_qa_stage:MotionQAMetric",
+    "skeletonllm_training.caption_metric:CaptioningMetric",
+    "skeletonllm_training.text_motion.metric:TextMotionMetric",
+)
+#: the joint-reading zero-shot baselines (torch and MiniLM load when first used)
+BACKBONES = (
+    "skeletonllm_training.zeroshot.skeleton_align:SkeletonAlignBackbone",
+    "skeletonllm_training.zeroshot.describe_match:DescribeMatchBackbone",
+)
+QUESTIONS = (
+    "skeletonllm_training.motion_questions:TemporalQuestion",
+    "skeletonllm_training.motion_questions:CausalQuestion",
+    "skeletonllm_training.motion_questions:FineGrainedQuestion",
+    "skeletonllm_training.motion_questions:ContrastiveQuestion",
+)
 
 
 @hookimpl
 def register_stages(register):  # noqa: ANN001, ANN201 - the registry's callback
-    from .motion_qa_stage import MotionQAStage
-    from .stages import CaptionStage, CRDistillStage, DiscFTStage, RefineStage, WarmupStage
-
-    for stage in (WarmupStage, DiscFTStage, CRDistillStage, RefineStage, CaptionStage, MotionQAStage):
-        register(stage)
-    register(
-        LazyComponent(
-            "skeletonllm_training.tower.stage:VisionPretrainStage",
-            name="vision_pretrain",
-            summary="Vision pretraining: the tower learns landmarks, motion and kinematic facts from renders (no labels)",
-        )
-    )
+    for target in STAGES:
+        register(target)
 
 
 @hookimpl
 def register_teachers(register):  # noqa: ANN001, ANN201
-    from .file_teacher import FileTeacher
-    from .kinematic_teacher import KinematicTeacher
-    from .teacher import TemplateTeacher
-
-    for teacher in (TemplateTeacher, KinematicTeacher, FileTeacher):
-        register(teacher)
+    for target in TEACHERS:
+        register(target)
 
 
 @hookimpl
 def register_metrics(register):  # noqa: ANN001, ANN201
-    from .metrics import AccuracyMetric
-    from .motion_qa_stage import MotionQAMetric
+    for target in METRICS:
+        register(target)
 
-    for metric in (AccuracyMetric, MotionQAMetric):
-        register(metric)
-    register(
-        LazyComponent(
-            "skeletonllm_training.caption_metric:CaptioningMetric",
-            name="captioning",
-            summary="BLEU@4, ROUGE-L, CIDEr-D and BERTScore (MiniLM) of generated captions",
-        )
-    )
-    register(
-        LazyComponent(
-            "skeletonllm_training.text_motion.metric:TextMotionMetric",
-            name="text_motion",
-            summary="R@1, R@3 and MM-Dist of generated captions under a trained text-motion evaluator",
-        )
-    )
+
+@hookimpl
+def register_questions(register):  # noqa: ANN001, ANN201
+    for target in QUESTIONS:
+        register(target)
 
 
 @hookimpl
 def register_backbones(register):  # noqa: ANN001, ANN201
-    """The joint-reading zero-shot baselines (torch and MiniLM: registered lazily)."""
-    register(
-        LazyComponent(
-            "skeletonllm_training.zeroshot.skeleton_align:SkeletonAlignBackbone",
-            name="skeleton_align",
-            summary="Skeleton-text alignment (SMIE/PURLS family): joint encoder vs MiniLM class texts",
-        )
-    )
-    register(
-        LazyComponent(
-            "skeletonllm_training.zeroshot.describe_match:DescribeMatchBackbone",
-            name="describe_match",
-            summary="Describe-then-match: the kinematic teacher's text vs class descriptions (MiniLM, no training)",
-        )
-    )
+    for target in BACKBONES:
+        register(target)
 
 
 @hookimpl

@@ -149,6 +149,11 @@ class CRDistillStage(Stage):
     #: the teacher used when the spec has no ``teacher:`` section (offline, per clip)
     default_teacher: ClassVar[str | None] = "kinematic"
 
+    def check_teacher(self, sample_ids: list[str]) -> None:
+        """The teacher has this stage's variant of the rationale (told the label or not) for every clip."""
+        if self.teacher is not None:
+            self.teacher.require(sample_ids, know_label=self.options.tell_teacher_label)
+
     def examples(self, clip: ClipContext, rng) -> list[TaskExample]:
         _check_seen(clip)
         if self.teacher is None:

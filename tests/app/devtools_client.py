@@ -110,8 +110,14 @@ def wait_http(url: str, timeout: float, process: subprocess.Popen | None = None)
 
 
 @contextlib.contextmanager
-def running_app(args: list[str], workdir: Path, timeout: float = 180.0) -> Iterator[tuple[str, Path]]:
-    """``skeletonllm app ARGS`` on a free loopback port -> (url, log of refused connections); killed at the end."""
+def running_app(
+    args: list[str], workdir: Path, timeout: float = 180.0, tmpdir: Path | None = None
+) -> Iterator[tuple[str, Path]]:
+    """``skeletonllm app ARGS`` on a free loopback port -> (url, log of refused connections); stopped at the end.
+
+    ``tmpdir`` becomes the app's ``TMPDIR`` (its workspace is made there), so a test can
+    check that stopping the app (SIGTERM) leaves nothing behind.
+    """
     guard_dir = workdir / "guard"
     guard_dir.mkdir(parents=True, exist_ok=True)
     (guard_dir / "sitecustomize.py").write_text(GUARD)
@@ -123,6 +129,10 @@ def running_app(args: list[str], workdir: Path, timeout: float = 180.0) -> Itera
     # analytics asked for on purpose: the app must turn them off itself (the guard logs any attempt)
     env.update(SKELETONLLM_NET_LOG=str(net_log), GRADIO_ANALYTICS_ENABLED="True", OMP_NUM_THREADS="1")
     env.update(HF_HUB_OFFLINE="1", TRANSFORMERS_OFFLINE="1")
+    env.pop("GRADIO_TEMP_DIR", None)  # the app must choose its own folders
+    if tmpdir is not None:
+        tmpdir.mkdir(parents=True, exist_ok=True)
+        env["TMPDIR"] = str(tmpdir)
     cmd = [sys.executable, "-c", "from skeletonllm.cli import main; main()", "app", *args, "--port", str(port)]
     log = (workdir / "app.log").open("w")
     process = subprocess.Popen(cmd, env=env, stdout=log, stderr=subprocess.STDOUT, cwd=workdir)
@@ -147,6 +157,7 @@ class Browser:
         import websocket  # websocket-client
 
         profile.mkdir(parents=True, exist_ok=True)
+        (profile / "DevToolsActivePort").unlink(missing_ok=True)  # a reused profile's stale port misleads the wait
         flags = [*CHROMIUM_FLAGS, f"--user-data-dir={profile}", "--remote-debugging-port=0"]
         flags.append(f"--window-size={width},{height}")
         self.process = subprocess.Popen(

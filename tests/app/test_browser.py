@@ -38,19 +38,46 @@ TINY_SPEC = {
 
 #: the page's state as one JSON object, read by polling
 PAGE_STATE = """JSON.stringify({
-  error: (((document.querySelector('#app-error') || {}).innerText || '').match(/(unexpected )?error.*/is) || [''])[0],
+  lookError: (((document.querySelector('#look-error') || {}).innerText || '').match(/(unexpected )?error.*/is) || [''])[0],
+  askError: (((document.querySelector('#ask-error') || {}).innerText || '').match(/(unexpected )?error.*/is) || [''])[0],
+  warning: (document.querySelector('#ask-warning') || {}).innerText || '',
   gifs: [...document.querySelectorAll('#renders img')].filter(i => i.complete && i.naturalWidth > 0)
           .map(i => i.src),
+  legend: [...document.querySelectorAll('#legend img')].filter(i => i.complete && i.naturalWidth > 0).length,
+  seenWidth: Math.max(0, ...[...document.querySelectorAll('#seen img')].map(i => i.naturalWidth)),
   answer: (document.querySelector('#answer textarea') || {}).value || '',
   parsed: (document.querySelector('#parsed textarea, #parsed input') || {}).value || '',
   rationale: (document.querySelector('#rationale textarea') || {}).value || '',
+  candidates: (document.querySelector('#candidates textarea') || {}).value || '',
+  classes: (document.querySelector('#model-classes') || {}).innerText || '',
+  buttons: Object.fromEntries([...document.querySelectorAll('[id^=ask-] , button[id^=ask-]')]
+             .filter(b => b.tagName === 'BUTTON').map(b => [b.id, b.innerText.trim()])),
   rows: document.querySelectorAll('#info tbody tr').length,
+  info: (document.querySelector('#info') || {}).innerText || '',
   status: (document.querySelector('#model-status') || {}).innerText || '',
 })"""
 
 
 def _state(browser: Browser) -> dict:
     return json.loads(browser.evaluate(PAGE_STATE))
+
+
+def _until(browser: Browser, condition: str, timeout: float, what: str) -> dict:
+    """Poll the page state until the JavaScript ``condition`` on it (``o``) holds; the state then."""
+    found = browser.wait_for(
+        f"(() => {{ const s = {PAGE_STATE}; const o = JSON.parse(s); return ({condition}) ? s : ''; }})()",
+        timeout,
+        what,
+    )
+    return json.loads(found)
+
+
+def _type(browser: Browser, selector: str, text: str) -> None:
+    """Type into a textbox as a user would (an input event, which gradio listens to)."""
+    browser.evaluate(
+        f"(() => {{ const t = document.querySelector({json.dumps(selector)});"
+        f" t.value = {json.dumps(text)}; t.dispatchEvent(new Event('input')); }})()"
+    )
 
 
 @pytest.fixture(scope="module")
@@ -70,58 +97,83 @@ def _sample(tmp_path: Path) -> Path:
     return write(tmp_path / "generated.skeleton", ntu_text([1] * 40, seed=7))
 
 
-def test_upload_look_and_ask_in_a_real_browser(chromium, tmp_path):
+def _trained_spec(tmp_path: Path) -> Path:
+    """The tiny spec, trained for one refine step: a checkpoint that knows recognition and nothing else."""
+    from skeletonllm.pipeline import Pipeline
+    from skeletonllm.spec import load_spec
+    from skeletonllm.training import Trainer
+
     spec = tmp_path / "tiny.yaml"
     spec.write_text(yaml.safe_dump({**TINY_SPEC, "output_dir": str(tmp_path / "run")}))
+    Trainer(Pipeline(load_spec(spec)), show_progress=False).fit()
+    return spec
+
+
+def test_upload_look_and_ask_in_a_real_browser(chromium, tmp_path):
+    spec = _trained_spec(tmp_path)
     sample = _sample(tmp_path)
-    with running_app([str(spec)], tmp_path) as (url, refused):
+    samples = tmp_path / "samples"
+    (samples / "ntu").mkdir(parents=True)
+    write(samples / "ntu" / "second.skeleton", ntu_text([1] * 20, seed=9))
+    app_tmp = tmp_path / "app-tmp"
+    with running_app([str(spec), "--samples", str(samples)], tmp_path, tmpdir=app_tmp) as (url, refused):
         browser = Browser(chromium, tmp_path / "profile")
         try:
             browser.open(url, "document.querySelector('#upload input[type=file]') !== null")
+            # the Ask controls follow the checkpoint: recognition only, its two classes listed and filled in
+            state = _until(browser, "o.classes.includes('jump up')", 240, "the model's classes")
+            assert "Trained to name the action among candidates, on 2 classes" in state["status"]
+            assert state["candidates"] == "hand waving, jump up"
+            assert state["buttons"]["ask-recognition"] == "Recognise"
+            assert state["buttons"]["ask-caption"] == "Caption (not trained)"
+            assert state["buttons"]["ask-question"] == "Ask the question (not trained)"
             browser.set_files("#upload input[type=file]", [sample])
-            # the upload event renders with every renderer: wait for DrAction's GIF to load
-            state = browser.wait_for(
-                f"(() => {{ const s = {PAGE_STATE}; const o = JSON.parse(s);"
-                " return (o.error || o.gifs.some(g => g.includes('-draction-'))) ? s : ''; })()",
-                240,
-                "the DrAction animation",
-            )
-            state = json.loads(state)
-            assert not state["error"], state["error"]
+            # the upload event renders with every renderer: wait for DrAction's GIF and its colour key
+            state = _until(browser, "o.lookError || (o.gifs.some(g => g.includes('-draction-')) && o.legend)",
+                           240, "the DrAction animation")  # fmt: skip
+            assert not state["lookError"], state["lookError"]
             assert any("-draction-" in g and g.endswith(".gif") for g in state["gifs"]), state
             assert state["rows"] == 1
-            # ask: candidates typed like a user would (an input event, which gradio listens to)
-            browser.evaluate(
-                "(() => { const t = document.querySelector('#candidates textarea');"
-                " t.value = 'drink water, jump up, hand waving'; t.dispatchEvent(new Event('input')); })()"
-            )
             browser.evaluate("document.querySelector('#ask-recognition').click()")
-            state = json.loads(
-                browser.wait_for(
-                    f"(() => {{ const s = {PAGE_STATE}; const o = JSON.parse(s);"
-                    " return (o.answer || o.error) ? s : ''; })()",
-                    300,
-                    "the model's answer",
-                )
-            )
-            assert state["answer"], f"no answer; the page says {state['error']!r}"
-            assert state["parsed"]  # a label or '-' when the untrained model gave no 'Label:' line
+            state = _until(browser, "(o.answer && o.seenWidth > 0) || o.askError", 300, "the answer and the view")
+            assert state["answer"], f"no answer; the page says {state['askError']!r}"
+            assert state["parsed"]  # a label or '-' when the one-step model gave no 'Label:' line
             assert state["rationale"].startswith(("Summary:", "Step 1"))  # kinematic or template teacher
-            # the status line followed the background build without a reload
-            browser.wait_for(f"JSON.parse({PAGE_STATE}).status.includes('backbone qwen2_5_vl')", 30, "the status")
+            assert state["seenWidth"] >= 224  # 56-px frames enlarged, not a thumbnail
+            label = state["parsed"].split("\u26a0")[0].strip()
+            assert ("not one of your candidates" in state["parsed"]) == (label not in ("-", "hand waving", "jump up"))
+            # a free question to a recognition-only model: the answer is flagged as a forced choice
+            _type(browser, "#question textarea, #question input", "Describe the motion.")
+            browser.evaluate("document.querySelector('#ask-question').click()")
+            state = _until(browser, "o.warning.includes('forced choice') || o.askError", 300, "the warning")
+            assert "forced choice among hand waving, jump up" in state["warning"], state
             shot = Path(os.environ.get("SKELETONLLM_APP_SCREENSHOT") or tmp_path / "app.png")
             shot.parent.mkdir(parents=True, exist_ok=True)
             browser.screenshot(shot)
             assert shot.stat().st_size > 10_000
+            # an example file, one click: it replaces the upload and clears the previous file's answers
+            browser.evaluate(
+                "[...document.querySelectorAll('#example-files button, #example-files td, #example-files span')]"
+                ".find(e => e.innerText.trim() === 'ntu/second.skeleton').click()"
+            )
+            state = _until(browser, "o.info.includes('ntu/second.skeleton')", 120, "the example file's info")
+            assert not state["answer"] and not state["warning"] and not state["parsed"], state
+            # a new upload clears the answers about the example
+            browser.evaluate("document.querySelector('#ask-recognition').click()")
+            _until(browser, "o.answer", 300, "an answer about the example")
+            browser.set_files("#upload input[type=file]", [sample])
+            state = _until(browser, "!o.answer && !o.warning && !o.parsed", 60, "the old answers to clear")
             outside = [u for u in browser.requests if urlparse(u).scheme not in ("data", "blob")]
             outside = [u for u in outside if urlparse(u).hostname not in ("127.0.0.1", "localhost")]
             assert outside == [], f"the page requested outside hosts: {outside}"
         finally:
             browser.close()
         assert refused.read_text() == "", f"the app tried to reach outside: {refused.read_text()}"
+    # the app stopped (SIGTERM): its workspace, with gradio's copies of both uploads, is gone
+    assert sorted(p.name for p in app_tmp.iterdir()) == [], list(app_tmp.rglob("*"))[:10]
 
 
-def test_a_bad_file_shows_the_readers_error_not_a_traceback(chromium, tmp_path):
+def test_a_bad_file_shows_the_readers_error_next_to_the_look_button(chromium, tmp_path):
     bad = tmp_path / "broken.skeleton"
     bad.write_text("25\n1\nnot a skeleton at all\n")
     with running_app([], tmp_path) as (url, _refused):
@@ -129,8 +181,19 @@ def test_a_bad_file_shows_the_readers_error_not_a_traceback(chromium, tmp_path):
         try:
             browser.open(url, "document.querySelector('#upload input[type=file]') !== null")
             browser.set_files("#upload input[type=file]", [bad])
-            text = browser.wait_for(f"JSON.parse({PAGE_STATE}).error", 120, "the error message")
+            text = _until(browser, "o.lookError", 120, "the error message")["lookError"]
+            # the error sits right under the Look button, not at the top of the page
+            gap = browser.evaluate(
+                "document.querySelector('#look-error').getBoundingClientRect().top"
+                " - [...document.querySelectorAll('button')].find(b => b.innerText.trim() === 'Look')"
+                ".getBoundingClientRect().bottom"
+            )
+            # asking without a model: the message shows under the Ask buttons
+            browser.evaluate("document.querySelector('#ask-recognition').click()")
+            ask_error = _until(browser, "o.askError", 60, "the Ask error")["askError"]
         finally:
             browser.close()
     assert "broken.skeleton" in text and "Traceback" not in text
-    assert "/gradio/" not in text  # the user's file name, not the server's temporary upload path
+    assert "/gradio/" not in text and "uploads" not in text  # the user's file name, not the server's copy
+    assert 0 <= gap < 80
+    assert "start the app with a spec" in ask_error

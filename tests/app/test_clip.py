@@ -8,7 +8,10 @@ from format_fixtures import ntu_text, write
 from toy_components import toy_registry
 
 from skeletonllm import SkeletonSequence, Topology
-from skeletonllm.app.clip import (
+from skeletonllm.batch import segment_indices
+from skeletonllm.errors import SkeletonDataError
+from skeletonllm.summary import sequence_summary, shown_value
+from skeletonllm_app.clip import (
     INFO_COLUMNS,
     Clip,
     frame_window,
@@ -18,24 +21,22 @@ from skeletonllm.app.clip import (
     read_clip,
     sampled_frames,
 )
-from skeletonllm.batch import segment_indices
-from skeletonllm.errors import SkeletonDataError
-from skeletonllm.summary import sequence_summary
 
 LINE = Topology("line3", ("a", "b", "c"), ((0, 1), (1, 2)), dims=3)
 
 
 def _clip(sequence: SkeletonSequence, start: int = 0) -> Clip:
-    return Clip("made.npz", (sequence,), 0, sequence, start)
+    return Clip("made.npz", sequence, start)
 
 
 def test_a_file_is_read_by_content_and_tabled_like_the_info_command(tmp_path):
     path = write(tmp_path / "no_suffix", ntu_text([1] * 9, seed=3))
     clip = read_clip(path)
     assert clip.sequence.meta["format"] == "ntu_skeleton"
-    (row,) = info_rows(clip)
-    summary = sequence_summary("no_suffix", clip.whole)
-    assert row == [str(summary[c]) if summary[c] is not None else "-" for c in INFO_COLUMNS]
+    (row,) = clip.rows
+    assert clip.rows == info_rows("no_suffix", [clip.sequence])
+    summary = sequence_summary("no_suffix", clip.sequence)
+    assert row == tuple(shown_value(summary[c]) for c in INFO_COLUMNS)  # the cells `skeletonllm info` prints
     assert row[INFO_COLUMNS.index("frames")] == "9"
 
 
@@ -71,9 +72,36 @@ def test_errors_name_the_uploaded_file_not_its_temporary_path(tmp_path):
     upload.write_text("this is not a skeleton\n")
     with pytest.raises(SkeletonDataError) as err:
         read_clip(upload, name="walk.skeleton")
-    # the suffix points to NTU, so the NTU reader's own error is shown (issue 13), naming the upload
-    assert "walk.skeleton" in str(err.value) and "read as ntu_skeleton" in str(err.value)
+    assert "walk.skeleton" in str(err.value) and str(tmp_path) not in str(err.value)
+    # forcing the format (the page's Format menu) shows that reader's own complaint
+    with pytest.raises(SkeletonDataError, match="walk.skeleton") as err:
+        read_clip(upload, name="walk.skeleton", fmt="ntu_skeleton")
     assert str(tmp_path) not in str(err.value)
+
+
+@pytest.mark.parametrize("name", ["notes.txt", "notes.skeleton", "notes"])
+def test_a_text_file_is_judged_by_its_content_in_the_pages_words(tmp_path, name):
+    """Words in a .txt file: no talk of '3 numbers', of the CLI's --format or of the suffix (issue 23)."""
+    path = tmp_path / name
+    path.write_text("hello world foo\nbar baz\n")
+    with pytest.raises(SkeletonDataError) as err:
+        read_clip(path, name=name)
+    text = str(err.value)
+    assert text.startswith(f"{name}: not a recognised skeleton file")
+    assert "detects the format by content" in text and "Format menu" in text
+    assert "--format" not in text and "suffix" not in text and "numbers" not in text
+
+
+def test_content_that_hints_at_a_format_gets_that_readers_error_in_the_pages_words(tmp_path):
+    """A cut NTU file named .txt: NTU's own error (not PKU-MMD's, which the suffix would pick), pointing to the menu."""
+    text = ntu_text([1, 1, 1], seed=5)
+    path = write(tmp_path / "cut.txt", text[: len(text) // 2])
+    with pytest.raises(SkeletonDataError) as err:
+        read_clip(path, name="cut.txt")
+    message = str(err.value)
+    assert "cut.txt" in message and "pku_mmd" not in message and "--format" not in message
+    if "read as" in message:  # the NTU sniffer may still claim a cut file; then its reader speaks
+        assert "read as ntu_skeleton, chosen by its content; choose another in the page's Format menu" in message
 
 
 def test_a_truncated_file_keeps_the_readers_location(tmp_path):
@@ -120,3 +148,11 @@ def test_missing_share_counts_joints_of_present_persons_only():
     mask[0, 0, 2] = False
     share = missing_share(SkeletonSequence(pos, LINE, mask=mask))
     assert share == pytest.approx(1 / 12)
+
+
+def test_the_info_table_shows_numbers_as_the_info_command_prints_them():
+    """A BVH frame time of 0.0083333 s is fps 120.00048...: the page shows 120, as `skeletonllm info` does."""
+    seq = SkeletonSequence(np.zeros((1, 4, 3, 3), np.float32), LINE, fps=120.00048000192001)
+    (row,) = info_rows("131_01.bvh", [seq])
+    assert row[INFO_COLUMNS.index("fps")] == "120"
+    assert row[INFO_COLUMNS.index("duration")] == "0.033"

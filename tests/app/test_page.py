@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -9,11 +10,11 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from skeletonllm.app.model import ModelSession
-from skeletonllm.app.ui import AppState, list_samples, parse_renderer_options, resolve_source, shown_error
 from skeletonllm.cli import cli
-from skeletonllm.cli.app_cmd import is_loopback
 from skeletonllm.errors import SkeletonDataError, SkeletonLLMError
+from skeletonllm_app.command import is_loopback
+from skeletonllm_app.model import ModelSession
+from skeletonllm_app.page import AppState, list_samples, parse_renderer_options, resolve_source, shown_error
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -62,19 +63,21 @@ def test_errors_on_the_page_are_one_message_never_a_traceback():
     assert "Traceback" not in text
 
 
-def test_the_page_builds_with_every_renderer_and_format():
+def test_the_page_builds_with_every_renderer_and_format(tmp_path):
     gr = pytest.importorskip("gradio")
-    blocks, theme = __import__("skeletonllm.app.ui", fromlist=["build_blocks"]).build_blocks(
-        AppState(session=ModelSession(None))
+    from skeletonllm_app.workspace import Workspace
+
+    blocks, theme = __import__("skeletonllm_app.ui", fromlist=["build_blocks"]).build_blocks(
+        AppState(session=ModelSession(None), workspace=Workspace(tmp_path))
     )
     assert isinstance(blocks, gr.Blocks) and isinstance(theme, gr.themes.Base)
     fonts = [*theme._font, *theme._font_mono]
     assert not any(isinstance(f, gr.themes.GoogleFont) for f in fonts)  # nothing fetched from Google
     # the model answers one question at a time in its own queue, so looking at files stays responsive
     events = [(fn.name, fn.concurrency_id, fn.concurrency_limit) for fn in blocks.fns.values() if fn.queue]
-    assert sorted({e for e in events if e[0] == "handler"}) == [("handler", "model", 1)]
-    assert {e[1] for e in events if e[0] == "on_look"} == {"look"}
-    assert len([e for e in events if e[0] == "handler"]) == 3  # recognise, caption, question
+    asks = [e for e in events if e[0].startswith("ask_")]
+    assert sorted(asks) == [("ask_caption", "model", 1), ("ask_question", "model", 1), ("ask_recognition", "model", 1)]
+    assert {e[1] for e in events if e[0] in ("on_look", "on_pick")} == {"look"}
 
 
 def test_help_lists_the_app_without_importing_gradio_or_torch():
@@ -134,7 +137,7 @@ def test_looking_at_a_file_works_while_the_model_is_answering(tmp_path, monkeypa
     from format_fixtures import ntu_text, write
     from toy_components import toy_registry
 
-    from skeletonllm.app.ui import serve
+    from skeletonllm_app.ui import serve
 
     entered, release = threading.Event(), threading.Event()
     original = toy_components.ToyBackbone.generate
@@ -152,20 +155,85 @@ def test_looking_at_a_file_works_while_the_model_is_answering(tmp_path, monkeypa
         "output_dir": str(tmp_path / "run"),
     }))  # fmt: skip
     clip = write(tmp_path / "c.skeleton", ntu_text([1] * 12, seed=8))
-    state = AppState(session=ModelSession(spec, registry=toy_registry()).start())
+    from skeletonllm_app.workspace import Workspace
+
+    state = AppState(
+        session=ModelSession(spec, registry=toy_registry(), untrained=True).start(), workspace=Workspace(tmp_path)
+    )
+    for variable in ("GRADIO_TEMP_DIR", "GRADIO_EXAMPLES_CACHE"):  # serve() sets them; restored after the test
+        monkeypatch.setenv(variable, os.environ.get(variable, ""))
     port = free_port()
     serve(state, "127.0.0.1", port, 10, block=False)
     try:
         client = client_mod.Client(f"http://127.0.0.1:{port}/", verbose=False)
         upload = client_mod.handle_file(str(clip))
-        ask = client.submit(upload, None, "auto", 0, 0, 0, "left, right", "", 8, api_name="/handler")
+        ask = client.submit(upload, None, "auto", 0, 0, 0, "left, right", "", 8, api_name="/ask_recognition")
         assert entered.wait(120), "the question never reached the model"
         look = client.predict(upload, None, "auto", 0, 0, 0, 2, 32, ["stick"], "", api_name="/on_look")
         assert look[0] == "" and look[1]["data"][0][1] == "ntu_skeleton"
         assert not ask.done()  # the Look came back while the model was still busy
         release.set()
-        error, _prompt, output, parsed, *_ = ask.result(timeout=60)
+        error, _warning, _prompt, output, parsed, *_ = ask.result(timeout=60)
         assert error == "" and parsed in ("left", "right") and output.startswith("Label: ")
     finally:
         release.set()
         gr.close_all()
+
+
+def test_an_upload_must_be_a_file_the_page_received(tmp_path):
+    """A request naming a server path, or a link planted in the upload folder, is refused, never read."""
+    from skeletonllm_app.workspace import Workspace
+
+    ws = Workspace(tmp_path)
+    received = ws.uploads / "3f9a" / "walk.bvh"
+    received.parent.mkdir()
+    received.write_text("x")
+    assert resolve_source(str(received), None, None, [], ws) == (str(received), "walk.bvh")
+    for outside in ("/etc/passwd", str(ws.uploads / ".." / ".." / "secret.bvh")):
+        with pytest.raises(SkeletonLLMError, match="not a file this page received"):
+            resolve_source(outside, None, None, [], ws)
+    link = ws.uploads / "3f9a" / "innocent.bvh"
+    link.symlink_to("/etc/passwd")
+    with pytest.raises(SkeletonLLMError, match="'innocent.bvh' is not a file this page received"):
+        resolve_source(str(link), None, None, [], ws)
+
+
+def test_example_files_are_one_readable_file_per_folder(tmp_path):
+    from format_fixtures import ntu_text, write
+
+    from skeletonllm_app.page import example_samples
+
+    (tmp_path / "ntu").mkdir()
+    (tmp_path / "docs").mkdir()
+    write(tmp_path / "ntu" / "a.skeleton", ntu_text([1] * 3, seed=1))
+    write(tmp_path / "ntu" / "b.skeleton", ntu_text([1] * 3, seed=2))
+    (tmp_path / "docs" / "notes.txt").write_text("not a skeleton")
+    (tmp_path / "LICENSE").write_text("licence text")
+    samples = list_samples(tmp_path)
+    assert "LICENSE" not in samples
+    assert example_samples(tmp_path, samples) == ["ntu/a.skeleton"]
+    assert example_samples(None, []) == []
+
+
+def test_asking_without_a_model_says_so_before_reading_the_file(tmp_path):
+    from skeletonllm_app.page import ask
+    from skeletonllm_app.workspace import Workspace
+
+    state = AppState(session=ModelSession(None), workspace=Workspace(tmp_path))
+    view = {"fmt": "auto", "index": 0, "start": 0, "end": 0}
+    with pytest.raises(SkeletonLLMError, match="start the app with a spec"):
+        ask(state, "recognition", ("/nonexistent", "x.bvh"), view, "a, b", None, 8, lambda *a, **k: None)
+
+
+def test_the_app_refuses_an_untrained_spec_like_infer_does(tmp_path):
+    """The same rule as infer/evaluate: no checkpoint needs --untrained; another spec's needs --allow-spec-mismatch."""
+    demo = REPO / "core" / "skeletonllm" / "specs" / "demo_tiny_qwen.yaml"
+    spec = tmp_path / "demo.yaml"
+    spec.write_text(demo.read_text().replace("output_dir: runs/demo_tiny_qwen", f"output_dir: {tmp_path / 'run'}"))
+    result = CliRunner().invoke(cli, ["app", str(spec)])
+    assert result.exit_code == 1 and "was never trained" in result.output and "--untrained" in result.output
+    evaluate = CliRunner().invoke(cli, ["evaluate", str(spec)])  # refused before a model is built
+    error = [line for line in evaluate.output.splitlines() if line.startswith("error:")]
+    assert evaluate.exit_code == 1 and error == result.output.splitlines()  # accept_checkpoint's words, verbatim
+    nowhere = CliRunner().invoke(cli, ["app", str(spec), "--checkpoint", str(tmp_path)])
+    assert nowhere.exit_code == 1 and f"{tmp_path}: no checkpoint here" in nowhere.output

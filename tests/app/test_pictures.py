@@ -7,8 +7,9 @@ from matplotlib.lines import Line2D
 from PIL import Image
 
 from skeletonllm import SkeletonSequence, Topology
-from skeletonllm.app.clip import Clip
-from skeletonllm.app.pictures import RendererCache, renderer_names, speed_figure
+from skeletonllm.registry import get_registry
+from skeletonllm_app.clip import Clip
+from skeletonllm_app.pictures import RendererCache, renderer_names, speed_figure
 
 
 def _axes(fig, label: str):
@@ -30,13 +31,13 @@ def _clip(frames: int = 20, missing: tuple[int, int] | None = None, start: int =
     if missing is not None:
         mask[0, missing[0], missing[1]] = False
     seq = SkeletonSequence(pos, CHAIN, fps=30.0, mask=mask)
-    return Clip("chain.npz", (seq,), 0, seq, start)
+    return Clip("chain.npz", seq, start)
 
 
-def test_draction_comes_first_and_every_renderer_is_listed():
+def test_the_declared_default_renderer_comes_first_and_every_renderer_is_listed():
     names = renderer_names()
-    assert names[0] == "draction"
-    assert {"stick", "jtm"} <= set(names)
+    assert names[0] == get_registry().default("renderer", "render") == "draction"
+    assert {"stick", "jtm"} <= set(names) and names[1:] == sorted(names[1:])
 
 
 def test_each_renderer_writes_an_animated_gif_and_a_failure_stays_a_caption(tmp_path):
@@ -94,7 +95,7 @@ def test_a_one_frame_clip_still_plots():
 
 
 def test_one_options_box_serves_every_renderer(tmp_path):
-    from skeletonllm.app.pictures import accepted_options, unused_options
+    from skeletonllm_app.pictures import accepted_options, unused_options
 
     options = {"fill": 0.4, "bogus": 1, "frames": 99}
     assert accepted_options("draction", options) == {"fill": 0.4}  # frames/size come from their own controls
@@ -107,3 +108,40 @@ def test_one_options_box_serves_every_renderer(tmp_path):
     )
     assert plain.path.read_bytes() != tight.path.read_bytes()  # a smaller figure in the same frame
     assert bad.path is None and "fill" in bad.error
+
+
+def test_the_model_view_is_enlarged_pixel_for_pixel_with_the_colour_key(tmp_path):
+    import torch
+
+    from skeletonllm.legend import MIN_WIDTH, ColourLegend
+    from skeletonllm_app.pictures import MODEL_VIEW_SIDE, model_view
+
+    frames = torch.rand(2, 3, 56, 56)
+    plain = Image.open(model_view(frames, tmp_path / "plain.png"))
+    factor = -(-MODEL_VIEW_SIDE // 56)
+    assert plain.size == ((2 * 56 + 2) * factor, 56 * factor)
+    pixels = np.asarray(plain)
+    block = pixels[:factor, :factor].reshape(-1, 3)
+    assert (block == block[0]).all()  # nearest neighbour: each model pixel is a solid block, not a blur
+    key = ColourLegend("colour = depth", ((0.0, 0.0, 0.5), (0.5, 0.0, 0.0)), "near", "far")
+    keyed = Image.open(model_view(frames, tmp_path / "keyed.png", key))
+    assert keyed.width == max(plain.width, MIN_WIDTH) and keyed.height > plain.height
+    big = Image.open(model_view(torch.rand(1, 3, 448, 448), tmp_path / "big.png"))
+    assert big.size == (448, 448)  # already readable: left alone
+
+
+def test_every_joint_of_a_31_joint_mocap_skeleton_is_named_on_the_speed_map():
+    names = tuple(f"Joint{i}" for i in range(31))
+    names = ("Hips", "LHipJoint", "LeftHip", *names[3:])
+    topo = Topology("bvh31", names, tuple((i, i + 1) for i in range(30)), dims=3, parents=(-1, *range(30)))
+    pos = np.random.default_rng(0).normal(size=(1, 12, 31, 3)).astype(np.float32)
+    seq = SkeletonSequence(pos, topo, fps=120.0)
+    fig = speed_figure(Clip("131_01.bvh", seq), 4)
+    labels = [t.get_text() for t in _axes(fig, "heat map 1").get_yticklabels()]
+    assert labels == list(names)
+
+
+def test_draction_gifs_come_with_the_key_to_their_colours(tmp_path):
+    results = RendererCache().render_gifs(_clip(), ["draction", "stick"], 2, 32, tmp_path)
+    assert results[0].legend is not None and results[0].legend.low == "near"
+    assert results[1].legend is None

@@ -56,3 +56,27 @@ def test_batch_refuses_mixed_topologies():
     seq = SkeletonSequence(np.zeros((1, 2, 2, 3), np.float32), other)
     with pytest.raises(SkeletonDataError, match="one topology"):
         SkeletonBatch.from_sequences([_seq(1, 2, 0.0), seq])
+
+
+def test_mixed_batch_renders_each_topology_and_keeps_the_clips_order():
+    from skeletonllm.batch import MixedBatch
+
+    other = Topology.from_parents("other", ["x", "y", "z"], [-1, 0, 1])
+    clips = [_seq(1, 5, 1.0), SkeletonSequence(np.full((1, 6, 3, 3), 2.0, np.float32), other), _seq(2, 3, 3.0)]
+    assert isinstance(MixedBatch.from_sequences(clips[::2], frames=4), SkeletonBatch)  # one topology: as before
+    batch = MixedBatch.from_sequences(clips, frames=4, labels=[7, 8, 9])
+    assert batch.batch_size == 3 and [b.topology.name for _, b in batch.parts] == ["pair", "other"]
+    assert batch.parts[0][1].labels.tolist() == [7, 9]
+    scale = torch.tensor(1.0, requires_grad=True)
+    calls = []
+
+    def renderer(part):  # one "image" per clip: its mean coordinate times a learnable scale
+        calls.append(part.topology.name)
+        return (part.positions.mean(dim=(1, 2, 3, 4)) * scale).view(-1, 1, 1, 1, 1)
+
+    frames = batch.to("cpu").render(renderer)
+    assert calls == ["pair", "other"] and frames.flatten().tolist() == pytest.approx(
+        [0.5, 2.0, 3.0]
+    )  # clip 0 padded to 2 persons
+    frames.sum().backward()  # one graph through every part, as a training step needs
+    assert scale.grad.item() == pytest.approx(5.5)

@@ -24,10 +24,35 @@ def test_plugins_json_lists_every_catalogued_component():
     assert {"ntu_skeleton", "bvh", "coco_keypoints"} <= {r["name"] for r in formats}
 
 
-def test_plugins_table_ends_with_a_summary_line():
+@pytest.mark.parametrize("another_renderer", [False, True])
+def test_plugins_table_ends_with_a_summary_line(another_renderer, monkeypatch):
+    """The count follows the registry, so a third-party renderer installed beside the built-ins breaks nothing."""
+    import types
+
+    import skeletonllm.registry as registry_module
+    from skeletonllm import hookimpl
+    from skeletonllm.interfaces import Renderer
+    from skeletonllm.registry import Registry
+
+    registry = Registry()
+    if another_renderer:
+
+        class Extra(Renderer):
+            name = "extra_renderer"
+            summary = "installed by someone else"
+
+            def forward(self, batch):
+                raise NotImplementedError
+
+        plugin = types.SimpleNamespace(register_renderers=hookimpl(lambda register: register(Extra)))
+        plugin.register_renderers.__name__ = "register_renderers"
+        registry.add_plugin(plugin, "extra", "extra-dist")
+    monkeypatch.setattr(registry_module, "_REGISTRY", registry)
+    installed = len(registry.names("renderer"))
+    assert installed >= 5 + another_renderer
     result = CliRunner().invoke(cli, ["plugins", "--kind", "renderer"])
     assert result.exit_code == 0
-    assert result.stdout.strip().splitlines()[-1].startswith("5 components")
+    assert result.stdout.strip().splitlines()[-1].startswith(f"{installed} components")
 
 
 def test_unknown_plugin_is_one_line_with_a_suggestion(tmp_path):
@@ -72,7 +97,9 @@ def test_format_options_reach_the_plugin_and_are_validated(tmp_path):
         assert "humanml3d" in result.stderr and "fps" in result.stderr
     result = CliRunner().invoke(cli, ["info", "-O", "no_such_option=1", str(clip)])
     assert result.exit_code == 1
-    assert result.stderr.strip().startswith("error: format 'humanml3d': no_such_option: Extra inputs are not permitted")
+    assert result.stderr.strip().startswith(  # the file is named: over many files, each has its own line
+        f"error: {clip}: format 'humanml3d': no_such_option: Extra inputs are not permitted"
+    )
     result = CliRunner().invoke(cli, ["info", "-O", "novalue", str(clip)])
     assert result.exit_code == 1 and "is not KEY=VALUE" in result.stderr
 

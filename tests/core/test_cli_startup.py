@@ -54,4 +54,4 @@ def test_info_on_a_text_format_does_not_import_torch(tmp_path):
     path.write_text(json.dumps({"file_name": path.stem, "skeletons": moving_positions(KINECT_V1, 5, 1).tolist()}))
     out, heavy = run_cli("info", str(path))
     assert heavy == [], f"skeletonllm info imported {heavy}"
-    assert "nw_ucla" in out and "1 sequences in 1 files" in out
+    assert "nw_ucla" in out and "1 sequence in 1 file" in out  # issue 23: "1 sequences in 1 files"

@@ -26,12 +26,13 @@ def test_a_mixed_batch_gives_rows_back_in_input_order():
         SkeletonSequence(np.full((1, 5, 3, 3), 2, np.float32), LINE),
     ]
     mixed = MixedBatch.from_sequences(seqs, frames=4)
-    assert [p.topology.name for p in mixed.parts] == ["line3", "line2"]
-    assert mixed.order.tolist() == [0, 2, 1]
+    assert [b.topology.name for _, b in mixed.parts] == ["line3", "line2"]
+    assert [index.tolist() for index, _ in mixed.parts] == [[0, 2], [1]]
     rows = mixed.apply(lambda part: part.positions[:, 0, 0, 0, :1])  # one row per clip: its fill value
     assert rows[:, 0].tolist() == [0.0, 1.0, 2.0]
-    single = MixedBatch.from_sequences(seqs[:1], frames=4)
-    assert len(single.parts) == 1 and single.apply(lambda part: part.positions[:, 0, 0, 0, 0]).tolist() == [0.0]
+    single = MixedBatch.from_sequences(seqs[:1], frames=4)  # one topology: a plain batch, same call
+    assert isinstance(single, SkeletonBatch)
+    assert single.apply(lambda part: part.positions[:, 0, 0, 0, 0]).tolist() == [0.0]
 
 
 def test_model_input_follows_what_the_backbone_reads():

@@ -90,7 +90,7 @@ def test_render_on_a_full_disk_is_one_line_and_leaves_no_empty_gif(tmp_path: Pat
     out = tmp_path / "pics"
     out.mkdir()
 
-    def gif_then_full(frames, path, fps=4.0):  # noqa: ANN001, ANN202
+    def gif_then_full(frames, path, fps=4.0, legend=None):  # noqa: ANN001, ANN202
         Path(path).write_bytes(b"")  # what Pillow leaves when the first write fails
         disk_full()
 

@@ -57,6 +57,7 @@ def rewrite(directory: Path, tensors: dict | None = None, **manifest_changes) ->
             del manifest[key]
     manifest[ckpt.INTEGRITY] = {
         "sha256": ckpt.file_sha256(directory / ckpt.TENSORS),
+        "manifest_sha256": ckpt.manifest_sha256(manifest),
         "shapes": {k: list(v.shape) for k, v in tensors.items()},
     }
     (directory / ckpt.MANIFEST).write_text(json.dumps(manifest))
@@ -86,8 +87,12 @@ def test_every_tensor_byte_overwritten_is_refused(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("bad", [float("nan"), float("inf")])
 def test_non_finite_tensor_is_refused(tmp_path: Path, bad: float) -> None:
-    ckpt.save_checkpoint(tmp_path / "c", {"backbone.lora_a": torch.tensor([1.0, bad])}, {"step": 1})
-    with pytest.raises(CheckpointError, match=r"NaN or infinite values: backbone\.lora_a"):
+    with pytest.raises(CheckpointError, match=r"NaN or infinite values: backbone\.lora_a; refusing to save"):
+        ckpt.save_checkpoint(tmp_path / "c", {"backbone.lora_a": torch.tensor([1.0, bad])}, {"step": 1})
+    assert not (tmp_path / "c").exists()
+    ckpt.save_checkpoint(tmp_path / "c", {"backbone.lora_a": torch.tensor([1.0, 2.0])}, {"step": 1})
+    rewrite(tmp_path / "c", {"backbone.lora_a": torch.tensor([1.0, bad])})  # hash updated to match
+    with pytest.raises(CheckpointError, match=r"NaN or infinite values: backbone\.lora_a; refusing to use"):
         ckpt.load_checkpoint(tmp_path / "c")
 
 

@@ -77,7 +77,6 @@ def test_missing_file_is_no_such_file(tmp_path: Path) -> None:
     [
         ("clip.bvh", b"hello world\n", r"no MOTION section.*read as bvh, chosen by its suffix \.bvh"),
         ("S001C001P001R001A001.skeleton", b"\x00\x01garbage\xff" * 20, "read as ntu_skeleton"),
-        ("0002-L.txt", b"1 2 3\n", "read as pku_mmd"),
         ("ann.pkl", b"not a pickle at all", "read as pyskl_pickle"),
     ],
 )
@@ -98,6 +97,16 @@ def test_shared_suffix_lists_each_candidate_error(tmp_path: Path) -> None:
         detect_format(path)
     text = str(info.value)
     assert "as nw_ucla:" in text and "as coco_keypoints:" in text
+
+
+def test_txt_suffix_lists_every_text_reader_error(tmp_path: Path) -> None:
+    """.txt is PKU-MMD's, MSR Action3D's and SBU's suffix: each reader's own complaint is shown."""
+    path = tmp_path / "0002-L.txt"
+    path.write_bytes(b"1 2 3\n")
+    with pytest.raises(SkeletonDataError) as info:
+        detect_format(path)
+    text = str(info.value)
+    assert all(f"as {name}: line 1" in text for name in ("pku_mmd", "msr_action3d", "sbu")), text
 
 
 def test_no_hint_stays_generic(tmp_path: Path) -> None:

@@ -102,6 +102,7 @@ def site(tmp_path: Path, monkeypatch):
     monkeypatch.syspath_prepend(str(folder))
     monkeypatch.delenv("SKELETONLLM_LOAD_PLUGINS", raising=False)
     monkeypatch.setattr(registry_module, "_REGISTRY", None)
+    monkeypatch.setattr(cli, "_plugins_loaded", False)  # an earlier `skeletonllm app` (a plugin command) loaded them
     yield folder
     for name in [m for m in sys.modules if m.split(".")[0] in {v[1] for v in PACKAGES.values()}]:
         del sys.modules[name]
@@ -161,6 +162,12 @@ def test_builtin_wins_whatever_order_plugins_are_added() -> None:
         name = "bvh"
         summary = "impostor"
         Options = NoOptions
+
+        def sniff(self, path, head):
+            return 1.0
+
+        def read(self, path):
+            return []
 
     plugin = types.SimpleNamespace(register_formats=hookimpl(lambda register: register(Impostor)))
     plugin.register_formats.__name__ = "register_formats"

@@ -104,11 +104,11 @@ CASES = {
     ),
     "frames differ": (
         lambda s, t: s["backbone"].update(frames=8),
-        r"backbone\.frames: 8 differs from renderer\.frames: 4",
+        r"backbone\.frames: 8 differs from renderer\.frames: 4; backbone\.frames follows renderer\.frames",
     ),
     "size differs": (
         lambda s, t: s["renderer"].update(size=64),
-        r"renderer\.size: 64 differs from backbone\.image_size: 56",
+        r"backbone\.image_size: 56 differs from renderer\.size: 64",
     ),
 }
 

@@ -1,67 +1,77 @@
-"""The evaluation report's statistics, checked against hand-computed values."""
+"""The report lays out what metrics return: every value, interval, chance level, table, picture and note."""
 
 from __future__ import annotations
 
-import math
+import json
 
 import pytest
 
-from skeletonllm.report import bootstrap_interval, mean_interval, render_markdown, summarise_recognition
+from skeletonllm.errors import SkeletonLLMError
+from skeletonllm.interfaces import MetricResult, Picture, Table
+from skeletonllm.report import render_markdown, write_report
+from skeletonllm.stats import wilson_interval
 from skeletonllm.tasks import Prediction, TaskExample, TaskKind
 
 
-def test_bootstrap_interval_brackets_the_mean_and_narrows_with_more_clips():
-    small = bootstrap_interval([1, 0] * 10, seed=0)
-    large = bootstrap_interval([1, 0] * 200, seed=0)
-    assert small.value == large.value == 0.5
-    assert small.low < 0.5 < small.high and large.low < 0.5 < large.high
-    assert (large.high - large.low) < (small.high - small.low) / 3  # ~ 1/sqrt(20) vs 1/sqrt(400)
-    # the normal approximation of a proportion: 1.96 * sqrt(p(1-p)/n) = 0.049 for n = 400
-    assert (large.high - large.low) / 2 == pytest.approx(1.96 * math.sqrt(0.25 / 400), abs=0.01)
-    assert bootstrap_interval([1, 0, 1], seed=3) == bootstrap_interval([1, 0, 1], seed=3)  # seeded
-    assert bootstrap_interval([1.0]).low == 1.0 and math.isnan(bootstrap_interval([]).value)
+def _png(path):
+    path.write_bytes(b"\x89PNG\r\n\x1a\n fake")
 
 
-def test_mean_interval_over_seeds_uses_student_t():
-    # three seeds: mean 0.5, sd 0.1, half width t(0.975, 2) * 0.1 / sqrt(3) = 4.303 * 0.05774 = 0.2484
-    interval = mean_interval([0.4, 0.5, 0.6])
-    assert interval.value == pytest.approx(0.5)
-    assert interval.high - interval.value == pytest.approx(0.2484, abs=1e-3)
-    assert mean_interval([0.7]).low == 0.7
-
-
-def rec(answer: str, output: str, unseen: bool) -> Prediction:
-    example = TaskExample(
-        TaskKind.MULTIPLE_CHOICE, candidates=["a", "b", "c", "d"], answer=answer, meta={"unseen": unseen}
+def full_result() -> MetricResult:
+    return MetricResult(
+        values={"hit_rate": 0.75, "misses": 3.0},
+        intervals={"hit_rate": wilson_interval(9, 12)},
+        chance={"hit_rate": 0.25},
+        tables=[Table("Per group", ("group", "rate"), (("a", "0.5"), ("b | c", "1.0")), caption="groups of clips")],
+        pictures=[Picture("chart.png", "A chart", _png)],
+        notes={"hit_rate": "counted on parsed answers only", "": "a note on the whole metric"},
     )
-    return Prediction(example, output)
 
 
-def test_recognition_summary_counts_per_class_confusion_and_chance():
-    predictions = [
-        rec("a", "Label: a", False),
-        rec("a", "Label: b", False),
-        rec("c", "Label: c", True),
-        rec("c", "?", True),
-    ]
-    summary = summarise_recognition(predictions)
-    assert summary.overall.value == 0.5 and summary.chance == 0.25
-    assert summary.seen.value == 0.5 and summary.unseen.value == 0.5
-    assert summary.per_class["a"].value == 0.5 and summary.per_class["c"].value == 0.5
-    assert summary.unparsed == 1
-    a, c = summary.labels.index("a"), summary.labels.index("c")
-    assert summary.confusion[a, summary.predicted.index("b")] == 1
-    assert summary.confusion[c, summary.predicted.index("(no label)")] == 1
-    assert summary.confusion.sum() == 4
-    text = render_markdown(predictions, {"accuracy": 0.5}, {"seed": 0}, summary)
-    assert "| chance (1 / candidates) | 0.250 |" in text and "| a | 0.500 |" in text
+def test_every_part_of_a_result_reaches_report_md_and_metrics_json(tmp_path):
+    predictions = [Prediction(TaskExample(TaskKind.CAPTION, references=("a",)), "b", "clip1")]
+    other = MetricResult(values={"score": 0.5}, notes={"score": "another metric's caveat"})
+    report = write_report(
+        tmp_path, predictions=predictions, results={"mine": full_result(), "theirs": other}, provenance={"seed": 4}
+    )
+    text = report.read_text()
+    assert "## mine" in text and "## theirs" in text and "| seed | `4` |" in text
+    iv = wilson_interval(9, 12)
+    assert f"| hit_rate | 0.7500 | [{iv.low:.3f}, {iv.high:.3f}] | 12 | 0.250 |" in text
+    assert "| misses | 3 |" in text and "Intervals: Wilson score 95 %." in text
+    for note in ("counted on parsed answers only", "a note on the whole metric", "another metric's caveat"):
+        assert note in text
+    assert "### Per group" in text and "groups of clips" in text and "| b \\| c | 1.0 |" in text
+    assert "![A chart](chart.png)" in text and (tmp_path / "chart.png").read_bytes().startswith(b"\x89PNG")
+    saved = json.loads((tmp_path / "metrics.json").read_text())
+    assert saved["metrics"] == {"hit_rate": 0.75, "misses": 3.0, "score": 0.5}
+    mine = saved["results"]["mine"]
+    assert mine["notes"][""] == "a note on the whole metric" and mine["chance"] == {"hit_rate": 0.25}
+    assert mine["intervals"]["hit_rate"]["n"] == 12 and mine["pictures"] == [{"file": "chart.png", "title": "A chart"}]
+    assert mine["tables"][0]["rows"][1] == ["b | c", "1.0"]
+    assert saved["results"]["theirs"]["notes"] == {"score": "another metric's caveat"}
+    assert json.loads((tmp_path / "predictions.jsonl").read_text())["id"] == "clip1"
 
 
-def test_caption_predictions_are_listed_beside_their_references():
-    caption = TaskExample(TaskKind.CAPTION, references=("a person waves", "someone waves"))
-    notes = {"bleu4": "computed on our own tokenisation"}
-    text = render_markdown([Prediction(caption, "a man waves", "clip1")], {"bleu4": 0.3}, {"seed": 1}, None, notes)
-    assert "| clip1 | a man waves | a person waves / someone waves |" in text
-    assert "- `bleu4`: computed on our own tokenisation" in text
-    assert summarise_recognition([Prediction(caption, "x")]) is None
-    assert "bleu4" in text
+def test_pictures_of_two_metrics_with_one_file_name_do_not_overwrite_each_other(tmp_path):
+    write_report(tmp_path, predictions=[], results={"a": full_result(), "b": full_result()}, provenance={})
+    assert (tmp_path / "a_chart.png").exists() and (tmp_path / "b_chart.png").exists()
+    assert "![A chart](a_chart.png)" in (tmp_path / "report.md").read_text()
+
+
+def test_a_result_refuses_what_it_cannot_lay_out():
+    with pytest.raises(SkeletonLLMError, match="not among the values"):
+        MetricResult(values={"a": 1.0}, intervals={"b": wilson_interval(1, 2)})
+    with pytest.raises(SkeletonLLMError, match="not a number"):
+        MetricResult(values={"a": "high"})
+    with pytest.raises(SkeletonLLMError, match="plain file name"):
+        Picture("../escape.png", "x", _png)
+    with pytest.raises(SkeletonLLMError, match="cells"):
+        Table("t", ("a", "b"), (("only one",),))
+    wrong = MetricResult(values={"a": 0.9, "b": float("nan")}, intervals={"a": wilson_interval(0, 4)})
+    assert len(wrong.problems()) == 2  # NaN value, interval that misses its value
+
+
+def test_a_metric_without_values_still_shows_its_note():
+    text = render_markdown({"accuracy": MetricResult(notes={"": "no recognition answers to score"})}, {})
+    assert "## accuracy" in text and "- no recognition answers to score" in text and "| figure |" not in text

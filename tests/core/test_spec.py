@@ -42,6 +42,9 @@ class ToyRenderer(Renderer):
     summary = "toy"
     Options = ToyRendererOptions
 
+    def forward(self, batch):
+        raise NotImplementedError  # validation never renders
+
 
 class ToyStage(Stage):
     name = "toy_stage"
@@ -51,13 +54,18 @@ class ToyStage(Stage):
     def examples(self, label, class_names, seen, rng):
         return []
 
+    def question(self, candidates):
+        from skeletonllm.tasks import TaskExample, TaskKind
+
+        return TaskExample(TaskKind.MULTIPLE_CHOICE, candidates=candidates)
+
 
 class ToyBackboneOptions(PluginOptions):
     preset: str = "tiny"
 
 
 def _registry() -> Registry:
-    from skeletonllm.interfaces import Backbone, Metric
+    from skeletonllm.interfaces import Backbone, Metric, MetricResult
 
     class ToyBackbone(Backbone):
         name = "toy_backbone"
@@ -76,15 +84,16 @@ def _registry() -> Registry:
     class Acc(Metric):
         name = "accuracy"
         summary = "toy"
+        default_for = ("recognition",)  # what a spec without eval.metrics gets
 
         def reset(self):
             pass
 
-        def update(self, p, t):
+        def update(self, predictions):
             pass
 
         def compute(self):
-            return {}
+            return MetricResult()
 
     plugin = types.SimpleNamespace(
         register_datasets=hookimpl(lambda register: register(ToyDataset)),
@@ -177,8 +186,10 @@ def test_validate_command_prints_every_error_and_exits_1(tmp_path, monkeypatch):
     monkeypatch.setattr(registry_module, "_REGISTRY", _registry())
     good = tmp_path / "good.yaml"
     good.write_text("data: toy\nrenderer: toy_renderer\nbackbone: toy_backbone\nstages: [{name: toy_stage}]\n")
+    result = CliRunner().invoke(cli, ["validate", "--no-data", str(good)])  # the toy dataset has no clips
+    assert result.exit_code == 0 and result.output.strip() == "OK (data not read: --no-data)"
     result = CliRunner().invoke(cli, ["validate", str(good)])
-    assert result.exit_code == 0 and result.output.strip() == "OK"
+    assert result.exit_code == 1 and "split 'train' of dataset 'toy' has no samples" in result.output
     bad = tmp_path / "bad.yaml"
     bad.write_text(
         "data: toy\nrenderer: {name: toy_renderer, size: 0}\nbackbone: toy_backbone\n"
@@ -224,3 +235,20 @@ def test_every_section_builds_through_the_same_path():
         "name": "toy_renderer",
         "options": {"frames": 12, "size": 64, "line_width": 2.0},
     }
+
+
+def test_the_eval_section_is_not_part_of_what_a_spec_trains(tmp_path):
+    """Testing a trained model on other data (your own folder of clips) keeps its checkpoint."""
+    import yaml as _yaml
+
+    from skeletonllm.spec import load_spec
+
+    base = {"data": {"name": "synthetic"}, "renderer": "stick", "backbone": "clip_align", "output_dir": str(tmp_path)}
+    first, second = tmp_path / "a.yaml", tmp_path / "b.yaml"
+    first.write_text(_yaml.safe_dump(base))
+    second.write_text(_yaml.safe_dump({**base, "eval": {"split": "xsub/train", "max_new_tokens": 5}}))
+    a, b = load_spec(first).spec, load_spec(second).spec
+    assert a.digest() == b.digest() and a.digests()[1] != b.digests()[1]
+    changed = {**base, "optim": {"lr": 0.1}}
+    second.write_text(_yaml.safe_dump(changed))
+    assert load_spec(second).spec.digest() != a.digest()

@@ -80,7 +80,7 @@ def test_plugin_reports_bad_files_clearly(example_on_path, tmp_path):
         fmt.read(_frame(tmp_path, [["x"] * 75]))
 
 
-def test_the_plugin_runs_the_contract_kit_on_its_own_formats(installed_example, tmp_path):
+def test_the_plugin_runs_the_contract_kit_on_its_own_components(installed_example, tmp_path):
     """``skeletonllm.testing`` is importable from an installed package's tests: the kit runs there, not only here."""
     env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(installed_example), *sys.path])}
     env.pop("SKELETONLLM_LOAD_PLUGINS", None)
@@ -88,4 +88,5 @@ def test_the_plugin_runs_the_contract_kit_on_its_own_formats(installed_example, 
     cmd += ["--rootdir", str(tmp_path), str(EXAMPLE / "tests")]
     done = subprocess.run(cmd, capture_output=True, text=True, timeout=300, env=env, cwd=tmp_path)
     assert done.returncode == 0, done.stdout + done.stderr
-    assert "4 passed, 2 skipped" in done.stdout  # the two round-trip tests skip: this format only reads
+    # format 6 (the two round trips skip: it only reads), metric 3, components 2 x 2 (format and metric)
+    assert "12 passed, 2 skipped" in done.stdout, done.stdout

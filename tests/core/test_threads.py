@@ -72,3 +72,15 @@ def test_the_cli_applies_and_prints_the_thread_count(tmp_path):
         assert result.exit_code == 2 and "--threads" in result.stderr
     finally:
         torch.set_num_threads(before)
+
+
+def test_an_overloaded_machine_is_described_in_words_never_as_a_negative_count(monkeypatch):
+    """Issue 23: ``threads: 1 (... -2.0 of 2 cores free)``."""
+    monkeypatch.setattr(threads, "usable_cores", lambda: 2)
+    monkeypatch.setattr(threads.os, "cpu_count", lambda: 2)
+    monkeypatch.setattr(threads, "free_cores", lambda: -2.0)
+    choice = choose_threads(None, {})
+    assert choice.count == 1 and "-2" not in choice.describe()
+    assert "no core of 2 free: load average 4.0 is above the core count" in choice.reason
+    monkeypatch.setattr(threads, "free_cores", lambda: 0.0)
+    assert "no core of 2 free;" in choose_threads(None, {}).reason

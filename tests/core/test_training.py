@@ -29,8 +29,9 @@ def test_training_learns_and_evaluation_beats_chance(tmp_path):
     assert [h["stage"] for h in history] == ["warmup", "refine"]
     refine = history[1]
     assert refine["loss_last"] < refine["loss_first"]
-    after = pipeline.evaluate(show_progress=False)
-    assert after["samples"] == 12 * 4
+    predictions = pipeline.predict(show_progress=False)
+    after = pipeline.score(predictions)
+    assert len({p.sample_id for p in predictions}) == 12 * 4 and "samples" not in after
     assert after["seen_accuracy"] > 0.8 > before["seen_accuracy"]  # chance over 4 candidates is 0.25
     assert (tmp_path / "run" / "last" / "model.safetensors").exists()
 
@@ -76,13 +77,15 @@ def test_train_evaluate_infer_commands(tmp_path, monkeypatch):
     assert result.exit_code == 0, result.output
     assert json.loads(result.stdout)["seen_accuracy"] == metrics["seen_accuracy"]
     report = (tmp_path / "report" / "report.md").read_text()
-    assert "95 % interval" in report and "chance" in report and "## Per class" in report
+    assert "95 % interval" in report and "chance" in report and "### Per class" in report
     assert "| seed | `" in report and "checkpoint" in report
     saved = json.loads((tmp_path / "report" / "metrics.json").read_text())
-    low, high = saved["intervals"]["accuracy"]["low"], saved["intervals"]["accuracy"]["high"]
+    accuracy = saved["results"]["accuracy"]
+    low, high = accuracy["intervals"]["accuracy"]["low"], accuracy["intervals"]["accuracy"]["high"]
     assert low <= saved["metrics"]["accuracy"] <= high
     assert (tmp_path / "report" / "confusion.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
-    assert len((tmp_path / "report" / "predictions.jsonl").read_text().splitlines()) == metrics["samples"]
+    clips = saved["provenance"]["test clips"]
+    assert len((tmp_path / "report" / "predictions.jsonl").read_text().splitlines()) == clips
 
     clip = tmp_path / "clip.toy"
     clip.write_text('{"toy_xy": [1.1, 0.05]}')

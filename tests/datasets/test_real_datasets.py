@@ -53,6 +53,14 @@ def test_published_classes_protocols_and_splits(name):
         assert (len(cs.seen), len(cs.unseen)) == (seen_n, unseen_n)
         assert not set(cs.seen) & set(cs.unseen) and set(cs.seen) | set(cs.unseen) == set(range(n))
         assert cs.source
+    for protocol in protocols:  # the report explains each protocol name ("xsub = cross-subject: ...")
+        assert ds.protocol_description(protocol).startswith("cross-")
+
+
+def test_synthact_explains_its_protocol_and_unknown_names_have_no_meaning():
+    synth = make("synthetic")
+    assert "performers" in synth.protocol_description("xsub") and synth.protocol_description("nope") == ""
+    assert make("ntu60", root=".").protocol_description("nope") == ""
 
 
 def test_ntu_class_names_and_published_unseen_lists():

@@ -17,7 +17,7 @@ from format_fixtures import BVH_TEXT, coco_doc, ntu_text, nw_ucla_doc, pku_text
 
 from conftest import shared_data_dir
 from skeletonllm.errors import SkeletonDataError
-from skeletonllm_formats.plugin import FORMATS
+from skeletonllm.registry import get_registry
 
 REAL = {
     "ntu_skeleton": "ntu_rgbd_skeleton/S001C001P001R001A001.skeleton",
@@ -45,7 +45,7 @@ def source_text(fmt: str, origin: str) -> str:
     return path.read_bytes().decode("utf-8")
 
 
-FORMAT_CLASSES = {cls.name: cls for cls in FORMATS}
+FORMAT_CLASSES = {i.name: i.cls for i in get_registry().infos("format") if i.plugin == "formats"}
 
 
 def read(fmt: str, path: Path):

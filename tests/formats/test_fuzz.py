@@ -32,9 +32,9 @@ from kinect_v1_fixtures import msr_action3d_text, msrc12_text, sbu_text
 
 from conftest import shared_data_dir, shared_file
 from skeletonllm.errors import SkeletonDataError
-from skeletonllm_formats.plugin import FORMATS
+from skeletonllm.registry import get_registry
 
-FORMAT_CLASSES = {cls.name: cls for cls in FORMATS}
+FORMAT_CLASSES = {i.name: i.cls for i in get_registry().infos("format") if i.plugin == "formats"}
 FUZZ = settings(
     max_examples=100, deadline=None, database=None, suppress_health_check=[HealthCheck.too_slow], derandomize=True
 )

@@ -46,7 +46,7 @@ def test_projection2d_is_grey_with_brighter_points():
 
 
 def to_pixel_columns() -> tuple[int, int]:
-    from skeletonllm_renderers.normalise import MARGIN
+    from skeletonllm.normalise import MARGIN
 
     half = SIZE * (1 - MARGIN) / 2
     return int(SIZE / 2 - half), int(SIZE / 2 + half)
@@ -76,7 +76,7 @@ def test_velocity3d_colours_a_rightward_joint_red_and_a_still_joint_dim_grey():
     batch = velocity_batch()
     img = renderer(batch)[0, 2]
     # on screen: box x 0..4, y -2..0 -> centre (2, -1), half extent 2: mover at (0, 0.5), still at (0, -0.5)
-    from skeletonllm_renderers.normalise import to_pixels
+    from skeletonllm.normalise import to_pixels
 
     mover = to_pixels(torch.tensor([0.0, 0.5]), SIZE, SIZE).long()
     still = to_pixels(torch.tensor([0.0, -0.5]), SIZE, SIZE).long()

@@ -8,11 +8,11 @@ import pytest
 import torch
 
 from skeletonllm.batch import SkeletonBatch
+from skeletonllm.normalise import MARGIN, normalise, to_pixels
 from skeletonllm.topology import Topology
 from skeletonllm_renderers.body_parts import edge_parts, joint_parts, part_from_name
 from skeletonllm_renderers.colours import direction_hue, hsv_to_rgb
 from skeletonllm_renderers.motion import joint_velocity
-from skeletonllm_renderers.normalise import MARGIN, normalise, to_pixels
 from skeletonllm_renderers.raster import Primitives, rasterise
 
 

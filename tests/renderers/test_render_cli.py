@@ -118,6 +118,11 @@ class TinyLearnable(Renderer):
         super().__init__(options)
         self.gain = torch.nn.Parameter(torch.ones(3))
 
+    def forward(self, batch):
+        b, _, f = batch.positions.shape[:3]
+        size = self.options.size
+        return self.gain.clamp(0, 1).view(1, 1, 3, 1, 1).expand(b, f, 3, size, size)
+
 
 def test_load_renderer_checkpoint_loads_matching_and_refuses_mismatched(tmp_path: Path):
     renderer = TinyLearnable()
@@ -158,7 +163,7 @@ def test_draction_renders_through_the_cli_when_registered(ucla_file: Path, tmp_p
     if "draction" not in get_registry().names("renderer"):
         pytest.skip("draction renderer is not registered in this install")
     out = tmp_path / "draction.png"
-    result = run(ucla_file, "-r", "draction", "--frames", 2, "--size", SIZE, "-o", out)
+    result = run(ucla_file, "-r", "draction", "--frames", 2, "--size", SIZE, "--no-legend", "-o", out)
     assert result.exit_code == 0, result.output
     with Image.open(out) as img:
         assert img.size == sheet_size(2)
@@ -206,7 +211,7 @@ def test_checkpoint_with_non_default_renderer_options_renders_identically(ucla_f
     assert load_checkpoint(ckpt)[1]["components"]["renderer"]["options"]["nfm"] == "lstm"
     expected = write_frames(render_batch(trained, read_batch(ucla_file, 3)), tmp_path / "expected.png", fps=4)
     out = tmp_path / "via_cli.png"
-    result = run(ucla_file, "--checkpoint", ckpt, "-o", out)  # no renderer, frames or size given
+    result = run(ucla_file, "--checkpoint", ckpt, "--no-legend", "-o", out)  # no renderer, frames or size given
     assert result.exit_code == 0, result.output
     assert "(3 frames, 48x48, renderer draction)" in result.output
     assert np.array_equal(_pixels(out), _pixels(expected))
@@ -234,7 +239,7 @@ def test_checkpoint_names_the_renderer_it_trained(ucla_file: Path, tmp_path: Pat
 
 def test_renderer_options_from_the_command_line_are_validated_with_close_matches(ucla_file: Path, tmp_path: Path):
     out = tmp_path / "bg.png"
-    result = run(ucla_file, "-r", "draction", "-f", 2, "-s", SIZE, "-R", "background=[1,1,1]", "-o", out)
+    result = run(ucla_file, "-r", "draction", "-f", 2, "-s", SIZE, "-R", "background=[1,1,1]", "--no-legend", "-o", out)
     assert result.exit_code == 0, result.output
     assert _pixels(out)[0, 0].tolist() == [255, 255, 255], "the corner shows the requested white background"
     result = run(ucla_file, "-r", "draction", "-R", "backgruond=[1,1,1]", "-o", tmp_path / "typo.png")

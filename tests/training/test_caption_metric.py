@@ -26,7 +26,8 @@ def test_reports_the_four_scores_over_all_updates_and_ignores_other_tasks():
     metric.update(PREDICTIONS[:2])
     other = Prediction(TaskExample(TaskKind.MULTIPLE_CHOICE, answer="jump up", candidates=("jump up",)), "Label: x")
     metric.update([other, PREDICTIONS[2]])
-    out = metric.compute()
+    result = metric.compute()
+    out = result.values
     hyps = [p.output for p in PREDICTIONS]
     refs = [list(p.example.references) for p in PREDICTIONS]
     assert out == {
@@ -36,6 +37,9 @@ def test_reports_the_four_scores_over_all_updates_and_ignores_other_tasks():
         "distinct_captions": 3.0,
     }
     assert [c.sample_id for c in metric.captions] == ["c0", "c1", "c2"]
+    (examples,) = result.tables
+    assert examples.rows[1] == ("c1", "a person jumps", "a person jumps up high")
+    assert "Python tokenisation" in result.notes["bleu_4"] and "bertscore_f1_minilm" not in result.notes
     metric.reset()
     with pytest.raises(SkeletonLLMError, match="no caption predictions"):
         metric.compute()
@@ -45,11 +49,12 @@ def test_better_captions_score_higher_on_every_figure():
     good, bad = CaptioningMetric(), CaptioningMetric()
     good.update(PREDICTIONS)
     bad.update([_caption("a person stands still", list(p.example.references), p.sample_id) for p in PREDICTIONS])
-    high, low = good.compute(), bad.compute()
+    high_result, low_result = good.compute(), bad.compute()
+    high, low = high_result.values, low_result.values
     assert set(high) == {"bleu_4", "rouge_l", "cider", "bertscore_f1_minilm", "distinct_captions"}
     for key in high:
         assert high[key] > low[key], key
-    assert "MiniLM" in good.notes()["bertscore_f1_minilm"]
+    assert "MiniLM" in high_result.notes["bertscore_f1_minilm"]
 
 
 def test_a_caption_without_references_is_a_clear_error():

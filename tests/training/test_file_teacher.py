@@ -67,5 +67,5 @@ def test_bad_lines_are_reported_with_their_line_number(tmp_path, line, message):
 
 
 def test_an_absent_file_is_a_clear_error(tmp_path):
-    with pytest.raises(SkeletonLLMError, match="cannot read the rationale file"):
+    with pytest.raises(SkeletonLLMError, match="nope.jsonl: no such file"):
         FileTeacher(FileTeacherOptions(path=str(tmp_path / "nope.jsonl")))

@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+import types
 from collections import Counter
 
 import numpy as np
 import pytest
 
-from skeletonllm.registry import get_registry
-from skeletonllm.tasks import ClipContext, Prediction, TaskKind, choice_line, normalise
+import skeletonllm.registry as registry_module
+from skeletonllm import hookimpl
+from skeletonllm.errors import SpecError
+from skeletonllm.interfaces import Question
+from skeletonllm.registry import Registry, get_registry
+from skeletonllm.spec import validate_spec
+from skeletonllm.tasks import ClipContext, Prediction, TaskExample, TaskKind, choice_line, normalise
 from skeletonllm_datasets.synthetic import ACTIONS, generate
 from skeletonllm_training.kinematics import analyse
 from skeletonllm_training.motion_qa import HEIGHT_ANSWERS, HEIGHT_QUESTION, QA_KINDS, causal, fine_grained
@@ -96,19 +102,22 @@ def test_the_metric_reports_accuracy_per_kind_and_keeps_open_answers(stage):
     right = [Prediction(e, f"Answer: {e.answer}") for e in examples]
     wrong = [Prediction(e, f"Answer: {next(c for c in e.candidates if c != e.answer)}") for e in examples]
     metric.update(right + wrong)
-    scores = metric.compute()
+    result = metric.compute()
+    scores = result.values
     assert scores["qa_accuracy"] == pytest.approx(0.5)
     assert {f"qa_accuracy_{k}" for k in QA_KINDS} <= set(scores)
     assert all(v == pytest.approx(0.5) for v in scores.values())
+    assert result.chance["qa_accuracy"] == pytest.approx(0.25)  # four options
+    assert result.intervals["qa_accuracy"].n == 2 * len(examples) and "independent" in result.notes["qa_accuracy"]
     open_stage = MotionQAStage(MotionQAOptions(kinds=["causal"], open_share=1.0))
     (example,) = open_stage.examples(_clip("jump up", 2, "smpl22"), np.random.default_rng(0))
     metric.update([Prediction(example, " ".join(example.references[0].split()[:3]))])
-    scores = metric.compute()
+    scores = metric.compute().values
     assert scores["qa_accuracy"] == pytest.approx(0.5)
     assert 0.0 < scores["qa_open_rouge_l"] < 1.0  # part of the reference sentence
     exact = get_registry().create("metric", "motion_qa")
     exact.update([Prediction(example, example.references[0])])
-    assert exact.compute()["qa_open_rouge_l"] == pytest.approx(1.0)
+    assert exact.compute().values["qa_open_rouge_l"] == pytest.approx(1.0)
     scored = metric.score_open(lambda outputs, refs: {"rouge_l": float(len(outputs) == len(refs) == 1)})
     assert scored == {"qa_open_rouge_l": 1.0}
 
@@ -136,3 +145,49 @@ def test_no_question_wording_fixes_its_answer():
     rates = {kind: sum(v) / len(v) for kind, v in hits.items()}
     assert set(rates) == set(QA_KINDS)
     assert all(rate < 0.8 for rate in rates.values()), rates
+
+
+class ReachQuestion(Question):
+    """A kind a dataset plugin might add: which hand reaches higher (answered from the clip)."""
+
+    name = "reach"
+    summary = "which hand reaches higher"
+
+    def ask(self, clip, rng):
+        seq = clip.sequence
+        topo = seq.topology
+        left, right = topo.index("HandLeft"), topo.index("HandRight")
+        higher = "left" if seq.positions[0, :, left, 1].max() > seq.positions[0, :, right, 1].max() else "right"
+        options = ["left", "right", "both", "neither"]
+        return TaskExample(
+            TaskKind.QA,
+            target=choice_line(higher),
+            answer=higher,
+            candidates=options,
+            question="Which hand reaches higher?",
+            references=(f"the {higher} hand reaches higher",),
+            meta={"qa_kind": self.name},
+        )
+
+
+def test_a_new_question_kind_is_one_registration_in_a_plugin(monkeypatch):
+    plugin = types.SimpleNamespace(register_questions=hookimpl(lambda register: register(ReachQuestion)))
+    plugin.register_questions.__name__ = "register_questions"
+    registry = Registry()
+    registry.add_plugin(plugin, "reach_plugin", "reach-dist")
+    monkeypatch.setattr(registry_module, "_REGISTRY", registry)
+
+    stage = registry.create("stage", "motion_qa", {"kinds": ["temporal", "reach"], "per_clip": 2})
+    asked = stage.questions(_clip("hand waving", 3))
+    assert "reach" in {e.meta["qa_kind"] for e in asked}
+    assert "reach" in MotionQAStage().kinds  # the default asks every registered kind
+    metric = registry.create("metric", "motion_qa")
+    metric.update([Prediction(e, choice_line(e.answer)) for e in asked])
+    assert metric.compute().values["qa_accuracy_reach"] == 1.0  # the metric scores any kind it is given
+    with pytest.raises(SpecError, match="unknown question 'raech'; did you mean 'reach'"):
+        validate_spec(
+            {"data": "synthetic", "renderer": "stick", "backbone": "qwen2_5_vl",
+             "stages": [{"name": "motion_qa", "kinds": ["raech"]}], "eval": {"task": "qa"}},
+            registry,
+            check_files=False,
+        )  # fmt: skip

@@ -155,14 +155,52 @@ def test_accuracy_metric_reports_seen_unseen_and_harmonic_mean():
         ]
     )
     out = metric.compute()
-    assert out["accuracy"] == pytest.approx(0.5)
-    assert out["seen_accuracy"] == pytest.approx(0.5)
-    assert out["unseen_accuracy"] == pytest.approx(0.5)
-    assert out["harmonic_mean"] == pytest.approx(0.5)
+    assert out.values["accuracy"] == pytest.approx(0.5)
+    assert out.values["seen_accuracy"] == pytest.approx(0.5)
+    assert out.values["unseen_accuracy"] == pytest.approx(0.5)
+    assert out.values["harmonic_mean"] == pytest.approx(0.5)
+    assert out.chance["accuracy"] == pytest.approx(1 / len(NAMES))
+    iv = out.intervals["accuracy"]
+    assert (iv.n, iv.low, iv.high) == (
+        4,
+        pytest.approx(0.1500, abs=1e-4),
+        pytest.approx(0.8500, abs=1e-4),
+    )  # Wilson 2/4
+    assert "1 of 4 answers named no label" in out.notes[""]
+    (per_class,) = out.tables
+    assert [row[0] for row in per_class.rows] == ["clapping", "hand waving", "jump up"]
+    assert out.pictures[0].file == "confusion.png"
     metric.reset()
-    assert metric.compute() == {"accuracy": 0.0}
+    empty = metric.compute()
+    assert empty.values == {} and "no recognition answers" in empty.notes[""]  # not 0.0 over nothing
     metric.update([Prediction(recognition("salute"), "Label: salute")])
-    assert metric.compute() == {"accuracy": 1.0}  # no class split: no seen/unseen figures
+    assert set(metric.compute().values) == {"accuracy"}  # no class split: no seen/unseen figures
+
+
+def test_accuracy_of_a_small_class_at_100_percent_has_a_wide_interval():
+    metric = get_registry().create("metric", "accuracy")
+    metric.update([Prediction(recognition("salute"), "Label: salute") for _ in range(6)])
+    (row,) = metric.compute().tables[0].rows
+    assert row == ("salute", "1.000", "[0.610, 1.000]", 6)
+
+
+def test_the_confusion_matrix_counts_answers_outside_the_candidates_and_unparsed_ones(tmp_path):
+    from skeletonllm_training.confusion import UNPARSED, Confusion
+
+    predictions = [
+        Prediction(recognition("clapping"), "Label: clapping"),
+        Prediction(recognition("clapping"), "Label: kicking"),
+        Prediction(recognition("jump up"), "?"),
+    ]
+    confusion = Confusion.of(predictions)
+    assert confusion.labels == ["clapping", "jump up"]
+    assert confusion.columns[-2:] == ["kicking", UNPARSED] and confusion.counts.sum() == 3
+    assert confusion.counts[0, confusion.columns.index("kicking")] == 1 and confusion.unparsed == 1
+    metric = get_registry().create("metric", "accuracy")
+    metric.update(predictions)
+    (picture,) = metric.compute().pictures
+    picture.draw(tmp_path / picture.file)
+    assert (tmp_path / "confusion.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
 
 def test_train_option_overrides_the_stage_groups():

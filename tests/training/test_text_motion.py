@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 import torch
 
+from skeletonllm.checkpoint import manifest_sha256
 from skeletonllm.errors import CheckpointError, SkeletonDataError, SkeletonLLMError
 from skeletonllm.sequence import SkeletonSequence
 from skeletonllm.topology import Topology
@@ -85,10 +86,20 @@ def test_save_and_load_give_the_same_embeddings_and_bad_folders_are_refused(tmp_
     assert loaded.info == {"note": "x"} and loaded.config == model.config
     manifest = tmp_path / "ev" / "manifest.json"
     data = json.loads(manifest.read_text())
-    manifest.write_text(json.dumps(data | {"config": data["config"] | {"hidden": 64}}))
+
+    def edit(change: dict, rehash: bool) -> None:  # a careless edit, or a careful one that updates the hash
+        edited = data | change
+        if rehash:
+            edited["_integrity"] = data["_integrity"] | {"manifest_sha256": manifest_sha256(edited)}
+        manifest.write_text(json.dumps(edited))
+
+    edit({"config": data["config"] | {"hidden": 64}}, rehash=False)
+    with pytest.raises(CheckpointError, match="its configuration was edited"):
+        TextMotionEvaluator.load(tmp_path / "ev")
+    edit({"config": data["config"] | {"hidden": 64}}, rehash=True)
     with pytest.raises(CheckpointError, match="do not match the config"):
         TextMotionEvaluator.load(tmp_path / "ev")
-    manifest.write_text(json.dumps(data | {"kind": "something else"}))
+    edit({"kind": "something else"}, rehash=True)
     with pytest.raises(CheckpointError, match="not a text-motion evaluator"):
         TextMotionEvaluator.load(tmp_path / "ev")
 
@@ -134,11 +145,11 @@ def test_metric_notes_quote_the_evaluators_own_accuracy_and_tolerate_a_sparse_ma
                                    "held_out": {"r1": 0.5, "r3": 0.9, "clips": 64.0, "batch_size": 32.0}})  # fmt: skip
     model.save(tmp_path / "sparse", {"held_out": {"r1": 0.5, "r3": 0.9}})
     model.save(tmp_path / "none")
-    full = TextMotionMetric(TextMotionMetric.Options(evaluator=str(tmp_path / "full"))).notes()["r_at_1"]
+    full = TextMotionMetric(TextMotionMetric.Options(evaluator=str(tmp_path / "full"))).evaluator_notes()["r_at_1"]
     assert "trained on synthetic xsub/train" in full and "R@1 0.500" in full and "64 clips of xsub/test" in full
-    sparse = TextMotionMetric(TextMotionMetric.Options(evaluator=str(tmp_path / "sparse"))).notes()["r_at_1"]
+    sparse = TextMotionMetric(TextMotionMetric.Options(evaluator=str(tmp_path / "sparse"))).evaluator_notes()["r_at_1"]
     assert "None" not in sparse and "chance 0.031" in sparse
-    empty = TextMotionMetric(TextMotionMetric.Options(evaluator=str(tmp_path / "none"))).notes()["r_at_1"]
+    empty = TextMotionMetric(TextMotionMetric.Options(evaluator=str(tmp_path / "none"))).evaluator_notes()["r_at_1"]
     assert "no held-out accuracy" in empty
 
 

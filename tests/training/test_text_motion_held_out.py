@@ -68,9 +68,12 @@ def test_the_metric_ranks_true_captions_above_shuffled_ones(trained):
     shuffled = [s.meta["references"][1] for s in samples]
     shuffled = shuffled[7:] + shuffled[:7]
     shuffled_metric.update(predictions(shuffled))
-    good, bad = true_metric.compute(), shuffled_metric.compute()
+    good_result, bad_result = true_metric.compute(), shuffled_metric.compute()
+    good, bad = good_result.values, bad_result.values
+    assert good_result.chance["r_at_1"] == pytest.approx(CHANCE_R1)
+    assert "own held-out R@1" in good_result.notes["r_at_1"]
     assert good["r_at_1"] > 5 * CHANCE_R1 and good["r_at_3"] > 0.5
     assert bad["r_at_3"] < good["r_at_3"] - 0.3
     assert good["mm_dist"] < bad["mm_dist"]
     assert bad["r_at_1_references"] == good["r_at_1_references"]  # the reference row does not depend on outputs
-    assert "own held-out R@1" in true_metric.notes()["r_at_1"]
+    assert "own held-out R@1" in true_metric.evaluator_notes()["r_at_1"]

@@ -8,6 +8,7 @@ import traceback
 import click
 
 from ..errors import SkeletonLLMError, SpecError
+from .hints import placeholder_note
 
 # (module, command function) for the built-in commands. Each module imports only
 # click at the top and its heavy dependencies inside the command, and plugins are
@@ -23,7 +24,6 @@ BUILTIN_COMMANDS = {
     "train": ("train_cmd", "train"),
     "evaluate": ("train_cmd", "evaluate"),
     "infer": ("train_cmd", "infer"),
-    "app": ("app_cmd", "app"),
 }
 
 
@@ -68,6 +68,9 @@ class SkeletonLLMGroup(click.Group):
             for line in problems:
                 prefix = f"{exc.source}: " if isinstance(exc, SpecError) and exc.source else ""
                 click.echo(f"error: {prefix}{line}", err=True)
+            note = placeholder_note(problems) if isinstance(exc, SpecError) else None
+            if note:
+                click.echo(note, err=True)
             sys.exit(1)
         except (click.exceptions.ClickException, click.exceptions.Exit, click.exceptions.Abort):
             raise  # click's own usage errors and exits print themselves
@@ -82,8 +85,28 @@ class SkeletonLLMGroup(click.Group):
             sys.exit(1)
 
 
+def _builtin_plugins_only(ctx: click.Context, _param: click.Parameter, value: bool) -> None:
+    """``--no-plugins``: load only the built-in plugins (eager, so ``--no-plugins --help`` skips the others too)."""
+    if not value or ctx.resilient_parsing:
+        return
+    import os
+
+    from ..registry import BUILTIN_ONLY, LOAD_ENV, reset_registry
+
+    os.environ[LOAD_ENV] = BUILTIN_ONLY
+    reset_registry()
+
+
 @click.group(cls=SkeletonLLMGroup)
 @click.option("--debug", is_flag=True, help="Show tracebacks for errors.")
+@click.option(
+    "--no-plugins",
+    is_flag=True,
+    is_eager=True,
+    expose_value=False,
+    callback=_builtin_plugins_only,
+    help="Load only the built-in plugins (as SKELETONLLM_LOAD_PLUGINS=builtin): when a third-party one hangs.",
+)
 @click.option(
     "--threads",
     type=click.IntRange(min=1),

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from abc import abstractmethod
+from abc import ABC, abstractmethod
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, ClassVar, Literal
 
@@ -25,13 +25,15 @@ CHECKPOINT_PREFIX = "backbone."
 PARAMETER_GROUPS = ("vision", "projector", "llm", "lora")
 
 
-class Backbone(Component, nn.Module):
+class Backbone(Component, nn.Module, ABC):
     """Wraps a transformers MLLM.
 
     Images arrive as a differentiable ``(B, F, 3, H, W)`` tensor in [0, 1];
     the backbone builds ``pixel_values`` with torch ops so gradients reach the
     renderer. ``parameter_groups`` names parameters so a stage can say
-    "train projector + lora" without knowing the architecture.
+    "train projector + lora" without knowing the architecture. An abstract
+    base (``nn.Module`` with ``ABCMeta``): a class missing ``parameter_groups``,
+    ``loss`` or ``generate`` cannot be instantiated.
     """
 
     #: what ``loss`` and ``generate`` receive (see :meth:`model_input`): ``"frames"``, the renderer's

@@ -29,3 +29,24 @@ class Component:
     name: ClassVar[str] = ""
     summary: ClassVar[str] = ""
     Options: ClassVar[type[PluginOptions]] = NoOptions
+    #: options a spec fills from another section when this component's section leaves them out,
+    #: ``option -> "section.option"``, so a value is stated once: a backbone reads the frames the
+    #: renderer draws (``{"frames": "renderer.frames", "image_size": "renderer.size"}``) and
+    #: initialises from the spec's one seed (``{"seed": "optim.seed"}``). Stating the option
+    #: anyway is accepted when it agrees and refused, naming both places, when it differs.
+    derived: ClassVar[dict[str, str]] = {}
+    #: what this component is the default for, so the core names no plugin: a metric lists the
+    #: ``eval.task`` values it scores when a spec names no metric (``("recognition",)``), a
+    #: renderer ``("render",)`` for ``skeletonllm render`` without ``--renderer``. The registry
+    #: answers ``default(kind, purpose)`` from these declarations (a built-in wins a tie).
+    default_for: ClassVar[tuple[str, ...]] = ()
+
+    @classmethod
+    def validate_options(cls, options: PluginOptions, check_files: bool = True) -> list[str]:
+        """Problems only this plugin can see in its validated options, before anything is built.
+
+        Called by ``validate_spec`` (``spec_plan.check_components``); each line is
+        ``option: what is wrong``, e.g. an image size the model cannot take or a model
+        folder without weights. ``check_files=False``: do not look at this machine's files.
+        """
+        return []

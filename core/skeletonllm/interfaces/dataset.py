@@ -80,12 +80,25 @@ class Dataset(Component, ABC):
     def protocols(self) -> list[str]:
         """Names of sample-level protocols, e.g. ``['xsub', 'xview']``."""
 
+    def protocol_description(self, protocol: str) -> str:
+        """What ``protocol`` holds apart, in words for a report (e.g. ``xsub``: "cross-subject: train and test
+        performers differ"); empty when the dataset does not say."""
+        return ""
+
     def class_splits(self) -> dict[str, ClassSplit]:
         return {}
 
     def class_descriptions(self) -> dict[str, ClassDescription]:
         """Class name -> its description (every class, or none when the dataset ships no descriptions)."""
         return {}
+
+    def check(self) -> list[str]:
+        """Problems that can be found cheaply before anything runs, one line each (none by default).
+
+        ``skeletonllm validate`` calls this when it checks a spec's files: a dataset with an
+        index file (the ``folder`` dataset's CSV) reports its header or rows here. Reads no clip.
+        """
+        return []
 
     @abstractmethod
     def samples(self, split: str, classes: set[int] | None = None) -> Iterator[Sample]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from typing import ClassVar
 
 import torch
@@ -10,6 +11,7 @@ from torch import nn
 
 from ..batch import SkeletonBatch
 from ..errors import CheckpointError
+from ..legend import ColourLegend
 from .base import Component, PluginOptions
 
 
@@ -24,13 +26,16 @@ class RendererOptions(PluginOptions):
 CHECKPOINT_PREFIX = "renderer."
 
 
-class Renderer(Component, nn.Module):
+class Renderer(Component, nn.Module, ABC):
     """``forward(batch) -> (B, F, 3, H, W)`` float in [0, 1].
 
     ``learnable`` renderers are differentiable with respect to their
     parameters *and* to ``batch.positions``; stages train them by the
     parameter-group name ``renderer``. Non-learnable baselines still return
     tensors on the batch's device so the pipeline never branches on kind.
+    An abstract base (``nn.Module`` with ``ABCMeta``): a class without ``forward``
+    cannot be instantiated. Put the clip into the shared viewing frame with
+    :mod:`skeletonllm.normalise` (the up axis turned up, units and placement fitted).
     """
 
     learnable: ClassVar[bool] = False
@@ -40,8 +45,17 @@ class Renderer(Component, nn.Module):
         nn.Module.__init__(self)
         self.options = options if options is not None else self.Options()
 
-    def forward(self, batch: SkeletonBatch) -> torch.Tensor:  # pragma: no cover - interface
-        raise NotImplementedError
+    @abstractmethod
+    def forward(self, batch: SkeletonBatch) -> torch.Tensor:
+        """``(B, F, 3, H, W)`` float in [0, 1] on the batch's device, ``H = W = options.size``."""
+
+    def colour_legend(self) -> ColourLegend | None:
+        """What this renderer's colours encode, for the key drawn under contact sheets; None: nothing to explain.
+
+        A renderer whose hue carries information (DrAction's depth) returns a
+        :class:`~skeletonllm.legend.ColourLegend`; body-part colours that a glance explains need none.
+        """
+        return None
 
     def project(self, batch: SkeletonBatch) -> torch.Tensor:
         """Optional: where every joint lands in the frames ``forward`` draws, ``(B, M, F, V, 3)``.

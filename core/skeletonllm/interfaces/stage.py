@@ -44,6 +44,11 @@ class Stage(Component, ABC):
         """Receive the spec's teacher (called only for stages that set ``default_teacher``)."""
         self.teacher = teacher
 
+    def check_teacher(self, sample_ids: list[str]) -> None:
+        """Before training: the teacher (if this stage has one) covers every training clip."""
+        if self.teacher is not None:
+            self.teacher.require(sample_ids)
+
     @property
     def groups(self) -> tuple[str, ...]:
         """The parameter groups that learn in this stage: ``options.train`` or the stage's own."""

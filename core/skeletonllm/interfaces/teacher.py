@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
+from collections.abc import Iterable
 
 from ..tasks import ClipContext
 from .base import Component
@@ -19,4 +20,11 @@ class Teacher(Component, ABC):
         The CR-Distill stage appends the label line (or not: the paper's Table 8
         variant without it). ``know_label=False`` is the variant whose teacher is
         not told the class and must describe only what it sees.
+        """
+
+    def require(self, sample_ids: Iterable[str], *, know_label: bool = True) -> None:
+        """Raise, naming every missing one, if a clip of ``sample_ids`` has no rationale; default: any clip has one.
+
+        Called once with every training clip's id before the first step (and by
+        ``skeletonllm validate``), so a teacher reading per-clip data (a file) fails up front.
         """

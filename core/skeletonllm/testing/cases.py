@@ -66,3 +66,54 @@ def occupancy(frame, threshold: float = 0.1):  # noqa: ANN001, ANN201 - torch te
     """``(H, W)`` bool: pixels that differ from the frame's top-left (background) colour."""
     corner = frame[:, :1, :1]
     return (frame - corner).abs().amax(0) > threshold
+
+
+#: class names of the kit's clips; the last is unseen (held out of training)
+KIT_CLASSES = ("wave one hand", "jump up", "kick something", "sit down", "clap")
+KIT_SEEN = (0, 1, 2, 3)
+KIT_UNSEEN = 4
+
+
+def rich_topology(dims: int = 3, registry: Registry | None = None) -> Topology:
+    """The installed ``dims``-D topology with the most joints (the kit's BVH-like one when none is installed)."""
+    found = [t for t in kit_topologies(registry).values() if t.dims == dims]
+    return max(found, key=lambda t: (t.num_joints, bool(t.groups), t.name))
+
+
+def turned_up(seq: SkeletonSequence, up_axis: str = "z") -> SkeletonSequence:
+    """The same motion written in axes whose vertical is ``up_axis`` (a z-up file of a y-up clip).
+
+    ``Topology.up_rotation`` of the new topology turns it back exactly (its entries are 0 and 1),
+    so a component that honours the up axis sees the very same motion.
+    """
+    import dataclasses
+
+    topology = dataclasses.replace(seq.topology, up_axis=up_axis)
+    # row vectors: y-up = old @ R_old.T, and new = y-up @ R_new (R_new.T inverts the new file's turn)
+    rotation = np.asarray(seq.topology.up_rotation(), dtype=np.float64).T @ np.asarray(topology.up_rotation())
+    positions = (seq.positions.astype(np.float64) @ rotation).astype(np.float32)
+    positions[~seq.mask] = 0.0
+    return SkeletonSequence(positions, topology, fps=seq.fps, mask=seq.mask.copy(), meta=dict(seq.meta))
+
+
+def clip_context(
+    label: int,
+    seed: int = 0,
+    frames: int = 16,
+    topology: Topology | None = None,
+    sequence_of: SkeletonSequence | None = None,
+):  # noqa: ANN201 - a ClipContext
+    """A training clip of ``KIT_CLASSES[label]`` with its loaded sequence, text and references."""
+    from ..tasks import ClipContext
+
+    seq = sequence_of if sequence_of is not None else sequence(topology or rich_topology(), frames, seed=seed)
+    return ClipContext(
+        sample_id=f"kit_{label}_{seed}",
+        label=label,
+        class_names=KIT_CLASSES,
+        seen=KIT_SEEN,
+        text="a person moves their arms and legs",
+        references=("a person moves their arms and legs", "someone moves"),
+        sequence=seq,
+        meta={},
+    )

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from ..registry import get_registry
-from .cases import batch_of, kit_topologies, moving_positions, occupancy
+from .cases import batch_of, kit_topologies, moving_positions, occupancy, rich_topology, sequence, turned_up
 from .components import component_names
 
 SIZE = 64
@@ -35,6 +35,44 @@ def _rich_topology() -> Any:
     if topology.num_joints < 8:
         pytest.skip("no topology with 8 joints is installed")
     return topology
+
+
+def check_up_axis(renderer: Any, frames: int = 3) -> None:
+    """A clip written z-up (or x-up) renders as the same clip written y-up: the renderer honours ``up_axis``.
+
+    A renderer that ignores the topology's up axis draws a z-up clip lying on its back (its
+    height along the depth axis) and fails here. ``renderer`` is built and in eval mode.
+    """
+    import torch
+
+    from ..batch import SkeletonBatch
+
+    upright_clip = sequence(rich_topology(3), frames=frames, seed=4)
+    with torch.no_grad():
+        reference = renderer(SkeletonBatch.from_sequences([upright_clip], frames=None))
+        for axis in ("z", "-x"):
+            turned = renderer(SkeletonBatch.from_sequences([turned_up(upright_clip, axis)], frames=None))
+            diff = (turned - reference).abs()
+            assert float(diff.mean()) < 1e-3 and float(diff.max()) < 0.1, (
+                f"renderer {renderer.name!r} draws the clip differently when its file says up is {axis!r} "
+                f"(mean pixel difference {float(diff.mean()):.4f}): turn Topology.up_axis to the screen's up, "
+                "e.g. with skeletonllm.normalise.viewer_axes"
+            )
+
+
+def check_colour_legend(renderer: Any) -> None:
+    """``colour_legend()`` is optional (the base returns None); what it returns is None or a ColourLegend that draws."""
+    from ..legend import ColourLegend, legend_strip
+
+    legend = renderer.colour_legend()
+    if legend is None:
+        return
+    assert isinstance(legend, ColourLegend), (
+        f"renderer {renderer.name!r}: colour_legend() returned {type(legend).__name__}, not a "
+        "skeletonllm.legend.ColourLegend or None"
+    )
+    strip = legend_strip(legend, 320)
+    assert strip.width >= 320 and strip.height > 0, f"renderer {renderer.name!r}: its colour legend draws nothing"
 
 
 class RendererContract:
@@ -129,6 +167,12 @@ class RendererContract:
         iou = (seen_alone & seen_absent).sum() / (seen_alone | seen_absent).sum()
         assert iou > 0.9, f"frame {k} without person 2 differs from person 1 alone (IoU {iou:.2f})"
         assert seen_pair.sum() > 1.2 * seen_alone.sum(), "person 2 is not drawn even when present"
+
+    def test_up_axis_is_honoured(self, renderer_name: str) -> None:
+        check_up_axis(make(renderer_name, 3))
+
+    def test_colour_legend_is_none_or_a_legend_that_draws(self, renderer_name: str) -> None:
+        check_colour_legend(make(renderer_name, 2))
 
     def test_renders_on_the_batch_device(self, renderer_name: str) -> None:
         import torch

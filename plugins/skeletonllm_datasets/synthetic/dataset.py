@@ -29,6 +29,7 @@ from ..descriptions import describe_classes
 from ..splitting import allowed_classes, filter_classes, parse_split
 from . import ACTIONS, TOPOLOGIES, generate
 from .describe import clip_facts, describe
+from .generator import MAX_FRAMES
 
 UNSEEN_5 = ("rub two hands together", "salute", "squat down", "step forward", "handshaking")
 UNSEEN_10 = UNSEEN_5 + (
@@ -51,10 +52,10 @@ class SynthActOptions(PluginOptions):
     """How much SynthAct to make and in which skeleton layout."""
 
     topology: str = "kinect_v2"
-    samples_per_class: int = Field(40, ge=1)
-    subjects: int = Field(16, ge=4)
+    samples_per_class: int = Field(40, ge=1, le=10_000)
+    subjects: int = Field(16, ge=4, le=10_000)
     seed: int = 0
-    frames: int | None = Field(None, ge=2)
+    frames: int | None = Field(None, ge=2, le=MAX_FRAMES)
     randomize: bool = True
     actions: list[str] | None = Field(
         None, min_length=2, description="a subset of the actions (e.g. for quick demos); labels follow this order"
@@ -98,6 +99,9 @@ class SynthActDataset(Dataset):
 
     def class_descriptions(self) -> dict[str, ClassDescription]:
         return describe_classes("synthetic", self.class_names)
+
+    def protocol_description(self, protocol: str) -> str:
+        return "cross-subject: train and test performers (body shapes and styles) differ" if protocol == "xsub" else ""
 
     def class_splits(self) -> dict[str, ClassSplit]:
         if self.options.actions is not None:

@@ -13,29 +13,54 @@ from __future__ import annotations
 
 import csv
 import re
+import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from skeletonllm.errors import SkeletonLLMError
+from skeletonllm.errors import SkeletonDataError, SkeletonLLMError
+from skeletonllm.interfaces import SkeletonFormat
 from skeletonllm.registry import get_registry
 from skeletonllm.sequence import SkeletonSequence
 
 from . import ACTIONS, TWO_PERSON_ACTIONS, generate, ntu_id
 from .dataset import is_test_subject
 from .describe import clip_facts, describe
+from .generator import check_frames
+from .views import VIEWS
 
-# format plugin -> (topology the generator emits, file suffix, holds two persons)
-FORMAT_VIEWS: dict[str, tuple[str, str, bool]] = {
-    "ntu_skeleton": ("kinect_v2", ".skeleton", True),
-    "pku_mmd": ("kinect_v2", ".txt", True),
-    "pyskl_pickle": ("kinect_v2", ".pkl", True),
-    "nw_ucla": ("kinect_v1", ".json", False),
-    "humanml3d": ("smpl22", ".npy", False),
-    "coco_keypoints": ("coco17", ".json", True),
-    "bvh": ("bvh", ".bvh", False),
-}
+#: formats whose file defines its skeleton, written in another view than the generator's own humanoid:
+#: a PYSKL pickle holds NTU's Kinect v2 skeletons, as PYSKL ships them
+PREFERRED_VIEWS: dict[str, str] = {"pyskl_pickle": "kinect_v2"}
 SUBJECTS = 16  # performers, as in the default SynthAct
+
+
+def writer_view(fmt: str, writer: SkeletonFormat) -> str:
+    """The generator's view (``VIEWS``) a format writes: its topology's, or the full humanoid when the file
+    defines the skeleton (BVH, containers). Any registered writer works, third-party ones included."""
+    if fmt in PREFERRED_VIEWS:
+        return PREFERRED_VIEWS[fmt]
+    topology = writer.topology
+    if topology is None:
+        return "bvh"
+    for name, (view, _, _) in VIEWS.items():
+        if view.joint_names == topology.joint_names and view.dims == topology.dims:
+            return name
+    raise SkeletonLLMError(
+        f"synth cannot write {fmt!r}: its topology {topology.name!r} ({topology.num_joints} joints, "
+        f"{topology.dims}D) is none the SynthAct generator emits ({', '.join(VIEWS)})"
+    )
+
+
+def holds_two_persons(writer: SkeletonFormat, view: str, suffix: str) -> bool:
+    """Whether the writer accepts a two-person clip (writers refuse what their files cannot hold)."""
+    clip = generate(sorted(TWO_PERSON_ACTIONS)[0], view, 0, frames=4, randomize=False)
+    with tempfile.TemporaryDirectory() as folder:
+        try:
+            writer.write(clip, Path(folder) / f"two_persons{suffix}")
+        except SkeletonDataError:
+            return False
+    return True
 
 
 @dataclass(frozen=True)
@@ -98,12 +123,15 @@ def write_synthetic(
     progress=iter,  # noqa: ANN001 - e.g. skeletonllm.progress.progress
 ) -> tuple[list[Path], list[str]]:
     """Write ``n`` clips in format ``fmt``; returns the files and the notes for the summary line."""
-    if fmt not in FORMAT_VIEWS:
-        raise SkeletonLLMError(f"synth cannot write {fmt!r}; formats: {', '.join(FORMAT_VIEWS)}")
-    writer = get_registry().create("format", fmt)
-    if not getattr(writer, "can_write", False):
-        raise SkeletonLLMError(f"format plugin {fmt!r} has no writer")
-    topology, suffix, two_person = FORMAT_VIEWS[fmt]
+    check_frames(frames)  # before the first clip: 10 million frames would be gigabytes per clip
+    registry = get_registry()
+    writer = registry.create("format", fmt)
+    if not writer.can_write:
+        writers = ", ".join(i.name for i in registry.infos("format") if i.cls.can_write)
+        raise SkeletonLLMError(f"format plugin {fmt!r} has no writer; formats that write: {writers}")
+    topology = writer_view(fmt, writer)
+    suffix = writer.suffixes[0] if writer.suffixes else ".dat"
+    two_person = holds_two_persons(writer, topology, suffix)
     chosen = list(actions) if actions else list(ACTIONS)
     unknown = [a for a in chosen if a not in ACTIONS]
     if unknown:

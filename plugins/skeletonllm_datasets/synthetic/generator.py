@@ -23,6 +23,25 @@ from .humanoid import JOINT_INDEX, NUM_JOINTS, Body, euler_to_matrix, forward_ki
 from .views import to_topology
 
 FPS = 30.0
+#: longest clip ``frames`` may ask for: 5.5 minutes at 30 fps; beyond it one clip takes minutes and gigabytes
+MAX_FRAMES = 10_000
+#: bytes per frame of one clip while it is generated: 2 persons x 25 joints x (positions, rotations, noise, masks)
+_BYTES_PER_FRAME = 2 * 25 * (3 + 9 + 3 + 1) * 8 * 4
+
+
+def check_frames(frames: int | None) -> None:
+    """Refuse a frame count beyond ``MAX_FRAMES`` before generating, with the memory it would take."""
+    if frames is None or frames <= MAX_FRAMES:
+        return
+    from skeletonllm.decode_budget import human_bytes
+
+    raise SkeletonDataError(
+        f"frames {frames:,} is more than {MAX_FRAMES:,} ({frames / FPS / 60:,.0f} minutes at {FPS:g} fps; each clip "
+        f"would take about {human_bytes(frames * _BYTES_PER_FRAME)} and a long time to generate)",
+        field="frames",
+    )
+
+
 _GROUND_JOINTS = [JOINT_INDEX[n] for n in ("l_ankle", "l_foot", "r_ankle", "r_foot")]
 _IDLE_JOINTS = ("spine2", "neck_upper", "l_shoulder", "r_shoulder", "l_elbow", "r_elbow")
 
@@ -152,6 +171,7 @@ def generate(
         raise SkeletonDataError(f"unknown synthetic action {action!r}; actions: {', '.join(BY_NAME)}", field="action")
     if frames is not None and frames < 2:
         raise SkeletonDataError(f"frames must be at least 2, got {frames}", field="frames")
+    check_frames(frames)
     rng, perf, bodies = draw_clip(action, seed, randomize, subject)
     style_rng = rng if randomize else np.random.default_rng(0)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 
 import click
@@ -20,6 +21,13 @@ def _dataset(name: str, options: tuple[str, ...]):
             raise SkeletonLLMError(f"--option {item!r}: expected KEY=VALUE, e.g. samples_per_class=40")
         parsed[key.strip()] = yaml.safe_load(value)
     return get_registry().create("dataset", name, parsed)
+
+
+def _learning_rate(ctx: click.Context, param: click.Parameter, value: float) -> float:
+    """0 < lr <= 1 and finite: ``--lr inf`` trained NaN weights that then scored R@1 1.000."""
+    if not (math.isfinite(value) and 0 < value <= 1):
+        raise click.BadParameter(f"{value} is not a learning rate in (0, 1]", ctx, param)
+    return value
 
 
 def _split(dataset, split: str | None, part: str) -> str:
@@ -52,7 +60,7 @@ def text_motion_evaluator() -> None:
 @click.option("--test-split", default=None, help="Held-out split to report on; default: the first protocol's test.")
 @click.option("--epochs", default=60, show_default=True, type=click.IntRange(min=1))
 @click.option("--batch-size", default=64, show_default=True, type=click.IntRange(min=2))
-@click.option("--lr", default=2e-3, show_default=True, type=float)
+@click.option("--lr", default=2e-3, show_default=True, type=float, callback=_learning_rate)
 @click.option("--seed", default=0, show_default=True, type=int, help="Seeds initialisation, order and captions.")
 @click.option("-o", "--out", "out", required=True, type=click.Path(file_okay=False), help="Folder to write.")
 def train(
@@ -97,14 +105,19 @@ def train(
 @_options
 @click.option("--split", default=None, help="Split to measure on; default: the first protocol's test part.")
 @click.option("--seed", default=0, show_default=True, type=int, help="Seeds the batching of 32.")
-def evaluate(evaluator: str, data: str, options: tuple[str, ...], split: str | None, seed: int) -> None:
+@click.option(
+    "--allow-unverified", is_flag=True, help="Use an evaluator whose manifest has no integrity record (unverifiable)."
+)
+def evaluate(
+    evaluator: str, data: str, options: tuple[str, ...], split: str | None, seed: int, allow_unverified: bool
+) -> None:
     """Measure EVALUATOR's own R@1, R@3 and MM-Dist on DATA's captions (each clip against its first caption)."""
     from .model import TextMotionEvaluator
     from .train import collect_clips, measure
 
     dataset = _dataset(data, options)
     split = _split(dataset, split, "test")
-    model = TextMotionEvaluator.load(evaluator)
+    model = TextMotionEvaluator.load(evaluator, allow_unverified)
     clips = collect_clips(dataset.samples(split), frames=model.config.frames, what=split)
     scores = measure(model, clips, seed=seed)
     click.echo(_summary(scores, split))

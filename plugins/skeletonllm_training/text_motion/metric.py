@@ -21,7 +21,7 @@ import torch
 from pydantic import Field
 
 from skeletonllm.errors import SkeletonLLMError
-from skeletonllm.interfaces import Metric, PluginOptions
+from skeletonllm.interfaces import Metric, MetricResult, PluginOptions
 from skeletonllm.tasks import Prediction, TaskKind
 
 from .features import motion_features
@@ -32,31 +32,35 @@ class TextMotionOptions(PluginOptions):
     evaluator: str = Field(description="folder of a trained text-motion evaluator (skeletonllm text-motion-evaluator)")
     batch_size: int = Field(BATCH, ge=2, description="clips per retrieval batch (HumanML3D: 32)")
     seed: int = Field(0, description="seeds the shuffling into batches")
+    allow_unverified: bool = Field(
+        False, description="use an evaluator whose manifest has no integrity record (cannot be verified)"
+    )
 
 
 class TextMotionMetric(Metric):
     name = "text_motion"
+    tasks = ("caption",)
     summary = "R@1, R@3 and MM-Dist of generated captions under a trained text-motion evaluator"
     Options = TextMotionOptions
 
-    def notes(self) -> dict[str, str]:
-        """The evaluator's own held-out accuracy (from its manifest), to print beside the figures."""
+    def evaluator_notes(self) -> dict[str, str]:
+        """The evaluator's own held-out accuracy (from its manifest), printed beside the figures."""
         info = getattr(self.model, "info", {}) or {}
         held = info.get("held_out") or {}
         where = self.options.evaluator
+        notes = {"mm_dist": "Euclidean distance between unit embeddings (0..2), not HumanML3D's scale"}
         if not {"r1", "r3"} <= set(held):
-            return {"r_at_1": f"evaluator {where}: no held-out accuracy recorded in its manifest; measure it first"}
+            notes["r_at_1"] = f"evaluator {where}: no held-out accuracy recorded in its manifest; measure it first"
+            return notes
         size = held.get("batch_size", 32)
         trained = " ".join(str(info[k]) for k in ("dataset", "train_split") if info.get(k))
         clips = f" on {int(held['clips'])} clips" if held.get("clips") else ""
         split = f" of {info['test_split']}" if info.get("test_split") else ""
-        return {
-            "r_at_1": (
-                f"evaluator {where}{f' (trained on {trained})' if trained else ''}: own held-out R@1 "
-                f"{held['r1']:.3f}, R@3 {held['r3']:.3f} (chance {1 / size:.3f}, {3 / size:.3f}){clips}{split}"
-            ),
-            "mm_dist": "Euclidean distance between unit embeddings (0..2), not HumanML3D's scale",
-        }
+        notes["r_at_1"] = (
+            f"evaluator {where}{f' (trained on {trained})' if trained else ''}: own held-out R@1 "
+            f"{held['r1']:.3f}, R@3 {held['r3']:.3f} (chance {1 / size:.3f}, {3 / size:.3f}){clips}{split}"
+        )
+        return notes
 
     def reset(self) -> None:
         self._features: list[np.ndarray] = []
@@ -69,7 +73,7 @@ class TextMotionMetric(Metric):
         if self._model is None:
             from .model import TextMotionEvaluator
 
-            self._model = TextMotionEvaluator.load(self.options.evaluator)
+            self._model = TextMotionEvaluator.load(self.options.evaluator, self.options.allow_unverified)
         return self._model
 
     def update(self, predictions: list[Prediction]) -> None:
@@ -90,18 +94,23 @@ class TextMotionMetric(Metric):
             self._references.append(example.references[0])
 
     @torch.no_grad()
-    def compute(self) -> dict[str, float]:
+    def compute(self) -> MetricResult:
         if not self._features:
             raise SkeletonLLMError("text_motion: no caption predictions were scored")
         model, o = self.model, self.options
         motion = model.encode_features(np.stack(self._features))
-        out: dict[str, float] = {}
+        values: dict[str, float] = {}
         for suffix, texts in (("", self._generated), ("_references", self._references)):
             scores = retrieval_scores(motion, model.encode_texts(texts), batch_size=o.batch_size, seed=o.seed)
-            out[f"r_at_1{suffix}"], out[f"r_at_3{suffix}"] = scores["r1"], scores["r3"]
-            out[f"mm_dist{suffix}"] = scores["mm_dist"]
-        out["retrieval_chance_r1"] = 1.0 / o.batch_size
-        return out
+            values[f"r_at_1{suffix}"], values[f"r_at_3{suffix}"] = scores["r1"], scores["r3"]
+            values[f"mm_dist{suffix}"] = scores["mm_dist"]
+        chance = {}
+        for suffix in ("", "_references"):
+            chance[f"r_at_1{suffix}"] = 1.0 / o.batch_size
+            chance[f"r_at_3{suffix}"] = min(1.0, 3.0 / o.batch_size)
+        notes = self.evaluator_notes()
+        notes["r_at_1_references"] = "the same figures for each clip's first reference caption: the evaluator's ceiling"
+        return MetricResult(values=values, chance=chance, notes=notes)
 
 
 __all__ = ["TextMotionMetric"]

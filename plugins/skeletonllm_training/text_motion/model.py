@@ -50,9 +50,14 @@ class EvaluatorConfig:
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> EvaluatorConfig:
+        if not isinstance(data, dict):
+            raise CheckpointError(f"text-motion evaluator config is {type(data).__name__}, expected a mapping")
         unknown = set(data) - set(cls.__dataclass_fields__)
         if unknown:
             raise CheckpointError(f"text-motion evaluator config has unknown fields {sorted(unknown)}")
+        bad = [f"{k}: {v!r}" for k, v in data.items() if isinstance(v, bool) or not isinstance(v, int) or v < 1]
+        if bad:
+            raise CheckpointError(f"text-motion evaluator config values must be whole numbers >= 1: {', '.join(bad)}")
         return cls(**data)
 
 
@@ -128,9 +133,13 @@ class TextMotionEvaluator(nn.Module):
         return save_checkpoint(directory, dict(self.state_dict()), manifest)
 
     @classmethod
-    def load(cls, directory: str | Path) -> TextMotionEvaluator:
-        """Rebuild from a folder written by :meth:`save`; a wrong or partial file is a clear error."""
-        tensors, manifest = load_checkpoint(directory)
+    def load(cls, directory: str | Path, allow_unverified: bool = False) -> TextMotionEvaluator:
+        """Rebuild from a folder written by :meth:`save`; a wrong, partial or edited file is a clear error.
+
+        The checkpoint's integrity record covers the manifest, so an edited config (``frames: 0``)
+        is refused like edited weights; the config's values are checked as well.
+        """
+        tensors, manifest = load_checkpoint(directory, allow_unverified)
         if manifest.get("kind") != KIND:
             raise CheckpointError(f"{directory}: not a text-motion evaluator (manifest kind {manifest.get('kind')!r})")
         if manifest.get("version") != VERSION:

@@ -29,6 +29,11 @@ def retrieval_scores(
         raise SkeletonLLMError(
             f"expected matching (n, dim) embeddings, got {tuple(motion.shape)} and {tuple(text.shape)}"
         )
+    for what, emb in (("motion", motion), ("text", text)):
+        if not bool(torch.isfinite(emb).all()):  # NaN distances would compare as neither nearer nor tied: hits
+            raise SkeletonLLMError(
+                f"{what} embeddings hold NaN or infinite values (a diverged evaluator?); refusing to score them"
+            )
     n = motion.shape[0]
     if n < batch_size:
         raise SkeletonLLMError(

@@ -97,6 +97,8 @@ def train_evaluator(
 ) -> TextMotionEvaluator:
     """A new evaluator trained on ``clips``; per-epoch mean losses go to ``settings.history``."""
     s = settings or TrainSettings()
+    if not (np.isfinite(s.lr) and 0 < s.lr <= 1):
+        raise SkeletonLLMError(f"learning rate {s.lr} is not in (0, 1]")
     if len(clips.ids) < 2:
         raise SkeletonLLMError("contrastive training needs at least two captioned clips")
     torch.manual_seed(s.seed)
@@ -112,7 +114,7 @@ def train_evaluator(
     n, batch = len(clips.ids), min(s.batch_size, len(clips.ids))
     model.train()
     bar = _bar(range(s.epochs), s.progress, desc="training text-motion evaluator", unit="epoch")
-    for _ in bar:
+    for epoch in bar:
         order, total = rng.permutation(n), 0.0
         steps = max(n // batch, 1)
         for step in range(steps):
@@ -121,11 +123,21 @@ def train_evaluator(
             motion = model.motion(features[idx])
             text = model.text(vectors[[row[t] for t in texts]])
             loss = _loss(model, motion, text, texts)
+            if not torch.isfinite(loss):
+                raise SkeletonLLMError(
+                    f"text-motion evaluator diverged at epoch {epoch + 1}, step {step + 1}: loss {loss.item()} "
+                    f"(lr {s.lr:g}; try a lower --lr); nothing was saved"
+                )
             optim.zero_grad()
             loss.backward()
             optim.step()
             total += float(loss.detach())
         sched.step()
+        if not all(torch.isfinite(p).all() for p in model.parameters()):
+            raise SkeletonLLMError(
+                f"text-motion evaluator diverged at epoch {epoch + 1}: its weights hold NaN or infinite values "
+                f"(lr {s.lr:g}; try a lower --lr); nothing was saved"
+            )
         s.history.append(total / steps)
         if hasattr(bar, "set_postfix"):
             bar.set_postfix(loss=f"{s.history[-1]:.3f}")

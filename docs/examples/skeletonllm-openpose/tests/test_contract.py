@@ -1,11 +1,11 @@
-"""SkeletonLLM's format contract, run on this plugin's formats: subclass the kit's class, name the entry point."""
+"""SkeletonLLM's contract kit, run on this plugin's components: subclass the kit's class, name the entry point."""
 
 import json
 from pathlib import Path
 
 from skeletonllm_openpose.topology import BODY_25
 
-from skeletonllm.testing import FormatContract, moving_positions
+from skeletonllm.testing import ComponentContract, FormatContract, MetricContract, moving_positions
 
 
 class TestOpenPoseFormats(FormatContract):
@@ -21,3 +21,11 @@ class TestOpenPoseFormats(FormatContract):
         path = folder / "clip_000000000000_keypoints.json"
         path.write_text(json.dumps({"version": 1.3, "people": people}))
         return {"openpose_body25": path}
+
+
+class TestOpenPoseMetrics(MetricContract):
+    plugin = "openpose"
+
+
+class TestOpenPoseComponents(ComponentContract):
+    plugin = "openpose"

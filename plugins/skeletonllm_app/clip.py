@@ -12,12 +12,15 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from ..batch import segment_indices
-from ..errors import SkeletonDataError
-from ..sequence import SkeletonSequence
+from skeletonllm.batch import segment_indices
+from skeletonllm.errors import SkeletonDataError
+from skeletonllm.sequence import SkeletonSequence
 
 if TYPE_CHECKING:
-    from ..registry import Registry
+    from skeletonllm.registry import Registry
+
+#: what an error tells the user to do when the detected format is the wrong one
+CHOOSE_FORMAT = "choose another in the page's Format menu"
 
 #: the columns of the info table, as ``skeletonllm info`` prints them
 INFO_COLUMNS = ("path", "format", "persons", "frames", "joints", "dims", "fps", "duration", "has_orientations")
@@ -25,21 +28,26 @@ INFO_COLUMNS = ("path", "format", "persons", "frames", "joints", "dims", "fps", 
 
 @dataclass(frozen=True)
 class Clip:
-    """One sequence of a file, cut to the frame window the user chose.
+    """One sequence of a file, cut to the frame window the user chose, and the file's info table.
 
     ``sequence`` is the window (what renderers and the model see); ``start`` is
     its first frame in the file, so sampled indices can be shown in file frames.
+    The other sequences of the file are not kept (a PYSKL pickle may hold
+    thousands): only their ``info`` rows, computed when the file is read.
     """
 
     name: str
-    sequences: tuple[SkeletonSequence, ...]
-    index: int
     sequence: SkeletonSequence
-    start: int
+    start: int = 0
+    index: int = 0
+    rows: tuple[tuple[str, ...], ...] = ()
 
     @property
-    def whole(self) -> SkeletonSequence:
-        return self.sequences[self.index]
+    def nbytes(self) -> int:
+        """Bytes of the arrays the clip holds (what a cache of clips must bound)."""
+        seq = self.sequence
+        arrays = (seq.positions, seq.mask, getattr(seq, "orientations", None), getattr(seq, "confidence", None))
+        return sum(int(a.nbytes) for a in arrays if isinstance(a, np.ndarray))
 
 
 def read_clip(
@@ -53,17 +61,24 @@ def read_clip(
     options: dict[str, Any] | None = None,
     registry: Registry | None = None,
 ) -> Clip:
-    """Read ``path`` (format sniffed from content unless ``fmt``) and cut sequence ``index`` to ``[start, end)``.
+    """Read ``path`` (format detected from its content alone unless ``fmt``) and cut sequence ``index``.
 
     ``name`` is what errors and tables call the file: an upload lives under a
-    temporary name the user never chose, so messages use the original one.
+    temporary name the user never chose, so messages use the original one. The
+    page detects by content, so the file's suffix decides nothing and an error
+    points to the page's Format menu, not to the command line's ``--format``.
     """
-    from ..io import read_sequences
+    from skeletonllm.io import read_sequences
 
     name = name or Path(path).name
     try:
-        sequences = tuple(read_sequences(path, fmt or None, registry, options))
+        sequences = read_sequences(path, fmt or None, registry, options, by_content=True, choose=CHOOSE_FORMAT)
     except SkeletonDataError as exc:
+        if exc.message.startswith("not a recognised skeleton file"):
+            exc = SkeletonDataError(
+                f"{exc.message}; the page detects the format by content: {CHOOSE_FORMAT} to see that reader's complaint",
+                source=exc.source,
+            )
         raise _renamed(exc, str(path), name) from None
     if not sequences:
         raise SkeletonDataError("the file holds no sequence", source=name)
@@ -72,7 +87,7 @@ def read_clip(
     whole = sequences[index]
     window = frame_window(whole.num_frames, start, end, name)
     sequence = whole if window == range(whole.num_frames) else whole.select_frames(np.asarray(window))
-    return Clip(name, sequences, index, sequence, window.start)
+    return Clip(name, sequence, window.start, index, info_rows(name, sequences))
 
 
 def frame_window(num_frames: int, start: int, end: int | None, name: str = "") -> range:
@@ -93,13 +108,18 @@ def _renamed(exc: SkeletonDataError, path: str, name: str) -> SkeletonDataError:
     return SkeletonDataError(message, source=source, line=exc.line, frame=exc.frame, field=exc.field)
 
 
-def info_rows(clip: Clip) -> list[list[str]]:
-    """The ``skeletonllm info`` table of every sequence in the file, one row of text per sequence."""
-    from ..summary import sequence_summary
+def info_rows(
+    name: str, sequences: list[SkeletonSequence] | tuple[SkeletonSequence, ...]
+) -> tuple[tuple[str, ...], ...]:
+    """The ``skeletonllm info`` table of every sequence in the file, one row of text per sequence.
 
-    many = len(clip.sequences) > 1
-    rows = [sequence_summary(clip.name, seq, i if many else None) for i, seq in enumerate(clip.sequences)]
-    return [["-" if row[c] is None else str(row[c]) for c in INFO_COLUMNS] for row in rows]
+    Numbers as ``info`` prints them: a BVH's frame time of 1/120 s shows fps ``120``, not ``120.00048``.
+    """
+    from skeletonllm.summary import sequence_summary, shown_value
+
+    many = len(sequences) > 1
+    rows = [sequence_summary(name, seq, i if many else None) for i, seq in enumerate(sequences)]
+    return tuple(tuple(shown_value(row[c]) for c in INFO_COLUMNS) for row in rows)
 
 
 def sampled_frames(clip: Clip, frames: int) -> np.ndarray:

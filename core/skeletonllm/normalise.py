@@ -1,4 +1,8 @@
-"""Put any skeleton into one viewing frame, so every format fills the picture alike.
+"""Clip normalisation: put any skeleton into one viewing frame, so every format fills the picture alike.
+
+Shared by every renderer (the built-in baselines, DrAction's camera and third-party
+renderers), so it lives in the core: a renderer imports this module, never another
+renderer's plugin.
 
 Formats disagree on units (metres, centimetres, pixels, inches) and on where
 the subject stands; a renderer that drew raw coordinates would show a Kinect
@@ -13,8 +17,7 @@ Axes after normalisation: ``x`` to the right of the picture, ``y`` up, ``z``
 depth (larger is farther from the viewer). First the topology's ``up_axis``
 (set by each reader: z for AMASS, sniffed per file for BVH) is turned to +y
 with a rotation (``Topology.up_rotation``), so a z-up clip stands upright.
-3D inputs are then read as camera space
-in the Kinect convention (the camera at the origin looks along +z, y up, so
+3D inputs are then read as camera space in the Kinect convention (the camera at the origin looks along +z, y up, so
 +x is on the camera's *left*): ``x`` is negated, so a Kinect clip looks as its
 camera saw it and matches 2D keypoints from a camera at the same place. 2D
 inputs are image coordinates (x right, y down), so ``y`` is negated and ``z``
@@ -30,8 +33,8 @@ from dataclasses import dataclass
 
 import torch
 
-from skeletonllm.batch import SkeletonBatch
-from skeletonllm.topology import Topology
+from .batch import SkeletonBatch
+from .topology import Topology
 
 #: fraction of the half-width left empty around the figure
 MARGIN = 0.08
@@ -56,26 +59,33 @@ def normalise(batch: SkeletonBatch, fit_axes: Sequence[int] = (0, 1)) -> Normali
     """Centre each clip on its valid joints and scale the largest extent over ``fit_axes`` to [-1, 1]."""
     pos = batch.positions.to(torch.float32)
     mask = batch.mask.to(torch.bool) & torch.isfinite(pos).all(-1)
-    is_2d = pos.shape[-1] == 2
-    pos = upright(pos, batch.topology)
-    if not is_2d:
-        pos = torch.cat([-pos[..., :1], pos[..., 1:]], dim=-1)
-    pos = torch.where(mask.unsqueeze(-1), pos, torch.zeros_like(pos))
-
+    pos = torch.where(mask.unsqueeze(-1), viewer_axes(pos, batch.topology), torch.zeros(()))
     xyz = fit_box(pos, mask, fit_axes)
-    return NormalisedClip(xyz=xyz, mask=mask, is_2d=is_2d)
+    return NormalisedClip(xyz=xyz, mask=mask, is_2d=batch.positions.shape[-1] == 2)
 
 
-def upright(points: torch.Tensor, topology: Topology) -> torch.Tensor:
-    """``(..., C)`` file coordinates -> ``(..., 3)`` with the topology's up axis turned to +y (2D lifted with z = 0).
+def viewer_rotation(
+    topology: Topology, dtype: torch.dtype = torch.float32, device: torch.device | str = "cpu"
+) -> torch.Tensor:
+    """The 3x3 rotation from the file's axes to the viewer's: x right, y up, z away from the viewer.
 
-    For the default axes (3D y-up, 2D image rows growing downwards) this is
-    the identity on 3D and a flip of y on 2D, the convention the renderers always had.
+    First ``Topology.up_rotation`` turns the file's up axis to +y (a rotation, never a mirror).
+    A 3D file is then read in the Kinect convention (the viewer looks along +z, so +x is on
+    the viewer's left): x is negated, so the clip looks as its camera saw it. A 2D file
+    (lifted with z = 0) is image-like; its default up axis ``-y`` already flipped its rows.
+    A camera with y down (DrAction's) flips y once more.
     """
+    up = torch.tensor(topology.up_rotation(), dtype=dtype, device=device)
+    x_sign = -1.0 if topology.dims == 3 else 1.0
+    return torch.diag(torch.tensor([x_sign, 1.0, 1.0], dtype=dtype, device=device)) @ up
+
+
+def viewer_axes(points: torch.Tensor, topology: Topology) -> torch.Tensor:
+    """``(..., C)`` file coordinates -> ``(..., 3)`` in the viewer's axes (2D lifted with z = 0; NaN -> 0)."""
     if points.shape[-1] == 2:
         points = torch.cat([points, torch.zeros_like(points[..., :1])], dim=-1)
-    rot = torch.tensor(topology.up_rotation(), dtype=points.dtype, device=points.device)
-    return torch.where(torch.isfinite(points), points, torch.zeros_like(points)) @ rot.T
+    points = torch.where(torch.isfinite(points), points, torch.zeros_like(points))
+    return points @ viewer_rotation(topology, points.dtype, points.device).T
 
 
 def fit_box(points: torch.Tensor, mask: torch.Tensor, fit_axes: Sequence[int]) -> torch.Tensor:

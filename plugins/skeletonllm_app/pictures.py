@@ -16,19 +16,27 @@ from typing import Any
 
 import numpy as np
 
-from ..errors import SkeletonLLMError
-from .clip import Clip, joint_speeds, sampled_frames
+from skeletonllm.errors import SkeletonLLMError
+from skeletonllm.legend import ColourLegend
 
-#: shown first, the others follow in name order
-PREFERRED_RENDERER = "draction"
+from .clip import Clip, joint_speeds, sampled_frames
 
 
 def renderer_names() -> list[str]:
-    """Every registered renderer, DrAction first (third-party renderers included)."""
-    from ..registry import get_registry
+    """Every registered renderer (third-party ones included), the default renderer first, then by name.
 
-    names = get_registry().names("renderer")
-    return sorted(names, key=lambda n: (n != PREFERRED_RENDERER, n))
+    The default is the one a plugin declares for ``skeletonllm render`` (``default_for``; DrAction
+    among the built-ins), so the app names no renderer; with none declared, name order alone.
+    """
+    from skeletonllm.errors import UnknownPluginError
+    from skeletonllm.registry import get_registry
+
+    registry = get_registry()
+    try:
+        first = registry.default("renderer", "render")
+    except UnknownPluginError:
+        first = None
+    return sorted(registry.names("renderer"), key=lambda n: (n != first, n))
 
 
 @dataclass(frozen=True)
@@ -39,6 +47,7 @@ class Rendered:
     path: Path | None
     error: str | None = None
     seconds: float = 0.0
+    legend: ColourLegend | None = None  # what the renderer's colours mean, shown beside its animation
 
     @property
     def caption(self) -> str:
@@ -53,7 +62,7 @@ def accepted_options(name: str, options: dict[str, Any] | None) -> dict[str, Any
     One options box serves every renderer: ``fill=0.6`` frames DrAction's
     figure tighter and is simply not offered to baselines without ``fill``.
     """
-    from ..registry import get_registry
+    from skeletonllm.registry import get_registry
 
     fields = get_registry().get("renderer", name).Options.model_fields
     return {k: v for k, v in (options or {}).items() if k in fields and k not in ("frames", "size")}
@@ -61,7 +70,7 @@ def accepted_options(name: str, options: dict[str, Any] | None) -> dict[str, Any
 
 def unused_options(names: list[str], options: dict[str, Any] | None) -> list[str]:
     """Option keys no renderer of ``names`` accepts (a typo, most likely)."""
-    from ..errors import UnknownPluginError
+    from skeletonllm.errors import UnknownPluginError
 
     used: set[str] = set()
     for name in names:
@@ -81,7 +90,7 @@ class RendererCache:
 
     def get(self, name: str, frames: int, size: int, options: dict[str, Any] | None = None) -> Any:
         """The renderer ``name`` with the ``options`` it accepts (validated by its Options model)."""
-        from ..registry import get_registry
+        from skeletonllm.registry import get_registry
 
         accepted = accepted_options(name, options)
         key = (name, frames, size, json.dumps(accepted, sort_keys=True, default=str))
@@ -108,9 +117,9 @@ class RendererCache:
         """
         import time
 
-        from ..batch import SkeletonBatch
-        from ..imaging import write_gif
-        from ..rendering import render_batch
+        from skeletonllm.batch import SkeletonBatch
+        from skeletonllm.imaging import write_gif
+        from skeletonllm.rendering import render_batch
 
         out_dir.mkdir(parents=True, exist_ok=True)
         batch = SkeletonBatch.from_sequences([clip.sequence], frames=frames, train=False)
@@ -127,12 +136,66 @@ class RendererCache:
             except SkeletonLLMError as exc:
                 results.append(Rendered(name, None, str(exc)))
                 continue
-            results.append(Rendered(name, path, seconds=time.perf_counter() - started))
+            seconds = time.perf_counter() - started
+            results.append(Rendered(name, path, seconds=seconds, legend=renderer.colour_legend()))
         return results
+
+
+#: the side, in pixels, each frame of the model's view is enlarged to at least (nearest neighbour)
+MODEL_VIEW_SIDE = 224
+
+
+def model_view(frames: Any, path: Path, legend: ColourLegend | None = None, side: int = MODEL_VIEW_SIDE) -> Path:
+    """What the model saw as one contact sheet, each frame enlarged by a whole factor to at least ``side`` px.
+
+    Nearest neighbour, so the pixels the model read stay visible as pixels (a 56 px
+    frame is shown at 224 px as 4x4 blocks, not blurred); the renderer's colour
+    key goes under it.
+    """
+    from PIL import Image
+
+    from skeletonllm.imaging import contact_sheet
+    from skeletonllm.legend import with_legend
+
+    sheet = contact_sheet(frames)
+    factor = max(1, -(-side // max(1, int(frames.shape[-1]))))
+    if factor > 1:
+        sheet = sheet.resize((sheet.width * factor, sheet.height * factor), Image.Resampling.NEAREST)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with_legend(sheet, legend).save(path)
+    return path
+
+
+def write_legend(legend: ColourLegend, out_dir: Path, renderer: str, width: int = 480) -> Path:
+    """The colour key of ``renderer`` as a PNG in ``out_dir`` (one file per key, rewritten only when it changes)."""
+    from skeletonllm.legend import legend_strip
+
+    out_dir.mkdir(parents=True, exist_ok=True)
+    path = out_dir / f"legend-{_safe(renderer)}-{abs(hash(legend)) % 10**8:08d}.png"
+    if not path.exists():
+        legend_strip(legend, width).save(path)
+    return path
 
 
 def _safe(name: str) -> str:
     return "".join(c if c.isalnum() or c in "-_." else "_" for c in name)[:60] or "clip"
+
+
+#: joint names on the heat map: this many points high, one name every JOINT_ROW_INCHES at least
+JOINT_FONT_PT = 6
+JOINT_ROW_INCHES = 0.11
+#: above this many joints, names are thinned to every k-th (the map itself keeps every joint)
+MAX_NAMED_JOINTS = 80
+
+
+def heat_map_inches(joints: int) -> float:
+    """Height of one person's heat map: enough for a legible name per joint, up to MAX_NAMED_JOINTS names."""
+    return max(1.6, JOINT_ROW_INCHES * min(joints, MAX_NAMED_JOINTS) + 0.4)
+
+
+def label_step(joints: int) -> int:
+    """Name every joint, or every k-th when there are more than MAX_NAMED_JOINTS."""
+    return max(1, -(-joints // MAX_NAMED_JOINTS))
 
 
 def speed_figure(clip: Clip, frames: int) -> Any:
@@ -148,8 +211,10 @@ def speed_figure(clip: Clip, frames: int) -> Any:
     speeds, unit = joint_speeds(sequence)
     marks = sampled_frames(clip, frames)
     persons = speeds.shape[0]
-    fig = Figure(figsize=(8, 2.2 + 1.6 * persons), layout="constrained")
-    axes = fig.subplots(persons + 1, 1, sharex=True, height_ratios=[2] * persons + [1.5], squeeze=False)[:, 0]
+    heat = heat_map_inches(sequence.num_joints)
+    fig = Figure(figsize=(8, 1.6 + heat * persons), layout="constrained")
+    ratios = [heat] * persons + [1.2]
+    axes = fig.subplots(persons + 1, 1, sharex=True, height_ratios=ratios, squeeze=False)[:, 0]
     x0, x1 = clip.start, clip.start + sequence.num_frames
     for person, ax in enumerate(axes[:persons]):
         ax.set_label(f"heat map {person + 1}")
@@ -195,9 +260,9 @@ def _heat_map(ax: Any, speeds: np.ndarray, sequence, person: int, span: tuple[in
         data, aspect="auto", cmap=cmap, vmin=0.0, vmax=max(top, 1e-9), interpolation="nearest",
         extent=(span[0] + 0.5, span[1] - 0.5, sequence.num_joints - 0.5, -0.5),
     )  # fmt: skip
-    names = sequence.topology.joint_names
-    if len(names) <= 30:
-        ax.set_yticks(range(len(names)), names, fontsize=5)
+    step = label_step(sequence.num_joints)
+    ticks = list(range(0, sequence.num_joints, step))
+    ax.set_yticks(ticks, [sequence.topology.joint_names[i] for i in ticks], fontsize=JOINT_FONT_PT)
     ax.figure.colorbar(image, ax=ax, label=unit, pad=0.01)
 
 
