@@ -18,7 +18,7 @@ from collections import defaultdict
 
 import numpy as np
 
-from skeletonllm.report import mean_interval
+from skeletonllm.stats import mean_interval
 
 #: the paper's own figures (not comparable: NTU-60 training data, InternVL3-8B), printed beside ours
 REFERENCES = [

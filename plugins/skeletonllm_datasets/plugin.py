@@ -27,37 +27,8 @@ DATASETS = (
 
 @hookimpl
 def register_datasets(register) -> None:  # noqa: ANN001 - the registry's callback
-    """One registration per dataset class."""
-    from .bandai import BandaiDataset
-    from .hdm05 import Hdm05Dataset
-    from .humanml3d import HumanMl3dDataset
-    from .mixture import MixtureDataset
-    from .msr_action3d import MsrAction3dDataset
-    from .msrc12 import Msrc12Dataset
-    from .ntu import Ntu60Dataset, Ntu60TwoDDataset, Ntu120Dataset
-    from .nw_ucla import NwUclaDataset
-    from .penn_action import PennActionDataset
-    from .pku_mmd import PkuMmdDataset
-    from .sbu import SbuDataset
-    from .synthetic.dataset import SynthActDataset
-
-    for cls in (
-        Ntu60Dataset,
-        Ntu120Dataset,
-        Ntu60TwoDDataset,
-        PkuMmdDataset,
-        NwUclaDataset,
-        HumanMl3dDataset,
-        SynthActDataset,
-        MsrAction3dDataset,
-        Msrc12Dataset,
-        SbuDataset,
-        Hdm05Dataset,
-        PennActionDataset,
-        BandaiDataset,
-        MixtureDataset,
-    ):
-        register(cls)
+    for target in DATASETS:
+        register(target)
 
 
 @hookimpl

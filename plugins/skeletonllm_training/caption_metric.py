@@ -14,6 +14,7 @@ the same way.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 from pydantic import Field
@@ -94,9 +95,14 @@ class CaptioningMetric(Metric):
         }
         checked = [c for c in self.captions if c.facts is not None]
         if checked:
-            values.update(caption_facts.agreement([caption_facts.check(c.hypothesis, c.facts) for c in checked]))
+            found = caption_facts.agreement([caption_facts.check(c.hypothesis, c.facts) for c in checked])
             refs = [caption_facts.check(c.references[0], c.facts) for c in checked]
-            values["fact_agreement_references"] = caption_facts.agreement(refs)["fact_agreement"]
+            found["fact_agreement_references"] = caption_facts.agreement(refs)["fact_agreement"]
+            values.update({k: v for k, v in found.items() if math.isfinite(v)})
+            if any(not math.isfinite(v) for v in found.values()):  # no caption stated that fact: no figure, said so
+                notes["fact_agreement_unstated"] = "no caption stated: " + ", ".join(
+                    k for k, v in found.items() if not math.isfinite(v)
+                )
             notes["fact_agreement"] = (
                 "share of captions stating a side, moving part or repetition count whose stated facts "
                 "all agree with the clip's kinematic facts (repetitions within one); fact_agreement_references is "

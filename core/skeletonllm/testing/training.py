@@ -45,6 +45,12 @@ def _without_sequences(examples: list[TaskExample]) -> list[TaskExample]:
 def check_stage(stage: Any) -> None:
     """Groups, preparation, examples for seen clips, determinism, unseen refusal, the up axis, the question."""
     assert set(stage.groups) <= {"renderer", *PARAMETER_GROUPS}, f"unknown parameter groups {stage.groups}"
+    if stage.trains_itself:  # its own objective (vision pretraining): no examples, and asking says so clearly
+        try:
+            stage.examples(clip_context(1, seed=99), np.random.default_rng(0))
+        except SkeletonLLMError:
+            return
+        raise AssertionError(f"{stage.name}: trains itself, yet gave examples for the trainer's loop")
     if stage.default_teacher is not None and stage.teacher is None:
         stage.use_teacher(get_registry().create("teacher", stage.default_teacher))
     stage.prepare(iter([]))  # an empty training set must not crash preparation
