@@ -26,6 +26,7 @@ def _spec(tmp_path, steps: int, per_class: int = 8, extra_stages=()) -> dict:
         "stages": [{"name": "vision_pretrain", "max_steps": steps, "batch_clips": 8, "lr": 3e-3, "warmup": 5},
                    *extra_stages],
         "split": {"train": "xsub/train", "test": "xsub/test"},
+        "eval": {"question": "multiple_choice"},  # no stage of a pretraining spec asks a test question
         "optim": {"batch_size": 2, "save_every": 100},
         "output_dir": str(tmp_path / "run"),
     }  # fmt: skip
