@@ -132,8 +132,14 @@ def confusion(report_dir: Path) -> dict:
     return {"labels": labels, "columns": columns, "matrix": matrix.tolist()}
 
 
-def figures(metrics: dict, chance: float) -> dict:
-    out = {"accuracy": metrics.get("accuracy"), "chance": chance, "clips": int(metrics.get("samples", 0))}
+def answered(report_dir: Path) -> int:
+    """Test clips scored in a report (its ``predictions.jsonl`` lines with a true answer)."""
+    lines = (report_dir / "predictions.jsonl").read_text(encoding="utf-8").splitlines()
+    return sum(1 for line in lines if line.strip() and json.loads(line).get("answer"))
+
+
+def figures(metrics: dict, chance: float, report_dir: Path) -> dict:
+    out = {"accuracy": metrics.get("accuracy"), "chance": chance, "clips": answered(report_dir)}
     for key, name in (("seen_accuracy", "seen"), ("unseen_accuracy", "unseen"), ("harmonic_mean", "harmonic")):
         if key in metrics:
             out[name] = metrics[key]
@@ -143,7 +149,7 @@ def figures(metrics: dict, chance: float) -> dict:
 def run_one(row: Row, method: Method, seed: int, args) -> dict:
     out = args.runs / row.key / method.name / f"seed{seed}"
     shutil.rmtree(out, ignore_errors=True)  # a fresh run: a stale checkpoint of another recipe must not resume
-    spec = build_spec(row, method, seed, args.data_root, out, "unseen" if row.protocol == 1 else "all")
+    spec = build_spec(row, method, seed, args.data_root, out, "unseen" if row.protocol == 1 else "all", args.tower)
     torch.manual_seed(seed)
     pipeline = Pipeline(validate_spec(spec))
     load_once(pipeline)
@@ -151,17 +157,19 @@ def run_one(row: Row, method: Method, seed: int, args) -> dict:
     history = Trainer(pipeline, show_progress=False).fit(resume=False) if method.stages else []
     train_s = time.time() - start
     record = {"row": row.key, "protocol": row.protocol, "method": method.name, "seed": seed, "recipe": recipe(method)}
+    if "vision_init" in spec["backbone"]:
+        record["tower"] = spec["backbone"]["vision_init"]
     name = f"{row.key}/{method.name}/seed{seed}"
     if row.protocol == 1:
         metrics, _ = evaluate_with_report(pipeline, spec=name, out=out / "eval_zsl", show_progress=False)
-        record["zsl"] = figures(metrics, 1 / len(pipeline.unseen))
+        record["zsl"] = figures(metrics, 1 / len(pipeline.unseen), out / "eval_zsl")
         record["confusion"] = confusion(out / "eval_zsl")
         pipeline.cfg.eval.candidates = "all"  # the same trained model, every class a candidate (GZSL)
     metrics, _ = evaluate_with_report(pipeline, spec=name, out=out / "eval_all", show_progress=False)
-    record["gzsl"] = figures(metrics, 1 / len(pipeline.candidates()))
+    record["gzsl"] = figures(metrics, 1 / len(pipeline.candidates()), out / "eval_all")
     if row.protocol == 2:
         record["confusion"] = confusion(out / "eval_all")
-    record["spread"] = spread(score_matrix(pipeline, args.score_clips))
+    record["spread"] = {**spread(score_matrix(pipeline, args.score_clips)), "scored": args.score_clips}
     record.update(
         train_s=round(train_s, 1),
         eval_s=round(time.time() - start - train_s, 1),
@@ -200,7 +208,8 @@ def report(payload: dict, methods: list[str], reasons: dict[str, str]) -> str:
     shown = [m for m in METHODS if m in methods or any(x["method"] == m for x in records)]
     return "\n\n".join(
         [
-            "# Zero-shot on real recordings (accuracy %, mean +- 95 % t-interval over seeds)",
+            "# Zero-shot on real recordings (accuracy %, mean +- 95 % t-interval over seeds; "
+            "one seed: [95 % Wilson interval over test clips] on the main figure)",
             f"`{payload['command']}`\n\nLoad average at the start: {payload['load_average']}; {payload['threads']}; "
             f"data: `{payload['config']['data_root']}`. Min/run: training plus both evaluations, on this machine."
             + (f" Records of {', '.join(f'`{p}`' for p in payload['also'])} included." if payload.get("also") else ""),
@@ -231,6 +240,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--methods", nargs="+", default=CHEAP, choices=list(METHODS))
     parser.add_argument("--seeds", nargs="+", type=int, default=[0, 1, 2])
     parser.add_argument("--score-clips", type=int, default=120, help="test clips scored for the spread table")
+    parser.add_argument(
+        "--tower",
+        default="pretrained",
+        help="the tower methods' pretrained vision tower: 'pretrained' (the cache) or a folder; {seed} is the seed",
+    )
     parser.add_argument("--threads", type=int, default=None, help="torch CPU threads (default: the thread policy)")
     parser.add_argument("--runs", type=Path, default=REPO / "runs" / "zero_shot_real", help="report folders")
     parser.add_argument("--out", type=Path, default=RESULTS / "zero_shot_real.json")

@@ -88,6 +88,9 @@ JOINT_OPTIM = {"lr": 1e-3, "batch_size": 32, "warmup_steps": 20, "save_every": 1
 SMOL = {"name": "internvl3", "preset": "smol", "trainable": ["vision", "projector", "lora"]}
 DRACTION = {"name": "draction", "frames": 4, "size": 56}
 SMOL_OPTIM = {"lr": 1e-3, "batch_size": 4, "warmup_steps": 5, "save_every": 10_000}
+#: the pretrained tower (``skeletonllm pretrain-vision`` / ``benchmarks/vision_pretrain.py --save-towers``):
+#: the smol preset's own size, frozen; ``{tower}`` becomes ``--tower`` with the run's seed filled in
+TOWER = {"tower_size": "mini", "vision_init": "{tower}"}
 
 METHODS: dict[str, Method] = {
     m.name: m
@@ -140,7 +143,7 @@ METHODS: dict[str, Method] = {
         Method(
             "skeletonllm_smol_tower",
             "DrAction + InternVL3 smol from the pretrained vision tower, refinement",
-            {**SMOL, "frames": 4, "image_size": 56, "vision_init": "pretrained"},
+            {**SMOL, "frames": 4, "image_size": 56, **TOWER},
             renderer=DRACTION,
             stages=_refine(48, ["projector", "lora"]),
             optim=SMOL_OPTIM,
@@ -150,7 +153,7 @@ METHODS: dict[str, Method] = {
         Method(
             "skeletonllm_smol_tower_cr",
             "as above with CR-Distill (kinematic teacher) before refinement",
-            {**SMOL, "frames": 4, "image_size": 56, "vision_init": "pretrained"},
+            {**SMOL, "frames": 4, "image_size": 56, **TOWER},
             renderer=DRACTION,
             stages=[{"name": "cr_distill", "max_steps": 48, "num_choices": None}, *_refine(48, ["projector", "lora"])],
             optim=SMOL_OPTIM,
@@ -160,7 +163,7 @@ METHODS: dict[str, Method] = {
         Method(
             "skeletonllm_smol_tower_rationale",
             "CR-Distill only, answering with the generated rationale then the label",
-            {**SMOL, "frames": 4, "image_size": 56, "vision_init": "pretrained"},
+            {**SMOL, "frames": 4, "image_size": 56, **TOWER},
             renderer=DRACTION,
             stages=[{"name": "cr_distill", "max_steps": 96, "num_choices": None}],
             optim=SMOL_OPTIM,
@@ -179,12 +182,21 @@ def dataset_section(key: str, data_root: Path) -> dict:
     return {**section, "root": str(data_root / folder)} if folder else dict(section)
 
 
-def build_spec(row: Row, method: Method, seed: int, data_root: Path, out: Path, candidates: str) -> dict:
-    """The pipeline spec of one (row, method, seed); ``candidates`` is ``unseen`` or ``all`` (protocol 1)."""
+def build_spec(
+    row: Row, method: Method, seed: int, data_root: Path, out: Path, candidates: str, tower: str = "pretrained"
+) -> dict:
+    """The pipeline spec of one (row, method, seed); ``candidates`` is ``unseen`` or ``all`` (protocol 1).
+
+    ``tower`` is the pretrained vision tower of the tower methods: ``pretrained`` (the cache) or a
+    folder, where ``{seed}`` is the run's seed (one tower per seed).
+    """
     _, _, train, test = DATASETS[row.dataset]
+    backbone = copy.deepcopy(method.backbone)
+    if backbone.get("vision_init") == "{tower}":
+        backbone["vision_init"] = tower.format(seed=seed)
     spec: dict = {
         "renderer": copy.deepcopy(method.renderer),
-        "backbone": {**copy.deepcopy(method.backbone), "seed": seed},
+        "backbone": {**backbone, "seed": seed},
         "stages": copy.deepcopy(method.stages),
         "optim": {**copy.deepcopy(method.optim), "seed": seed},
         "eval": {**copy.deepcopy(method.eval), "candidates": candidates},

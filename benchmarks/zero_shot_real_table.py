@@ -18,7 +18,7 @@ from collections import defaultdict
 
 import numpy as np
 
-from skeletonllm.stats import mean_interval
+from skeletonllm.stats import mean_interval, wilson_interval
 
 #: the paper's own figures (not comparable: NTU-60 training data, InternVL3-8B), printed beside ours
 REFERENCES = [
@@ -28,13 +28,20 @@ REFERENCES = [
 ]
 
 
-def cell(values: list[float | None]) -> str:
-    """``mean +- half-width`` in %, over seeds (a single value alone); ``-`` when nothing was measured."""
+def cell(values: list[float | None], clips: int | None = None) -> str:
+    """``mean +- half-width`` in %, over seeds; ``-`` when nothing was measured.
+
+    A single seed has no spread over seeds: with the number of test ``clips`` it gets the
+    95 % Wilson interval over clips instead (``value [low, high]``), else the value alone.
+    """
     got = [v for v in values if v is not None and not math.isnan(v)]
     if not got:
         return "-"
     interval = mean_interval(got)
     if len(got) < 2:
+        if clips:
+            w = wilson_interval(round(got[0] * clips), clips)
+            return f"{100 * w.value:.1f} [{100 * w.low:.1f}, {100 * w.high:.1f}]"
         return f"{100 * interval.value:.1f}"
     return f"{100 * interval.value:.1f} +- {100 * (interval.high - interval.value):.1f}"
 
@@ -74,10 +81,10 @@ def accuracy_table(records: list[dict], rows: dict, methods: list[str], protocol
             g = [r.get("gzsl") or {} for r in rs]
             seen, unseen, harmonic = ([x.get(k) for x in g] for k in ("seen", "unseen", "harmonic"))
             if protocol == 1:
-                main = cell([r["zsl"]["accuracy"] for r in rs if r.get("zsl")])
+                main = cell([r["zsl"]["accuracy"] for r in rs if r.get("zsl")], rs[0].get("zsl", {}).get("clips"))
                 chance = f"{chance_cell(rs, 'zsl')} / {chance_cell(rs, 'gzsl')}"
             else:
-                main = cell([x.get("accuracy") for x in g])
+                main = cell([x.get("accuracy") for x in g], g[0].get("clips"))
                 chance = chance_cell(rs, "gzsl")
             lines.append(
                 f"| {row.title} | {method} | {len(rs)} | {main} | {cell(seen)} | {cell(unseen)} | {cell(harmonic)} "

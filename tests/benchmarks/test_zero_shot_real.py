@@ -25,6 +25,7 @@ def record(row, method, seed, zsl, gzsl, **extra):
 def test_cells_are_means_with_t_intervals_over_seeds():
     assert table.cell([0.5, 0.6, 0.7]) == "60.0 +- 24.8"  # sd 0.1, t(0.975, 2) = 4.303, / sqrt(3)
     assert table.cell([0.25]) == "25.0"
+    assert table.cell([0.0], clips=97) == "0.0 [0.0, 3.8]"  # one seed: Wilson over clips, 1 - 0.05^(1/97) ~ 3.8 %
     assert table.cell([None, float("nan")]) == "-"
 
 
