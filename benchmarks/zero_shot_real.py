@@ -92,13 +92,15 @@ def load_once(pipeline: Pipeline) -> None:
 
 # ---- one run -----------------------------------------------------------------------------------------
 @torch.no_grad()
-def score_matrix(pipeline: Pipeline, limit: int) -> np.ndarray:
+def score_matrix(pipeline: Pipeline, limit: int) -> tuple[np.ndarray, list[int], list[int]]:
     """``(clips, candidates)`` scores on up to ``limit`` test clips (spread evenly), all test classes as candidates.
 
     The scores each model ranks by: cosine for the aligners, the similarity of words for
-    describe_match, the summed answer log-likelihood for a generative backbone.
+    describe_match, the summed answer log-likelihood for a generative backbone. Also the
+    scored clips' classes and the candidates' classes (column order), for :func:`ranked`.
     """
-    names = [pipeline.test_class_names[c] for c in pipeline.candidates()]
+    classes = pipeline.candidates()
+    names = [pipeline.test_class_names[c] for c in classes]
     samples = pipeline.test_samples()
     samples = samples[:: max(1, len(samples) // limit)][:limit]
     _, template = pipeline.test_question(candidates=names)
@@ -114,7 +116,26 @@ def score_matrix(pipeline: Pipeline, limit: int) -> np.ndarray:
             rows.append(backbone.answer_log_likelihoods(inputs, template, names))
         else:  # clip_align
             rows.append(backbone.clip_embeddings(inputs) @ backbone.text(names).T)
-    return torch.cat(rows).float().cpu().numpy()
+    return torch.cat(rows).float().cpu().numpy(), [s.label for s in samples], classes
+
+
+def ranked(scores: np.ndarray, labels: list[int], classes: list[int], unseen: list[int]) -> dict:
+    """Accuracy of the top-scored candidate on the scored clips: every class a candidate (``all``), and,
+    with a class split, the unseen clips among the unseen candidates only (``zsl``).
+
+    For a generative backbone this is the reading of ``zero_shot.md``'s SynthAct protocol (candidates
+    ranked by answer log-likelihood, so every answer is a candidate), beside the generated answer.
+    """
+    column = {c: j for j, c in enumerate(classes)}
+    truth = np.asarray([column.get(label, -1) for label in labels])
+    out = {"all": float(np.mean(scores.argmax(1) == truth)), "clips": len(labels)}
+    if unseen:
+        cols = [column[c] for c in unseen if c in column]
+        rows = np.isin(truth, cols)
+        if rows.any():
+            picked = np.asarray(cols)[scores[rows][:, cols].argmax(1)]
+            out.update(zsl=float(np.mean(picked == truth[rows])), zsl_clips=int(rows.sum()), zsl_chance=1 / len(cols))
+    return out
 
 
 def confusion(report_dir: Path) -> dict:
@@ -169,7 +190,9 @@ def run_one(row: Row, method: Method, seed: int, args) -> dict:
     record["gzsl"] = figures(metrics, 1 / len(pipeline.candidates()), out / "eval_all")
     if row.protocol == 2:
         record["confusion"] = confusion(out / "eval_all")
-    record["spread"] = {**spread(score_matrix(pipeline, args.score_clips)), "scored": args.score_clips}
+    scores, labels, classes = score_matrix(pipeline, args.score_clips)
+    record["spread"] = {**spread(scores), "scored": len(labels)}
+    record["ranked"] = ranked(scores, labels, classes, pipeline.unseen if row.protocol == 1 else [])
     record.update(
         train_s=round(train_s, 1),
         eval_s=round(time.time() - start - train_s, 1),
@@ -179,6 +202,24 @@ def run_one(row: Row, method: Method, seed: int, args) -> dict:
         reports=str(out),
     )
     return record
+
+
+def rescore(record: dict, args) -> None:
+    """The spread and top-scored readout of a finished run, from its trained checkpoint (``last``)."""
+    from skeletonllm.training import load_trained
+
+    row, method = ROWS[record["row"]], METHODS[record["method"]]
+    out = Path(record["reports"])
+    spec = build_spec(row, method, record["seed"], args.data_root, out, "all", args.tower)
+    pipeline = Pipeline(validate_spec(spec))
+    if method.stages:
+        load_trained(pipeline, out / "last")
+    load_once(pipeline)
+    start = time.time()
+    scores, labels, classes = score_matrix(pipeline, args.score_clips)
+    record["spread"] = {**spread(scores), "scored": len(labels)}
+    record["ranked"] = ranked(scores, labels, classes, pipeline.unseen if row.protocol == 1 else [])
+    record["rescore_s"] = round(time.time() - start, 1)
 
 
 def recipe(method: Method) -> str:
@@ -223,7 +264,10 @@ def report(payload: dict, methods: list[str], reasons: dict[str, str]) -> str:
             "## The paper's figures, for reference\n\n" + references(),
             "## Does the clip move the scores?\n\nStd of each candidate's score across test clips (mean over "
             "candidates) against the std across candidates for one clip (mean over clips); all test classes are "
-            "the candidates. A model answering from the names alone has a first column near 0.",
+            "the candidates. A model answering from the names alone has a first column near 0. Top-scored: "
+            "accuracy of the highest-scored candidate on the same clips (a generative model's answer "
+            "log-likelihoods ranked, as in zero_shot.md's SynthAct protocol), all classes, and the unseen "
+            "clips among the unseen candidates.",
             spread_table(records, planned, shown),
             "## Not run\n\nEvery row and method of the plan (`zero_shot_real_plan.py`) without a result.\n\n"
             + not_run(records, ROWS, list(METHODS), reasons),
@@ -244,6 +288,12 @@ def main(argv: list[str] | None = None) -> int:
         "--tower",
         default="pretrained",
         help="the tower methods' pretrained vision tower: 'pretrained' (the cache) or a folder; {seed} is the seed",
+    )
+    parser.add_argument(
+        "--rescore",
+        action="store_true",
+        help="no new runs: give finished runs of --rows/--methods without a top-scored readout one, "
+        "from their checkpoints (--score-clips clips)",
     )
     parser.add_argument("--threads", type=int, default=None, help="torch CPU threads (default: the thread policy)")
     parser.add_argument("--runs", type=Path, default=REPO / "runs" / "zero_shot_real", help="report folders")
@@ -280,6 +330,13 @@ def main(argv: list[str] | None = None) -> int:
         for name in args.methods:
             seeds = args.seeds[:1] if METHODS[name].deterministic else args.seeds
             todo += [(key, name, s) for s in seeds if (key, name, s) not in done and name not in reasons]
+    if args.rescore:
+        for record in payload["records"]:
+            if "ranked" not in record and record["method"] in args.methods and record["row"] in args.rows:
+                print(f"rescoring {record['row']} | {record['method']} | seed {record['seed']}", flush=True)
+                rescore(record, args)
+                save(args.out, payload)
+        todo = []
     for i, (key, name, seed) in enumerate(todo, 1):
         print(f"[{i}/{len(todo)}] {ROWS[key].title} | {name} | seed {seed}", flush=True)
         record = run_one(ROWS[key], METHODS[name], seed, args)

@@ -110,8 +110,9 @@ def chance_line(title: str, rs: list[dict], protocol: int) -> str:
 def spread_table(records: list[dict], rows: dict, methods: list[str]) -> str:
     """Does the clip move the scores? Mean std across clips (per candidate) vs across candidates (per clip)."""
     lines = [
-        "| row | method | seeds | std across clips | std across candidates | ratio |",
-        "|---|---|---|---|---|---|",
+        "| row | method | seeds | std across clips | std across candidates | ratio | top-scored, all | "
+        "top-scored, unseen among unseen |",
+        "|---|---|---|---|---|---|---|---|",
     ]
     groups = grouped(records)
     for key, row in rows.items():
@@ -122,7 +123,12 @@ def spread_table(records: list[dict], rows: dict, methods: list[str]) -> str:
             clips = float(np.mean([r["spread"]["clips"] for r in rs]))
             candidates = float(np.mean([r["spread"]["candidates"] for r in rs]))
             ratio = clips / candidates if candidates > 0 else math.inf
-            lines.append(f"| {row.title} | {method} | {len(rs)} | {clips:.4f} | {candidates:.4f} | {ratio:.3f} |")
+            top = cell([r.get("ranked", {}).get("all") for r in rs])
+            top_zsl = cell([r.get("ranked", {}).get("zsl") for r in rs])
+            lines.append(
+                f"| {row.title} | {method} | {len(rs)} | {clips:.4f} | {candidates:.4f} | {ratio:.3f} | {top} "
+                f"| {top_zsl} |"
+            )
     return "\n".join(lines)
 
 

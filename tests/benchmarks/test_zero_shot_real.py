@@ -53,6 +53,17 @@ def test_accuracy_tables_give_each_protocol_its_columns_and_a_chance_line():
     assert f"- sbu 6/2: m: {table.BUDGET}; x: needs y" in missing
 
 
+def test_the_top_scored_readout_all_classes_and_unseen_among_unseen():
+    import zero_shot_real as bench
+
+    scores = np.array([[0.9, 0.1, 0.0], [0.2, 0.5, 0.3], [0.6, 0.1, 0.3], [0.1, 0.2, 0.7]])
+    # columns are classes 4, 5, 6; clips of classes 4, 5, 6, 6; unseen classes 5 and 6
+    got = bench.ranked(scores, [4, 5, 6, 6], [4, 5, 6], [5, 6])
+    assert got["all"] == 0.75 and got["clips"] == 4  # clip 2 (class 6) scores class 4 highest
+    assert got["zsl"] == 1.0 and got["zsl_clips"] == 3 and got["zsl_chance"] == 0.5  # among 5, 6 only: all right
+    assert "zsl" not in bench.ranked(scores, [4, 5, 6, 6], [4, 5, 6], [])
+
+
 def test_spread_of_a_score_matrix():
     got = table.spread(np.array([[1.0, 2.0], [3.0, 4.0]]))
     assert got == {"clips": 1.0, "candidates": 0.5}
