@@ -28,8 +28,8 @@ import yaml
 
 from skeletonllm.evaluation import evaluate_with_report
 from skeletonllm.pipeline import Pipeline
-from skeletonllm.report import mean_interval
 from skeletonllm.spec import validate_spec
+from skeletonllm.stats import mean_interval
 from skeletonllm.tasks import Prediction
 from skeletonllm.threads import configure_threads
 from skeletonllm.training import Trainer

@@ -125,7 +125,10 @@ def main() -> None:
         flags = (("spec", spec), ("seeds", args.seeds), ("scale", args.scale), ("threads", args.threads))
         flags += tuple(("backbone", b) for b in args.backbone)
         command = " ".join(["python benchmarks/motion_qa.py", *(f"--{k} {v}" for k, v in flags if v)])
-        text = f"Command: `{command}`\n\nSynthAct (procedural), tiny randomly initialised backbone, CPU.\n\n{table(rows)}\n"
+        backbone = "the spec's backbone" + (
+            f" with {', '.join(args.backbone)}" if args.backbone else ", randomly initialised"
+        )
+        text = f"Command: `{command}`\n\nSynthAct (procedural), {backbone}, CPU.\n\n{table(rows)}\n"
         (args.out / "motion_qa.md").write_text(text, encoding="utf-8")
         (args.out / "motion_qa.json").write_text(json.dumps(rows, indent=1), encoding="utf-8")
     print(table(rows))

@@ -15,10 +15,17 @@ For each tower (``--towers``, named below) and seed, on one thread:
    for the pretrained tower, the same tower at its random initialisation (same seed), and raw pixels pooled
    to 8x8 cells per frame.
 
+With ``--evaluate-towers DIR`` nothing is pretrained: the towers saved by ``--save-towers`` (``DIR/<tower>-seed<k>``)
+are loaded and frozen, fresh heads are fitted on their tokens of the pretraining renders (the heads are not kept
+with a tower), and step 3 is measured for them and, with the same refit, for the random tower of the same seed;
+written to ``vision_pretrain_saved.{json,md}``. MSR Action3D's test subjects (``--msr-action3d``) are held out in
+both modes; the towers never see MSR Action3D.
+
 Results: ``benchmarks/results/vision_pretrain.json`` (every run, merged across invocations, so runs can go
 in parallel processes) and ``vision_pretrain.md`` (mean and 95 % Student-t interval over seeds).
 
     python benchmarks/vision_pretrain.py --towers mini56 --seeds 0 --steps 600 --threads 1
+    python benchmarks/vision_pretrain.py --evaluate-towers /tmp/towers --seeds 0,1,2 --steps 4000 --threads 1
 """
 
 from __future__ import annotations
@@ -34,10 +41,18 @@ import numpy as np
 import torch
 
 from skeletonllm.registry import get_registry
-from skeletonllm.report import mean_interval
+from skeletonllm.stats import mean_interval
 from skeletonllm.threads import configure_threads
-from skeletonllm.towers import save_tower
-from skeletonllm_training.tower.pretrain import CachedBatches, Recipe, build_heads, evaluate, pretrain
+from skeletonllm.towers import load_tower, save_tower
+from skeletonllm_training.tower.pretrain import (
+    CachedBatches,
+    Recipe,
+    build_heads,
+    encode_set,
+    evaluate,
+    fit_heads,
+    pretrain,
+)
 from skeletonllm_training.tower.probe import pixel_features, probe_accuracy, tower_features
 from skeletonllm_training.tower.rendered import RenderedSet, cached_render_set
 
@@ -94,6 +109,9 @@ def render_data(size: int, args) -> dict[str, RenderedSet]:
         out["pretrain"].append(train)
         out["held_out"].append(test)
         out["probe_ucla_train"], out["probe_ucla_test"] = [train], [test]
+    if args.msr_action3d:  # held out only: the test subjects of a dataset the tower never sees
+        msr = reg.create("dataset", "msr_action3d", {"root": args.msr_action3d})
+        out["held_out"].append(render(list(msr.samples("xsub/test")), "msr_action3d_test", "test"))
     return {k: concat(v) for k, v in out.items()}
 
 
@@ -150,6 +168,64 @@ def run(tower: str, seed: int, data: dict[str, RenderedSet], args) -> dict:
         "loss_last": float(np.mean(result.losses[-10:])), "held_out": figures,
         "probe": trained_probe, "probe_random": random_probe,
     }  # fmt: skip
+
+
+def refit(backbone, data: dict[str, RenderedSet], recipe: Recipe) -> tuple[dict, float]:
+    """Fresh heads on the frozen tower's tokens of the pretraining renders, then the held-out figures."""
+    result = fit_heads(encode_set(backbone, data["pretrain"]), data["pretrain"], recipe)
+    return evaluate(backbone, result.heads, data["held_out"], data["pretrain"]), result.seconds
+
+
+def evaluate_saved(tower: str, seed: int, data: dict[str, RenderedSet], args) -> dict:
+    """A saved tower and the random tower of its seed, each read by heads refitted with the tower frozen."""
+    options, _size = TOWERS[tower]
+    backbone = get_registry().create("backbone", "internvl3", {"frames": FRAMES, "seed": seed, **options})
+    recipe = Recipe(
+        steps=args.steps, batch_clips=args.batch, lr=args.lr, seed=seed, hidden=args.hidden,
+        pose_weight=args.pose_weight, fact_weight=args.fact_weight,
+    )  # fmt: skip
+    random_figures, _ = refit(backbone, data, recipe)
+    started = time.perf_counter()
+    manifest = load_tower(backbone, str(Path(args.evaluate_towers) / f"{tower}-seed{seed}"), quiet=True)
+    load_s = time.perf_counter() - started
+    figures, fit_s = refit(backbone, data, recipe)
+    return {
+        "tower": tower, "seed": seed, "folder": manifest["folder"], "load_s": round(load_s, 3),
+        "readout": f"heads refitted on the frozen tower, {args.steps} steps", "fit_s": round(fit_s, 1),
+        "held_out": figures, "held_out_random": random_figures,
+    }  # fmt: skip
+
+
+def saved_markdown(rows: list[dict], meta: dict) -> str:
+    """Per held-out group: the saved towers against the random towers, both read by refitted heads."""
+    lines = [f"Command: `{meta['command']}`", "", f"Load average at start / end: {meta['load']}", ""]
+    for tower in sorted({r["tower"] for r in rows}):
+        rs = [r for r in rows if r["tower"] == tower]
+        groups = sorted(rs[0]["held_out"])
+        facts = list(rs[0]["held_out"][groups[0]]["facts"])
+        lines += [f"## {tower}: saved towers (seeds {', '.join(str(r['seed']) for r in rs)}), {rs[0]['readout']}", ""]
+        lines += ["| held-out group | clips | landmark error, pretrained | random tower | mean pose | body pose error, "
+                  "pretrained | random tower | blind |", "|---|---|---|---|---|---|---|---|"]  # fmt: skip
+        for g in groups:
+            cells = [fmt([r[k][g][f] for r in rs]) for f, k in (("part_error_heights", "held_out"),
+                     ("part_error_heights", "held_out_random"))]  # fmt: skip
+            body = [fmt([r[k][g]["body_pose_error_heights"] for r in rs]) for k in ("held_out", "held_out_random")]
+            first = rs[0]["held_out"][g]
+            lines.append(f"| {g} | {first['clips']} | {cells[0]} | {cells[1]} | {first['mean_pose_error_heights']:.3f} "
+                         f"| {body[0]} | {body[1]} | {first['body_pose_blind_heights']:.3f} |")  # fmt: skip
+        lines += ["", "Facts, pretrained / random tower (most frequent training value):", ""]
+        lines += ["| held-out group | " + " | ".join(facts) + " |", "|---" * (1 + len(facts)) + "|"]
+        for g in groups:
+            cells = [
+                f"{np.mean([r['held_out'][g]['facts'][f] for r in rs]):.2f} / "
+                f"{np.mean([r['held_out_random'][g]['facts'][f] for r in rs]):.2f} "
+                f"({rs[0]['held_out'][g]['majority'].get(f, np.nan):.2f})"
+                for f in facts
+            ]
+            lines.append(f"| {g} | " + " | ".join(cells) + " |")
+        load_s = ", ".join(f"{r['load_s']:.3f}" for r in rs)
+        lines += ["", f"Loading each saved tower: {load_s} s. Intervals: 95 % Student t over seeds.", ""]
+    return "\n".join(lines) + "\n"
 
 
 def fmt(values: list[float]) -> str:
@@ -214,16 +290,29 @@ def main() -> None:
     parser.add_argument("--per-class", type=int, default=40, help="SynthAct clips per class and topology")
     parser.add_argument("--topologies", default="kinect_v2,kinect_v1,smpl22,coco17,bvh")
     parser.add_argument("--nw-ucla", default="/work/data/nw_ucla", help="NW-UCLA root ('' to skip)")
+    parser.add_argument("--msr-action3d", default="/work/data/msr_action3d", help="MSR Action3D root ('' to skip)")
     parser.add_argument("--save-towers", default=None, help="write each pretrained tower into this folder")
+    parser.add_argument(
+        "--evaluate-towers", default=None, metavar="DIR",
+        help="pretrain nothing: read the towers saved in DIR (<tower>-seed<k>) with refitted heads",
+    )  # fmt: skip
     parser.add_argument("--threads", type=int, default=1)
-    parser.add_argument("--out", type=Path, default=RESULTS / "vision_pretrain.json")
+    parser.add_argument("--out", type=Path, default=None, help="default: results/vision_pretrain[_saved].json")
     args = parser.parse_args()
+    if args.out is None:
+        args.out = RESULTS / ("vision_pretrain_saved.json" if args.evaluate_towers else "vision_pretrain.json")
     args.topologies = [t for t in args.topologies.split(",") if t]
     if args.nw_ucla and not Path(args.nw_ucla).is_dir():
         print(f"NW-UCLA not found at {args.nw_ucla}; skipping it", file=sys.stderr)
         args.nw_ucla = ""
+    if args.msr_action3d and not Path(args.msr_action3d).is_dir():
+        print(f"MSR Action3D not found at {args.msr_action3d}; skipping it", file=sys.stderr)
+        args.msr_action3d = ""
     print(configure_threads(args.threads).describe(), file=sys.stderr)
     load = [os.getloadavg()[0]]
+    if args.evaluate_towers:
+        main_saved(args, load)
+        return
     saved = json.loads(args.out.read_text()) if args.out.exists() else {"rows": [], "references": {}}
     rows, pixel = saved["rows"], saved.get("references", {})
     for tower in args.towers.split(","):
@@ -245,6 +334,24 @@ def main() -> None:
     load.append(os.getloadavg()[0])
     command = "python benchmarks/vision_pretrain.py " + " ".join(sys.argv[1:])
     text = markdown(rows, pixel, {"command": command, "load": " / ".join(f"{x:.1f}" for x in load)})
+    args.out.with_suffix(".md").write_text(text, encoding="utf-8")
+    print(text)
+
+
+def main_saved(args, load: list[float]) -> None:
+    """``--evaluate-towers``: every saved tower of ``--towers`` and ``--seeds``, read with refitted heads."""
+    rows = []
+    for tower in args.towers.split(","):
+        data = render_data(TOWERS[tower][1], args)
+        for seed in (int(s) for s in args.seeds.split(",") if s):
+            row = evaluate_saved(tower, seed, data, args)
+            print(json.dumps({k: v for k, v in row.items() if not k.startswith("held_out")}), flush=True)
+            rows.append(row)
+    load.append(os.getloadavg()[0])
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps({"rows": rows}, indent=1), encoding="utf-8")
+    command = "python benchmarks/vision_pretrain.py " + " ".join(sys.argv[1:])
+    text = saved_markdown(rows, {"command": command, "load": " / ".join(f"{x:.1f}" for x in load)})
     args.out.with_suffix(".md").write_text(text, encoding="utf-8")
     print(text)
 

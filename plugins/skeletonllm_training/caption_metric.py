@@ -91,6 +91,7 @@ class CaptioningMetric(Metric):
         notes = {
             "bleu_4": "pycocoevalcap corpus BLEU@4 on SkeletonLLM's Python tokenisation (not the Java PTB tokenizer)",
             "cider": "pycocoevalcap CIDEr-D; idf from this test set's references",
+            "distinct_captions": "different generated captions (after normalising case and punctuation)",
             "": f"corpus scores over {len(self.captions)} captions; no intervals",
         }
         checked = [c for c in self.captions if c.facts is not None]
@@ -98,15 +99,14 @@ class CaptioningMetric(Metric):
             found = caption_facts.agreement([caption_facts.check(c.hypothesis, c.facts) for c in checked])
             refs = [caption_facts.check(c.references[0], c.facts) for c in checked]
             found["fact_agreement_references"] = caption_facts.agreement(refs)["fact_agreement"]
-            values.update({k: v for k, v in found.items() if math.isfinite(v)})
-            if any(not math.isfinite(v) for v in found.values()):  # no caption stated that fact: no figure, said so
-                notes["fact_agreement_unstated"] = "no caption stated: " + ", ".join(
-                    k for k, v in found.items() if not math.isfinite(v)
-                )
+            unstated = sorted(k for k, v in found.items() if math.isnan(v))  # no caption stated that fact
+            values.update({k: v for k, v in found.items() if k not in unstated})
+            if unstated:
+                notes["facts_stated"] = f"no caption stated the facts behind {', '.join(unstated)}: not scored"
             notes["fact_agreement"] = (
-                "share of captions stating a side, moving part or repetition count whose stated facts "
-                "all agree with the clip's kinematic facts (repetitions within one); fact_agreement_references is "
-                "the same check on each clip's first reference caption, the ceiling the measurement allows"
+                "share of captions stating a side, moving part or repetition count whose stated facts all agree "
+                "with the clip's kinematic facts (repetitions within one); fact_agreement_references is the same "
+                "check on each clip's first reference caption, the ceiling the measurement allows"
             )
         if self.options.bertscore:
             from .minilm import load_minilm

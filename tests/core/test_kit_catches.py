@@ -16,7 +16,7 @@ import torch
 
 import skeletonllm.registry as registry_module
 from skeletonllm import hookimpl
-from skeletonllm.errors import PluginError
+from skeletonllm.errors import PluginError, SkeletonLLMError
 from skeletonllm.interfaces import Backbone, Metric, MetricResult, Renderer, Stage, Teacher
 from skeletonllm.registry import Registry
 from skeletonllm.tasks import TaskExample, TaskKind, label_line
@@ -155,6 +155,24 @@ def test_the_kit_fails_a_stage_that_puts_an_unseen_class_into_a_target():
 
     with pytest.raises(AssertionError, match="unseen"):
         check_stage(LeakyStage())
+
+
+def test_the_kit_fails_a_self_trained_stage_without_its_own_loop():
+    class Loopless(Stage):
+        name = "loopless"
+        summary = "says it trains itself but keeps the interface's fit"
+        trains_itself = True
+
+        def examples(self, clip, rng):
+            raise SkeletonLLMError("loopless asks no questions")
+
+    class Looped(Loopless):
+        def fit(self, pipeline, show_progress: bool = True) -> dict:
+            return {"losses": []}
+
+    check_stage(Looped())  # refusing examples is allowed when the stage has its own loop
+    with pytest.raises(AssertionError, match="does not override fit"):
+        check_stage(Loopless())
 
 
 def test_the_kit_fails_a_teacher_that_writes_the_label_line_or_ignores_the_up_axis():

@@ -55,7 +55,9 @@ def test_the_metric_reports_distinct_captions_and_agreement():
     example = TaskExample(TaskKind.CAPTION, references=refs, meta={"sequence": sequence})
     metric = CaptioningMetric(CaptioningMetric.Options(bertscore=False))
     metric.update([Prediction(example, refs[0], "a"), Prediction(example, "someone sits down", "b")])
-    out = metric.compute().values
+    result = metric.compute()
+    out = result.values
     assert out["distinct_captions"] == 2.0
     assert out["fact_agreement"] == 1.0 and out["facts_stated"] == 0.5
     assert out["fact_agreement_references"] == 1.0
+    assert "kinematic facts" in result.notes["fact_agreement"]

@@ -81,3 +81,39 @@ def test_pretrain_vision_command(tmp_path, monkeypatch):
     assert (tmp_path / "tower" / "manifest.json").is_file()
     again = CliRunner().invoke(cli, ["pretrain-vision", str(path), "--steps", "3"])
     assert again.exit_code == 0 and "already holds" in again.output
+
+
+@pytest.mark.slow
+def test_heads_refitted_on_a_frozen_tower_learn_and_leave_the_tower_alone():
+    """What ``benchmarks/vision_pretrain.py --evaluate-towers`` does with a saved tower (its heads are not kept)."""
+    import torch
+
+    from skeletonllm.registry import get_registry
+    from skeletonllm_datasets.synthetic import generate
+    from skeletonllm_draction.options import DrActionOptions
+    from skeletonllm_draction.renderer import DrActionRenderer
+    from skeletonllm_training.tower.pretrain import Recipe, encode_set, evaluate, fit_heads
+
+    class _Sample:
+        def __init__(self, sequence, label, sid):
+            self.sequence, self.label, self.id, self.meta = sequence, label, sid, {}
+
+        def load(self):
+            return self.sequence
+
+    clips = [
+        _Sample(generate(action, "kinect_v2", seed), label, f"{action}-{seed}")
+        for label, action in enumerate(ACTIONS)
+        for seed in range(3)
+    ]
+    data = render_set(DrActionRenderer(DrActionOptions(frames=4, size=56)).eval(), clips, 4)
+    backbone = get_registry().create("backbone", "internvl3", {"frames": 4, "image_size": 56})
+    before = {k: v.clone() for k, v in backbone.trainable_state(["vision"]).items()}
+    tokens = encode_set(backbone, data, batch=4)
+    assert tokens.shape[:2] == (len(data), 4)
+    result = fit_heads(tokens, data, Recipe(steps=300, batch_clips=4, lr=3e-3, warmup=5, hidden=32))
+    assert np.mean(result.losses[-5:]) < 0.8 * np.mean(result.losses[:5])
+    after = backbone.trainable_state(["vision"])
+    assert all(torch.equal(before[k], after[k]) for k in before), "the tower moved"
+    (figures,) = evaluate(backbone, result.heads, data, data).values()  # the training clips: the heads fit them
+    assert figures["part_error_heights"] < figures["mean_pose_error_heights"]

@@ -61,6 +61,8 @@ class PretrainResult:
     parts: list[dict[str, float]] = field(default_factory=list)
     seconds: float = 0.0
     peak_rss_mib: float = 0.0
+    #: the heads :func:`fit_heads` trained (``pretrain`` trains the caller's)
+    heads: PretrainHeads | None = None
 
 
 def peak_rss_mib() -> float:
@@ -162,6 +164,51 @@ def pretrain(
 
 
 @torch.no_grad()
+def encode_set(backbone, data: RenderedSet, batch: int = 16, show_progress: bool = False) -> torch.Tensor:
+    """``(N, F, T, D)``: the (frozen) tower's tokens of every clip of ``data``, on the CPU."""
+    backbone.eval()
+    starts = range(0, len(data), batch)
+    out = []
+    for start in progress(starts, desc="encoding", unit="batch") if show_progress else starts:
+        idx = torch.arange(start, min(start + batch, len(data)))
+        out.append(backbone.encode_frames(data.images(idx).to(_device(backbone))).float().cpu())
+    return torch.cat(out)
+
+
+def fit_heads(tokens: torch.Tensor, data: RenderedSet, recipe: Recipe, show_progress: bool = False) -> PretrainResult:
+    """Fresh heads read a frozen tower: trained on its cached ``tokens`` of ``data`` with ``recipe``'s loss.
+
+    What a tower whose heads were not kept (or a random tower) can be read for: the same
+    heads, loss, schedule and batches as :func:`pretrain`, with the tower fixed. Returns the
+    result with the heads in ``result.heads``.
+    """
+    n, frames, count, dim = tokens.shape
+    with torch.random.fork_rng(devices=[]):
+        torch.manual_seed(recipe.seed)
+        heads = PretrainHeads(dim, count, frames, recipe.hidden)
+        optimizer = torch.optim.AdamW(heads.parameters(), lr=recipe.lr, weight_decay=recipe.weight_decay)
+        scheduler = torch.optim.lr_scheduler.LambdaLR(optimizer, warmup_cosine(recipe.warmup, recipe.steps))
+        result = PretrainResult(losses=[])
+        start = time.perf_counter()
+        heads.train()
+        steps = range(recipe.steps)
+        for step in progress(steps, desc="fitting heads", unit="step") if show_progress else steps:
+            rng = np.random.default_rng([recipe.seed, step])
+            idx = torch.as_tensor(rng.choice(n, size=min(recipe.batch_clips, n), replace=False))
+            facts = {k: v[idx] for k, v in data.facts.items()}
+            loss, parts = pretrain_loss(heads(tokens[idx]), data.points[idx], data.pose[idx], facts, recipe)
+            optimizer.zero_grad(set_to_none=True)
+            loss.backward()
+            torch.nn.utils.clip_grad_norm_(heads.parameters(), recipe.max_grad_norm)
+            optimizer.step()
+            scheduler.step()
+            result.losses.append(float(loss.item()))
+    result.seconds = time.perf_counter() - start
+    result.heads = heads.eval()
+    return result
+
+
+@torch.no_grad()
 def predict(backbone, heads: PretrainHeads, data: RenderedSet, batch: int = 16) -> dict[str, torch.Tensor]:
     """Head outputs for every clip of ``data`` (the tower and heads in eval mode)."""
     backbone.eval()
@@ -227,4 +274,7 @@ def _nanmean(values: torch.Tensor) -> float:
     return float(ok.mean()) if len(ok) else math.nan
 
 
-__all__ = ["CachedBatches", "LiveBatches", "PretrainResult", "Recipe", "build_heads", "evaluate", "pretrain"]
+__all__ = [
+    "CachedBatches", "LiveBatches", "PretrainResult", "Recipe", "build_heads", "encode_set", "evaluate", "fit_heads",
+    "pretrain",
+]  # fmt: skip
