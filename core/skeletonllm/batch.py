@@ -9,6 +9,7 @@ so every clip yields exactly ``frames`` images.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -129,6 +130,10 @@ class SkeletonBatch:
         """``renderer(self)``: the frames ``(B, F, 3, H, W)``; :class:`MixedBatch` has the same call."""
         return renderer(self)
 
+    def apply(self, fn: Callable[[SkeletonBatch], torch.Tensor]) -> torch.Tensor:
+        """``fn(self)``: any per-clip reading of the batch (a joint model's input); :class:`MixedBatch` has it too."""
+        return fn(self)
+
 
 @dataclass
 class MixedBatch:
@@ -150,9 +155,13 @@ class MixedBatch:
 
     def render(self, renderer: Any) -> torch.Tensor:
         """Every part rendered, the frames in the clips' order (differentiable, like one call)."""
+        return self.apply(renderer)
+
+    def apply(self, fn: Callable[[SkeletonBatch], torch.Tensor]) -> torch.Tensor:
+        """``fn`` of every part (one row per clip: frames, or a joint model's input), rows in the clips' order."""
         order = torch.cat([index for index, _ in self.parts])
-        frames = torch.cat([renderer(batch) for _, batch in self.parts])
-        return frames[torch.argsort(order)]
+        out = torch.cat([fn(batch) for _, batch in self.parts])
+        return out[torch.argsort(order).to(out.device)]
 
     @staticmethod
     def from_sequences(sequences: list[SkeletonSequence], **kwargs: Any) -> SkeletonBatch | MixedBatch:

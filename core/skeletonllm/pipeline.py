@@ -81,6 +81,8 @@ class Pipeline:
         # the test set: the training dataset's test split, or another dataset (cross-format transfer)
         self.test_dataset = spec.build("eval.data") if self.cfg.eval.data is not None else self.dataset
         self.test_class_names: list[str] = list(self.test_dataset.class_names)
+        # the test dataset's words win where both name a class
+        self.backbone.describe_classes({**self.dataset.class_descriptions(), **self.test_dataset.class_descriptions()})
         self.seen, self.unseen = self._class_split()
         self.output_dir = Path(self.cfg.output_dir)
         self.rank = distributed.rank()
@@ -158,9 +160,9 @@ class Pipeline:
         return self.render_sequences(sequences, train, rng)
 
     def render_sequences(self, sequences, train: bool, rng: np.random.Generator | None = None) -> torch.Tensor:
-        """Frames of ``sequences``, which may mix topologies (each topology is drawn in its own call)."""
+        """The backbone's input for ``sequences`` (any mix of topologies): frames, or its own reading of the joints."""
         batch = MixedBatch.from_sequences(sequences, frames=self.renderer.options.frames, train=train, rng=rng)
-        return batch.to(self.device).render(self.renderer)
+        return batch.to(self.device).apply(lambda part: self.backbone.model_input(self.renderer, part))
 
     def test_question(self, task: str | None = None, candidates: list[str] | None = None):
         """``(stage, example)``: the last stage whose test question suits ``task``, and that question.

@@ -111,7 +111,7 @@ class TrainingModel(nn.Module):
     def forward(
         self, batch: SkeletonBatch | MixedBatch, owner: torch.Tensor, examples: list[TaskExample]
     ) -> torch.Tensor:
-        frames = batch.render(self.renderer)[owner]
+        frames = batch.apply(lambda part: self.backbone.model_input(self.renderer, part))[owner]
         with torch.autocast(frames.device.type, dtype=torch.bfloat16, enabled=self.bf16):
             return self.backbone.loss(frames, examples)
 

@@ -36,7 +36,7 @@ from pydantic import Field, ValidationError, field_validator, model_validator
 
 from skeletonllm.errors import SkeletonDataError, SkeletonLLMError
 from skeletonllm.interfaces.base import PluginOptions
-from skeletonllm.interfaces.dataset import Dataset, Sample
+from skeletonllm.interfaces.dataset import ClassDescription, Dataset, Sample
 from skeletonllm.tasks import normalise
 
 from .splitting import filter_classes, parse_split
@@ -128,6 +128,17 @@ class MixtureDataset(Dataset):
     @property
     def class_names(self) -> list[str]:
         return list(self._labels[0])
+
+    def class_descriptions(self) -> dict[str, ClassDescription]:
+        """Each class described by the part it comes from (merged: the first part that names it)."""
+        names, where = self._labels
+        own = {part: dataset.class_descriptions() for part, dataset in self.parts.items()}
+        out: dict[str, ClassDescription] = {}
+        for (part, index), label in where.items():
+            entry = own[part].get(self.parts[part].class_names[index])
+            if entry is not None and names[label] not in out:
+                out[names[label]] = replace(entry, name=names[label])
+        return out
 
     def protocols(self) -> list[str]:
         labels = list(self.parts)

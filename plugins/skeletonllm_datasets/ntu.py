@@ -59,6 +59,7 @@ class _NtuBase(PublishedBenchmark):
 
     Options: ClassVar[type[PluginOptions]] = NtuOptions
     benchmark_name: ClassVar[str] = "ntu60"
+    descriptions_name: ClassVar[str | None] = "ntu120"  # NTU-60's classes are NTU-120's first 60
     max_setup: ClassVar[int] = 17
     allow_raw: ClassVar[bool] = True
     expected_dims: ClassVar[int] = 3

@@ -6,8 +6,9 @@ from collections.abc import Iterator
 from functools import cached_property
 from typing import ClassVar
 
-from skeletonllm.interfaces.dataset import ClassSplit, Dataset, Sample
+from skeletonllm.interfaces.dataset import ClassDescription, ClassSplit, Dataset, Sample
 
+from .descriptions import describe_classes
 from .protocol_data import benchmark
 from .splitting import allowed_classes, filter_classes, parse_split
 
@@ -23,6 +24,9 @@ class PublishedBenchmark(Dataset):
     #: the ``Sample.meta`` key whose values a protocol's ``train`` list names (subject, view,
     #: person); a dataset whose files carry the split themselves overrides ``in_training`` instead
     protocol_key: ClassVar[str | None] = None
+    #: the file in ``data/descriptions`` holding this benchmark's class descriptions (default: the name of
+    #: the benchmark file actually read, e.g. ``bandai1`` for Bandai set 1)
+    descriptions_name: ClassVar[str | None] = None
 
     @cached_property
     def _data(self):
@@ -55,3 +59,6 @@ class PublishedBenchmark(Dataset):
 
     def class_splits(self) -> dict[str, ClassSplit]:
         return dict(self._data.class_splits)
+
+    def class_descriptions(self) -> dict[str, ClassDescription]:
+        return describe_classes(self.descriptions_name or self._data.name, self.class_names)

@@ -78,6 +78,8 @@ def summary(facts: MotionFacts) -> str:
     who = "Two people" if len(facts.persons) >= 2 else "One person"
     main = person.main
     names = [part_words(p) for p in person.moving[:3]]
+    if not names:  # every part below the threshold of motion: say so instead of naming none
+        return f"Summary: {who}; hardly anything moves, at most the {end_words(main.part)}, {pace(main.speed)}."
     verb = "moves" if len(names) == 1 else "move"
     times = f", about {main.repetitions} times" if main.repetitions > 1 else ""
     return f"Summary: {who}; mainly the {_listing(names)} {verb}, the {end_words(main.part)} going {_NET[main.net]} {pace(main.speed)}{times}."

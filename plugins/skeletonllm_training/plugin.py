@@ -1,4 +1,5 @@
-"""Entry point of the training plugin: stages, teachers, metrics, question kinds and the evaluator command.
+"""Entry point of the training plugin: stages, teachers, metrics, question kinds, the joint-reading
+zero-shot baselines and the evaluator and pretrain-vision commands.
 
 Every component registers by import path: its name and summary are read from its class, and
 its module (MiniLM and the text-motion evaluator import torch) loads when it is first used.
@@ -25,6 +26,11 @@ METRICS = (
     "skeletonllm_training.motion_qa_stage:MotionQAMetric",
     "skeletonllm_training.caption_metric:CaptioningMetric",
     "skeletonllm_training.text_motion.metric:TextMotionMetric",
+)
+#: the joint-reading zero-shot baselines (torch and MiniLM load when first used)
+BACKBONES = (
+    "skeletonllm_training.zeroshot.skeleton_align:SkeletonAlignBackbone",
+    "skeletonllm_training.zeroshot.describe_match:DescribeMatchBackbone",
 )
 QUESTIONS = (
     "skeletonllm_training.motion_questions:TemporalQuestion",
@@ -60,6 +66,12 @@ def register_metrics(register):  # noqa: ANN001, ANN201
 @hookimpl
 def register_questions(register):  # noqa: ANN001, ANN201
     for target in QUESTIONS:
+        register(target)
+
+
+@hookimpl
+def register_backbones(register):  # noqa: ANN001, ANN201
+    for target in BACKBONES:
         register(target)
 
 

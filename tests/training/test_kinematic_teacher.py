@@ -61,3 +61,13 @@ def test_the_teacher_needs_the_clip_and_is_registered():
     with pytest.raises(SkeletonLLMError, match="no_joints_7"):
         KinematicTeacher().rationale(clip)
     assert isinstance(get_registry().create("teacher", "kinematic"), KinematicTeacher)
+
+
+def test_a_motionless_clip_is_described_not_refused():
+    """A clip in which no part passes the motion threshold (a real recording's idle take) still gets a summary."""
+    import numpy as np
+
+    seq = generate("clapping", "kinect_v1", 0)
+    frozen = type(seq)(np.repeat(seq.positions[:, :1], seq.num_frames, axis=1), seq.topology, fps=seq.fps)
+    text = KinematicTeacher().rationale(ClipContext("still", 0, ACTIONS, SEEN, sequence=frozen), know_label=False)
+    assert text.startswith("Summary: One person; hardly anything moves")

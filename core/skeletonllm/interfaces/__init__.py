@@ -16,6 +16,8 @@ _HELPERS = {
     "Table": "metric",
     "NoOptions": "base",
     "PluginOptions": "base",
+    "BODY_PARTS": "dataset",
+    "ClassDescription": "dataset",
     "ClassSplit": "dataset",
     "Sample": "dataset",
     "RendererOptions": "renderer",
@@ -31,8 +33,10 @@ def __getattr__(name: str) -> Any:
 
 
 __all__ = [
+    "BODY_PARTS",
     "PARAMETER_GROUPS",
     "Backbone",
+    "ClassDescription",
     "ClassSplit",
     "Component",
     "Dataset",

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, ClassVar, Literal
 
 import torch
 from torch import nn
@@ -10,6 +12,11 @@ from torch import nn
 from ..errors import CheckpointError, UnknownGroupError
 from ..tasks import TaskExample, phrase
 from .base import Component
+
+if TYPE_CHECKING:
+    from ..batch import SkeletonBatch
+    from .dataset import ClassDescription
+    from .renderer import Renderer
 
 #: Key prefix of backbone tensors in checkpoints (the renderer's use ``renderer.``).
 CHECKPOINT_PREFIX = "backbone."
@@ -29,9 +36,32 @@ class Backbone(Component, nn.Module, ABC):
     ``loss`` or ``generate`` cannot be instantiated.
     """
 
+    #: what ``loss`` and ``generate`` receive (see :meth:`model_input`): ``"frames"``, the renderer's
+    #: images (every MLLM), or ``"skeleton"``, the backbone's own reading of the joints (a model that
+    #: reads skeletons overrides ``model_input``; the spec's renderer then only sets how many frames
+    #: are sampled and draws nothing)
+    reads: ClassVar[Literal["frames", "skeleton"]] = "frames"
+
     def __init__(self, options=None) -> None:
         nn.Module.__init__(self)
         self.options = options if options is not None else self.Options()
+
+    def model_input(self, renderer: Renderer, batch: SkeletonBatch) -> torch.Tensor:
+        """What ``loss``/``generate`` get for ``batch``: the renderer's frames ``(B, F, 3, H, W)`` by default.
+
+        A backbone that reads joints (``reads = "skeleton"``) overrides this to turn the
+        batch into its own tensor, one row per clip (e.g. topology-agnostic body-part
+        features), so clips of several topologies can be concatenated like frames. The
+        pipeline and the trainer call it, so training, evaluation and inference agree.
+        """
+        return renderer(batch)
+
+    def describe_classes(self, descriptions: Mapping[str, ClassDescription]) -> None:
+        """The classes' descriptions by name (training and test datasets), handed over once by the pipeline.
+
+        A backbone that scores class names by their meaning (an alignment baseline,
+        describe-then-match) keeps them; the default ignores them.
+        """
 
     @abstractmethod
     def parameter_groups(self) -> dict[str, list[nn.Parameter]]:

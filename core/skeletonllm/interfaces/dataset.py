@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -32,6 +32,34 @@ class ClassSplit:
     source: str = ""
 
 
+#: the body parts a class description speaks of (the parts every built-in topology names)
+BODY_PARTS = ("head", "torso", "left_arm", "right_arm", "left_leg", "right_leg")
+
+
+@dataclass(frozen=True)
+class ClassDescription:
+    """What a class's movement looks like, in words, with where the words came from.
+
+    ``whole`` is one sentence on the whole movement; ``parts`` one sentence per
+    body part of :data:`BODY_PARTS`. Methods that name classes from their
+    meaning (an alignment baseline, a prompt, matching a clip's description)
+    read these instead of inventing their own.
+    """
+
+    name: str
+    whole: str
+    parts: Mapping[str, str]
+    source: str = ""
+
+    def text(self, *, name: bool = False, parts: bool = True) -> str:
+        """One paragraph: optionally the name, the whole-movement sentence, then ``part: sentence`` per part."""
+        pieces = [f"{self.name}."] if name else []
+        pieces.append(self.whole)
+        if parts:
+            pieces += [f"{p.replace('_', ' ')}: {self.parts[p]}" for p in BODY_PARTS if p in self.parts]
+        return " ".join(pieces)
+
+
 class Dataset(Component, ABC):
     """A benchmark read from a local folder (never downloaded).
 
@@ -58,6 +86,10 @@ class Dataset(Component, ABC):
         return ""
 
     def class_splits(self) -> dict[str, ClassSplit]:
+        return {}
+
+    def class_descriptions(self) -> dict[str, ClassDescription]:
+        """Class name -> its description (every class, or none when the dataset ships no descriptions)."""
         return {}
 
     def check(self) -> list[str]:

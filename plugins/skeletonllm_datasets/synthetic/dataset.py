@@ -23,8 +23,9 @@ from typing import ClassVar
 from pydantic import Field, field_validator
 
 from skeletonllm.interfaces.base import PluginOptions
-from skeletonllm.interfaces.dataset import ClassSplit, Dataset, Sample
+from skeletonllm.interfaces.dataset import ClassDescription, ClassSplit, Dataset, Sample
 
+from ..descriptions import describe_classes
 from ..splitting import allowed_classes, filter_classes, parse_split
 from . import ACTIONS, TOPOLOGIES, generate
 from .describe import clip_facts, describe
@@ -95,6 +96,9 @@ class SynthActDataset(Dataset):
 
     def protocols(self) -> list[str]:
         return ["xsub"]
+
+    def class_descriptions(self) -> dict[str, ClassDescription]:
+        return describe_classes("synthetic", self.class_names)
 
     def protocol_description(self, protocol: str) -> str:
         return "cross-subject: train and test performers (body shapes and styles) differ" if protocol == "xsub" else ""

@@ -44,7 +44,7 @@ CHANNELS = PERSONS * PER_PERSON + 2  # + presence of the second performer + log 
 
 
 def _groups(seq: SkeletonSequence) -> list[np.ndarray]:
-    groups = body_parts(seq.topology)
+    groups = body_parts(seq.topology)  # the topology's groups, or parts read from joint names (BVH, ASF)
     missing = [p for p in PARTS if not groups.get(p)]
     if missing:
         raise SkeletonDataError(
