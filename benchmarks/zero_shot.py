@@ -44,8 +44,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import math
-import statistics
 import sys
 import time
 from dataclasses import dataclass, field
@@ -53,6 +51,7 @@ from pathlib import Path
 
 import numpy as np
 import torch
+from zero_shot_report import save, sensitivity, table
 
 from skeletonllm.batch import SkeletonBatch
 from skeletonllm.registry import get_registry
@@ -66,15 +65,6 @@ QUESTION = "Which action is the person performing?"
 #: core sent QUESTION alone; the template now puts "The frames show a skeleton in motion." before it)
 ASKED = TaskExample(TaskKind.QA, question=QUESTION)
 SYSTEM = "Name the action shown in the frames."
-#: Two-sided 95% Student t quantiles by degrees of freedom (n - 1 seeds).
-T975 = {1: 12.706, 2: 4.303, 3: 3.182, 4: 2.776, 5: 2.571, 6: 2.447, 7: 2.365, 8: 2.306, 9: 2.262}
-METRICS = {
-    "unseen": "unseen, 5-way",
-    "seen_all": "seen, 21-way",
-    "unseen_all": "unseen, 21-way",
-    "generalised": "generalised, 21-way",
-    "harmonic": "H (21-way)",
-}
 
 
 @dataclass
@@ -319,61 +309,6 @@ def pixel_probe(data: dict) -> float:
     test_labels = np.array([position[int(c)] for c in y_test])
     _, predicted = softmax_regression(pooled(x_train), train_labels, pooled(x_test), len(position), 1e-3, 200)
     return float((predicted == test_labels).mean())
-
-
-# ---- report -------------------------------------------------------------------------------
-def interval(values: list[float]) -> tuple[float, float]:
-    """Mean and 95% Student-t half-width over seeds (0 half-width for a single seed)."""
-    mean = statistics.fmean(values)
-    if len(values) < 2:
-        return mean, 0.0
-    return mean, T975[len(values) - 1] * statistics.stdev(values) / math.sqrt(len(values))
-
-
-def table(rows: list[dict], config: dict, suffix: str = "") -> str:
-    chance = {"unseen": 1 / 5, "seen_all": 1 / 21, "unseen_all": 1 / 21, "generalised": 1 / 21, "harmonic": 1 / 21}
-    head = "| model | seeds | " + " | ".join(METRICS.values()) + " | train loss first -> last |"
-    lines = [head, "|" + "---|" * (len(METRICS) + 3)]
-    for model in config["models"]:
-        mine = [r for r in rows if r["model"] == model]
-        if not mine:
-            continue
-        cells = []
-        for key in METRICS:
-            mean, half = interval([r[key + suffix] for r in mine])
-            cells.append(f"{100 * mean:.1f} +- {100 * half:.1f}")
-        first, last = statistics.fmean(r["loss_first"] for r in mine), statistics.fmean(r["loss_last"] for r in mine)
-        lines.append(f"| {model} | {len(mine)} | " + " | ".join(cells) + f" | {first:.2f} -> {last:.2f} |")
-    lines.append("| chance | | " + " | ".join(f"{100 * chance[k]:.1f}" for k in METRICS) + " | |")
-    return "\n".join(lines)
-
-
-def sensitivity(rows: list[dict], config: dict) -> str:
-    """How much the frames move the scores: std over test clips (per candidate) vs over candidates (per clip).
-
-    A model that reads the frames changes its scores from clip to clip; one that
-    answers from the name prior alone has a near-zero first column.
-    """
-    lines = ["| model | seeds | score std across clips | score std across candidates |", "|---|---|---|---|"]
-    for model in config["models"]:
-        mine = [r for r in rows if r["model"] == model]
-        if not mine:
-            continue
-        clips, candidates = [], []
-        for r in mine:
-            every = torch.tensor(r["raw_scores"]["seen"] + r["raw_scores"]["unseen"])
-            clips.append(every.std(0).mean().item())
-            candidates.append(every.std(1).mean().item())
-        lines.append(f"| {model} | {len(mine)} | {statistics.fmean(clips):.4f} | {statistics.fmean(candidates):.4f} |")
-    return "\n".join(lines)
-
-
-def save(path: Path, results: dict) -> None:
-    """Rewrite the results file (after every run, so an interrupted invocation resumes)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    rows = ",\n".join(json.dumps(row) for row in results["rows"])  # one line per run: the raw scores are long
-    head = json.dumps({k: v for k, v in results.items() if k != "rows"})[:-1]
-    path.write_text(f'{head}, "rows": [\n{rows}\n]}}\n', encoding="utf-8")
 
 
 def main(argv: list[str] | None = None) -> int:
