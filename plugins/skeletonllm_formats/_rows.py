@@ -14,6 +14,7 @@ import numpy as np
 
 from skeletonllm.decode_budget import check_decoded_size
 from skeletonllm.errors import SkeletonDataError
+from skeletonllm.sequence import SkeletonSequence
 
 from ._text import decoded_head
 
@@ -101,3 +102,13 @@ def zero_is_missing(xyz: np.ndarray) -> np.ndarray:
     The origin is the sensor itself, so no tracked joint can sit there.
     """
     return np.any(xyz != 0, axis=-1) & np.all(np.isfinite(xyz), axis=-1)
+
+
+def require_one_kinect_v1(seq: SkeletonSequence, path: Path, fmt: str, joint_names: tuple[str, ...]) -> None:
+    """Refuse, before anything is written, what a one-person Kinect v1 file cannot hold."""
+    if tuple(seq.topology.joint_names) != tuple(joint_names) or seq.num_persons != 1:
+        raise SkeletonDataError(
+            f"{fmt} writes one person in the Kinect v1 topology, got {seq.num_persons} x "
+            f"{seq.num_joints} joints ({seq.topology.name!r})",
+            source=path,
+        )

@@ -28,7 +28,7 @@ from skeletonllm.errors import SkeletonDataError
 from skeletonllm.interfaces import NoOptions, PluginOptions, SkeletonFormat
 from skeletonllm.sequence import SkeletonSequence
 
-from ._rows import head_rows, numeric_rows, zero_is_missing
+from ._rows import head_rows, numeric_rows, require_one_kinect_v1, zero_is_missing
 from ._text import format_floats, read_text
 from .topologies import KINECT_V1
 
@@ -118,12 +118,7 @@ class MsrAction3dFormat(SkeletonFormat):
         """One person, 20 lines a frame in the file's joint order; a missing joint is ``0 0 0 0``."""
         path = Path(path)
         seq = sequence
-        if seq.topology.joint_names != KINECT_V1.joint_names or seq.num_persons != 1:
-            raise SkeletonDataError(
-                f"msr_action3d writes one person in the Kinect v1 topology, got {seq.num_persons} x "
-                f"{seq.num_joints} joints ({seq.topology.name!r})",
-                source=path,
-            )
+        require_one_kinect_v1(seq, path, "msr_action3d", KINECT_V1.joint_names)
         xyz = np.where(seq.mask[0][..., None], seq.positions[0], 0.0)
         conf = seq.confidence[0] if seq.confidence is not None else np.ones(seq.mask[0].shape, np.float32)
         conf = np.where(seq.mask[0], conf, 0.0)

@@ -28,7 +28,7 @@ from skeletonllm.errors import SkeletonDataError
 from skeletonllm.interfaces import NoOptions, PluginOptions, SkeletonFormat
 from skeletonllm.sequence import SkeletonSequence
 
-from ._rows import head_rows, numeric_rows, zero_is_missing
+from ._rows import head_rows, numeric_rows, require_one_kinect_v1, zero_is_missing
 from ._text import format_floats, read_text
 from .topologies import KINECT_V1
 
@@ -166,12 +166,7 @@ class Msrc12Format(SkeletonFormat):
         """The ``.csv`` only; time stamps from ``meta`` when they fit, else 30 Hz from 0; missing joints are zeros."""
         path = Path(path)
         seq = sequence
-        if seq.topology.joint_names != KINECT_V1.joint_names or seq.num_persons != 1:
-            raise SkeletonDataError(
-                f"msrc12 writes one person in the Kinect v1 topology, got {seq.num_persons} x {seq.num_joints} "
-                f"joints ({seq.topology.name!r})",
-                source=path,
-            )
+        require_one_kinect_v1(seq, path, "msrc12", KINECT_V1.joint_names)
         stamps = np.asarray(seq.meta.get("timestamps_us", ()), dtype=np.float64)
         if stamps.shape != (seq.num_frames,) or not np.isfinite(stamps).all():
             stamps = np.round(np.arange(seq.num_frames) * 1e6 / (seq.fps or FPS))

@@ -231,3 +231,18 @@ def test_renamed_real_samples_are_recognised_by_content(relative: str, fmt: str,
     renamed = tmp_path / "no_hint.dat"
     renamed.write_bytes(shared_file(relative).read_bytes())
     assert detect_format(renamed).name == fmt
+
+
+@pytest.mark.parametrize(
+    ("fmt", "name"), [("msr_action3d", "a01_s01_e01_skeleton3D.txt"), ("msrc12", "P1_1_1_p01.csv")]
+)
+def test_kinect_v1_writers_refuse_two_persons_and_other_layouts(tmp_path: Path, fmt: str, name: str) -> None:
+    """One person in Kinect v1's 20 joints is all these files hold; anything else is refused, nothing written."""
+    from skeletonllm.registry import get_registry
+
+    writer = get_registry().create("format", fmt)
+    two = read_sequences(write(tmp_path, "s01s02_01_001_skeleton_pos.txt", sbu_text()), format="sbu")[0]
+    out = tmp_path / "out" / name
+    with pytest.raises(SkeletonDataError, match=rf"{fmt} writes one person in the Kinect v1 topology, got 2 x 15"):
+        writer.write(two, out)
+    assert not out.exists()
