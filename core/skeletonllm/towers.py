@@ -132,10 +132,15 @@ def load_tower(backbone, where: str, root: str | Path | None = None, quiet: bool
     Refuses a folder that is not a tower, a tower of another architecture, and any
     tensor that does not fit (``Backbone.load_trainable``), naming the folder.
     """
-    from .checkpoint import load_checkpoint
+    from .checkpoint import read_checkpoint
 
     folder = find_tower(backbone, where, root)
-    tensors, manifest = load_checkpoint(folder)
+    tensors, manifest, _, unverified = read_checkpoint(folder, allow_unverified=True)
+    if unverified:  # a spec option has no --allow-unverified: say how to get a tower that verifies
+        raise CheckpointError(
+            f"{folder}: this tower's integrity cannot be verified (written before towers carried a full "
+            f"integrity record, or edited); vision_init uses verified towers only: make it again with {HOW_TO_MAKE}"
+        )
     if manifest.get("kind") != KIND:
         raise CheckpointError(f"{folder}: not a vision tower (its manifest has no kind {KIND!r})")
     identity = tower_identity(backbone)

@@ -81,3 +81,21 @@ def test_a_training_checkpoint_is_not_a_tower(tmp_path):
     save_checkpoint(tmp_path / "run", backbone.trainable_state(["vision"]), {"stage": 0})
     with pytest.raises(CheckpointError, match="not a vision tower"):
         load_tower(backbone, str(tmp_path / "run"), quiet=True)
+
+
+def test_a_tower_that_cannot_be_verified_is_refused_with_how_to_remake_it(tmp_path):
+    """A spec's vision_init has no --allow-unverified, so the error says how to make a tower that verifies."""
+    import json
+
+    from skeletonllm.checkpoint import INTEGRITY, MANIFEST
+
+    trained, fresh = ToyBackbone(), ToyBackbone()
+    folder = tower_folder(trained, {"name": "draction", "options": {"size": 56}}, root=tmp_path)
+    save_tower(folder, trained, {"renderer": {"name": "draction"}})
+    manifest = json.loads((folder / MANIFEST).read_text())
+    del manifest[INTEGRITY]  # as a tower from before the record covered the manifest, or an edited one
+    (folder / MANIFEST).write_text(json.dumps(manifest))
+    with pytest.raises(
+        CheckpointError, match=r"integrity cannot be verified .* make it again with skeletonllm pretrain-vision"
+    ):
+        load_tower(fresh, "pretrained", root=tmp_path, quiet=True)
