@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import pickle
+import tracemalloc
 from pathlib import Path
 
 import numpy as np
@@ -270,3 +271,16 @@ def make_all(folder: Path) -> dict[str, Path]:
 def synthetic_files(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     """Import this fixture into a test module to get one synthetic file per format."""
     return make_all(tmp_path_factory.mktemp("synthetic_formats"))
+
+
+MiB = 1024**2
+
+
+def peak_mib(action) -> float:  # noqa: ANN001
+    """The peak traced memory of ``action()`` in MiB (numpy reports its buffers to ``tracemalloc``)."""
+    tracemalloc.start()
+    try:
+        action()
+        return tracemalloc.get_traced_memory()[1] / MiB
+    finally:
+        tracemalloc.stop()

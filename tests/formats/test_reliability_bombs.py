@@ -10,13 +10,12 @@ low in the test). Memory is measured with ``tracemalloc``, which numpy reports t
 from __future__ import annotations
 
 import pickle
-import tracemalloc
 import zipfile
 from pathlib import Path
 
 import numpy as np
 import pytest
-from format_fixtures import ntu_text, pyskl_bytes
+from format_fixtures import MiB, ntu_text, peak_mib, pyskl_bytes
 
 from skeletonllm.decode_budget import (
     DEFAULT_CAP,
@@ -29,8 +28,6 @@ from skeletonllm.decode_budget import (
 )
 from skeletonllm.errors import SkeletonDataError, SkeletonLLMError
 from skeletonllm.io import read_sequences
-
-MiB = 1024**2
 
 
 def ntu_bomb(path: Path, bodies: int, empty_frames: int) -> Path:
@@ -74,15 +71,6 @@ def amass_npz(path: Path, frames: int = 2, junk_bytes: int = 0, poses_zero_frame
                 for _ in range(junk_bytes // MiB):
                     fh.write(block)
     return path
-
-
-def peak_mib(action) -> float:  # noqa: ANN001
-    tracemalloc.start()
-    try:
-        action()
-        return tracemalloc.get_traced_memory()[1] / MiB
-    finally:
-        tracemalloc.stop()
 
 
 # -- the core budget -----------------------------------------------------------------------------

@@ -13,13 +13,12 @@ from __future__ import annotations
 
 import os
 import struct
-import tracemalloc
 import zlib
 from pathlib import Path
 
 import numpy as np
 import pytest
-from format_fixtures import AMC_TEXT, ASF_TEXT, penn_bytes
+from format_fixtures import AMC_TEXT, ASF_TEXT, MiB, peak_mib, penn_bytes
 
 from conftest import shared_file
 from skeletonllm.decode_budget import ENV_VAR
@@ -31,8 +30,6 @@ from skeletonllm_formats.msr_action3d import MsrAction3dFormat
 from skeletonllm_formats.msrc12 import Msrc12Format
 from skeletonllm_formats.penn_action import PennActionFormat
 from skeletonllm_formats.sbu import SbuFormat
-
-MiB = 1024**2
 
 
 def mat_bomb(path: Path, rows: int, cols: int = 13) -> Path:
@@ -70,15 +67,6 @@ def acclaim_bomb(folder: Path, bones: int, frames: int) -> Path:
     path = folder / "bomb.amc"
     path.write_text("\n".join(amc) + "\n", encoding="ascii")
     return path
-
-
-def peak_mib(action) -> float:  # noqa: ANN001
-    tracemalloc.start()
-    try:
-        action()
-        return tracemalloc.get_traced_memory()[1] / MiB
-    finally:
-        tracemalloc.stop()
 
 
 # -- Penn Action -----------------------------------------------------------------------------------
